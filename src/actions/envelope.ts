@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { RECOMMENDATION_ACTIONS } from "../domain/recommendations.js";
+
+/**
+ * What every card button and form submit carries, on every chat. Kept short: a Slack
+ * button value holds at most 2000 characters. `v` is the envelope version; `ev` is the
+ * version of the entity the card showed, for optimistic concurrency. Form inputs arrive
+ * merged into the same object (Adaptive Cards merge input values by input id).
+ */
+const base = { v: z.literal(1), id: z.coerce.number().int().positive() };
+const entityVersion = z.coerce.number().int().min(0);
+const text = (max: number) => z.string().trim().max(max).optional().transform((s) => (s ? s : undefined));
+
+export const envelopeSchema = z.discriminatedUnion("a", [
+  /** Take a recommended action on an alert: id = alert id. */
+  z.object({ a: z.literal("rec.act"), ...base, ev: entityVersion, act: z.enum(RECOMMENDATION_ACTIONS), comment: text(1000) }),
+  /** Add or update a partner contact: id = use-case deployment id; slot 1 or 2, or the first free one. */
+  z.object({
+    a: z.literal("contact.update"),
+    ...base,
+    ev: entityVersion,
+    slot: z.coerce.number().int().min(1).max(2).optional(),
+    name: text(200),
+    email: z.string().trim().max(320),
+  }),
+  /** Assign a deployment: id = deployment row id; `to` = a CSM email (admins), else the actor. */
+  z.object({ a: z.literal("usecase.assign"), ...base, ev: entityVersion, to: text(320) }),
+  /** Snooze an alert for 1, 7 or 30 days: id = alert id. */
+  z.object({ a: z.literal("alert.snooze"), ...base, ev: entityVersion, days: z.coerce.number().pipe(z.union([z.literal(1), z.literal(7), z.literal(30)])) }),
+  /** Show a list page: id = page number (1-based); q = the command text that produced the list. */
+  z.object({ a: z.literal("list.page"), ...base, q: z.string().max(500) }),
+]);
+
+export type Envelope = z.infer<typeof envelopeSchema>;
+export type ActionName = Envelope["a"];
+export const ACTION_NAMES = envelopeSchema.options.map((o) => o.shape.a.value) as ActionName[];

@@ -1,0 +1,125 @@
+import { mkdirSync, openSync, closeSync, writeSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { PrismaClient } from "../generated/prisma/client.js";
+import type { DatabaseConfig } from "../config.js";
+import { AppError } from "../errors.js";
+
+export type { PrismaClient };
+
+/**
+ * One way to talk to the database whichever it is: Prisma for the model, and the same
+ * pg pool for the few set-based statements (ingest, outbox claims) Prisma cannot express.
+ */
+export interface Database {
+  kind: DatabaseConfig["kind"];
+  prisma: PrismaClient;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+// Dates are calendar dates in LCA: keep DATE columns as "YYYY-MM-DD" strings in raw SQL.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
+// COUNT(*) and BIGINT ids fit in a JS number for any partner's portfolio.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  return config.kind === "postgres" ? openPostgres(config.url) : openEmbedded(config.dataDir);
+}
+
+function withPrisma(kind: Database["kind"], pool: pg.Pool, closeRest: () => Promise<void>): Database {
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    kind,
+    prisma,
+    pool,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+      await closeRest();
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  pool.on("error", () => undefined);
+  await ping(pool, "PostgreSQL at DATABASE_URL");
+  return withPrisma("postgres", pool, async () => undefined);
+}
+
+/**
+ * The embedded default: PGlite (PostgreSQL compiled to WebAssembly) in this process, served on
+ * a loopback port so Prisma and pg use the same wire protocol as production. `dataDir`
+ * "memory://" keeps everything in memory (tests).
+ */
+export async function openEmbedded(dataDir: string): Promise<Database> {
+  const inMemory = dataDir.startsWith("memory://");
+  const releaseLock = inMemory ? () => undefined : lockDataDir(dataDir);
+  try {
+    const pglite = await PGlite.create(inMemory ? "memory://" : path.join(dataDir, "pgdata"));
+    // The server multiplexes connections onto PGlite's single session and keeps a
+    // transaction's statements together, so a small pool behaves like PostgreSQL's.
+    const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port: 0, maxConnections: 8 });
+    await server.start();
+    const [host, port] = server.getServerConn().split(":");
+    const pool = new pg.Pool({ host, port: Number(port), user: "postgres", database: "postgres", max: 4 });
+    pool.on("error", () => undefined);
+    await ping(pool, "the embedded database");
+    return withPrisma("embedded", pool, async () => {
+      await server.stop();
+      await pglite.close();
+      releaseLock();
+    });
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+}
+
+async function ping(pool: pg.Pool, what: string): Promise<void> {
+  try {
+    await pool.query("SELECT 1");
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new AppError("db.unreachable", { what, reason: (error as Error).message }, error);
+  }
+}
+
+/**
+ * PGlite allows one process per data directory; a second one would corrupt it. A lock file
+ * holding our pid refuses a second instance; a lock left by a dead process is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const lockFile = path.join(dataDir, "lca-bot.lock");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockFile, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = Number(readFileSync(lockFile, "utf8").trim());
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new AppError("db.locked", { dataDir, pid: holder });
+      }
+      rmSync(lockFile, { force: true });
+    }
+  }
+  throw new AppError("db.locked", { dataDir, pid: 0 });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

@@ -1,0 +1,25 @@
+/** Our rule (domain.md "Recommendation actions"). */
+export const STAYING_ACTIONS = ["contacted_customer", "meeting_scheduled", "working_adoption_barrier"] as const;
+export const CLOSING_ACTIONS = ["not_my_customer", "customer_declined", "data_issue_reported"] as const;
+export const RECOMMENDATION_ACTIONS = [...STAYING_ACTIONS, ...CLOSING_ACTIONS] as const;
+export type RecommendationAction = (typeof RECOMMENDATION_ACTIONS)[number];
+
+/** Closing actions end the recommendation once chosen; staying ones last until the customer progresses. */
+export function closesRecommendation(action: RecommendationAction): boolean {
+  return (CLOSING_ACTIONS as readonly string[]).includes(action);
+}
+
+export const ALERT_KINDS = ["new_use_case", "stalled", "bounced_contact", "missing_contact", "regression"] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+/** What each alert recommends the CSM do (domain.md "Rules the sources state"). */
+export const RECOMMENDATION_FOR: Record<AlertKind, "find_adoption_barrier" | "update_contact" | "review_new_use_case" | "find_regression_cause"> = {
+  stalled: "find_adoption_barrier",
+  regression: "find_regression_cause",
+  bounced_contact: "update_contact",
+  missing_contact: "update_contact",
+  new_use_case: "review_new_use_case",
+};
+
+export const SNOOZE_DAYS = [1, 7, 30] as const;
+export type SnoozeDays = (typeof SNOOZE_DAYS)[number];

@@ -1,0 +1,62 @@
+import { readFileSync } from "node:fs";
+import i18next, { type i18n } from "i18next";
+import type { Locale } from "./config.js";
+import { projectPath } from "./paths.js";
+
+/**
+ * Each file locales/<lang>/<namespace>.json holds the messages under "<namespace>."; the
+ * English files are the types. A new file is added here and to NAMESPACES.
+ */
+type EnglishMessages = {
+  common: typeof import("../locales/en/common.json");
+  errors: typeof import("../locales/en/errors.json");
+  ingest: typeof import("../locales/en/ingest.json");
+  commands: typeof import("../locales/en/commands.json");
+  cards: typeof import("../locales/en/cards.json");
+};
+export const NAMESPACES = ["common", "errors", "ingest", "commands", "cards"] as const satisfies readonly (keyof EnglishMessages)[];
+
+type PluralSuffix = "_one" | "_few" | "_many" | "_other" | "_zero" | "_two";
+type StripPlural<K extends string> = K extends `${infer Base}${PluralSuffix}` ? Base : K;
+type Leaves<T, Prefix extends string = ""> = {
+  [K in keyof T & string]: T[K] extends string ? `${Prefix}${StripPlural<K>}` : Leaves<T[K], `${Prefix}${K}.`>;
+}[keyof T & string];
+
+/** Every message key of the English locale: an unknown key fails the type check. */
+export type MessageKey = Leaves<EnglishMessages>;
+export type MessageParams = Record<string, string | number | undefined>;
+export type Translate = (key: MessageKey, params?: MessageParams) => string;
+
+export function loadMessages(locale: Locale): Record<string, unknown> {
+  return Object.fromEntries(
+    NAMESPACES.map((ns) => [ns, JSON.parse(readFileSync(projectPath("locales", locale, `${ns}.json`), "utf8")) as unknown]),
+  );
+}
+
+let instance: i18n | undefined;
+
+function i18nInstance(): i18n {
+  if (!instance) {
+    instance = i18next.createInstance();
+    void instance.init({
+      initAsync: false,
+      lng: "en",
+      fallbackLng: false,
+      supportedLngs: ["en", "ru"],
+      resources: { en: { translation: loadMessages("en") }, ru: { translation: loadMessages("ru") } },
+      interpolation: { escapeValue: false },
+      returnNull: false,
+    });
+  }
+  return instance;
+}
+
+/** A translator bound to one language. */
+export function translator(locale: Locale): Translate {
+  const t = i18nInstance().getFixedT(locale);
+  return (key, params) => t(key, params as Record<string, unknown>) as string;
+}
+
+export function hasMessage(locale: Locale, key: string): boolean {
+  return i18nInstance().exists(key, { lng: locale });
+}
