@@ -1,7 +1,8 @@
 import type { MessageKey } from "./i18n.js";
 
 /** Error codes a person may see; each has a message `errors.<code>` in every locale. */
-export type ErrorCode = MessageKey extends `errors.${infer Code}` ? Code : never;
+type CodeOf<K> = K extends `errors.${infer Code}` ? Code : never;
+export type ErrorCode = CodeOf<MessageKey>;
 
 export type ErrorParams = Record<string, string | number>;
 

@@ -71,6 +71,7 @@ CREATE TABLE "customer" (
     "ea" BOOLEAN,
     "theater" TEXT,
     "excluded" BOOLEAN NOT NULL DEFAULT false,
+    "active" BOOLEAN NOT NULL DEFAULT true,
     "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMP(3) NOT NULL,
 
@@ -86,6 +87,7 @@ CREATE TABLE "deployment" (
     "serial_number" TEXT,
     "contract_number" TEXT,
     "assigned_csm_id" INTEGER,
+    "lca_csm_email" TEXT,
     "lead" BOOLEAN NOT NULL DEFAULT false,
     "active" BOOLEAN NOT NULL DEFAULT true,
     "version" INTEGER NOT NULL DEFAULT 0,
@@ -123,7 +125,6 @@ CREATE TABLE "use_case_deployment" (
     "tags" TEXT[],
     "active" BOOLEAN NOT NULL DEFAULT true,
     "first_seen_on" DATE NOT NULL,
-    "last_seen_on" DATE NOT NULL,
     "removed_on" DATE,
     "version" INTEGER NOT NULL DEFAULT 0,
 
@@ -151,6 +152,7 @@ CREATE TABLE "contact" (
     "name" TEXT,
     "email" TEXT NOT NULL,
     "delivery_barrier" "DeliveryBarrier" NOT NULL DEFAULT 'none',
+    "lca_email" TEXT,
     "updated_at" TIMESTAMP(3) NOT NULL,
 
     CONSTRAINT "contact_pkey" PRIMARY KEY ("id")
@@ -194,7 +196,7 @@ CREATE TABLE "alert" (
     "opened_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "resolved_at" TIMESTAMP(3),
     "resolution" TEXT,
-    "last_notified_at" TIMESTAMP(3),
+    "last_notified_on" DATE,
     "reminder_count" INTEGER NOT NULL DEFAULT 0,
     "snoozed_until" TIMESTAMP(3),
     "acted_by_id" INTEGER,

@@ -1,0 +1,270 @@
+import type { Queryable } from "../db/sql.js";
+import { desiredAlerts, materialKey, reminderDue, resolutionReason, type AlertFacts, type AlertRules, type DesiredAlert, type UseCaseFacts } from "../domain/alerts.js";
+import type { IsoDate } from "../domain/dates.js";
+import { ALERT_KINDS, type AlertKind } from "../domain/recommendations.js";
+import type { DeliveryBarrier } from "../domain/snapshot.js";
+import type { Stage } from "../domain/stages.js";
+import { loadAudience, route, type AlertTarget, type Audience, type DeliveryChannel } from "./routing.js";
+
+export type KindCounts = Record<AlertKind, number>;
+
+export interface EngineSummary {
+  opened: KindCounts;
+  resolved: KindCounts;
+  reminders: number;
+  outboxRows: number;
+}
+
+export interface EngineOptions {
+  rules: Omit<AlertRules, "baselineOn">;
+  reminderDays: number;
+  /** The first snapshot of an installation opens alerts but pushes none of them. */
+  baseline: boolean;
+  channels: readonly DeliveryChannel[];
+  batchSize?: number;
+}
+
+const zeroCounts = (): KindCounts => Object.fromEntries(ALERT_KINDS.map((k) => [k, 0])) as KindCounts;
+
+interface OpenAlert {
+  id: number;
+  kind: AlertKind;
+  subject: string;
+  ucd_id: number;
+  facts: AlertFacts;
+}
+
+interface FactsRow {
+  id: number;
+  stage: Stage;
+  stage_entered_on: IsoDate;
+  first_seen_on: IsoDate;
+  excluded: boolean;
+  change_from: Stage | null;
+  change_to: Stage | null;
+  change_on: IsoDate | null;
+  contacts: { source: "cisco" | "partner"; slot: number; email: string; barrier: DeliveryBarrier }[] | null;
+  assigned_csm_id: number | null;
+  tags: string[] | null;
+  architecture: string;
+  customer_name: string;
+  cr_party_id: string;
+}
+
+/**
+ * After each applied snapshot (same transaction): compares the alerts the rules want with
+ * the open ones, opens, resolves and reopens, and writes one outbox row per recipient and
+ * channel for every notice, so nothing is lost between deciding and sending.
+ */
+export async function runAlertEngine(client: Queryable, options: EngineOptions): Promise<EngineSummary> {
+  const { rows: [first] } = await client.query<{ baseline_on: IsoDate }>(`SELECT min(as_of) AS baseline_on FROM snapshot`);
+  const rules: AlertRules = { ...options.rules, baselineOn: first?.baseline_on ?? options.rules.asOf };
+  const summary: EngineSummary = { opened: zeroCounts(), resolved: zeroCounts(), reminders: 0, outboxRows: 0 };
+  const audience = await loadAudience(client);
+
+  // Use cases that left the snapshot take their open alerts with them.
+  const gone = await client.query<{ kind: AlertKind }>(`
+    UPDATE alert a SET status = 'resolved', resolved_at = now(), resolution = 'removed', version = a.version + 1
+    FROM use_case_deployment x
+    WHERE a.use_case_deployment_id = x.id AND a.status = 'open' AND NOT x.active
+    RETURNING a.kind`);
+  for (const row of gone.rows) summary.resolved[row.kind]++;
+  await closeRecommendationsOfResolvedAlerts(client);
+
+  const batchSize = options.batchSize ?? 5000;
+  for (let after = 0; ; ) {
+    const { rows } = await client.query<FactsRow>(FACTS_SQL, [after, batchSize]);
+    if (rows.length === 0) break;
+    after = rows[rows.length - 1]!.id;
+    await evaluateBatch(client, rows, rules, options, audience, summary);
+  }
+  await sendReminders(client, options, audience, summary);
+  return summary;
+}
+
+const FACTS_SQL = `
+  SELECT x.id, x.stage, x.stage_entered_on, x.first_seen_on, (x.excluded OR c.excluded) AS excluded,
+         sc.from_stage AS change_from, sc.to_stage AS change_to, sc.observed_on AS change_on,
+         (SELECT json_agg(json_build_object('source', k.source, 'slot', k.slot, 'email', k.email, 'barrier', k.delivery_barrier))
+            FROM contact k WHERE k.use_case_deployment_id = x.id) AS contacts,
+         d.assigned_csm_id, x.tags, u.architecture, c.name AS customer_name, c.cr_party_id
+  FROM use_case_deployment x
+  JOIN deployment d ON d.id = x.deployment_id
+  JOIN customer c ON c.id = d.customer_id
+  JOIN use_case u ON u.id = x.use_case_id
+  LEFT JOIN LATERAL (SELECT from_stage, to_stage, observed_on FROM stage_change
+                     WHERE use_case_deployment_id = x.id ORDER BY id DESC LIMIT 1) sc ON true
+  WHERE x.active AND x.id > $1
+  ORDER BY x.id
+  LIMIT $2`;
+
+function toFacts(row: FactsRow): UseCaseFacts {
+  return {
+    useCaseDeploymentId: row.id,
+    stage: row.stage,
+    stageEnteredOn: row.stage_entered_on,
+    firstSeenOn: row.first_seen_on,
+    excluded: row.excluded,
+    lastStageChange: row.change_to ? { from: row.change_from, to: row.change_to, observedOn: row.change_on! } : null,
+    contacts: row.contacts ?? [],
+  };
+}
+
+async function evaluateBatch(client: Queryable, rows: FactsRow[], rules: AlertRules, options: EngineOptions, audience: Audience, summary: EngineSummary): Promise<void> {
+  const ids = rows.map((r) => r.id);
+  const open = await client.query<OpenAlert>(
+    `SELECT id, kind, subject, use_case_deployment_id AS ucd_id, facts FROM alert WHERE status = 'open' AND use_case_deployment_id = ANY($1)`,
+    [ids],
+  );
+  // A recommendation closed by the CSM ("not my customer") is not raised again for the same facts.
+  const closed = await client.query<{ kind: AlertKind; subject: string; facts: AlertFacts }>(
+    `SELECT kind, subject, facts FROM alert WHERE status = 'resolved' AND resolution = 'closed_by_action' AND use_case_deployment_id = ANY($1)`,
+    [ids],
+  );
+  const key = (kind: string, subject: string) => `${kind}|${subject}`;
+  const openByKey = new Map(open.rows.map((a) => [key(a.kind, a.subject), a]));
+  const closedKeys = new Set(closed.rows.map((a) => `${key(a.kind, a.subject)}|${materialKey(a.facts)}`));
+
+  const toOpen: { desired: DesiredAlert; row: FactsRow }[] = [];
+  const toResolve: { id: number; kind: AlertKind; reason: string }[] = [];
+  const toRefresh: { id: number; facts: AlertFacts }[] = [];
+  const wanted = new Set<string>();
+
+  for (const row of rows) {
+    for (const desired of desiredAlerts(toFacts(row), rules)) {
+      const k = key(desired.kind, desired.subject);
+      wanted.add(k);
+      const existing = openByKey.get(k);
+      if (!existing) {
+        if (!closedKeys.has(`${k}|${materialKey(desired.facts)}`)) toOpen.push({ desired, row });
+      } else if (materialKey(existing.facts) !== materialKey(desired.facts)) {
+        toResolve.push({ id: existing.id, kind: existing.kind, reason: "changed" });
+        toOpen.push({ desired, row });
+      } else if (JSON.stringify(existing.facts) !== JSON.stringify(desired.facts)) {
+        toRefresh.push({ id: existing.id, facts: desired.facts });
+      }
+    }
+  }
+  const rowById = new Map(rows.map((r) => [r.id, r]));
+  for (const alert of open.rows) {
+    if (wanted.has(key(alert.kind, alert.subject))) continue;
+    const row = rowById.get(alert.ucd_id)!;
+    toResolve.push({ id: alert.id, kind: alert.kind, reason: resolutionReason(alert.kind, { active: true, excluded: row.excluded }) });
+  }
+
+  if (toResolve.length > 0) {
+    await client.query(
+      `UPDATE alert a SET status = 'resolved', resolved_at = now(), resolution = r.reason, version = a.version + 1
+       FROM unnest($1::int[], $2::text[]) AS r(id, reason) WHERE a.id = r.id`,
+      [toResolve.map((r) => r.id), toResolve.map((r) => r.reason)],
+    );
+    for (const r of toResolve) summary.resolved[r.kind]++;
+    await closeRecommendationsOfResolvedAlerts(client);
+  }
+  if (toRefresh.length > 0) {
+    await client.query(
+      `UPDATE alert a SET facts = r.facts FROM unnest($1::int[], $2::jsonb[]) AS r(id, facts) WHERE a.id = r.id`,
+      [toRefresh.map((r) => r.id), toRefresh.map((r) => JSON.stringify(r.facts))],
+    );
+  }
+  if (toOpen.length > 0) await openAlerts(client, toOpen, rules.asOf, options, audience, summary);
+}
+
+async function closeRecommendationsOfResolvedAlerts(client: Queryable): Promise<void> {
+  await client.query(`
+    UPDATE recommendation r SET status = 'closed', closed_at = now()
+    FROM alert a WHERE a.recommendation_id = r.id AND a.status = 'resolved' AND r.status = 'open'`);
+}
+
+async function openAlerts(client: Queryable, toOpen: { desired: DesiredAlert; row: FactsRow }[], asOf: IsoDate, options: EngineOptions, audience: Audience, summary: EngineSummary): Promise<void> {
+  // Ids drawn first so each alert and its recommendation are written in two flat statements.
+  const { rows: recIds } = await client.query<{ id: number }>(
+    `SELECT nextval(pg_get_serial_sequence('recommendation', 'id'))::int AS id FROM generate_series(1, $1)`,
+    [toOpen.length],
+  );
+  const { rows: alertIds } = await client.query<{ id: number }>(
+    `SELECT nextval(pg_get_serial_sequence('alert', 'id'))::int AS id FROM generate_series(1, $1)`,
+    [toOpen.length],
+  );
+  const kinds = toOpen.map((o) => o.desired.kind);
+  const ucdIds = toOpen.map((o) => o.row.id);
+  await client.query(
+    `INSERT INTO recommendation (id, use_case_deployment_id, kind)
+     SELECT * FROM unnest($1::int[], $2::int[], $3::"AlertKind"[])`,
+    [recIds.map((r) => r.id), ucdIds, kinds],
+  );
+  await client.query(
+    `INSERT INTO alert (id, kind, subject, use_case_deployment_id, recommendation_id, facts, opened_on, last_notified_on)
+     SELECT id, kind, subject, ucd, rec, facts, $7::date, $7::date
+     FROM unnest($1::int[], $2::"AlertKind"[], $3::text[], $4::int[], $5::int[], $6::jsonb[]) AS t(id, kind, subject, ucd, rec, facts)`,
+    [alertIds.map((r) => r.id), kinds, toOpen.map((o) => o.desired.subject), ucdIds, recIds.map((r) => r.id), toOpen.map((o) => JSON.stringify(o.desired.facts)), asOf],
+  );
+  toOpen.forEach((o) => summary.opened[o.desired.kind]++);
+  // The baseline's alerts wait for the first digest instead of arriving one by one.
+  if (options.baseline) return;
+  const notices = toOpen.map((o, i) => ({ alertId: alertIds[i]!.id, notice: 0, target: targetOf(o.desired.kind, o.row) }));
+  summary.outboxRows += await enqueueNotices(client, notices, "alert", options.channels, audience);
+}
+
+function targetOf(kind: AlertKind, row: Pick<FactsRow, "assigned_csm_id" | "tags" | "architecture" | "customer_name" | "cr_party_id">): AlertTarget {
+  return { kind, assignedCsmId: row.assigned_csm_id, tags: row.tags ?? [], architecture: row.architecture, customerName: row.customer_name, crPartyId: row.cr_party_id };
+}
+
+/** Writes one outbox row per recipient and channel; the dedupe key makes a retry harmless. */
+export async function enqueueNotices(
+  client: Queryable,
+  notices: { alertId: number; notice: number; target: AlertTarget }[],
+  kind: "alert" | "reminder",
+  channels: readonly DeliveryChannel[],
+  audience: Audience,
+): Promise<number> {
+  const rows: { channel: string; destination: string; csmId: number | null; alertId: number; payload: string; dedupe: string }[] = [];
+  for (const notice of notices) {
+    for (const r of route(notice.target, audience, channels).immediate) {
+      rows.push({
+        channel: r.channel,
+        destination: r.destination,
+        csmId: r.csmId,
+        alertId: notice.alertId,
+        payload: JSON.stringify({ alertId: notice.alertId, notice: notice.notice }),
+        dedupe: `alert:${notice.alertId}:${notice.notice}:${r.channel}:${r.destination}`,
+      });
+    }
+  }
+  if (rows.length === 0) return 0;
+  const result = await client.query(
+    `INSERT INTO outbox_message (channel, destination, csm_id, alert_id, kind, payload, dedupe_key)
+     SELECT channel, destination, csm_id, alert_id, $7, payload, dedupe
+     FROM unnest($1::"ChatChannel"[], $2::text[], $3::int[], $4::int[], $5::jsonb[], $6::text[])
+       AS t(channel, destination, csm_id, alert_id, payload, dedupe)
+     ON CONFLICT (dedupe_key) DO NOTHING`,
+    [rows.map((r) => r.channel), rows.map((r) => r.destination), rows.map((r) => r.csmId), rows.map((r) => r.alertId), rows.map((r) => r.payload), rows.map((r) => r.dedupe), kind],
+  );
+  return result.rowCount ?? 0;
+}
+
+/** Stalled alerts nobody acted on since the last notice get a differently worded follow-up. */
+async function sendReminders(client: Queryable, options: EngineOptions, audience: Audience, summary: EngineSummary): Promise<void> {
+  const { rows } = await client.query<FactsRow & { alert_id: number; reminder_count: number; last_notified_on: IsoDate | null; snoozed_until: IsoDate | null; acted_since: boolean }>(`
+    SELECT a.id AS alert_id, a.reminder_count, a.last_notified_on, a.snoozed_until::date::text AS snoozed_until,
+           (a.acted_at IS NOT NULL AND a.acted_at::date >= a.last_notified_on) AS acted_since,
+           d.assigned_csm_id, x.tags, u.architecture, c.name AS customer_name, c.cr_party_id
+    FROM alert a
+    JOIN use_case_deployment x ON x.id = a.use_case_deployment_id
+    JOIN deployment d ON d.id = x.deployment_id
+    JOIN customer c ON c.id = d.customer_id
+    JOIN use_case u ON u.id = x.use_case_id
+    WHERE a.status = 'open' AND a.kind = 'stalled'`);
+  const due = rows.filter((a) =>
+    reminderDue({ kind: "stalled", lastNotifiedOn: a.last_notified_on, actedSinceNotice: a.acted_since, snoozedUntil: a.snoozed_until }, options.rules.asOf, options.reminderDays),
+  );
+  if (due.length === 0) return;
+  await client.query(
+    `UPDATE alert SET reminder_count = reminder_count + 1, last_notified_on = $2::date WHERE id = ANY($1)`,
+    [due.map((a) => a.alert_id), options.rules.asOf],
+  );
+  summary.reminders += due.length;
+  if (options.baseline) return;
+  const notices = due.map((a) => ({ alertId: a.alert_id, notice: a.reminder_count + 1, target: targetOf("stalled", a) }));
+  summary.outboxRows += await enqueueNotices(client, notices, "reminder", options.channels, audience);
+}

@@ -1,0 +1,163 @@
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig, type Config } from "./config.js";
+import { isIsoDate, todayIn } from "./domain/dates.js";
+import { loadDemo } from "./demo/load.js";
+import { isAppError } from "./errors.js";
+import { translator, type MessageKey } from "./i18n.js";
+import { ingestFile, SnapshotRefused, type IngestSummary } from "./ingest/ingest.js";
+import { refresh } from "./ingest/refresh.js";
+import { createLogger } from "./log.js";
+import { connectDatabase, deliveryChannels, startService } from "./main.js";
+
+const USAGE = `Usage: lca-bot <command> [options]
+
+Commands:
+  start                               start the bot (HTTP on PORT, default 3000)
+  migrate                             apply pending database migrations and exit
+  demo                                load the demo data set (embedded database only)
+  ingest FILE [--as-of YYYY-MM-DD] [--json]
+                                      apply one LCA snapshot (.xlsx, .csv or .json)
+  refresh [--as-of YYYY-MM-DD] [--json]
+                                      apply the newest snapshot of the feed (LCA_FEED)
+
+Settings come from the environment (see README.md).`;
+
+type Command = (args: string[], config: Config) => Promise<number>;
+
+const commands: Record<string, Command> = {
+  async start(_args, config) {
+    const log = createLogger(config.logLevel);
+    const service = await startService(config, log);
+    const stop = async (signal: string) => {
+      log.info({ signal }, "shutting down");
+      await service.stop();
+      process.exit(0);
+    };
+    process.once("SIGTERM", () => void stop("SIGTERM"));
+    process.once("SIGINT", () => void stop("SIGINT"));
+    return new Promise<number>(() => undefined); // runs until a signal
+  },
+
+  async migrate(_args, config) {
+    const db = await connectDatabase(config, createLogger(config.logLevel));
+    await db.close();
+    return 0;
+  },
+
+  async demo(_args, config) {
+    if (config.database.kind !== "embedded") {
+      console.error("The demo data set is for the embedded database only; it never goes into PostgreSQL.");
+      return 2;
+    }
+    const db = await connectDatabase(config, createLogger("warn"));
+    try {
+      const summary = await loadDemo(db, config, todayIn(config.partner.timeZone), deliveryChannels(config));
+      console.log(`Loaded the demo data set: ${summary.rowsRead} use-case deployments.`);
+      return 0;
+    } finally {
+      await db.close();
+    }
+  },
+
+  async ingest(args, config) {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { "as-of": { type: "string" }, json: { type: "boolean" } } });
+    const file = positionals[0];
+    if (!file || positionals.length > 1) return usageError("ingest needs exactly one FILE");
+    const asOf = parseAsOf(values["as-of"], config);
+    if (asOf === undefined) return usageError("--as-of must be a date like 2026-11-23");
+    const db = await connectDatabase(config, createLogger("warn"));
+    try {
+      const summary = await ingestFile(db.pool, file, { asOf, stallThresholds: config.alerts.stallThresholds, reminderDays: config.alerts.reminderDays, channels: deliveryChannels(config) });
+      printSummary(summary, values.json ?? false);
+      return 0;
+    } finally {
+      await db.close();
+    }
+  },
+
+  async refresh(args, config) {
+    const { values } = parseArgs({ args, options: { "as-of": { type: "string" }, json: { type: "boolean" } } });
+    const asOf = parseAsOf(values["as-of"], config);
+    if (asOf === undefined) return usageError("--as-of must be a date like 2026-11-23");
+    const db = await connectDatabase(config, createLogger("warn"));
+    try {
+      const outcome = await refresh(db.pool, config, deliveryChannels(config), asOf);
+      if (outcome.applied) printSummary(outcome.summary, values.json ?? false);
+      else if (values.json) console.log(JSON.stringify({ applied: false, reason: outcome.reason, file: outcome.file }));
+      else console.log(`Nothing new: ${outcome.file} was applied before.`);
+      return 0;
+    } finally {
+      await db.close();
+    }
+  },
+};
+
+function parseAsOf(value: string | undefined, config: Config): string | undefined {
+  if (value === undefined) return todayIn(config.partner.timeZone);
+  return isIsoDate(value) ? value : undefined;
+}
+
+function usageError(message: string): number {
+  console.error(`${message}\n\n${USAGE}`);
+  return 2;
+}
+
+function printSummary(summary: IngestSummary, json: boolean): void {
+  if (json) {
+    console.log(JSON.stringify(summary));
+    return;
+  }
+  const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+  const entity = (c: { created: number; updated: number; removed: number }) => `${c.created} created, ${c.updated} updated, ${c.removed} removed`;
+  console.log(
+    [
+      `Applied ${summary.source} as of ${summary.asOf}${summary.baseline ? " (baseline: alerts opened, none pushed)" : ""}: ${summary.rowsRead} rows in ${summary.durationMs} ms.`,
+      `  customers: ${entity(summary.customers)}`,
+      `  deployments: ${entity(summary.deployments)}`,
+      `  use-case deployments: ${entity(summary.useCaseDeployments)}`,
+      `  stages: ${summary.stageProgressions} progressed, ${summary.stageRegressions} regressed`,
+      `  alerts: ${sum(summary.alerts.opened)} opened, ${sum(summary.alerts.resolved)} resolved, ${summary.alerts.reminders} reminders`,
+      ...(summary.unknownColumns.length > 0 ? [`  ignored unknown columns: ${summary.unknownColumns.join(", ")}`] : []),
+    ].join("\n"),
+  );
+}
+
+/** Renders any failure for a person: no stack traces for expected errors. */
+function reportError(error: unknown, config: Config | undefined): number {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    return 2;
+  }
+  const t = translator(config?.partner.defaultLocale ?? "en");
+  if (error instanceof SnapshotRefused) {
+    console.error(t(error.messageKey, error.params));
+    for (const p of error.problems) {
+      console.error(`  row ${p.row}, ${p.column}: ${t(`ingest.problems.${p.key}` as MessageKey, p.params)}`);
+    }
+    if (error.problemCount > error.problems.length) console.error(`  … and ${error.problemCount - error.problems.length} more`);
+    return 1;
+  }
+  if (isAppError(error)) {
+    console.error(t(error.messageKey, error.params));
+    return 1;
+  }
+  console.error(error);
+  return 1;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    console.log(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) return usageError(`Unknown command "${name}".`);
+  let config: Config | undefined;
+  try {
+    config = loadConfig(process.env);
+    return await command(args, config);
+  } catch (error) {
+    return reportError(error, config);
+  }
+}

@@ -1,0 +1,130 @@
+import { daysBetween, type IsoDate } from "./dates.js";
+import type { AlertKind } from "./recommendations.js";
+import type { DeliveryBarrier } from "./snapshot.js";
+import { stageMove, type Stage, type StallThresholds } from "./stages.js";
+
+/** The facts about one use-case deployment the alert rules look at. */
+export interface UseCaseFacts {
+  useCaseDeploymentId: number;
+  stage: Stage;
+  stageEnteredOn: IsoDate;
+  firstSeenOn: IsoDate;
+  /** Excluded at use-case or account level (the account overrides). */
+  excluded: boolean;
+  /** The most recent stage change the bot observed, if any. */
+  lastStageChange: { from: Stage | null; to: Stage; observedOn: IsoDate } | null;
+  contacts: { source: "cisco" | "partner"; slot: number; email: string; barrier: DeliveryBarrier }[];
+}
+
+export interface AlertRules {
+  asOf: IsoDate;
+  stallThresholds: StallThresholds;
+  /** The date of the installation's first snapshot: what it held is the baseline, never "new". */
+  baselineOn: IsoDate;
+  /** How long a use case counts as new (the LCA quick filter's 30 days). */
+  newWindowDays: number;
+}
+
+/** Why an alert fired, kept with the alert and shown on its card. */
+export type AlertFacts =
+  | { kind: "stalled"; stage: Stage; stageEnteredOn: IsoDate; daysInStage: number; threshold: number }
+  | { kind: "regression"; fromStage: Stage; toStage: Stage; observedOn: IsoDate }
+  | { kind: "new_use_case"; firstSeenOn: IsoDate; stage: Stage }
+  | { kind: "bounced_contact"; source: "cisco" | "partner"; slot: number; email: string; barrier: Exclude<DeliveryBarrier, "none"> }
+  | { kind: "missing_contact"; barredContacts: number };
+
+export interface DesiredAlert {
+  kind: AlertKind;
+  subject: string;
+  facts: AlertFacts;
+}
+
+export function isUsable(contact: { barrier: DeliveryBarrier }): boolean {
+  return contact.barrier === "none";
+}
+
+/**
+ * Which alerts ought to be open for a use-case deployment today. The engine compares this
+ * with the open alerts: new ones open, missing ones resolve, materially changed ones are
+ * resolved and reopened (a fresh notice: "a new one goes out when the data changes").
+ */
+export function desiredAlerts(facts: UseCaseFacts, rules: AlertRules): DesiredAlert[] {
+  if (facts.excluded) return [];
+  const ucd = `ucd:${facts.useCaseDeploymentId}`;
+  const alerts: DesiredAlert[] = [];
+
+  const threshold = rules.stallThresholds[facts.stage];
+  const daysInStage = daysBetween(facts.stageEnteredOn, rules.asOf);
+  if (threshold !== null && daysInStage > threshold) {
+    alerts.push({ kind: "stalled", subject: ucd, facts: { kind: "stalled", stage: facts.stage, stageEnteredOn: facts.stageEnteredOn, daysInStage, threshold } });
+  }
+
+  const change = facts.lastStageChange;
+  if (change?.from && stageMove(change.from, change.to) === "regression") {
+    alerts.push({ kind: "regression", subject: ucd, facts: { kind: "regression", fromStage: change.from, toStage: change.to, observedOn: change.observedOn } });
+  }
+
+  if (facts.firstSeenOn > rules.baselineOn && daysBetween(facts.firstSeenOn, rules.asOf) <= rules.newWindowDays) {
+    alerts.push({ kind: "new_use_case", subject: ucd, facts: { kind: "new_use_case", firstSeenOn: facts.firstSeenOn, stage: facts.stage } });
+  }
+
+  const usablePartnerContact = facts.contacts.some((c) => c.source === "partner" && isUsable(c));
+  for (const contact of facts.contacts) {
+    if (contact.barrier === "none") continue;
+    // Partners cannot change a Cisco contact: adding a usable partner contact is the fix.
+    if (contact.source === "cisco" && usablePartnerContact) continue;
+    alerts.push({
+      kind: "bounced_contact",
+      subject: `${ucd}:${contact.source}:${contact.slot}`,
+      facts: { kind: "bounced_contact", source: contact.source, slot: contact.slot, email: contact.email, barrier: contact.barrier },
+    });
+  }
+
+  if (!facts.contacts.some(isUsable)) {
+    alerts.push({ kind: "missing_contact", subject: ucd, facts: { kind: "missing_contact", barredContacts: facts.contacts.length } });
+  }
+  return alerts;
+}
+
+/**
+ * The part of an alert's facts whose change makes it a different alert. Days in stage grow
+ * every day without being news; a new stage entry date, another bounced address are news.
+ */
+export function materialKey(facts: AlertFacts): string {
+  switch (facts.kind) {
+    case "stalled":
+      return `${facts.stage}|${facts.stageEnteredOn}`;
+    case "regression":
+      return `${facts.fromStage}|${facts.toStage}|${facts.observedOn}`;
+    case "bounced_contact":
+      return `${facts.email}|${facts.barrier}`;
+    case "new_use_case":
+    case "missing_contact":
+      return "";
+  }
+}
+
+export type ResolutionReason = "removed" | "excluded" | "stage_changed" | "contact_fixed" | "aged" | "changed" | "closed_by_action";
+
+/** Why an open alert no longer holds, for the record and the card. */
+export function resolutionReason(kind: AlertKind, facts: { active: boolean; excluded: boolean }): ResolutionReason {
+  if (!facts.active) return "removed";
+  if (facts.excluded) return "excluded";
+  switch (kind) {
+    case "stalled":
+    case "regression":
+      return "stage_changed";
+    case "bounced_contact":
+    case "missing_contact":
+      return "contact_fixed";
+    case "new_use_case":
+      return "aged";
+  }
+}
+
+/** A reminder is due when nobody acted since the last notice and the interval has passed. */
+export function reminderDue(alert: { kind: AlertKind; lastNotifiedOn: IsoDate | null; actedSinceNotice: boolean; snoozedUntil: IsoDate | null }, asOf: IsoDate, reminderDays: number): boolean {
+  if (alert.kind !== "stalled" || alert.lastNotifiedOn === null || alert.actedSinceNotice) return false;
+  if (alert.snoozedUntil !== null && alert.snoozedUntil > asOf) return false;
+  return daysBetween(alert.lastNotifiedOn, asOf) >= reminderDays;
+}

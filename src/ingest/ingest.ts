@@ -1,0 +1,138 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import path from "node:path";
+import type pg from "pg";
+import { runAlertEngine, type EngineSummary } from "../alerts/engine.js";
+import type { DeliveryChannel } from "../alerts/routing.js";
+import { inTransaction, type Queryable } from "../db/sql.js";
+import type { IsoDate } from "../domain/dates.js";
+import type { RowProblem, SnapshotRow } from "../domain/snapshot.js";
+import type { StallThresholds } from "../domain/stages.js";
+import { AppError } from "../errors.js";
+import { mergeSnapshot, type MergeSummary } from "./merge.js";
+import { openSnapshot, type RowResult } from "./read.js";
+import { createStagingTable, insertStagingRows } from "./staging.js";
+
+export type { RowResult } from "./read.js";
+
+export interface IngestOptions {
+  asOf: IsoDate;
+  source: string;
+  sha256?: string;
+  isDemo?: boolean;
+  stallThresholds: StallThresholds;
+  reminderDays: number;
+  channels: readonly DeliveryChannel[];
+}
+
+export interface IngestSummary extends MergeSummary {
+  source: string;
+  asOf: IsoDate;
+  rowsRead: number;
+  unknownColumns: string[];
+  baseline: boolean;
+  replacedDemo: boolean;
+  alerts: { opened: EngineSummary["opened"]; resolved: EngineSummary["resolved"]; reminders: number };
+  outboxRows: number;
+  durationMs: number;
+}
+
+/** The problems of a refused snapshot: at most the first 100, and how many there were. */
+export const MAX_LISTED_PROBLEMS = 100;
+
+export class SnapshotRefused extends AppError {
+  readonly problems: RowProblem[];
+  readonly problemCount: number;
+  constructor(source: string, problems: RowProblem[], problemCount: number) {
+    super("ingest.refused", { file: source, count: problemCount });
+    this.problems = problems;
+    this.problemCount = problemCount;
+  }
+}
+
+const INGEST_LOCK_KEY = 0x4c_43_41_69; // "LCAi": one snapshot applied at a time per database
+const BATCH = 2000;
+
+/**
+ * Applies one snapshot whole or not at all: rows are validated and staged inside one
+ * transaction; any bad row, and the transaction rolls back leaving the database as it was.
+ */
+export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> | Iterable<RowResult>, options: IngestOptions, unknownColumns: () => string[] = () => []): Promise<IngestSummary> {
+  const started = performance.now();
+  return inTransaction(pool, async (client) => {
+    await client.query("SELECT pg_advisory_xact_lock($1)", [INGEST_LOCK_KEY]);
+    const replacedDemo = options.isDemo ? false : await dropDemoData(client);
+
+    await createStagingTable(client);
+    const problems: RowProblem[] = [];
+    let problemCount = 0;
+    let rowsRead = 0;
+    let batch: SnapshotRow[] = [];
+    for await (const result of rows) {
+      rowsRead++;
+      if (!result.ok) {
+        problemCount += result.problems.length;
+        problems.push(...result.problems.slice(0, MAX_LISTED_PROBLEMS - problems.length));
+        continue;
+      }
+      if (problemCount > 0) continue; // refused already: keep reading only to name every bad row
+      batch.push(result.row);
+      if (batch.length >= BATCH) {
+        await insertStagingRows(client, batch);
+        batch = [];
+      }
+    }
+    if (problemCount > 0) throw new SnapshotRefused(options.source, problems, problemCount);
+    if (rowsRead === 0) throw new AppError("ingest.empty", { file: options.source });
+    await insertStagingRows(client, batch);
+
+    const { rows: previous } = await client.query<{ n: number }>(`SELECT count(*) AS n FROM snapshot`);
+    const baseline = previous[0]!.n === 0;
+    const { rows: [snapshot] } = await client.query<{ id: number }>(
+      `INSERT INTO snapshot (as_of, source, sha256, rows_read, is_demo, is_baseline, summary) VALUES ($1, $2, $3, $4, $5, $6, '{}') RETURNING id`,
+      [options.asOf, options.source, options.sha256 ?? "", rowsRead, options.isDemo ?? false, baseline],
+    );
+    const merged = await mergeSnapshot(client, options.asOf);
+    const engine = await runAlertEngine(client, {
+      rules: { asOf: options.asOf, stallThresholds: options.stallThresholds, newWindowDays: 30 },
+      reminderDays: options.reminderDays,
+      baseline,
+      channels: options.channels,
+    });
+    const summary: IngestSummary = {
+      source: options.source,
+      asOf: options.asOf,
+      rowsRead,
+      unknownColumns: unknownColumns(),
+      baseline,
+      replacedDemo,
+      ...merged,
+      alerts: { opened: engine.opened, resolved: engine.resolved, reminders: engine.reminders },
+      outboxRows: engine.outboxRows,
+      durationMs: Math.round(performance.now() - started),
+    };
+    await client.query(`UPDATE snapshot SET summary = $2 WHERE id = $1`, [snapshot!.id, JSON.stringify(summary)]);
+    return summary;
+  });
+}
+
+/** The demo data set gives way to the first real snapshot: it is removed entirely. */
+async function dropDemoData(client: Queryable): Promise<boolean> {
+  const { rows } = await client.query<{ is_demo: boolean }>(`SELECT is_demo FROM snapshot ORDER BY id DESC LIMIT 1`);
+  if (!rows[0]?.is_demo) return false;
+  await client.query(`TRUNCATE outbox_message, audit_entry, alert, recommendation_action, recommendation, contact, stage_change,
+    use_case_deployment, deployment, customer, subscription, team_space, csm, snapshot, job_run RESTART IDENTITY CASCADE`);
+  return true;
+}
+
+export async function fileSha256(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+export async function ingestFile(pool: pg.Pool, file: string, options: Omit<IngestOptions, "source" | "sha256">): Promise<IngestSummary> {
+  const snapshot = await openSnapshot(file);
+  const sha256 = await fileSha256(file);
+  return ingestRows(pool, snapshot.rows, { ...options, source: path.basename(file), sha256 }, () => snapshot.unknownColumns());
+}

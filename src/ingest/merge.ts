@@ -1,0 +1,185 @@
+import type { Queryable } from "../db/sql.js";
+import type { IsoDate } from "../domain/dates.js";
+import { stageMove, type Stage } from "../domain/stages.js";
+
+export interface EntityCounts {
+  created: number;
+  updated: number;
+  removed: number;
+}
+
+export interface MergeSummary {
+  customers: EntityCounts;
+  deployments: EntityCounts;
+  useCaseDeployments: EntityCounts;
+  contactsChanged: number;
+  csmsCreated: number;
+  stageProgressions: number;
+  stageRegressions: number;
+}
+
+async function upsertCounts(client: Queryable, sql: string, params: unknown[] = []): Promise<{ created: number; updated: number }> {
+  const { rows } = await client.query<{ inserted: boolean }>(sql, params);
+  const created = rows.filter((r) => r.inserted).length;
+  return { created, updated: rows.length - created };
+}
+
+/**
+ * Merges the staged snapshot (table snapshot_row) into the model, set by set. Only rows whose
+ * values differ are written, so re-ingesting the same snapshot changes nothing.
+ */
+export async function mergeSnapshot(client: Queryable, asOf: IsoDate): Promise<MergeSummary> {
+  await client.query(`CREATE INDEX ON snapshot_row (deployment_id)`);
+  await client.query(`ANALYZE snapshot_row`);
+
+  await client.query(`
+    INSERT INTO use_case (architecture, solution_domain, name, cpi_available)
+    SELECT DISTINCT architecture, solution_domain, use_case, false FROM snapshot_row
+    ON CONFLICT (architecture, solution_domain, name) DO NOTHING`);
+
+  const customers = await upsertCounts(client, `
+    WITH src AS (
+      SELECT DISTINCT ON (cr_party_id) cr_party_id, cr_party_name, cxbu, ea
+      FROM snapshot_row ORDER BY cr_party_id, row_number)
+    INSERT INTO customer AS c (cr_party_id, name, cxbu, ea, active, updated_at)
+    SELECT cr_party_id, cr_party_name, cxbu, ea, true, now() FROM src
+    ON CONFLICT (cr_party_id) DO UPDATE
+      SET name = EXCLUDED.name, cxbu = EXCLUDED.cxbu, ea = EXCLUDED.ea, active = true, updated_at = now()
+      WHERE (c.name, c.cxbu, c.ea, c.active) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.cxbu, EXCLUDED.ea, true)
+    RETURNING (xmax = 0) AS inserted`);
+  const customersRemoved = await client.query(`
+    UPDATE customer c SET active = false, updated_at = now()
+    WHERE c.active AND NOT EXISTS (SELECT 1 FROM snapshot_row s WHERE s.cr_party_id = c.cr_party_id)`);
+
+  // CSMs named by LCA become known to the bot; each starts subscribed to every alert kind.
+  const newCsms = await client.query<{ id: number }>(`
+    INSERT INTO csm (email, name)
+    SELECT DISTINCT csm_email, initcap(replace(split_part(csm_email, '@', 1), '.', ' '))
+    FROM snapshot_row WHERE csm_email IS NOT NULL
+    ON CONFLICT (email) DO NOTHING
+    RETURNING id`);
+  if (newCsms.rows.length > 0) {
+    await client.query(
+      `INSERT INTO subscription (csm_id, kinds) SELECT id, enum_range(NULL::"AlertKind") FROM unnest($1::int[]) AS id`,
+      [newCsms.rows.map((r) => r.id)],
+    );
+  }
+
+  // LCA's CSM changes the assignment only when LCA's value changed: a chat assignment stays.
+  const deployments = await upsertCounts(client, `
+    WITH src AS (
+      SELECT DISTINCT ON (deployment_id) deployment_id, cr_party_id, install_site, serial_number, contract_number, csm_email
+      FROM snapshot_row ORDER BY deployment_id, row_number)
+    INSERT INTO deployment AS d (deployment_id, customer_id, install_site, serial_number, contract_number,
+                                 assigned_csm_id, lca_csm_email, active, updated_at)
+    SELECT s.deployment_id, c.id, s.install_site, s.serial_number, s.contract_number, m.id, s.csm_email, true, now()
+    FROM src s JOIN customer c ON c.cr_party_id = s.cr_party_id LEFT JOIN csm m ON m.email = s.csm_email
+    ON CONFLICT (deployment_id) DO UPDATE SET
+      customer_id = EXCLUDED.customer_id, install_site = EXCLUDED.install_site,
+      serial_number = EXCLUDED.serial_number, contract_number = EXCLUDED.contract_number,
+      assigned_csm_id = CASE WHEN d.lca_csm_email IS DISTINCT FROM EXCLUDED.lca_csm_email
+                             THEN EXCLUDED.assigned_csm_id ELSE d.assigned_csm_id END,
+      version = d.version + CASE WHEN d.lca_csm_email IS DISTINCT FROM EXCLUDED.lca_csm_email THEN 1 ELSE 0 END,
+      lca_csm_email = EXCLUDED.lca_csm_email, active = true, updated_at = now()
+      WHERE (d.customer_id, d.install_site, d.serial_number, d.contract_number, d.lca_csm_email, d.active)
+            IS DISTINCT FROM (EXCLUDED.customer_id, EXCLUDED.install_site, EXCLUDED.serial_number,
+                              EXCLUDED.contract_number, EXCLUDED.lca_csm_email, true)
+    RETURNING (xmax = 0) AS inserted`);
+  const deploymentsRemoved = await client.query(`
+    UPDATE deployment d SET active = false, updated_at = now()
+    WHERE d.active AND NOT EXISTS (SELECT 1 FROM snapshot_row s WHERE s.deployment_id = d.deployment_id)`);
+
+  await client.query(`
+    CREATE TEMP TABLE ucd_src ON COMMIT DROP AS
+    SELECT s.*, d.id AS deployment_row_id, u.id AS use_case_row_id, x.stage::text AS old_stage
+    FROM snapshot_row s
+    JOIN deployment d ON d.deployment_id = s.deployment_id
+    JOIN use_case u ON (u.architecture, u.solution_domain, u.name) = (s.architecture, s.solution_domain, s.use_case)
+    LEFT JOIN use_case_deployment x ON x.deployment_id = d.id AND x.use_case_id = u.id`);
+
+  const ucds = await upsertCounts(client, `
+    INSERT INTO use_case_deployment AS x (deployment_id, use_case_id, stage, stage_entered_on, added_on, telemetry, dcc,
+      adoption_partner, cpi_eligible, renewal_on, excluded, tags, active, first_seen_on)
+    SELECT deployment_row_id, use_case_row_id, stage::"Stage", stage_entered_on, coalesce(added_on, $1::date), telemetry, dcc,
+      adoption_partner, cpi_eligible, renewal_on, excluded, string_to_array(nullif(tags, ''), '||'), true, $1::date
+    FROM ucd_src
+    ON CONFLICT (deployment_id, use_case_id) DO UPDATE SET
+      stage = EXCLUDED.stage, stage_entered_on = EXCLUDED.stage_entered_on,
+      added_on = CASE WHEN EXCLUDED.added_on = $1::date AND x.added_on IS NOT NULL THEN x.added_on ELSE EXCLUDED.added_on END,
+      telemetry = EXCLUDED.telemetry, dcc = EXCLUDED.dcc, adoption_partner = EXCLUDED.adoption_partner,
+      cpi_eligible = EXCLUDED.cpi_eligible, renewal_on = EXCLUDED.renewal_on, excluded = EXCLUDED.excluded,
+      tags = EXCLUDED.tags, active = true, removed_on = NULL, version = x.version + 1
+      WHERE (x.stage, x.stage_entered_on, x.telemetry, x.dcc, x.adoption_partner, x.cpi_eligible, x.renewal_on,
+             x.excluded, x.tags, x.active)
+            IS DISTINCT FROM (EXCLUDED.stage, EXCLUDED.stage_entered_on, EXCLUDED.telemetry, EXCLUDED.dcc,
+             EXCLUDED.adoption_partner, EXCLUDED.cpi_eligible, EXCLUDED.renewal_on, EXCLUDED.excluded,
+             EXCLUDED.tags, true)
+    RETURNING (xmax = 0) AS inserted`, [asOf]);
+  const ucdsRemoved = await client.query(`
+    UPDATE use_case_deployment x SET active = false, removed_on = $1::date, version = x.version + 1
+    WHERE x.active AND NOT EXISTS (
+      SELECT 1 FROM ucd_src s WHERE s.deployment_row_id = x.deployment_id AND s.use_case_row_id = x.use_case_id)`, [asOf]);
+
+  // Stage history: the first sighting, then every change the snapshots show.
+  const changes = await client.query<{ from_stage: Stage | null; to_stage: Stage }>(`
+    INSERT INTO stage_change (use_case_deployment_id, from_stage, to_stage, entered_on, observed_on)
+    SELECT x.id, s.old_stage::"Stage", x.stage, x.stage_entered_on, $1::date
+    FROM ucd_src s JOIN use_case_deployment x ON x.deployment_id = s.deployment_row_id AND x.use_case_id = s.use_case_row_id
+    WHERE s.old_stage IS DISTINCT FROM x.stage::text
+    RETURNING from_stage, to_stage`, [asOf]);
+  let stageProgressions = 0;
+  let stageRegressions = 0;
+  for (const change of changes.rows) {
+    if (change.from_stage === null) continue;
+    if (stageMove(change.from_stage, change.to_stage) === "progression") stageProgressions++;
+    else stageRegressions++;
+  }
+
+  const contactsChanged = await mergeContacts(client);
+
+  return {
+    customers: { ...customers, removed: customersRemoved.rowCount ?? 0 },
+    deployments: { ...deployments, removed: deploymentsRemoved.rowCount ?? 0 },
+    useCaseDeployments: { ...ucds, removed: ucdsRemoved.rowCount ?? 0 },
+    contactsChanged,
+    csmsCreated: newCsms.rows.length,
+    stageProgressions,
+    stageRegressions,
+  };
+}
+
+/**
+ * Contacts per slot (0 = Cisco, 1-2 = partner). A slot edited from chat keeps the chat value
+ * while LCA's value for it (lca_email) stays the same: LCA learns it at the partner's next
+ * upload, and until then the snapshot must not undo the fix.
+ */
+async function mergeContacts(client: Queryable): Promise<number> {
+  await client.query(`
+    CREATE TEMP TABLE contact_src ON COMMIT DROP AS
+    WITH ucd AS (
+      SELECT x.id AS ucd_id, s.* FROM ucd_src s
+      JOIN use_case_deployment x ON x.deployment_id = s.deployment_row_id AND x.use_case_id = s.use_case_row_id)
+    SELECT ucd_id, 'cisco'::"ContactSource" AS source, 0 AS slot, cisco_name AS name, cisco_email AS email, cisco_barrier AS barrier FROM ucd WHERE cisco_email IS NOT NULL
+    UNION ALL
+    SELECT ucd_id, 'partner', 1, p1_name, p1_email, p1_barrier FROM ucd WHERE p1_email IS NOT NULL
+    UNION ALL
+    SELECT ucd_id, 'partner', 2, p2_name, p2_email, p2_barrier FROM ucd WHERE p2_email IS NOT NULL`);
+  const upserted = await client.query(`
+    INSERT INTO contact AS c (use_case_deployment_id, source, slot, name, email, delivery_barrier, lca_email, updated_at)
+    SELECT ucd_id, source, slot, name, email, barrier::"DeliveryBarrier", email, now() FROM contact_src
+    ON CONFLICT (use_case_deployment_id, source, slot) DO UPDATE SET
+      name = EXCLUDED.name, email = EXCLUDED.email, delivery_barrier = EXCLUDED.delivery_barrier,
+      lca_email = EXCLUDED.lca_email, updated_at = now()
+      WHERE NOT (c.lca_email IS NOT DISTINCT FROM EXCLUDED.lca_email AND c.email IS DISTINCT FROM c.lca_email)
+        AND (c.name, c.email, c.delivery_barrier, c.lca_email)
+            IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.email, EXCLUDED.delivery_barrier, EXCLUDED.lca_email)`);
+  // A slot LCA emptied is emptied here too, unless it only ever held a chat-added contact.
+  const deleted = await client.query(`
+    DELETE FROM contact c
+    WHERE c.lca_email IS NOT NULL
+      AND c.use_case_deployment_id IN (SELECT x.id FROM ucd_src s JOIN use_case_deployment x
+                                       ON x.deployment_id = s.deployment_row_id AND x.use_case_id = s.use_case_row_id)
+      AND NOT EXISTS (SELECT 1 FROM contact_src s
+                      WHERE s.ucd_id = c.use_case_deployment_id AND s.source = c.source AND s.slot = c.slot)`);
+  return (upserted.rowCount ?? 0) + (deleted.rowCount ?? 0);
+}

@@ -1,0 +1,110 @@
+import { hostname } from "node:os";
+import schedule from "node-schedule";
+import type { DeliveryChannel } from "./alerts/routing.js";
+import { redactedDatabase, type Config } from "./config.js";
+import { openDatabase, type Database } from "./db/database.js";
+import { migrate, migrationsApplied } from "./db/migrate.js";
+import { syncPartnerSettings } from "./db/partner.js";
+import { todayIn } from "./domain/dates.js";
+import { isEmpty, loadDemo } from "./demo/load.js";
+import { refresh } from "./ingest/refresh.js";
+import { runOncePerCluster } from "./jobs/once.js";
+import type { Logger } from "./log.js";
+import { startHttpServer, type HttpServer } from "./server/http.js";
+
+export interface Service {
+  db: Database;
+  http: HttpServer;
+  stop(): Promise<void>;
+}
+
+/** The chats alerts are delivered to: those configured (the preview is local). */
+export function deliveryChannels(_config: Config): DeliveryChannel[] {
+  return [];
+}
+
+/** Opens the database (migrating it), then serves HTTP; the one place that wires things. */
+export async function connectDatabase(config: Config, log: Logger): Promise<Database> {
+  const started = performance.now();
+  const db = await openDatabase(config.database);
+  try {
+    const migration = await migrate(db.pool);
+    await syncPartnerSettings(db.prisma, config);
+    log.info(
+      { database: redactedDatabase(config.database), migrationsApplied: migration.applied, ms: Math.round(performance.now() - started) },
+      migration.applied.length > 0 ? `database ready, applied ${migration.applied.length} migration(s)` : "database ready, nothing to migrate",
+    );
+    return db;
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+export async function startService(config: Config, log: Logger): Promise<Service> {
+  const bootStarted = performance.now();
+  let db: Database | undefined;
+  const http = await startHttpServer({
+    port: config.port,
+    host: config.host,
+    log,
+    started: () => db !== undefined,
+    readiness: {
+      checks: async () => {
+        if (!db) return { database: false, migrations: false };
+        const database = await db.pool.query("SELECT 1").then(() => true, () => false);
+        return { database, migrations: database && (await migrationsApplied(db.pool)) };
+      },
+    },
+  });
+  try {
+    db = await connectDatabase(config, log);
+  } catch (error) {
+    await http.close();
+    throw error;
+  }
+  const channels = deliveryChannels(config);
+
+  if (config.demo && (await isEmpty(db))) {
+    const summary = await loadDemo(db, config, todayIn(config.partner.timeZone), channels);
+    log.info({ useCaseDeployments: summary.rowsRead }, `empty embedded database: loaded the demo data set (${summary.rowsRead} use-case deployments, 6 CSMs); the first real snapshot you ingest replaces it`);
+  }
+
+  const instance = `${hostname()}:${process.pid}`;
+  const refreshJob = config.refresh.feed ? scheduleRefresh(config, db, channels, instance, log) : undefined;
+  if (!config.refresh.feed) log.info("no LCA_FEED configured: the daily refresh is off; ingest snapshots with `lca-bot ingest FILE`");
+
+  log.info({ url: http.url, ms: Math.round(performance.now() - bootStarted) }, `lca-bot is up at ${http.url} (health: ${http.url}/healthz)`);
+  const openDb = db;
+  return {
+    db: openDb,
+    http,
+    async stop() {
+      refreshJob?.cancel();
+      await http.close();
+      await openDb.close();
+    },
+  };
+}
+
+/** Monday to Friday at REFRESH_TIME in TIME_ZONE, the LCA cadence; once per cluster. */
+function scheduleRefresh(config: Config, db: Database, channels: DeliveryChannel[], instance: string, log: Logger): schedule.Job {
+  const [hour, minute] = config.refresh.time.split(":").map(Number);
+  const rule = new schedule.RecurrenceRule();
+  rule.dayOfWeek = [new schedule.Range(1, 5)];
+  rule.hour = hour!;
+  rule.minute = minute!;
+  rule.tz = config.partner.timeZone;
+  log.info({ at: config.refresh.time, timeZone: config.partner.timeZone }, "daily refresh scheduled, Monday to Friday");
+  return schedule.scheduleJob("refresh", rule, async () => {
+    const today = todayIn(config.partner.timeZone);
+    try {
+      const outcome = await runOncePerCluster(db.pool, "refresh", today, instance, () => refresh(db.pool, config, channels, today));
+      if (!outcome.ran) log.info({ by: outcome.by }, "refresh already run by another instance");
+      else if (!outcome.result.applied) log.info({ file: outcome.result.file }, "refresh: the newest export was applied before");
+      else log.info({ summary: outcome.result.summary }, "refresh applied");
+    } catch (error) {
+      log.error({ err: error }, "refresh failed");
+    }
+  });
+}

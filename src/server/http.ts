@@ -1,0 +1,58 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import express, { type Express, type Router } from "express";
+import type { Logger } from "../log.js";
+
+export interface Readiness {
+  /** Each part that must be up before the service takes traffic, and whether it is. */
+  checks(): Promise<Record<string, boolean>>;
+}
+
+export interface HttpServer {
+  app: Express;
+  server: Server;
+  url: string;
+  mount(path: string, router: Router): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The one HTTP server: health and readiness here; chat webhooks and the preview mount their
+ * own routers. Chat routes need the raw body for signatures, so no global body parser.
+ */
+export async function startHttpServer(options: { port: number; host: string; log: Logger; readiness: Readiness; started: () => boolean }): Promise<HttpServer> {
+  const app = express();
+  app.disable("x-powered-by");
+  app.get("/healthz", (_req, res) => {
+    if (options.started()) res.status(200).json({ status: "ok" });
+    else res.status(503).json({ status: "starting" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    const checks = await options.readiness.checks().catch(() => ({ database: false }));
+    const ready = Object.values(checks).every(Boolean);
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks });
+  });
+  const routers = express.Router();
+  app.use(routers);
+  app.use((_req, res) => {
+    res.status(404).json({ error: "not found" });
+  });
+
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    app,
+    server,
+    url: `http://localhost:${port}`,
+    mount: (path, router) => routers.use(path, router),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
