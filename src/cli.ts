@@ -27,14 +27,22 @@ type Command = (args: string[], config: Config) => Promise<number>;
 const commands: Record<string, Command> = {
   async start(_args, config) {
     const log = createLogger(config.logLevel);
-    const service = await startService(config, log);
+    // Signals are honoured from the first moment; one arriving during start-up stops the
+    // service as soon as it is up, so the database is never closed mid-write.
+    let stopping: string | undefined;
+    let service: Awaited<ReturnType<typeof startService>> | undefined;
     const stop = async (signal: string) => {
-      log.info({ signal }, "shutting down");
+      if (stopping && signal !== "started") return;
+      stopping ??= signal;
+      if (!service) return;
+      log.info({ signal: stopping }, "shutting down");
       await service.stop();
       process.exit(0);
     };
     process.once("SIGTERM", () => void stop("SIGTERM"));
     process.once("SIGINT", () => void stop("SIGINT"));
+    service = await startService(config, log);
+    if (stopping) await stop("started");
     return new Promise<number>(() => undefined); // runs until a signal
   },
 

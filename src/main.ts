@@ -44,11 +44,12 @@ export async function connectDatabase(config: Config, log: Logger): Promise<Data
 export async function startService(config: Config, log: Logger): Promise<Service> {
   const bootStarted = performance.now();
   let db: Database | undefined;
+  let started = false;
   const http = await startHttpServer({
     port: config.port,
     host: config.host,
     log,
-    started: () => db !== undefined,
+    started: () => started,
     readiness: {
       checks: async () => {
         if (!db) return { database: false, migrations: false };
@@ -74,6 +75,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const refreshJob = config.refresh.feed ? scheduleRefresh(config, db, channels, instance, log) : undefined;
   if (!config.refresh.feed) log.info("no LCA_FEED configured: the daily refresh is off; ingest snapshots with `lca-bot ingest FILE`");
 
+  started = true;
   log.info({ url: http.url, ms: Math.round(performance.now() - bootStarted) }, `lca-bot is up at ${http.url} (health: ${http.url}/healthz)`);
   const openDb = db;
   return {

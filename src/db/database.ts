@@ -94,18 +94,26 @@ async function ping(pool: pg.Pool, what: string): Promise<void> {
  * PGlite allows one process per data directory; a second one would corrupt it. A lock file
  * holding our pid refuses a second instance; a lock left by a dead process is taken over.
  */
+const heldLocks = new Set<string>();
+
 function lockDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
-  const lockFile = path.join(dataDir, "lca-bot.lock");
+  const lockFile = path.resolve(dataDir, "lca-bot.lock");
+  if (heldLocks.has(lockFile)) throw new AppError("db.locked", { dataDir, pid: process.pid });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(lockFile, "wx");
       writeSync(fd, String(process.pid));
       closeSync(fd);
-      return () => rmSync(lockFile, { force: true });
+      heldLocks.add(lockFile);
+      return () => {
+        heldLocks.delete(lockFile);
+        rmSync(lockFile, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const holder = Number(readFileSync(lockFile, "utf8").trim());
+      // Our own pid in a lock we do not hold is a leftover (a container restarts as pid 1).
       if (holder && holder !== process.pid && isAlive(holder)) {
         throw new AppError("db.locked", { dataDir, pid: holder });
       }

@@ -1,0 +1,38 @@
+import type { Locale } from "../config.js";
+import type { AlertKind } from "../domain/recommendations.js";
+import type { MessageKey } from "../i18n.js";
+
+/** Narrowing of a list command; each list holds the values as typed (case kept), OR-ed within a list. */
+export type Filters = { tags: string[]; architectures: string[]; customers: string[] };
+
+export type Command =
+  | { kind: "help"; topic?: CommandName }
+  | { kind: "stalled"; filters: Filters; page: number }
+  | { kind: "new"; days: number; filters: Filters; page: number }
+  | { kind: "contacts"; filters: Filters; page: number }
+  | { kind: "customer"; query: string }
+  | { kind: "usecase"; id: number }
+  | { kind: "mine"; filters: Filters; page: number }
+  | { kind: "assign"; deploymentId: string; to: "me" | { email: string } }
+  | { kind: "subscribe"; kinds: AlertKind[]; filters: Filters; mode: "immediate" | "digest" }
+  /** An empty list means every kind. */
+  | { kind: "unsubscribe"; kinds: AlertKind[] }
+  /** `time` is "HH:MM" (24-hour, the user's time zone). */
+  | { kind: "digest"; enabled: boolean; time?: string }
+  | { kind: "lang"; locale: Locale }
+  | { kind: "settings" };
+
+export type CommandName = Command["kind"];
+
+/** A message key and its parameters: what the user is told, in their language, by the adapter. */
+export type ParseError = { key: MessageKey; params?: Record<string, string | number> };
+
+export type ParseResult =
+  /** `language` is the language of the keyword the user typed: a hint for users with no locale set. */
+  | { ok: true; command: Command; language: Locale }
+  /**
+   * `suggestion` is the keyword the user probably meant, in the language they typed in
+   * (render it with `commands.errors.didYouMean`, see `parseErrorMessages`). `language` is
+   * the language the text looks written in.
+   */
+  | { ok: false; error: ParseError; suggestion?: string; language: Locale };

@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "../support/db.js";
+import { freePort, runCli, startBot } from "../support/cli.js";
+
+const dataDir = mkdtempSync(path.join(tmpdir(), "lca-start-"));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe("lca-bot start", () => {
+  it("comes up on an empty embedded database with the demo data and answers /healthz", async () => {
+    const port = await freePort();
+    const bot = await startBot({ DATA_DIR: dataDir }, port);
+    try {
+      expect(bot.output()).toContain("loaded the demo data set");
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.json());
+      expect(ready).toEqual({ status: "ready", checks: { database: true, migrations: true } });
+    } finally {
+      expect(await bot.stop()).toBe(0);
+    }
+    // A restart finds its data and loads nothing again.
+    const again = await startBot({ DATA_DIR: dataDir }, port);
+    try {
+      expect(again.output()).toContain("nothing to migrate");
+      expect(again.output()).not.toContain("loaded the demo data set");
+    } finally {
+      await again.stop();
+    }
+  });
+
+  it("runs on PostgreSQL: the second start migrates nothing and no demo data is loaded", async () => {
+    const db = await createTestDatabase("postgres", { migrate: false });
+    try {
+      const env = { DATABASE_URL: db.url!, PARTNER_NAME: "Acme Networks", PARTNER_DOMAINS: "acme.example" };
+      const first = await startBot(env, await freePort());
+      await first.stop();
+      expect(first.output()).toContain("applied 1 migration(s)");
+      const second = await startBot(env, await freePort());
+      await second.stop();
+      expect(second.output()).toContain("nothing to migrate");
+      expect(first.output() + second.output()).not.toContain("demo data");
+      expect(await db.prisma.snapshot.count()).toBe(0);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("refuses wrong settings with one readable message naming each, and exit code 2", async () => {
+    const result = await runCli(["start"], { PORT: "abc", DATABASE_URL: "mysql://x" });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("PORT: must be a number");
+    expect(result.stderr).toContain("DATABASE_URL: must be a PostgreSQL URL");
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
