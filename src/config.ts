@@ -67,6 +67,7 @@ const envSchema = z.object({
       message: "must be a folder path or an https:// URL",
     }),
   DEMO: bool.default(true),
+  LCA_PORTAL_URL: z.url({ error: "must be the https:// address of the LCA Customer Success portal" }).default("https://lifecycleadvantage.cisco.com/customer-success/use-cases"),
 });
 
 function parseThresholds(text: string | undefined, ctx: z.RefinementCtx): StallThresholds {
@@ -101,6 +102,8 @@ export interface Config {
   refresh: { time: string; feed: string | undefined };
   /** Load the demo data set into an empty embedded database at start. */
   demo: boolean;
+  /** "Open in LCA" links point here, with ?deploymentId=…. */
+  lcaPortalUrl: string;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
 }
 
@@ -172,6 +175,7 @@ export function loadConfig(env: Env = process.env): Config {
     alerts: { stallThresholds: e.STALL_THRESHOLDS, reminderDays: e.REMINDER_DAYS },
     refresh: { time: e.REFRESH_TIME, feed: e.LCA_FEED },
     demo: e.DEMO && database.kind === "embedded",
+    lcaPortalUrl: e.LCA_PORTAL_URL,
     logLevel: e.LOG_LEVEL,
   };
 }

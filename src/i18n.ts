@@ -13,8 +13,9 @@ type EnglishMessages = {
   ingest: typeof import("../locales/en/ingest.json");
   commands: typeof import("../locales/en/commands.json");
   cards: typeof import("../locales/en/cards.json");
+  chat: typeof import("../locales/en/chat.json");
 };
-export const NAMESPACES = ["common", "errors", "ingest", "commands", "cards"] as const satisfies readonly (keyof EnglishMessages)[];
+export const NAMESPACES = ["common", "errors", "ingest", "commands", "cards", "chat"] as const satisfies readonly (keyof EnglishMessages)[];
 
 type PluralSuffix = "_one" | "_few" | "_many" | "_other" | "_zero" | "_two";
 type StripPlural<K extends string> = K extends `${infer Base}${PluralSuffix}` ? Base : K;

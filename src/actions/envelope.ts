@@ -14,17 +14,17 @@ const text = (max: number) => z.string().trim().max(max).optional().transform((s
 export const envelopeSchema = z.discriminatedUnion("a", [
   /** Take a recommended action on an alert: id = alert id. */
   z.object({ a: z.literal("rec.act"), ...base, ev: entityVersion, act: z.enum(RECOMMENDATION_ACTIONS), comment: text(1000) }),
-  /** Add or update a partner contact: id = use-case deployment id; slot 1 or 2, or the first free one. */
+  /** Add or update a contact: id = use-case deployment id; slot 1 or 2 (partner), 0 = the Cisco contact (refused: read-only), or the first free one. */
   z.object({
     a: z.literal("contact.update"),
     ...base,
     ev: entityVersion,
-    slot: z.coerce.number().int().min(1).max(2).optional(),
+    slot: z.coerce.number().int().min(0).max(2).optional(),
     name: text(200),
     email: z.string().trim().max(320),
   }),
-  /** Assign a deployment: id = deployment row id; `to` = a CSM email (admins), else the actor. */
-  z.object({ a: z.literal("usecase.assign"), ...base, ev: entityVersion, to: text(320) }),
+  /** Assign a deployment: id = deployment row id; `to` = a CSM email (admins), else the actor; `al` = the alert card it came from. */
+  z.object({ a: z.literal("usecase.assign"), ...base, ev: entityVersion, to: text(320), al: z.coerce.number().int().positive().optional() }),
   /** Snooze an alert for 1, 7 or 30 days: id = alert id. */
   z.object({ a: z.literal("alert.snooze"), ...base, ev: entityVersion, days: z.coerce.number().pipe(z.union([z.literal(1), z.literal(7), z.literal(30)])) }),
   /** Show a list page: id = page number (1-based); q = the command text that produced the list. */

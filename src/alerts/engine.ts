@@ -57,8 +57,7 @@ interface FactsRow {
  * channel for every notice, so nothing is lost between deciding and sending.
  */
 export async function runAlertEngine(client: Queryable, options: EngineOptions): Promise<EngineSummary> {
-  const { rows: [first] } = await client.query<{ baseline_on: IsoDate }>(`SELECT min(as_of) AS baseline_on FROM snapshot`);
-  const rules: AlertRules = { ...options.rules, baselineOn: first?.baseline_on ?? options.rules.asOf };
+  const rules = await alertRules(client, options);
   const summary: EngineSummary = { opened: zeroCounts(), resolved: zeroCounts(), reminders: 0, outboxRows: 0 };
   const audience = await loadAudience(client);
 
@@ -82,7 +81,7 @@ export async function runAlertEngine(client: Queryable, options: EngineOptions):
   return summary;
 }
 
-const FACTS_SQL = `
+const factsSql = (where: string, limit = "") => `
   SELECT x.id, x.stage, x.stage_entered_on, x.first_seen_on, (x.excluded OR c.excluded) AS excluded,
          sc.from_stage AS change_from, sc.to_stage AS change_to, sc.observed_on AS change_on,
          (SELECT json_agg(json_build_object('source', k.source, 'slot', k.slot, 'email', k.email, 'barrier', k.delivery_barrier))
@@ -94,9 +93,25 @@ const FACTS_SQL = `
   JOIN use_case u ON u.id = x.use_case_id
   LEFT JOIN LATERAL (SELECT from_stage, to_stage, observed_on FROM stage_change
                      WHERE use_case_deployment_id = x.id ORDER BY id DESC LIMIT 1) sc ON true
-  WHERE x.active AND x.id > $1
-  ORDER BY x.id
-  LIMIT $2`;
+  WHERE x.active AND ${where}
+  ORDER BY x.id ${limit}`;
+const FACTS_SQL = factsSql("x.id > $1", "LIMIT $2");
+
+async function alertRules(client: Queryable, options: EngineOptions): Promise<AlertRules> {
+  const { rows: [first] } = await client.query<{ baseline_on: IsoDate }>(`SELECT min(as_of) AS baseline_on FROM snapshot`);
+  return { ...options.rules, baselineOn: first?.baseline_on ?? options.rules.asOf };
+}
+
+/**
+ * Re-applies the rules to a few use cases after a person changed them from chat (a contact
+ * fixed resolves its alert at once, not at the next refresh). Same transaction as the change.
+ */
+export async function reevaluateUseCases(client: Queryable, ids: number[], options: EngineOptions): Promise<EngineSummary> {
+  const summary: EngineSummary = { opened: zeroCounts(), resolved: zeroCounts(), reminders: 0, outboxRows: 0 };
+  const { rows } = await client.query<FactsRow>(factsSql("x.id = ANY($1)"), [ids]);
+  if (rows.length > 0) await evaluateBatch(client, rows, await alertRules(client, options), options, await loadAudience(client), summary);
+  return summary;
+}
 
 function toFacts(row: FactsRow): UseCaseFacts {
   return {

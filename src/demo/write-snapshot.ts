@@ -49,7 +49,13 @@ export const EXPORT_COLUMNS = [
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 
 export const USE_CASES_SHEET = "Use Cases";
-export const TAGS_SHEET = "Partner-Provided Segmentation Tag";
+/**
+ * The tag sheet. The format names it "Partner-Provided Segmentation Tag" (33 characters), but
+ * Excel caps sheet names at 31 and flags longer ones as a corrupt file, so it is written cut
+ * to 31 characters, as Excel itself would; readers should match it by prefix.
+ */
+export const TAGS_SHEET_TITLE = "Partner-Provided Segmentation Tag";
+export const TAGS_SHEET = TAGS_SHEET_TITLE.slice(0, 31);
 export const TAG_SEPARATOR = "||";
 
 const DATE_COLUMNS = new Set<ExportColumn>(["Stage Entered Date", "Use Case Added Date", "Renewal Date"]);
@@ -217,7 +223,7 @@ async function writeXlsx(rows: Iterable<SnapshotRow>, file: string, options: Wri
 
   const tagSheet = workbook.addWorksheet(TAGS_SHEET);
   tagSheet.getColumn(1).width = 36;
-  const tagHeader = tagSheet.addRow([TAGS_SHEET]);
+  const tagHeader = tagSheet.addRow([TAGS_SHEET_TITLE]);
   tagHeader.font = { bold: true };
   tagHeader.commit();
   for (const tag of options.tags ?? seenTags) tagSheet.addRow([tag]).commit();

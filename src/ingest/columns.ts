@@ -1,4 +1,5 @@
 import type { RowProblem } from "../domain/snapshot.js";
+import type { ProblemKey } from "./row.js";
 
 /**
  * The columns of an LCA use-case export (../shared/lca-export-format.md), each with the
@@ -85,7 +86,7 @@ export function mapHeader(headers: readonly string[], row: number): HeaderMap {
     const header = raw.trim();
     const column = header === "" ? undefined : columnNamed(header);
     if (column && seen.has(column.field)) {
-      map.duplicates.push({ row, column: column.name, key: "duplicateColumn", params: { value: header } });
+      map.duplicates.push({ row, column: column.name, key: "duplicateColumn" satisfies ProblemKey, params: { value: header } });
       map.fields.push(undefined); // the first of the two wins; the file is refused anyway
       continue;
     }
@@ -95,7 +96,7 @@ export function mapHeader(headers: readonly string[], row: number): HeaderMap {
   }
   for (const column of COLUMNS) {
     if (column.required && !seen.has(column.field)) {
-      map.missing.push({ row, column: column.name, key: "missingColumn", params: { column: column.name } });
+      map.missing.push({ row, column: column.name, key: "missingColumn" satisfies ProblemKey, params: { column: column.name } });
     }
   }
   return map;

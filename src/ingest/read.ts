@@ -60,13 +60,10 @@ function unreadable(file: string, reason: string, cause?: unknown): AppError {
 }
 
 async function assertFile(file: string): Promise<void> {
-  try {
-    if (!(await stat(file)).isFile()) throw unreadable(file, "not a file");
-  } catch (error) {
-    if (isAppError(error)) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw unreadable(file, code === "ENOENT" ? "file not found" : (error as Error).message, error);
-  }
+  const stats = await stat(file).catch((error: NodeJS.ErrnoException) => {
+    throw unreadable(file, error.code === "ENOENT" ? "file not found" : error.message, error);
+  });
+  if (!stats.isFile()) throw unreadable(file, "not a file");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -185,9 +182,13 @@ async function* xlsxRows(file: string): AsyncGenerator<SheetRow> {
     let target: string | undefined;
     for await (const worksheet of workbook) {
       const name = (worksheet as unknown as StreamedWorksheet).name ?? "";
-      // workbook.xml (the sheet list) is parsed before any worksheet is handed out.
+      // The sheet list (workbook.xml) is known by the time a worksheet is handed out, unless
+      // the archive stores it after the sheets: then each sheet is judged by its own name.
       target ??= chooseSheet((workbook as unknown as StreamedWorkbook).model?.sheets?.map((sheet) => sheet.name) ?? [name]);
-      if (name !== target) continue; // left unread: the reader drains it
+      if (name !== target) {
+        await drain(worksheet);
+        continue;
+      }
       for await (const row of worksheet) yield { rowNumber: row.number, cells: excelCells(row.values) };
       return;
     }
@@ -195,6 +196,15 @@ async function* xlsxRows(file: string): AsyncGenerator<SheetRow> {
   } finally {
     input.destroy();
   }
+}
+
+/**
+ * Reads a worksheet we do not want to its end. exceljs parks worksheets that precede the
+ * shared strings in temporary files and deletes each file once the next is asked for; a
+ * worksheet left unread would then fail to open its deleted file, outside any try.
+ */
+async function drain(worksheet: AsyncIterable<unknown>): Promise<void> {
+  for await (const row of worksheet) void row;
 }
 
 /** `row.values` is 1-based and sparse; cells become plain values (rich text → text, formula → result). */

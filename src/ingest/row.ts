@@ -54,7 +54,23 @@ export function cellDate(value: unknown): IsoDate | null | undefined {
   }
   const s = cellText(value);
   if (s === "") return null;
-  return s !== undefined && isIsoDate(s) ? s : undefined;
+  return s !== undefined && isKnownIsoDate(s) ? s : undefined;
+}
+
+/**
+ * isIsoDate builds a Date per call, the costliest step of a row; a snapshot holds a few
+ * hundred distinct dates over many thousand rows, so answers are remembered, up to a bound.
+ */
+const isoDateAnswers = new Map<string, boolean>();
+const ISO_DATE_ANSWERS_KEPT = 20_000;
+
+function isKnownIsoDate(s: string): boolean {
+  let answer = isoDateAnswers.get(s);
+  if (answer === undefined) {
+    answer = isIsoDate(s);
+    if (isoDateAnswers.size < ISO_DATE_ANSWERS_KEPT) isoDateAnswers.set(s, answer);
+  }
+  return answer;
 }
 
 const optionalDate = z.unknown().transform((value, ctx) => {
@@ -156,7 +172,7 @@ function contactProblems(record: CellRecord, row: number): RowProblem[] {
     const barrierText = cellText(record[contact.barrier]) ?? "";
     const orphan = name !== "" ? name : barrierWords(barrierText) !== "none" ? barrierText : "";
     if (orphan !== "") {
-      problems.push({ row, column: columnOf(contact.email).name, key: "contactWithoutEmail", params: { value: orphan } });
+      problems.push({ row, column: columnOf(contact.email).name, key: "contactWithoutEmail" satisfies ProblemKey, params: { value: orphan } });
     }
   }
   return problems;
@@ -220,10 +236,12 @@ function toRow(c: Cells, rowNumber: number): SnapshotRow {
 export function validateRow(record: Record<string, unknown>, rowNumber: number): RowValidation {
   // Every field present, absent cells as null: zod refuses a missing key outright, before
   // the cell's own rule could read it as empty.
-  const cells = Object.fromEntries(COLUMNS.map((column) => [column.field, record[column.field] ?? null]));
+  const cells: Record<string, unknown> = {};
+  for (const { field } of COLUMNS) cells[field] = record[field] ?? null;
   const parsed = cellsSchema.safeParse(cells);
-  const problems = [...(parsed.success ? [] : cellProblems(parsed.error.issues, record, rowNumber)), ...contactProblems(record, rowNumber)];
+  const problems = contactProblems(record, rowNumber);
+  if (parsed.success && problems.length === 0) return { ok: true, row: toRow(parsed.data, rowNumber) };
+  if (!parsed.success) problems.push(...cellProblems(parsed.error.issues, record, rowNumber));
   problems.sort((a, b) => COLUMN_ORDER.get(a.column)! - COLUMN_ORDER.get(b.column)!);
-  if (!parsed.success || problems.length > 0) return { ok: false, problems };
-  return { ok: true, row: toRow(parsed.data, rowNumber) };
+  return { ok: false, problems };
 }

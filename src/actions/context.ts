@@ -1,0 +1,28 @@
+import type { DeliveryChannel } from "../alerts/routing.js";
+import type { Config } from "../config.js";
+import type { Database } from "../db/database.js";
+import { todayIn } from "../domain/dates.js";
+import type { Logger } from "../log.js";
+import type { QueryContext } from "../queries/queries.js";
+
+/** Everything a conversation needs: injected, so tests pass their own clock and database. */
+export interface ConversationDeps {
+  db: Database;
+  config: Config;
+  log: Logger;
+  channels: readonly DeliveryChannel[];
+  now: () => Date;
+}
+
+export function lcaUrl(config: Config): (deploymentId: string) => string {
+  return (deploymentId) => `${config.lcaPortalUrl}?deploymentId=${encodeURIComponent(deploymentId)}`;
+}
+
+export function queryContext(deps: ConversationDeps): QueryContext {
+  return {
+    prisma: deps.db.prisma,
+    today: todayIn(deps.config.partner.timeZone, deps.now()),
+    stallThresholds: deps.config.alerts.stallThresholds,
+    lcaUrl: lcaUrl(deps.config),
+  };
+}

@@ -1,0 +1,29 @@
+import type { CardName, CardViews, Message } from "../cards/view-models.js";
+import type { Locale } from "../config.js";
+
+/** A card to show and the view it renders; the adapter renders it in the reader's language. */
+export type CardOf<N extends CardName> = { card: N; view: CardViews[N] };
+export type AnyCard = { [N in CardName]: CardOf<N> }[CardName];
+
+/**
+ * What a handler decided, for the chat adapter to carry out. Handlers never call a chat
+ * API: tests assert on effects, and every chat presents them its own way.
+ */
+export type Effect =
+  /** Answer the person in the conversation they wrote in. */
+  | { type: "reply"; card: AnyCard }
+  /** The alert changed: every card showing it must show its new state (no stale cards). */
+  | { type: "refreshAlert"; alertId: number }
+  /** A form was refused: say why next to each field, in the reader's language. */
+  | { type: "fieldErrors"; errors: Record<string, Message> };
+
+/** The outcome of one request: who asked (their language and zone) and the effects. */
+export interface Outcome {
+  locale: Locale;
+  timeZone: string;
+  effects: Effect[];
+}
+
+export const reply = (card: AnyCard): Effect => ({ type: "reply", card });
+export const notice = (tone: "info" | "success" | "warning" | "error", text: Message, title?: Message): Effect =>
+  reply({ card: "notice", view: { tone, text, ...(title ? { title } : {}) } });

@@ -1,0 +1,36 @@
+import type { Prisma } from "../generated/prisma/client.js";
+import type { Filters } from "../commands/types.js";
+
+export const PAGE_SIZE = 10;
+
+/** Restricts use-case deployments to the partner's active, non-excluded ones matching the filters. */
+export function useCaseWhere(filters: Filters, assignedCsmId?: number): Prisma.UseCaseDeploymentWhereInput {
+  const and: Prisma.UseCaseDeploymentWhereInput[] = [{ active: true }];
+  if (assignedCsmId !== undefined) and.push({ deployment: { assignedCsmId } });
+  if (filters.tags.length > 0) and.push({ OR: filters.tags.map((tag) => ({ tags: { has: tag } })) });
+  if (filters.architectures.length > 0) {
+    and.push({ OR: filters.architectures.map((a) => ({ useCase: { architecture: { equals: a, mode: "insensitive" as const } } })) });
+  }
+  if (filters.customers.length > 0) {
+    and.push({
+      OR: filters.customers.map((c) => ({
+        deployment: { customer: { OR: [{ crPartyId: c }, { name: { contains: c, mode: "insensitive" as const } }] } },
+      })),
+    });
+  }
+  return { AND: and };
+}
+
+export interface Page {
+  page: number;
+  pageCount: number;
+  total: number;
+  skip: number;
+  take: number;
+}
+
+export function pageOf(requested: number, total: number, size = PAGE_SIZE): Page {
+  const pageCount = Math.max(1, Math.ceil(total / size));
+  const page = Math.min(Math.max(1, requested), pageCount);
+  return { page, pageCount, total, skip: (page - 1) * size, take: size };
+}
