@@ -262,6 +262,7 @@ CREATE TABLE "outbox_message" (
     "last_error" TEXT,
     "sent_at" TIMESTAMP(3),
     "external_id" TEXT,
+    "conversation_id" TEXT,
     "dedupe_key" TEXT NOT NULL,
 
     CONSTRAINT "outbox_message_pkey" PRIMARY KEY ("id")
@@ -383,6 +384,9 @@ CREATE INDEX "outbox_message_status_next_attempt_at_idx" ON "outbox_message"("st
 
 -- CreateIndex
 CREATE INDEX "outbox_message_destination_id_idx" ON "outbox_message"("destination", "id");
+
+-- CreateIndex
+CREATE INDEX "outbox_message_alert_id_idx" ON "outbox_message"("alert_id");
 
 -- CreateIndex
 CREATE INDEX "snapshot_applied_at_idx" ON "snapshot"("applied_at");

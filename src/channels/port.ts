@@ -1,0 +1,37 @@
+import type { AdaptiveCard } from "../cards/adaptive-card.js";
+
+/**
+ * What the delivery side asks of a chat platform. Webex and Slack each implement it in
+ * src/channels/<name>/; the outbox dispatcher (src/delivery/) only speaks this.
+ */
+export interface OutgoingMessage {
+  /** The expanded Adaptive Card, already in the recipient's language (Slack translates it to Block Kit). */
+  card: AdaptiveCard;
+  /** Markdown fallback for clients that show no card (Webex `markdown`, Slack `text`). */
+  fallbackText: string;
+}
+
+/** Where a message goes: a CSM's 1:1 space / DM, or a team room / channel. */
+export type Destination =
+  | { kind: "csm"; csmId: number; email: string; chatUserId: string | null }
+  | { kind: "room"; address: string };
+
+export type SendOutcome =
+  /** `externalId`: the message id (Webex) or ts (Slack); `conversationId`: the roomId / channel id. */
+  | { ok: true; externalId: string; conversationId: string }
+  /**
+   * `retryable: false` for permanent failures (channel not found, bot removed, user
+   * deactivated): not retried, marked with the reason. `retryAfterMs` from a 429's Retry-After.
+   */
+  | { ok: false; retryable: boolean; retryAfterMs?: number; reason: string };
+
+export interface ChannelPort {
+  readonly channel: "webex" | "slack";
+  send(to: Destination, message: OutgoingMessage): Promise<SendOutcome>;
+  /**
+   * Shows a new state of a message sent before, so nobody acts on a stale card. Slack:
+   * chat.update in place. Webex cannot edit a message with a card: delete and repost (in
+   * the same thread). The outcome carries the id of the message that now shows it.
+   */
+  replace(conversationId: string, externalId: string, message: OutgoingMessage): Promise<SendOutcome>;
+}
