@@ -67,8 +67,44 @@ const envSchema = z.object({
       message: "must be a folder path or an https:// URL",
     }),
   DEMO: bool.default(true),
+  WEBEX_BOT_TOKEN: z.string().min(20, "looks too short for a Webex bot token").optional(),
+  WEBEX_WEBHOOK_URL: z.url({ error: "must be the public https:// URL Webex posts to, ending in /webex/webhook" }).optional(),
+  WEBEX_WEBHOOK_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  WEBEX_API_URL: z.url({ error: "must be a URL such as https://webexapis.com/v1" }).default("https://webexapis.com/v1"),
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, "must be a bot token (xoxb-…)").optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8, "looks too short for a Slack signing secret").optional(),
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, "must be an app-level token (xapp-…) for Socket Mode").optional(),
+  SLACK_API_URL: z.url({ error: "must be a URL such as https://slack.com/api/" }).default("https://slack.com/api/"),
+  TEAM_SPACES: z
+    .string()
+    .optional()
+    .transform((v, ctx) => parseTeamSpaces(v, ctx)),
+  PREVIEW: bool.optional(),
+  PREVIEW_TOKEN: z.string().min(12, "must be at least 12 characters").optional(),
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   LCA_PORTAL_URL: z.url({ error: "must be the https:// address of the LCA Customer Success portal" }).default("https://lifecycleadvantage.cisco.com/customer-success/use-cases"),
 });
+
+export interface TeamSpaceSetting {
+  channel: "webex" | "slack";
+  address: string;
+  name: string;
+}
+
+/** "webex:<roomId>=Team name, slack:C0123=Team" → team spaces that receive unassigned alerts. */
+function parseTeamSpaces(text: string | undefined, ctx: z.RefinementCtx): TeamSpaceSetting[] {
+  const spaces: TeamSpaceSetting[] = [];
+  for (const item of csv(text)) {
+    const m = /^(webex|slack):([^=\s]+)(?:=(.+))?$/.exec(item);
+    if (!m) {
+      ctx.addIssue({ code: "custom", message: `"${item}" is not webex:<roomId>[=name] or slack:<channelId>[=name]` });
+      continue;
+    }
+    spaces.push({ channel: m[1] as "webex" | "slack", address: m[2]!, name: m[3]?.trim() || m[2]! });
+  }
+  return spaces;
+}
 
 function parseThresholds(text: string | undefined, ctx: z.RefinementCtx): StallThresholds {
   const thresholds = { ...DEFAULT_STALL_THRESHOLDS };
@@ -104,6 +140,14 @@ export interface Config {
   demo: boolean;
   /** "Open in LCA" links point here, with ?deploymentId=…. */
   lcaPortalUrl: string;
+  /** Off (undefined) without WEBEX_BOT_TOKEN. */
+  webex: { botToken: string; webhookUrl: string; webhookSecret: string; apiUrl: string } | undefined;
+  /** Off (undefined) without SLACK_BOT_TOKEN. */
+  slack: { botToken: string; signingSecret: string | undefined; appToken: string | undefined; apiUrl: string } | undefined;
+  teamSpaces: TeamSpaceSetting[];
+  /** The preview inbox: on by default on the embedded database; on PostgreSQL only with PREVIEW=1, and then behind PREVIEW_TOKEN. */
+  preview: { enabled: boolean; token: string | undefined };
+  delivery: { maxAttempts: number; shutdownTimeoutMs: number };
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
 }
 
@@ -159,6 +203,17 @@ export function loadConfig(env: Env = process.env): Config {
     if (!e.PARTNER_NAME) problems.push("PARTNER_NAME: required with DATABASE_URL (the partner's name, e.g. \"Acme Networks\")");
     if (!e.PARTNER_DOMAINS) problems.push("PARTNER_DOMAINS: required with DATABASE_URL (the partner's email domains, comma-separated)");
   }
+  if (e.WEBEX_BOT_TOKEN) {
+    if (!e.WEBEX_WEBHOOK_URL) problems.push("WEBEX_WEBHOOK_URL: required with WEBEX_BOT_TOKEN (the public URL of /webex/webhook)");
+    if (!e.WEBEX_WEBHOOK_SECRET) problems.push("WEBEX_WEBHOOK_SECRET: required with WEBEX_BOT_TOKEN (signs Webex's webhook calls)");
+  }
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
+    problems.push("SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode)");
+  }
+  const previewEnabled = e.PREVIEW ?? database.kind === "embedded";
+  if (previewEnabled && database.kind === "postgres" && !e.PREVIEW_TOKEN) {
+    problems.push("PREVIEW_TOKEN: required with PREVIEW=1 on PostgreSQL (the preview shows customer data)");
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -176,6 +231,11 @@ export function loadConfig(env: Env = process.env): Config {
     refresh: { time: e.REFRESH_TIME, feed: e.LCA_FEED },
     demo: e.DEMO && database.kind === "embedded",
     lcaPortalUrl: e.LCA_PORTAL_URL,
+    webex: e.WEBEX_BOT_TOKEN ? { botToken: e.WEBEX_BOT_TOKEN, webhookUrl: e.WEBEX_WEBHOOK_URL!, webhookSecret: e.WEBEX_WEBHOOK_SECRET!, apiUrl: e.WEBEX_API_URL.replace(/\/$/, "") } : undefined,
+    slack: e.SLACK_BOT_TOKEN ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL.endsWith("/") ? e.SLACK_API_URL : `${e.SLACK_API_URL}/` } : undefined,
+    teamSpaces: e.TEAM_SPACES,
+    preview: { enabled: previewEnabled, token: e.PREVIEW_TOKEN },
+    delivery: { maxAttempts: e.OUTBOX_MAX_ATTEMPTS, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS },
     logLevel: e.LOG_LEVEL,
   };
 }

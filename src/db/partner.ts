@@ -12,4 +12,12 @@ export async function syncPartnerSettings(prisma: PrismaClient, config: Config):
     reminderDays: config.alerts.reminderDays,
   };
   await prisma.partnerSettings.upsert({ where: { id: 1 }, create: { id: 1, ...data }, update: data });
+  // Team spaces named in TEAM_SPACES take alerts no assigned CSM hears.
+  for (const space of config.teamSpaces) {
+    await prisma.teamSpace.upsert({
+      where: { channel_address: { channel: space.channel, address: space.address } },
+      create: { channel: space.channel, address: space.address, name: space.name, receivesUnassigned: true },
+      update: { name: space.name },
+    });
+  }
 }
