@@ -1,0 +1,347 @@
+import type { IsoDate } from "../domain/dates.js";
+import type { AlertKind, RecommendationAction, RECOMMENDATION_FOR, SnoozeDays } from "../domain/recommendations.js";
+import type { DeliveryBarrier } from "../domain/snapshot.js";
+import type { Stage } from "../domain/stages.js";
+import type { MessageKey, MessageParams } from "../i18n.js";
+
+/**
+ * What the rest of the bot hands to the cards: plain data with raw values (numbers, ISO
+ * dates, enums, message keys). The presenter (present.ts) formats them for the reader's
+ * language and time zone; nothing here is a finished sentence.
+ */
+
+/** An ISO 8601 date-time with an offset or Z, e.g. "2025-03-04T14:02:00Z". */
+export type IsoDateTime = string;
+
+export type { DeliveryBarrier };
+
+export type RecommendationKind = (typeof RECOMMENDATION_FOR)[AlertKind];
+
+/** A message the presenter translates: a key and its parameters, or text the caller already has in the reader's language. */
+export type Message = { key: MessageKey; params?: MessageParams } | { text: string };
+
+export interface Person {
+  name: string;
+  email: string;
+}
+
+export interface CustomerRef {
+  crPartyId: string;
+  name: string;
+}
+
+export interface DeploymentRef {
+  /** Our row id (the `id` of a usecase.assign envelope). */
+  rowId: number;
+  /** LCA's alphanumeric Deployment ID. */
+  deploymentId: string;
+  /** Optimistic-concurrency version (the `ev` of a usecase.assign envelope). */
+  version: number;
+  installSite?: string | null;
+  assignedCsm?: Person | null;
+}
+
+/** Architecture / Solution Domain / Use Case. */
+export interface UseCaseName {
+  architecture: string;
+  solutionDomain: string;
+  name: string;
+}
+
+export interface UseCaseFacts extends UseCaseName {
+  /** The use-case deployment id (the `id` of a contact.update envelope). */
+  id: number;
+  /** Its optimistic-concurrency version (the `ev` of a contact.update envelope). */
+  version: number;
+  stage: Stage;
+  stageEnteredOn: IsoDate;
+  addedOn: IsoDate;
+  telemetry: boolean;
+  tags: string[];
+}
+
+// ---------------------------------------------------------------------------------------
+// Alerts: alert.new_use_case, alert.stalled, alert.bounced_contact, alert.missing_contact,
+// alert.regression.
+
+export interface AlertFacts {
+  daysInStage?: number;
+  /** The stalled threshold of the stage, in days (null/absent: none). */
+  threshold?: number | null;
+  stage: Stage;
+  /** Regression: the stage the use case left and the one it is in now. */
+  fromStage?: Stage;
+  toStage?: Stage;
+  /** Contact alerts: the contact that cannot be reached. */
+  contactEmail?: string;
+  contactName?: string | null;
+  barrier?: DeliveryBarrier;
+  /** Contact alerts: the partner slot (1 or 2) of that contact, sent with the update so it replaces it. Absent: the first free slot. */
+  contactSlot?: 1 | 2;
+}
+
+export interface AlertState {
+  status: "open" | "resolved";
+  /** Name of the person who acted last. */
+  actedBy?: string;
+  /** A RecommendationAction, or "assigned" / "contact_updated" / "snoozed"; anything else is shown as is. */
+  lastAction?: string;
+  at?: IsoDateTime;
+}
+
+export interface AlertView {
+  alertId: number;
+  /** The alert's version (the `ev` of rec.act and alert.snooze envelopes). */
+  alertVersion: number;
+  kind: AlertKind;
+  /** 0 = first notice; n = the n-th follow-up, worded differently. */
+  reminder: number;
+  facts: AlertFacts;
+  customer: CustomerRef;
+  deployment: DeploymentRef;
+  useCase: UseCaseFacts;
+  lcaUrl: string;
+  state?: AlertState;
+}
+
+// ---------------------------------------------------------------------------------------
+// usecase.detail
+
+export interface ContactView {
+  source: "cisco" | "partner";
+  /** 0 for the Cisco contact, 1 or 2 for partner contacts. */
+  slot: number;
+  name?: string | null;
+  email: string;
+  barrier: DeliveryBarrier;
+}
+
+export interface RecommendationView {
+  kind: RecommendationKind;
+  status: "open" | "closed";
+  actions: { action: RecommendationAction; by: string; at: IsoDateTime; comment?: string | null }[];
+}
+
+export interface StageChangeView {
+  fromStage: Stage | null;
+  toStage: Stage;
+  enteredOn: IsoDate;
+}
+
+export interface UseCaseDetailView {
+  customer: CustomerRef;
+  deployment: DeploymentRef;
+  useCase: UseCaseFacts & {
+    dcc?: boolean;
+    adoptionPartner?: string | null;
+    renewalOn?: IsoDate | null;
+    excluded?: boolean;
+  };
+  daysInStage: number;
+  threshold?: number | null;
+  stalled: boolean;
+  contacts: ContactView[];
+  recommendation?: RecommendationView | null;
+  /** The open alert on this use case, if any: enables "Take action". */
+  openAlert?: { alertId: number; version: number; kind: AlertKind } | null;
+  /** Oldest first. */
+  history: StageChangeView[];
+  lcaUrl: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// customer.summary
+
+export interface CustomerUseCaseRow extends UseCaseName {
+  id: number;
+  stage: Stage;
+  daysInStage: number;
+  threshold?: number | null;
+  stalled: boolean;
+}
+
+export interface CustomerView {
+  customer: CustomerRef & { cxbu?: string | null; ea?: boolean | null; theater?: string | null };
+  deployments: (Omit<DeploymentRef, "version"> & { useCases: CustomerUseCaseRow[] })[];
+  lcaUrl?: string | null;
+}
+
+// ---------------------------------------------------------------------------------------
+// list (stalled / new / contacts / mine)
+
+export type ListKind = "stalled" | "new" | "contacts" | "mine";
+
+export interface ListItem {
+  /** The use-case deployment id. */
+  useCaseId: number;
+  customer: CustomerRef;
+  deploymentId: string;
+  useCase: UseCaseName;
+  stage: Stage;
+  daysInStage: number;
+  threshold?: number | null;
+  stalled?: boolean;
+  addedOn?: IsoDate;
+  assignedCsm?: Person | null;
+  /** "contacts" lists: the contact to fix ("missing": none usable). */
+  contact?: { email?: string | null; name?: string | null; barrier: DeliveryBarrier | "missing" };
+  lcaUrl?: string | null;
+}
+
+export interface ListView {
+  kind: ListKind;
+  /** The command text that produced the list; the paging buttons send it back (list.page `q`). */
+  query: string;
+  /** 1-based. */
+  page: number;
+  pageCount: number;
+  total: number;
+  /** The rows of this page. */
+  items: ListItem[];
+}
+
+// ---------------------------------------------------------------------------------------
+// receipt: the outcome of an action, who, when.
+
+export type ReceiptOutcome =
+  | { key: "assigned"; params: { name: string } }
+  | { key: "actionRecorded"; params: { action: RecommendationAction } }
+  | { key: "contactUpdated"; params: { email: string } }
+  | { key: "snoozed"; params: { days: SnoozeDays } }
+  | { key: "alreadyDone"; params: { name: string } }
+  /** The card was out of date: someone changed the data since it was sent. */
+  | { key: "stale" };
+
+export interface ReceiptView {
+  outcome: ReceiptOutcome;
+  actorName: string;
+  at: IsoDateTime;
+  /** The zone to show `at` in; defaults to the reader's (render context). */
+  timeZone?: string;
+  subject?: { customer: string; useCase: string } | null;
+  comment?: string | null;
+}
+
+// ---------------------------------------------------------------------------------------
+// digest
+
+export interface DigestItem {
+  alertId: number;
+  kind: AlertKind;
+  customer: CustomerRef;
+  useCase: UseCaseName;
+  stage: Stage;
+  daysInStage?: number;
+  threshold?: number | null;
+  fromStage?: Stage;
+  toStage?: Stage;
+  contactEmail?: string | null;
+  barrier?: DeliveryBarrier;
+  addedOn?: IsoDate;
+  lcaUrl?: string | null;
+}
+
+export interface DigestView {
+  /** The LCA day the digest covers. */
+  date: IsoDate;
+  counts: Record<AlertKind, number>;
+  /** The most important open alerts, already ordered. */
+  top: DigestItem[];
+}
+
+// ---------------------------------------------------------------------------------------
+// help, notice
+
+export interface HelpView {
+  /** The commands as the reader types them on this platform (e.g. "stalled" or "/lca stalled"). */
+  commands: { command: string; description: Message }[];
+  intro?: Message;
+}
+
+export interface NoticeView {
+  tone: "info" | "success" | "warning" | "error";
+  title?: Message;
+  text: Message;
+  /** An error reference to quote to support. */
+  ref?: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// stand-alone forms (Slack modals, the preview)
+
+export interface ContactFormView {
+  useCaseId: number;
+  useCaseVersion: number;
+  customer: CustomerRef;
+  useCase: UseCaseName;
+  /** The partner contacts already there (at most two). */
+  partnerContacts: { slot: 1 | 2; email: string; name?: string | null; barrier: DeliveryBarrier }[];
+  /** The slot to preselect; default: a bounced partner contact's, else the first free, else 1. */
+  slot?: 1 | 2;
+}
+
+export interface ActionFormView {
+  alertId: number;
+  alertVersion: number;
+  kind: AlertKind;
+  customer: CustomerRef;
+  useCase: UseCaseName;
+}
+
+export interface AssignFormView {
+  deployment: DeploymentRef;
+  customer: CustomerRef;
+  /** CSMs to choose from (admins); absent: a free email field. Empty choice = yourself. */
+  csms?: Person[] | null;
+}
+
+// ---------------------------------------------------------------------------------------
+
+/** Every card and the view model it renders. */
+export interface CardViews {
+  "alert.new_use_case": AlertView;
+  "alert.stalled": AlertView;
+  "alert.bounced_contact": AlertView;
+  "alert.missing_contact": AlertView;
+  "alert.regression": AlertView;
+  "usecase.detail": UseCaseDetailView;
+  "customer.summary": CustomerView;
+  list: ListView;
+  "form.contact": ContactFormView;
+  "form.action": ActionFormView;
+  "form.assign": AssignFormView;
+  help: HelpView;
+  receipt: ReceiptView;
+  digest: DigestView;
+  notice: NoticeView;
+}
+
+export type CardName = keyof CardViews;
+
+export const CARD_NAMES = [
+  "alert.new_use_case",
+  "alert.stalled",
+  "alert.bounced_contact",
+  "alert.missing_contact",
+  "alert.regression",
+  "usecase.detail",
+  "customer.summary",
+  "list",
+  "form.contact",
+  "form.action",
+  "form.assign",
+  "help",
+  "receipt",
+  "digest",
+  "notice",
+] as const satisfies readonly CardName[];
+
+// A card added to CardViews but not to CARD_NAMES fails here.
+type MissingCardNames = Exclude<CardName, (typeof CARD_NAMES)[number]>;
+const noMissingCardNames: [MissingCardNames] extends [never] ? true : MissingCardNames = true;
+void noMissingCardNames;
+
+/** The card of an alert kind. */
+export function alertCardName(kind: AlertKind): `alert.${AlertKind}` {
+  return `alert.${kind}`;
+}
