@@ -7,8 +7,7 @@ import { migrate, migrationsApplied } from "./db/migrate.js";
 import { syncPartnerSettings } from "./db/partner.js";
 import { todayIn } from "./domain/dates.js";
 import { isEmpty, loadDemo } from "./demo/load.js";
-import { refresh } from "./ingest/refresh.js";
-import { runOncePerCluster } from "./jobs/once.js";
+import { scheduledRefresh } from "./jobs/refresh-job.js";
 import type { Logger } from "./log.js";
 import { startHttpServer, type HttpServer } from "./server/http.js";
 
@@ -101,7 +100,7 @@ function scheduleRefresh(config: Config, db: Database, channels: DeliveryChannel
   return schedule.scheduleJob("refresh", rule, async () => {
     const today = todayIn(config.partner.timeZone);
     try {
-      const outcome = await runOncePerCluster(db.pool, "refresh", today, instance, () => refresh(db.pool, config, channels, today));
+      const outcome = await scheduledRefresh(db.pool, config, channels, instance, today);
       if (!outcome.ran) log.info({ by: outcome.by }, "refresh already run by another instance");
       else if (!outcome.result.applied) log.info({ file: outcome.result.file }, "refresh: the newest export was applied before");
       else log.info({ summary: outcome.result.summary }, "refresh applied");

@@ -1,0 +1,11 @@
+import type pg from "pg";
+import type { DeliveryChannel } from "../alerts/routing.js";
+import type { Config } from "../config.js";
+import type { IsoDate } from "../domain/dates.js";
+import { refresh, type RefreshOutcome } from "../ingest/refresh.js";
+import { runOncePerCluster } from "./once.js";
+
+/** The daily refresh as the scheduler runs it: once per cluster per LCA day. */
+export function scheduledRefresh(pool: pg.Pool, config: Config, channels: readonly DeliveryChannel[], instance: string, today: IsoDate): ReturnType<typeof runOncePerCluster<RefreshOutcome>> {
+  return runOncePerCluster(pool, "refresh", today, instance, () => refresh(pool, config, channels, today));
+}

@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync, utimesSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.js";
+import { openDatabase } from "../../src/db/database.js";
+import { writeSnapshot } from "../../src/demo/write-snapshot.js";
+import { refresh } from "../../src/ingest/refresh.js";
+import { scheduledRefresh } from "../../src/jobs/refresh-job.js";
+import { createTestDatabase } from "../support/db.js";
+import { row } from "../support/rows.js";
+
+const feed = mkdtempSync(path.join(tmpdir(), "lca-feed-"));
+afterAll(() => rmSync(feed, { recursive: true, force: true }));
+
+describe("the daily refresh", () => {
+  it("runs once per cluster: of two instances on one PostgreSQL, exactly one ingests", async () => {
+    await writeSnapshot([row(), row({ useCase: "Campus Network Visibility" })], path.join(feed, "export-1.csv"));
+    const db = await createTestDatabase("postgres");
+    const second = await openDatabase({ kind: "postgres", url: db.url! });
+    const config = loadConfig({ LCA_FEED: feed });
+    try {
+      const [a, b] = await Promise.all([
+        scheduledRefresh(db.pool, config, [], "instance-a", "2026-11-23"),
+        scheduledRefresh(second.pool, config, [], "instance-b", "2026-11-23"),
+      ]);
+      expect([a.ran, b.ran].sort()).toEqual([false, true]);
+      expect(await db.prisma.snapshot.count()).toBe(1);
+      const { rows } = await db.pool.query(`SELECT job, slot, outcome FROM job_run`);
+      expect(rows).toEqual([{ job: "refresh", slot: "2026-11-23", outcome: "ok" }]);
+    } finally {
+      await second.close();
+      await db.close();
+    }
+  });
+
+  it("takes the newest export of the folder and skips one applied before", async () => {
+    const db = await createTestDatabase("postgres");
+    const config = loadConfig({ LCA_FEED: feed });
+    try {
+      const older = path.join(feed, "export-0.json");
+      await writeSnapshot([row()], older);
+      utimesSync(older, new Date("2026-01-01"), new Date("2026-01-01"));
+      const first = await refresh(db.pool, config, [], "2026-11-23");
+      expect(first).toMatchObject({ applied: true, summary: { source: "export-1.csv", rowsRead: 2 } });
+      expect(await refresh(db.pool, config, [], "2026-11-24")).toMatchObject({ applied: false, reason: "unchanged" });
+    } finally {
+      await db.close();
+    }
+  });
+});
