@@ -136,6 +136,9 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate): Promise<M
   }
 
   const contactsChanged = await mergeContacts(client);
+  // Fresh statistics, or the planner reads a just-filled table as empty and the alert
+  // engine's per-batch joins turn into nested scans (10 s instead of 0.2 s on 20k rows).
+  await client.query(`ANALYZE customer, deployment, use_case_deployment, contact, stage_change, alert`);
 
   return {
     customers: { ...customers, removed: customersRemoved.rowCount ?? 0 },

@@ -1,0 +1,148 @@
+/**
+ * npm run bench:ingest — a 200,000-row LCA snapshot, then a next-day snapshot with 2%
+ * changes, ingested on the embedded database and on PostgreSQL, next to the floor: the time
+ * PostgreSQL's own COPY takes to load the same rows into a plain table. Each step runs in
+ * its own process so its peak RSS is its own.
+ *
+ *   ROWS=200000 PG_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run bench:ingest
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+
+const ROWS = Number(process.env.ROWS ?? 200_000);
+const ADMIN_URL = process.env.PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const DAY1 = "2026-11-19";
+const DAY2 = "2026-11-20";
+const self = fileURLToPath(import.meta.url);
+
+interface StepResult {
+  ms: number;
+  rows: number;
+  maxRssMb: number;
+  note?: string;
+}
+
+async function step(kind: string, args: string[]): Promise<StepResult> {
+  const started = performance.now();
+  let rows = 0;
+  let note: string | undefined;
+  if (kind === "generate") {
+    const { generatePortfolio, nextDay } = await import("../src/demo/portfolio.js");
+    const { writeSnapshot } = await import("../src/demo/write-snapshot.js");
+    const [dir] = args as [string];
+    const csms = Array.from({ length: 40 }, (_, i) => `csm${i}@partner.example`);
+    const day1 = generatePortfolio({ seed: 2026, customers: Math.ceil(ROWS / 7) + 1000, maxRows: ROWS, asOf: DAY1, csmEmails: csms, partnerDomain: "partner.example" });
+    await writeSnapshot(day1.rows, path.join(dir, "day1.csv"));
+    const day2 = nextDay(day1, { seed: 7, asOf: DAY2, changeRate: 0.02 });
+    await writeSnapshot(day2.rows, path.join(dir, "day2.csv"));
+    rows = day1.rows.length;
+    note = `day 2: ${day2.rows.length} rows`;
+  } else if (kind === "ingest") {
+    const [database, file, asOf] = args as [string, string, string];
+    const { openDatabase } = await import("../src/db/database.js");
+    const { migrate } = await import("../src/db/migrate.js");
+    const { ingestFile } = await import("../src/ingest/ingest.js");
+    const { loadConfig } = await import("../src/config.js");
+    const config = loadConfig({});
+    const db = await openDatabase(database.startsWith("postgres") ? { kind: "postgres", url: database } : { kind: "embedded", dataDir: database });
+    await migrate(db.pool);
+    const t0 = performance.now();
+    const summary = await ingestFile(db.pool, file, { asOf, stallThresholds: config.alerts.stallThresholds, reminderDays: 7, channels: ["preview"] });
+    const ms = performance.now() - t0;
+    await db.close();
+    const opened = Object.values(summary.alerts.opened).reduce((a, b) => a + b, 0);
+    const resolved = Object.values(summary.alerts.resolved).reduce((a, b) => a + b, 0);
+    return {
+      ms,
+      rows: summary.rowsRead,
+      maxRssMb: process.resourceUsage().maxRSS / 1024,
+      note: `ucd +${summary.useCaseDeployments.created} ~${summary.useCaseDeployments.updated} -${summary.useCaseDeployments.removed}, alerts +${opened} -${resolved}`,
+    };
+  } else if (kind === "copy") {
+    const [database, file] = args as [string, string];
+    const header = readFileSync(file, "utf8").slice(0, 4000).split("\n")[0]!.split(",");
+    const ddl = `CREATE TABLE copy_floor (${header.map((_, i) => `c${i} text`).join(", ")})`;
+    if (database.startsWith("postgres")) {
+      const client = new pg.Client({ connectionString: database });
+      await client.connect();
+      await client.query(ddl);
+      await client.end();
+      const t0 = performance.now();
+      const result = spawnSync("psql", [database, "-q", "-c", `\\copy copy_floor FROM '${file}' WITH (FORMAT csv, HEADER)`], { encoding: "utf8" });
+      if (result.status !== 0) throw new Error(result.stderr);
+      return { ms: performance.now() - t0, rows: ROWS, maxRssMb: process.resourceUsage().maxRSS / 1024, note: "psql \\copy" };
+    }
+    const { PGlite } = await import("@electric-sql/pglite");
+    const db = await PGlite.create(database);
+    await db.exec(ddl);
+    const blob = new Blob([readFileSync(file)]);
+    const t0 = performance.now();
+    await db.query(`COPY copy_floor FROM '/dev/blob' WITH (FORMAT csv, HEADER)`, [], { blob });
+    const ms = performance.now() - t0;
+    await db.close();
+    return { ms, rows: ROWS, maxRssMb: process.resourceUsage().maxRSS / 1024, note: "PGlite COPY FROM blob" };
+  }
+  return { ms: performance.now() - started, rows, maxRssMb: process.resourceUsage().maxRSS / 1024, ...(note ? { note } : {}) };
+}
+
+function run(kind: string, ...args: string[]): StepResult {
+  const result = spawnSync(process.execPath, ["--import", "tsx", self, "--step", kind, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const line = result.stdout.trim().split("\n").pop() ?? "";
+  if (result.status !== 0 || !line.startsWith("{")) throw new Error(`step ${kind} failed:\n${result.stdout}\n${result.stderr}`);
+  return JSON.parse(line) as StepResult;
+}
+
+async function createDatabase(name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === "--step") {
+    const result = await step(process.argv[3]!, process.argv.slice(4));
+    console.log(JSON.stringify(result));
+    return;
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), "lca-bench-"));
+  try {
+    console.log(`Generating ${ROWS.toLocaleString("en")} rows and a next-day snapshot with 2% changes…`);
+    const generated = run("generate", dir);
+    const day1 = path.join(dir, "day1.csv");
+    const day2 = path.join(dir, "day2.csv");
+    console.log(`  ${(statSync(day1).size / 1e6).toFixed(1)} MB CSV in ${(generated.ms / 1000).toFixed(1)} s (${generated.note})\n`);
+
+    const table: { step: string; result: StepResult }[] = [];
+    const add = (label: string, result: StepResult) => {
+      table.push({ step: label, result });
+      console.log(`  ${label.padEnd(38)} ${(result.ms / 1000).toFixed(2).padStart(7)} s ${Math.round(result.rows / (result.ms / 1000)).toLocaleString("en").padStart(9)} rows/s ${result.maxRssMb.toFixed(0).padStart(5)} MB peak RSS  ${result.note ?? ""}`);
+    };
+    const embeddedDir = path.join(dir, "embedded");
+    add("embedded: day 1 (200k, empty db)", run("ingest", embeddedDir, day1, DAY1));
+    add("embedded: day 2 (2% changes)", run("ingest", embeddedDir, day2, DAY2));
+    add("embedded: COPY floor (plain table)", run("copy", path.join(dir, "copy-floor"), day1));
+    const pgUrl = await createDatabase("lca_bench_ingest");
+    add("postgres: day 1 (200k, empty db)", run("ingest", pgUrl, day1, DAY1));
+    add("postgres: day 2 (2% changes)", run("ingest", pgUrl, day2, DAY2));
+    const floorUrl = await createDatabase("lca_bench_copy");
+    add("postgres: COPY floor (plain table)", run("copy", floorUrl, day1));
+    const ratio = (a: string, b: string) => (table.find((t) => t.step.startsWith(a))!.result.ms / table.find((t) => t.step.startsWith(b))!.result.ms).toFixed(1);
+    console.log(`\nRatio of a full ingest to COPY: embedded ${ratio("embedded: day 1", "embedded: COPY")}×, PostgreSQL ${ratio("postgres: day 1", "postgres: COPY")}×`);
+    const admin = new pg.Client({ connectionString: ADMIN_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS lca_bench_ingest WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS lca_bench_copy WITH (FORCE)`);
+    await admin.end();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
