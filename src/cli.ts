@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig, type Config } from "./config.js";
+import { exportCards } from "./cards/export.js";
+import { ConfigError, loadConfig, LOCALES, type Config, type Locale } from "./config.js";
 import { isIsoDate, todayIn } from "./domain/dates.js";
 import { loadDemo } from "./demo/load.js";
 import { isAppError } from "./errors.js";
@@ -19,6 +20,8 @@ Commands:
                                       apply one LCA snapshot (.xlsx, .csv or .json)
   refresh [--as-of YYYY-MM-DD] [--json]
                                       apply the newest snapshot of the feed (LCA_FEED)
+  cards --out DIR [--locale en|ru]    write every card as NAME.LOCALE.adaptive.json and
+                                      NAME.LOCALE.slack.json
 
 Settings come from the environment (see README.md).`;
 
@@ -81,6 +84,15 @@ const commands: Record<string, Command> = {
     } finally {
       await db.close();
     }
+  },
+
+  async cards(args) {
+    const { values } = parseArgs({ args, options: { out: { type: "string" }, locale: { type: "string" } } });
+    if (!values.out) return usageError("cards needs --out DIR");
+    if (values.locale !== undefined && !(LOCALES as readonly string[]).includes(values.locale)) return usageError("--locale must be en or ru");
+    const written = await exportCards(values.out, values.locale ? [values.locale as Locale] : LOCALES);
+    console.log(`Wrote ${written.length} files to ${values.out}`);
+    return 0;
   },
 
   async refresh(args, config) {

@@ -8,14 +8,14 @@ import { projectPath } from "./paths.js";
  * English files are the types. A new file is added here and to NAMESPACES.
  */
 type EnglishMessages = {
-  common: typeof import("../locales/en/common.json");
   errors: typeof import("../locales/en/errors.json");
   ingest: typeof import("../locales/en/ingest.json");
   commands: typeof import("../locales/en/commands.json");
   cards: typeof import("../locales/en/cards.json");
   chat: typeof import("../locales/en/chat.json");
+  preview: typeof import("../locales/en/preview.json");
 };
-export const NAMESPACES = ["common", "errors", "ingest", "commands", "cards", "chat"] as const satisfies readonly (keyof EnglishMessages)[];
+export const NAMESPACES = ["errors", "ingest", "commands", "cards", "chat", "preview"] as const satisfies readonly (keyof EnglishMessages)[];
 
 type PluralSuffix = "_one" | "_few" | "_many" | "_other" | "_zero" | "_two";
 type StripPlural<K extends string> = K extends `${infer Base}${PluralSuffix}` ? Base : K;

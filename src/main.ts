@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import schedule from "node-schedule";
 import type { DeliveryChannel } from "./alerts/routing.js";
+import { validateAllTemplates } from "./cards/validate.js";
 import { redactedDatabase, type Config } from "./config.js";
 import { openDatabase, type Database } from "./db/database.js";
 import { migrate, migrationsApplied } from "./db/migrate.js";
@@ -42,6 +43,9 @@ export async function connectDatabase(config: Config, log: Logger): Promise<Data
 
 export async function startService(config: Config, log: Logger): Promise<Service> {
   const bootStarted = performance.now();
+  // A card that does not validate would fail in front of a CSM: refuse to start instead.
+  const cardProblems = validateAllTemplates();
+  if (cardProblems.length > 0) throw new Error(`The card templates do not validate:\n  ${cardProblems.join("\n  ")}`);
   let db: Database | undefined;
   let started = false;
   const http = await startHttpServer({
