@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import schedule from "node-schedule";
 import type { DeliveryChannel } from "./alerts/routing.js";
+import { enqueueDueDigests } from "./alerts/digest.js";
 import { validateAllTemplates } from "./cards/validate.js";
 import { redactedDatabase, type Config } from "./config.js";
 import { openDatabase, type Database } from "./db/database.js";
@@ -18,9 +19,9 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/** The chats alerts are delivered to: those configured (the preview is local). */
-export function deliveryChannels(_config: Config): DeliveryChannel[] {
-  return [];
+/** The chats alerts are delivered to: those configured, and the preview inbox when it is on. */
+export function deliveryChannels(config: Config): DeliveryChannel[] {
+  return [...(config.webex ? ["webex" as const] : []), ...(config.slack ? ["slack" as const] : []), ...(config.preview.enabled ? ["preview" as const] : [])];
 }
 
 /** Opens the database (migrating it), then serves HTTP; the one place that wires things. */
@@ -76,6 +77,16 @@ export async function startService(config: Config, log: Logger): Promise<Service
 
   const instance = `${hostname()}:${process.pid}`;
   const refreshJob = config.refresh.feed ? scheduleRefresh(config, db, channels, instance, log) : undefined;
+  const openDbForDigests = db;
+  // Every minute: the CSMs whose digest time it is in their own zone get one, once per cluster.
+  const digestJob = schedule.scheduleJob("digests", "* * * * *", async (firedAt) => {
+    try {
+      const enqueued = await enqueueDueDigests(openDbForDigests.pool, { now: firedAt, defaultTimeZone: config.partner.timeZone, channels, instance });
+      if (enqueued > 0) log.info({ enqueued }, "daily digests enqueued");
+    } catch (error) {
+      log.error({ err: error }, "digest job failed");
+    }
+  });
   if (!config.refresh.feed) log.info("no LCA_FEED configured: the daily refresh is off; ingest snapshots with `lca-bot ingest FILE`");
 
   started = true;
@@ -86,6 +97,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     http,
     async stop() {
       refreshJob?.cancel();
+      digestJob.cancel();
       await http.close();
       await openDb.close();
     },
