@@ -68,6 +68,16 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
     let problemCount = 0;
     let rowsRead = 0;
     let batch: SnapshotRow[] = [];
+    // One batch is written while the next is read and validated: the file and the database
+    // work side by side, and memory holds at most two batches.
+    let inFlight: Promise<void> = Promise.resolve();
+    const flush = async () => {
+      await inFlight;
+      const rowsToWrite = batch;
+      batch = [];
+      inFlight = insertStagingRows(client, rowsToWrite);
+      inFlight.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+    };
     for await (const result of rows) {
       rowsRead++;
       if (!result.ok) {
@@ -77,14 +87,12 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
       }
       if (problemCount > 0) continue; // refused already: keep reading only to name every bad row
       batch.push(result.row);
-      if (batch.length >= BATCH) {
-        await insertStagingRows(client, batch);
-        batch = [];
-      }
+      if (batch.length >= BATCH) await flush();
     }
+    await flush();
+    await inFlight;
     if (problemCount > 0) throw new SnapshotRefused(options.source, problems, problemCount);
     if (rowsRead === 0) throw new AppError("ingest.empty", { file: options.source });
-    await insertStagingRows(client, batch);
 
     const { rows: previous } = await client.query<{ n: number }>(`SELECT count(*) AS n FROM snapshot`);
     const baseline = previous[0]!.n === 0;

@@ -100,9 +100,16 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate): Promise<M
   const ucds = await upsertCounts(client, `
     INSERT INTO use_case_deployment AS x (deployment_id, use_case_id, stage, stage_entered_on, added_on, telemetry, dcc,
       adoption_partner, cpi_eligible, renewal_on, excluded, tags, active, first_seen_on)
-    SELECT deployment_row_id, use_case_row_id, stage::"Stage", stage_entered_on, coalesce(added_on, $1::date), telemetry, dcc,
-      adoption_partner, cpi_eligible, renewal_on, excluded, string_to_array(nullif(tags, ''), '||'), true, $1::date
-    FROM ucd_src
+    SELECT s.deployment_row_id, s.use_case_row_id, s.stage::"Stage", s.stage_entered_on, coalesce(s.added_on, $1::date), s.telemetry, s.dcc,
+      s.adoption_partner, s.cpi_eligible, s.renewal_on, s.excluded, string_to_array(nullif(s.tags, ''), '||'), true, $1::date
+    FROM ucd_src s
+    LEFT JOIN use_case_deployment old ON old.deployment_id = s.deployment_row_id AND old.use_case_id = s.use_case_row_id
+    -- Unchanged rows are left out here (a hash join) rather than by ON CONFLICT's row-by-row check.
+    WHERE old.id IS NULL
+       OR (old.stage::text, old.stage_entered_on, old.telemetry, old.dcc, old.adoption_partner, old.cpi_eligible, old.renewal_on,
+           old.excluded, old.tags, old.active)
+          IS DISTINCT FROM (s.stage, s.stage_entered_on, s.telemetry, s.dcc, s.adoption_partner, s.cpi_eligible, s.renewal_on,
+           s.excluded, string_to_array(nullif(s.tags, ''), '||'), true)
     ON CONFLICT (deployment_id, use_case_id) DO UPDATE SET
       stage = EXCLUDED.stage, stage_entered_on = EXCLUDED.stage_entered_on,
       added_on = CASE WHEN EXCLUDED.added_on = $1::date AND x.added_on IS NOT NULL THEN x.added_on ELSE EXCLUDED.added_on END,
@@ -169,7 +176,11 @@ async function mergeContacts(client: Queryable): Promise<number> {
     SELECT ucd_id, 'partner', 2, p2_name, p2_email, p2_barrier FROM ucd WHERE p2_email IS NOT NULL`);
   const upserted = await client.query(`
     INSERT INTO contact AS c (use_case_deployment_id, source, slot, name, email, delivery_barrier, lca_email, updated_at)
-    SELECT ucd_id, source, slot, name, email, barrier::"DeliveryBarrier", email, now() FROM contact_src
+    SELECT s.ucd_id, s.source, s.slot, s.name, s.email, s.barrier::"DeliveryBarrier", s.email, now()
+    FROM contact_src s
+    LEFT JOIN contact old ON old.use_case_deployment_id = s.ucd_id AND old.source = s.source AND old.slot = s.slot
+    WHERE old.id IS NULL
+       OR (old.name, old.email, old.delivery_barrier::text, old.lca_email) IS DISTINCT FROM (s.name, s.email, s.barrier, s.email)
     ON CONFLICT (use_case_deployment_id, source, slot) DO UPDATE SET
       name = EXCLUDED.name, email = EXCLUDED.email, delivery_barrier = EXCLUDED.delivery_barrier,
       lca_email = EXCLUDED.lca_email, updated_at = now()
