@@ -1,0 +1,17 @@
+import type { AnyCard } from "../../actions/effects.js";
+import { toBlockKit, type BlockKitMessage } from "../../cards/blockkit.js";
+import { renderCard, type RenderContext } from "../../cards/render.js";
+import type { Message } from "../../cards/view-models.js";
+import type { Locale } from "../../config.js";
+import { translator } from "../../i18n.js";
+
+/** A card of an effect as a Slack message, in the reader's language and time zone. */
+export function renderBlockKit(card: AnyCard, ctx: RenderContext): BlockKitMessage {
+  const adaptive = renderCard(card.card, card.view as never, ctx);
+  return toBlockKit(adaptive, { cancelLabel: translator(ctx.locale)("cards.button.cancel") });
+}
+
+/** A message key (or ready text) as the reader reads it. */
+export function messageText(message: Message, locale: Locale): string {
+  return "key" in message ? translator(locale)(message.key, message.params) : message.text;
+}

@@ -1,0 +1,254 @@
+import { createHmac } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import express from "express";
+
+/**
+ * A fake Slack Web API on 127.0.0.1 that records every call, plus `response_url` endpoints.
+ * Answers like Slack: HTTP 200 with `{ ok, error }`, or a 429 with Retry-After when told to.
+ */
+
+export interface FakeUser {
+  id: string;
+  email: string | null;
+  locale?: string;
+  name?: string;
+}
+
+export interface RecordedCall {
+  method: string;
+  /** The arguments as sent; JSON-encoded fields (blocks, view) decoded. */
+  args: Record<string, unknown>;
+  /** Milliseconds since the fake started. */
+  at: number;
+  status: number;
+}
+
+export interface RecordedResponse {
+  key: string;
+  body: Record<string, unknown>;
+  at: number;
+}
+
+export interface StoredMessage {
+  channel: string;
+  ts: string;
+  text: unknown;
+  blocks: unknown;
+}
+
+type Fault = { status: 429; retryAfter: number } | { error: string } | { delayMs: number };
+
+export interface FakeSlack {
+  /** e.g. http://127.0.0.1:PORT/api/ (SLACK_API_URL) */
+  apiUrl: string;
+  url: string;
+  calls: RecordedCall[];
+  responses: RecordedResponse[];
+  messages: Map<string, StoredMessage>;
+  users: Map<string, FakeUser>;
+  /** Channels the bot is not a member of (conversations.info). */
+  outsiders: Set<string>;
+  /** A response_url the fake records posts to. */
+  responseUrl(key: string): string;
+  /** The next `times` calls of `method` fail (or are delayed) as told. */
+  fail(method: string, fault: Fault, times?: number): void;
+  callsOf(method: string): RecordedCall[];
+  /** Polls until `find` returns a value, or throws after `timeoutMs` saying what it waited for. */
+  waitFor<T>(what: string, find: () => T | undefined | false | null, timeoutMs?: number): Promise<T>;
+  close(): Promise<void>;
+}
+
+const BOT = { user_id: "UBOT", bot_id: "BBOT", team_id: "T0PARTNER", team: "Partner Example", user: "lca" };
+
+export async function startFakeSlack(): Promise<FakeSlack> {
+  const started = Date.now();
+  const calls: RecordedCall[] = [];
+  const responses: RecordedResponse[] = [];
+  const messages = new Map<string, StoredMessage>();
+  const users = new Map<string, FakeUser>();
+  const faults = new Map<string, { fault: Fault; times: number }[]>();
+  const outsiders = new Set<string>();
+  let seq = 0;
+  const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, "0")}`;
+
+  const decode = (body: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(
+      Object.entries(body).map(([k, v]) => {
+        if (typeof v === "string" && /^[[{]/.test(v)) {
+          try {
+            return [k, JSON.parse(v) as unknown];
+          } catch {
+            return [k, v];
+          }
+        }
+        return [k, v];
+      }),
+    );
+
+  type Handler = (args: Record<string, unknown>) => Record<string, unknown>;
+  const methods: Record<string, Handler> = {
+    "auth.test": () => ({ ok: true, url: "https://partner.slack.example/", ...BOT }),
+    "users.info": (args) => {
+      const user = users.get(String(args.user));
+      if (!user) return { ok: false, error: "user_not_found" };
+      return {
+        ok: true,
+        user: { id: user.id, name: user.name ?? user.id, deleted: false, is_bot: false, ...(args.include_locale === "true" && user.locale ? { locale: user.locale } : {}), profile: { email: user.email ?? undefined, real_name: user.name } },
+      };
+    },
+    "users.lookupByEmail": (args) => {
+      const user = [...users.values()].find((u) => u.email?.toLowerCase() === String(args.email).toLowerCase());
+      return user ? { ok: true, user: { id: user.id, profile: { email: user.email } } } : { ok: false, error: "users_not_found" };
+    },
+    "conversations.open": (args) => {
+      const user = String(args.users ?? "");
+      return user ? { ok: true, channel: { id: `D${user}` } } : { ok: false, error: "invalid_arguments" };
+    },
+    "chat.postMessage": (args) => {
+      const channel = String(args.channel ?? "");
+      if (!channel) return { ok: false, error: "channel_not_found" };
+      const ts = nextTs();
+      messages.set(`${channel}/${ts}`, { channel, ts, text: args.text, blocks: args.blocks });
+      return { ok: true, channel, ts, message: { ts, text: args.text, blocks: args.blocks } };
+    },
+    "chat.postEphemeral": () => ({ ok: true, message_ts: nextTs() }),
+    "conversations.info": (args) => {
+      const id = String(args.channel ?? "");
+      if (!id.startsWith("C") && !id.startsWith("G")) return { ok: false, error: "channel_not_found" };
+      return { ok: true, channel: { id, is_channel: true, is_archived: false, is_member: !outsiders.has(id) } };
+    },
+    "chat.update": (args) => {
+      const key = `${String(args.channel)}/${String(args.ts)}`;
+      const message = messages.get(key);
+      if (!message) return { ok: false, error: "message_not_found" };
+      message.text = args.text;
+      message.blocks = args.blocks;
+      return { ok: true, channel: message.channel, ts: message.ts, text: args.text };
+    },
+    "views.open": (args) => {
+      if (!args.trigger_id) return { ok: false, error: "invalid_trigger_id" };
+      return { ok: true, view: { id: `V${++seq}`, ...(args.view as object) } };
+    },
+  };
+
+  const app = express();
+  app.use(express.urlencoded({ extended: false }), express.json());
+  app.post("/api/:method", async (req, res) => {
+    const method = String(req.params.method);
+    const args = decode((req.body ?? {}) as Record<string, unknown>);
+    const queued = faults.get(method);
+    const fault = queued?.[0];
+    if (fault && queued) {
+      if (--fault.times <= 0) queued.shift();
+      if ("delayMs" in fault.fault) await new Promise((resolve) => setTimeout(resolve, (fault.fault as { delayMs: number }).delayMs));
+    }
+    const at = Date.now() - started;
+    if (fault && "status" in fault.fault) {
+      calls.push({ method, args, at, status: 429 });
+      res.status(429).set("Retry-After", String(fault.fault.retryAfter)).json({ ok: false, error: "ratelimited" });
+      return;
+    }
+    calls.push({ method, args, at, status: 200 });
+    if (fault && "error" in fault.fault) {
+      res.json({ ok: false, error: fault.fault.error });
+      return;
+    }
+    const handler = methods[method];
+    res.json(handler ? handler(args) : { ok: false, error: "unknown_method" });
+  });
+  app.post("/respond/:key", (req, res) => {
+    responses.push({ key: String(req.params.key), body: (req.body ?? {}) as Record<string, unknown>, at: Date.now() - started });
+    res.type("text/plain").send("ok");
+  });
+
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+
+  return {
+    apiUrl: `${url}/api/`,
+    url,
+    calls,
+    responses,
+    messages,
+    users,
+    outsiders,
+    responseUrl: (key) => `${url}/respond/${encodeURIComponent(key)}`,
+    fail(method, fault, times = 1) {
+      faults.set(method, [...(faults.get(method) ?? []), { fault, times }]);
+    },
+    callsOf: (method) => calls.filter((c) => c.method === method),
+    async waitFor(what, find, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = find();
+        if (found !== undefined && found !== false && found !== null) return found;
+        if (Date.now() > deadline) throw new Error(`fake Slack: timed out after ${timeoutMs} ms waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Signed requests, as Slack sends them
+
+export interface SignedPost {
+  status: number;
+  text: string;
+  ms: number;
+}
+
+/** `v0=` + HMAC-SHA256(secret, `v0:{ts}:{raw body}`). */
+export function slackSignature(secret: string, timestamp: number, rawBody: string): string {
+  return `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${rawBody}`).digest("hex")}`;
+}
+
+/** Posts a raw body to Bolt as Slack does; `timestamp` and `signature` can be forged. */
+export async function postSigned(url: string, secret: string, rawBody: string, options: { contentType?: string; timestamp?: number; signature?: string } = {}): Promise<SignedPost> {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const started = Date.now();
+  const response = await fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": options.contentType ?? "application/x-www-form-urlencoded",
+      "x-slack-request-timestamp": String(timestamp),
+      "x-slack-signature": options.signature ?? slackSignature(secret, timestamp, rawBody),
+    },
+    body: rawBody,
+  });
+  return { status: response.status, text: await response.text(), ms: Date.now() - started };
+}
+
+/** A slash command's form body. */
+export function commandBody(fields: { command: string; text: string; userId: string; channelId: string; responseUrl: string; triggerId?: string }): string {
+  return new URLSearchParams({
+    token: "verification-token-unused",
+    team_id: BOT.team_id,
+    team_domain: "partner",
+    channel_id: fields.channelId,
+    channel_name: "directmessage",
+    user_id: fields.userId,
+    user_name: fields.userId.toLowerCase(),
+    command: fields.command,
+    text: fields.text,
+    api_app_id: "A0LCA",
+    is_enterprise_install: "false",
+    response_url: fields.responseUrl,
+    trigger_id: fields.triggerId ?? `trigger-${Date.now()}`,
+  }).toString();
+}
+
+/** An interaction's form body: `payload=<json>`. */
+export function interactionBody(payload: Record<string, unknown>): string {
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+export const FAKE_TEAM = { id: BOT.team_id, domain: "partner" };
