@@ -1,0 +1,274 @@
+import express, { type Router } from "express";
+import { z } from "zod";
+import type { ConversationDeps } from "../../actions/context.js";
+import { handleAction, handleMessage, type CommandStyle } from "../../actions/conversation.js";
+import type { Config } from "../../config.js";
+import type { Logger } from "../../log.js";
+import type { ChannelPort } from "../port.js";
+import { commandText, identityOf, mentionsBot, shownAlertId } from "./inbound.js";
+import { cardOf, statusOf, type Messages } from "./messages.js";
+import { createWebexPort } from "./port.js";
+import { createPresenter, refreshedAlertIds, type ShownAlertCard } from "./present.js";
+import { KeyedQueue, RecentIds } from "./recent.js";
+import { guardPeopleLookup, isFedRamp, loadFramework, type Framework, type WebexMessage, type WebhookHandler } from "./sdk.js";
+import { hasValidSignature, sparkSignature } from "./signature.js";
+
+export { createWebexPort } from "./port.js";
+
+/** Where Webex posts events, on the bot's HTTP server. WEBEX_WEBHOOK_URL is the public address of this path. */
+export const WEBEX_WEBHOOK_PATH = "/webex/webhook";
+
+export type WebexSettings = NonNullable<Config["webex"]>;
+
+export interface WebexChannelOptions {
+  /** config.webex: present when WEBEX_BOT_TOKEN is set. */
+  settings: WebexSettings;
+  deps: ConversationDeps;
+  log: Logger;
+  /** How long start() waits for the framework to register the webhooks (default 30 s). */
+  startTimeoutMs?: number;
+}
+
+export interface WebexChannel {
+  /** POST /webex/webhook, with its own raw-body parser: mount it at the root of the HTTP server. */
+  router: Router;
+  /** For the outbox dispatcher. */
+  port: ChannelPort;
+  /** Starts the framework (who am I, our webhooks); resolves once events can be received. Throws if Webex refuses. */
+  start(): Promise<void>;
+  /** Stops taking events, lets those under way finish (at most `timeoutMs`), stops the framework; our webhooks stay registered. */
+  stop(timeoutMs?: number): Promise<void>;
+  /** Resolves when every event accepted so far has been handled (tests, shutdown). */
+  idle(): Promise<void>;
+  /**
+   * Shows an alert's current state on every Webex card of it the outbox delivered: for
+   * refreshAlert effects decided elsewhere (an action taken in Slack or the preview).
+   */
+  refreshAlert(alertId: number): Promise<void>;
+}
+
+/** What Webex posts: the envelope of an event; the framework fetches the rest. */
+const eventSchema = z.looseObject({
+  name: z.string(),
+  resource: z.string(),
+  event: z.string(),
+  data: z.looseObject({ id: z.string().min(1), personId: z.string().optional() }),
+});
+
+/**
+ * The Webex channel, on webex-node-bot-framework in webhook mode. It does four things:
+ * verifies (X-Spark-Signature over the raw body, before anything else), acknowledges,
+ * translates (a message → handleMessage, a card submit → handleAction) and presents the
+ * effects (present.ts). The framework does the rest: it fetches the message or the
+ * submitted inputs, finds the space and the sender, and emits the events handled here.
+ */
+export function createWebexChannel(options: WebexChannelOptions): WebexChannel {
+  const { settings, deps } = options;
+  const log = options.log.child({ channel: "webex" });
+  const seen = new RecentIds(10_000);
+  const spaces = new KeyedQueue();
+  const inflight = new Set<Promise<void>>();
+  let framework: Framework | undefined;
+  let frameworkWebhook: WebhookHandler | undefined;
+  let accepting = false;
+
+  const messages = (): Messages => {
+    if (!framework?.active) throw new Error("the Webex channel has not started");
+    return framework.webex.messages;
+  };
+  const port = createWebexPort({ messages: () => (framework?.active ? framework.webex.messages : undefined), log });
+  const presenter = createPresenter({ deps, messages, log });
+
+  function track(work: Promise<void>, what: string): void {
+    const done = work.catch((error: unknown) => log.error({ err: error, what }, "webex: handling an event failed"));
+    inflight.add(done);
+    void done.finally(() => inflight.delete(done));
+  }
+
+  const style = (group: boolean): CommandStyle => ({ prefix: group && framework?.person.displayName ? `@${framework.person.displayName} ` : "" });
+
+  /** A message to the bot: in a 1:1 space every message is a command; in a group space only @mentions are. */
+  async function onMessage(bot: Framework.Bot, trigger: Framework.Trigger): Promise<void> {
+    const message = trigger.message;
+    if (!message || !framework) return;
+    if (trigger.person.type === "bot") return void log.debug({ roomId: message.roomId }, "webex: message from another bot ignored");
+    const group = bot.room.type === "group";
+    if (group && !mentionsBot(message, framework.person.id)) return;
+    const text = commandText(message, framework.person, group);
+    const outcome = await handleMessage(deps, identityOf(trigger.person), text, style(group));
+    for (const alertId of refreshedAlertIds(outcome)) await presenter.refreshAlert(alertId);
+    // In a group space the answer goes in the thread of the question; in a 1:1 space under it.
+    await presenter.reply(outcome, { roomId: message.roomId, parentId: group ? (message.parentId ?? message.id) : message.parentId });
+  }
+
+  /** A card submit: the inputs are the envelope the card carried, merged with the form's values. */
+  async function onSubmit(bot: Framework.Bot, trigger: Framework.Trigger): Promise<void> {
+    const action = trigger.attachmentAction;
+    if (!action || !framework) return;
+    const group = bot.room.type === "group";
+    // The card that was clicked: its thread, and which alert it shows (to replace it).
+    const clicked = await framework.webex.messages.get(action.messageId).catch((error: unknown): undefined => {
+      if (statusOf(error) !== 404) log.warn({ err: error, messageId: action.messageId }, "webex: could not read the clicked card");
+      return undefined;
+    });
+    const outcome = await handleAction(deps, identityOf(trigger.person), action.inputs ?? {}, style(group));
+    const shows = clicked ? shownAlertId(cardOf(clicked)) : undefined;
+    // Where the card is read: in a 1:1 space by the person who clicked; in a group space by the team.
+    const reader = group ? { locale: deps.config.partner.defaultLocale, timeZone: deps.config.partner.timeZone } : { locale: outcome.locale, timeZone: outcome.timeZone };
+    let threadRoot: WebexMessage | undefined = clicked && !clicked.parentId ? clicked : undefined;
+    for (const alertId of refreshedAlertIds(outcome)) {
+      const shown: ShownAlertCard | undefined = clicked && shows === alertId ? { message: clicked, ...reader } : undefined;
+      const replacement = await presenter.refreshAlert(alertId, shown);
+      if (replacement && threadRoot && replacement.roomId === threadRoot.roomId && !replacement.parentId) threadRoot = replacement;
+    }
+    const parentId = clicked?.parentId ?? (group ? threadRoot?.id : undefined);
+    await presenter.reply(outcome, { roomId: action.roomId, parentId });
+  }
+
+  const router = express.Router();
+  router.post(WEBEX_WEBHOOK_PATH, express.raw({ type: () => true, limit: "1mb" }), (req, res) => {
+    const raw: unknown = req.body;
+    if (!Buffer.isBuffer(raw)) {
+      log.error("webex: the webhook body was parsed before the channel saw it; mount the Webex router before any body parser");
+      res.status(500).json({ error: "body unavailable" });
+      return;
+    }
+    if (!hasValidSignature(settings.webhookSecret, raw, req.get("x-spark-signature"))) {
+      log.warn({ ip: req.ip, signed: req.get("x-spark-signature") !== undefined }, "webex: webhook refused, missing or wrong X-Spark-Signature");
+      res.status(401).json({ error: "invalid signature" });
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString("utf8"));
+    } catch {
+      res.status(400).json({ error: "body is not JSON" });
+      return;
+    }
+    const parsed = eventSchema.safeParse(body);
+    if (!parsed.success) {
+      res.status(400).json({ error: "not a Webex webhook event" });
+      return;
+    }
+    const event = parsed.data;
+    if (!accepting || !framework || !frameworkWebhook) {
+      res.status(503).set("Retry-After", "5").json({ error: "starting or stopping" });
+      return;
+    }
+    // Our own posts come back through the "all" webhook: nothing to do, save the lookups.
+    if (event.resource === "messages" && event.data.personId === framework.person.id) {
+      res.status(200).json({ ok: true });
+      return;
+    }
+    if (!seen.add(`${event.resource}:${event.event}:${event.data.id}`)) {
+      log.info({ resource: event.resource, id: event.data.id }, "webex: event received again, ignored");
+      res.status(200).json({ ok: true, duplicate: true });
+      return;
+    }
+    // The framework's handler checks a signature of JSON.stringify(body), not of the bytes
+    // Webex signed: ours was checked on the raw body above, so it is given one it accepts.
+    const handle = frameworkWebhook;
+    const resignedFor = { headers: { "x-spark-signature": sparkSignature(settings.webhookSecret, JSON.stringify(body)) }, body };
+    track(handle(resignedFor).then(() => undefined), `${event.resource}:${event.event}`);
+    res.status(200).json({ ok: true });
+  });
+
+  async function start(): Promise<void> {
+    if (framework) throw new Error("the Webex channel is started already");
+    const { Framework, webhook } = await loadFramework(settings.apiUrl);
+    const fw = new Framework({
+      token: settings.botToken,
+      webhookUrl: settings.webhookUrl,
+      // Given so the webhooks are registered with it; the framework's own check is fed above.
+      webhookSecret: settings.webhookSecret,
+      // Only ours (named after our host and the bot) are replaced; other webhooks on the token stay.
+      removeWebhooksOnStart: false,
+      // Spaces are found when they speak, not walked at start.
+      maxStartupSpaces: 0,
+      messageFormat: "markdown",
+      ...(isFedRamp(settings.apiUrl) ? { fedramp: true } : {}),
+    });
+    // Its own 'error' listener calls console.err, which does not exist.
+    fw.removeAllListeners("error");
+    fw.on("error", (error: unknown) => log.error({ err: error }, "webex: framework error"));
+    fw.on("log", (line: string) => log.debug({ framework: line }, "webex framework"));
+    fw.debugger = (line) => log.trace({ framework: line }, "webex framework debug");
+    // One event at a time per space, so answers and replaced cards keep their order.
+    fw.on("message", (bot: Framework.Bot, trigger: Framework.Trigger) => track(spaces.run(bot.room.id, () => onMessage(bot, trigger)), "message"));
+    fw.on("attachmentAction", (bot: Framework.Bot, trigger: Framework.Trigger) => track(spaces.run(bot.room.id, () => onSubmit(bot, trigger)), "attachmentAction"));
+
+    try {
+      await fw.start();
+    } catch (error) {
+      throw new Error(`Webex refused to start the bot (${statusOf(error) ?? "no answer"}): check WEBEX_BOT_TOKEN and WEBEX_API_URL. ${(error as Error).message?.split("\n")[0] ?? ""}`, { cause: error });
+    }
+    guardPeopleLookup(fw.webex);
+    framework = fw;
+    frameworkWebhook = webhook(fw);
+    try {
+      const name = await webhooksRegistered(fw, options.startTimeoutMs ?? 30_000);
+      await removeStrayWebhooks(fw.webex, settings.webhookUrl, name, log);
+    } catch (error) {
+      framework = undefined;
+      frameworkWebhook = undefined;
+      await fw.stop().catch(() => undefined);
+      throw error;
+    }
+    accepting = true;
+    log.info({ bot: fw.email, webhookUrl: settings.webhookUrl }, `webex: ${fw.person.displayName ?? fw.email} is listening at ${settings.webhookUrl}`);
+  }
+
+  async function idle(): Promise<void> {
+    while (inflight.size > 0) await Promise.allSettled([...inflight]);
+  }
+
+  async function stop(timeoutMs: number = deps.config.delivery.shutdownTimeoutMs): Promise<void> {
+    accepting = false;
+    const fw = framework;
+    if (!fw) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+    if (inflight.size > 0) log.warn({ unfinished: inflight.size }, "webex: stopping with events still being handled");
+    // framework.stop() deletes our webhooks. Another instance may be serving the same URL
+    // (a rolling restart), and our next start replaces them anyway: keep them.
+    fw.webex.webhooks.list = async () => ({ items: [] });
+    await fw.stop();
+    framework = undefined;
+    frameworkWebhook = undefined;
+  }
+
+  async function refreshAlert(alertId: number): Promise<void> {
+    if (!framework?.active) return;
+    await presenter.refreshAlert(alertId);
+  }
+
+  return { router, port, start, stop, idle, refreshAlert };
+}
+
+/**
+ * framework.start() resolves before its webhooks exist and, if creating them fails, only
+ * logs it and then ignores every event. Wait until it has both (or has given up).
+ */
+async function webhooksRegistered(fw: Framework, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const hook = fw.webhook;
+    if (hook === false) throw new Error("Webex refused to register the bot's webhooks: check WEBEX_WEBHOOK_URL (a public https:// URL) and the token's scopes.");
+    if (hook.name && fw.cardsWebhook.id) return hook.name;
+    if (Date.now() > deadline) throw new Error(`Webex did not register the bot's webhooks within ${timeoutMs} ms.`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * Webhooks of this token that post to our URL under another name (left by a bot renamed,
+ * or added by hand) would deliver every event twice: they go. Webhooks to any other URL
+ * belong to someone else and are never touched.
+ */
+async function removeStrayWebhooks(sdk: Framework.Sdk, url: string, ours: string, log: Logger): Promise<void> {
+  const { items } = await sdk.webhooks.list();
+  const strays = items.filter((hook) => hook.targetUrl === url && hook.name !== ours);
+  for (const hook of strays) await sdk.webhooks.remove(hook);
+  if (strays.length > 0) log.info({ removed: strays.length }, "webex: removed older webhooks to our URL");
+}

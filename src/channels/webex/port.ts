@@ -1,0 +1,56 @@
+import type { Logger } from "../../log.js";
+import type { ChannelPort, Destination, OutgoingMessage, SendOutcome } from "../port.js";
+import { postCard, replaceMessage, sendFailure, statusOf, type Messages, type Where } from "./messages.js";
+
+const NOT_STARTED: SendOutcome = { ok: false, retryable: true, reason: "the Webex channel has not started yet" };
+
+/**
+ * The outbox's way into Webex. A CSM is reached in their 1:1 space with the bot, which
+ * Webex creates on the first message posted with `toPersonEmail`; a team space by its
+ * roomId. Every call answers with an outcome, never throws: the dispatcher decides retries.
+ * `messages` is the SDK's messages API once the channel has started.
+ */
+export function createWebexPort(options: { messages: () => Messages | undefined; log: Logger }): ChannelPort {
+  const { log } = options;
+
+  return {
+    channel: "webex",
+
+    async send(to: Destination, message: OutgoingMessage): Promise<SendOutcome> {
+      const messages = options.messages();
+      if (!messages) return NOT_STARTED;
+      const where: Where = to.kind === "csm" ? { toPersonEmail: to.email } : { roomId: to.address };
+      try {
+        const sent = await postCard(messages, where, message);
+        return { ok: true, externalId: sent.id, conversationId: sent.roomId };
+      } catch (error) {
+        const failure = sendFailure(error);
+        log.warn({ destination: to.kind === "csm" ? `csm:${to.csmId}` : to.address, reason: failure.reason, retryable: failure.retryable }, "webex: send failed");
+        return failure;
+      }
+    },
+
+    async replace(conversationId: string, externalId: string, message: OutgoingMessage): Promise<SendOutcome> {
+      const messages = options.messages();
+      if (!messages) return NOT_STARTED;
+      try {
+        // The old message tells the thread to keep; if it is gone already, the card is shown anew.
+        const old = await messages.get(externalId).catch((error: unknown) => {
+          if (statusOf(error) === 404) return { id: externalId, roomId: conversationId, gone: true as const };
+          throw error;
+        });
+        if ("gone" in old) {
+          const sent = await postCard(messages, { roomId: conversationId }, message);
+          return { ok: true, externalId: sent.id, conversationId: sent.roomId };
+        }
+        const replaced = await replaceMessage(messages, old, message);
+        if (replaced.deleteError) log.warn({ err: replaced.deleteError, roomId: conversationId, messageId: externalId }, "webex: posted the new card but could not delete the old one");
+        return { ok: true, externalId: replaced.message.id, conversationId: replaced.message.roomId };
+      } catch (error) {
+        const failure = sendFailure(error);
+        log.warn({ roomId: conversationId, messageId: externalId, reason: failure.reason, retryable: failure.retryable }, "webex: replace failed");
+        return failure;
+      }
+    },
+  };
+}
