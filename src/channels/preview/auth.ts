@@ -1,0 +1,44 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { NextFunction, Request, Response } from "express";
+
+/**
+ * The preview shows customer data, so with PREVIEW_TOKEN set every route wants it: as
+ * `?token=…` in the URL (the page's own links and requests carry it on) or as the password
+ * of basic auth (any user name). Without a token (the embedded default) it is open.
+ */
+
+const digest = (text: string): Buffer => createHash("sha256").update(text).digest();
+
+function sameSecret(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** The token a request presents: `?token=`, basic auth's password, or a bearer token. */
+export function presentedToken(req: Request): string | undefined {
+  const query = req.query.token;
+  if (typeof query === "string" && query) return query;
+  const header = req.get("authorization") ?? "";
+  const basic = /^Basic\s+(.+)$/i.exec(header);
+  if (basic) {
+    const decoded = Buffer.from(basic[1]!, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    return colon >= 0 ? decoded.slice(colon + 1) : decoded;
+  }
+  const bearer = /^Bearer\s+(.+)$/i.exec(header);
+  return bearer?.[1];
+}
+
+/** The token to carry on in links, when the request brought it in the URL. */
+export function urlToken(req: Request): string | undefined {
+  return typeof req.query.token === "string" && req.query.token ? req.query.token : undefined;
+}
+
+export function requireToken(token: string | undefined) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (token === undefined) return next();
+    const given = presentedToken(req);
+    if (given !== undefined && sameSecret(given, token)) return next();
+    res.setHeader("WWW-Authenticate", 'Basic realm="lca-bot preview", charset="UTF-8"');
+    res.status(401).type("text/plain").send("The preview needs PREVIEW_TOKEN: open it with ?token=… or sign in with the token as the password.\n");
+  };
+}

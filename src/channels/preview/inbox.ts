@@ -1,0 +1,161 @@
+import { z } from "zod";
+import { queryContext, type ConversationDeps } from "../../actions/context.js";
+import type { AnyCard } from "../../actions/effects.js";
+import { digestView } from "../../alerts/digest.js";
+import { alertCardName, CARD_NAMES, type AlertView, type Message } from "../../cards/view-models.js";
+import { LOCALES, type Locale } from "../../config.js";
+import { fromDate, todayIn } from "../../domain/dates.js";
+import type { AlertKind } from "../../domain/recommendations.js";
+import type { Prisma } from "../../generated/prisma/client.js";
+import { alertView } from "../../queries/queries.js";
+
+/**
+ * A CSM's inbox as the preview shows it: what arrived (the outbox rows of channel
+ * `preview`, newest first; the dispatcher marks them sent, as nothing carries them
+ * further), the other open alerts on their deployments (the first snapshot's alerts are
+ * open without a row: they wait for the digest), the open alerts nobody is assigned to,
+ * and today's digest. Every alert is shown as its card stands now.
+ */
+
+export const INBOX_SECTIONS = ["arrived", "open", "unassigned", "digest"] as const;
+export type InboxSection = (typeof INBOX_SECTIONS)[number];
+
+export interface InboxItem {
+  /** Unique on the page: "outbox:<id>", "alert:<id>", "digest". */
+  key: string;
+  /** The alert the card shows: a refresh of it replaces the card. */
+  alertId: number | null;
+  /** Small labels above the card (kind of delivery, new, snoozed), as messages. */
+  badges: Message[];
+  card: AnyCard;
+}
+
+export interface InboxCsm {
+  id: number;
+  email: string;
+  name: string;
+  /** The CSM's language, or the partner's default when they never chose one. */
+  locale: Locale;
+  timeZone: string;
+  digestEnabled: boolean;
+  digestTime: string;
+}
+
+export interface Inbox {
+  csm: InboxCsm;
+  sections: Record<InboxSection, InboxItem[]>;
+  /** How many items each section leaves out (it shows at most `limit`). */
+  hidden: Record<InboxSection, number>;
+}
+
+const payloadSchema = z.looseObject({ alertId: z.number().int().optional(), notice: z.number().int().optional(), date: z.string().optional() });
+
+/** The rows that are messages of their own; a `refresh` row only replaces a card, and the inbox shows every card as it stands now. */
+const SHOWN_KINDS = ["alert", "reminder", "digest", "notice"];
+
+/** A `notice` row's payload when it names a card and its view. */
+function payloadCard(payload: unknown): AnyCard | null {
+  const p = payload as { card?: unknown; view?: unknown } | null;
+  if (!p || typeof p.card !== "string" || !(CARD_NAMES as readonly string[]).includes(p.card) || typeof p.view !== "object" || p.view === null) return null;
+  return { card: p.card, view: p.view } as AnyCard;
+}
+
+const isLocale = (value: string | null): value is Locale => (LOCALES as readonly (string | null)[]).includes(value);
+
+export async function listCsms(deps: ConversationDeps): Promise<{ email: string; name: string }[]> {
+  return deps.db.prisma.csm.findMany({ where: { active: true }, orderBy: { name: "asc" }, select: { email: true, name: true } });
+}
+
+export async function findCsm(deps: ConversationDeps, email: string): Promise<InboxCsm | null> {
+  const csm = await deps.db.prisma.csm.findFirst({ where: { email: email.trim().toLowerCase(), active: true } });
+  if (!csm) return null;
+  const { partner } = deps.config;
+  return {
+    id: csm.id,
+    email: csm.email,
+    name: csm.name,
+    locale: isLocale(csm.locale) ? csm.locale : partner.defaultLocale,
+    timeZone: csm.timeZone ?? partner.timeZone,
+    digestEnabled: csm.digestEnabled,
+    digestTime: csm.digestTime,
+  };
+}
+
+/** Most urgent first, as in the digest: regressions, stalled (longest past the threshold first), contacts, new. */
+const KIND_RANK: Record<AlertKind, number> = { regression: 0, stalled: 1, missing_contact: 2, bounced_contact: 3, new_use_case: 4 };
+const overdue = (v: AlertView): number => (v.facts.daysInStage ?? 0) - (v.facts.threshold ?? 0);
+const byUrgency = (a: AlertView, b: AlertView): number => KIND_RANK[a.kind] - KIND_RANK[b.kind] || overdue(b) - overdue(a) || b.alertId - a.alertId;
+
+const alertCard = (view: AlertView): AnyCard => ({ card: alertCardName(view.kind), view }) as AnyCard;
+
+/** Loads the inbox. Rows that arrived on the CSM's today get a "today" badge. */
+export async function loadInbox(deps: ConversationDeps, csm: InboxCsm, limit = 25): Promise<Inbox> {
+  const { prisma } = deps.db;
+  const qctx = queryContext(deps);
+  const now = deps.now();
+  const today = todayIn(csm.timeZone, now);
+  const views = new Map<number, Promise<AlertView | null>>();
+  const viewOf = (id: number) => {
+    let view = views.get(id);
+    if (!view) views.set(id, (view = alertView(qctx, id)));
+    return view;
+  };
+  const digestOn = (date: string) => digestView(prisma, csm.id, date, qctx.stallThresholds, qctx.lcaUrl);
+  const openAlerts = async (where: Prisma.AlertWhereInput) => {
+    const rows = await prisma.alert.findMany({ where: { status: "open", ...where }, select: { id: true, snoozedUntil: true } });
+    const loaded = await Promise.all(rows.map(async (row) => ({ view: await viewOf(row.id), snoozedUntil: row.snoozedUntil })));
+    return loaded.filter((a): a is { view: AlertView; snoozedUntil: Date | null } => a.view !== null).sort((a, b) => byUrgency(a.view, b.view));
+  };
+  const snoozeBadge = (until: Date | null): Message[] => (until && until > now ? [{ key: "preview.badge.snoozed", params: { date: fromDate(until) } }] : []);
+
+  const delivered = { channel: "preview", csmId: csm.id, kind: { in: SHOWN_KINDS } } as const;
+  const rows = await prisma.outboxMessage.findMany({ where: delivered, orderBy: { id: "desc" }, take: limit });
+  const deliveredCount = await prisma.outboxMessage.count({ where: delivered });
+  const arrived: InboxItem[] = [];
+  for (const row of rows) {
+    const payload = payloadSchema.safeParse(row.payload);
+    const badges: Message[] = todayIn(csm.timeZone, row.createdAt) === today ? [{ key: "preview.badge.today" }] : [];
+    const key = `outbox:${row.id}`;
+    if (row.kind === "digest") {
+      const date = payload.success && payload.data.date ? payload.data.date : todayIn(csm.timeZone, row.createdAt);
+      const view = await digestOn(date);
+      if (view) arrived.push({ key, alertId: null, badges: [{ key: "preview.badge.digest" }, ...badges], card: { card: "digest", view } });
+      continue;
+    }
+    if (row.kind === "notice") {
+      const card = payloadCard(row.payload);
+      if (card) arrived.push({ key, alertId: null, badges: [{ key: "preview.badge.notice" }, ...badges], card });
+      continue;
+    }
+    const alertId = row.alertId ?? (payload.success ? payload.data.alertId : undefined);
+    const view = alertId !== undefined ? await viewOf(alertId) : null;
+    if (!view) continue;
+    const notice = payload.success ? (payload.data.notice ?? 0) : 0;
+    const kind: Message = row.kind === "reminder" ? { key: "preview.badge.reminder", params: { n: notice } } : { key: "preview.badge.alert" };
+    arrived.push({ key, alertId: view.alertId, badges: [kind, ...badges], card: alertCard(view) });
+  }
+
+  const mine = await openAlerts({ useCaseDeployment: { deployment: { assignedCsmId: csm.id } } });
+  const digest = await digestOn(today);
+  const shown = new Set(arrived.map((item) => item.alertId));
+  const open = mine.filter((a) => !shown.has(a.view.alertId));
+  const unassigned = await openAlerts({ useCaseDeployment: { deployment: { assignedCsmId: null, active: true } } });
+  const items = (alerts: typeof open) =>
+    alerts.slice(0, limit).map((a): InboxItem => ({ key: `alert:${a.view.alertId}`, alertId: a.view.alertId, badges: snoozeBadge(a.snoozedUntil), card: alertCard(a.view) }));
+
+  return {
+    csm,
+    sections: {
+      arrived,
+      open: items(open),
+      unassigned: items(unassigned),
+      digest: digest ? [{ key: "digest", alertId: null, badges: [], card: { card: "digest", view: digest } }] : [],
+    },
+    hidden: {
+      arrived: deliveredCount - rows.length,
+      open: Math.max(0, open.length - limit),
+      unassigned: Math.max(0, unassigned.length - limit),
+      digest: 0,
+    },
+  };
+}

@@ -1,0 +1,166 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from "express";
+import { z } from "zod";
+import type { ConversationDeps } from "../../actions/context.js";
+import { handleAction, handleMessage } from "../../actions/conversation.js";
+import type { AnyCard } from "../../actions/effects.js";
+import type { ChatIdentity } from "../../actions/identity.js";
+import type { RenderContext } from "../../cards/render.js";
+import { SAMPLE_NOW, SAMPLE_VIEWS } from "../../cards/samples.js";
+import { CARD_NAMES, type CardName } from "../../cards/view-models.js";
+import { LOCALES, type Config, type Locale } from "../../config.js";
+import { translator } from "../../i18n.js";
+import type { Logger } from "../../log.js";
+import { projectPath } from "../../paths.js";
+import { requireToken, urlToken } from "./auth.js";
+import { findCsm, INBOX_SECTIONS, listCsms, loadInbox, type InboxItem, type InboxSection } from "./inbox.js";
+import { galleryPage, inboxPage, pickerPage, type PageContext, type PageItem } from "./pages.js";
+import { presentOutcome, renderBoth, type PreviewAnswer } from "./present.js";
+
+/**
+ * The preview channel: the bot without a chat platform. Like the Webex and Slack adapters
+ * it verifies (the token), translates to the pipeline's calls (handleMessage,
+ * handleAction with the CSM's email as a verified identity), and presents the effects; it
+ * also shows what the outbox holds for the CSM, and every card in a gallery.
+ *
+ *   GET  /                  CSM picker; ?csm=<email> opens that CSM's inbox; &lang=en|ru renders it in that language
+ *   GET  /cards?locale=en   every card with its sample data (Webex and Slack side by side)
+ *   GET  /assets/<file>     the official adaptivecards renderer and its CSS, the page script and CSS
+ *   POST /api/message       { csm, text, locale? }  → PreviewAnswer
+ *   POST /api/action        { csm, data, locale? }  → PreviewAnswer (data: Action.Submit data merged with the inputs)
+ */
+
+export interface PreviewChannelOptions {
+  config: Config;
+  deps: ConversationDeps;
+  log: Logger;
+}
+
+export interface PreviewChannel {
+  /** Mount it at /preview. It answers 404 everywhere when the preview is off. */
+  router: Router;
+  /** The preview's address on a server at `baseUrl`, for the start-up log (never with the token). */
+  url(baseUrl: string): string;
+}
+
+export const PREVIEW_PATH = "/preview";
+
+const localeSchema = z.enum(LOCALES);
+const email = z.string().trim().toLowerCase().max(320).pipe(z.email());
+const messageBody = z.object({ csm: email, text: z.string().trim().min(1).max(2000), locale: localeSchema.optional() });
+const actionBody = z.object({ csm: email, data: z.record(z.string(), z.unknown()), locale: localeSchema.optional() });
+
+const require = createRequire(import.meta.url);
+
+/** The files the page loads: the official renderer and its stylesheet from the package, ours from assets/. */
+const ASSETS: Record<string, { path: () => string; type: string }> = {
+  "adaptivecards.min.js": { path: () => require.resolve("adaptivecards/dist/adaptivecards.min.js"), type: "text/javascript" },
+  "adaptivecards.css": { path: () => require.resolve("adaptivecards/dist/adaptivecards.css"), type: "text/css" },
+  "preview.js": { path: () => projectPath("src", "channels", "preview", "assets", "preview.js"), type: "text/javascript" },
+  "preview.css": { path: () => projectPath("src", "channels", "preview", "assets", "preview.css"), type: "text/css" },
+};
+
+const identity = (csmEmail: string): ChatIdentity => ({ channel: "preview", userId: csmEmail, emailVerified: true });
+
+const queryString = (value: unknown): string | undefined => (typeof value === "string" && value.trim() ? value.trim() : undefined);
+
+export function createPreviewChannel({ config, deps, log }: PreviewChannelOptions): PreviewChannel {
+  const router = express.Router();
+  const url = (baseUrl: string) => `${baseUrl.replace(/\/$/, "")}${PREVIEW_PATH}`;
+  if (!config.preview.enabled) {
+    router.use((_req, res) => void res.status(404).json({ error: "not found" }));
+    return { router, url };
+  }
+  const previewLog = log.child({ channel: "preview" });
+  const assetCache = new Map<string, Buffer>();
+
+  const pageContext = (req: Request, locale: Locale): PageContext => ({ base: req.baseUrl, token: urlToken(req), locale, t: translator(locale) });
+
+  const asPageItem = (item: InboxItem, ctx: RenderContext): PageItem => ({ key: item.key, alertId: item.alertId, badges: item.badges, rendered: renderBoth(item.card, ctx) });
+
+  const home: RequestHandler = async (req, res) => {
+    const lang = localeSchema.safeParse(req.query.lang);
+    const csmEmail = queryString(req.query.csm);
+    const csms = await listCsms(deps);
+    const csm = csmEmail ? await findCsm(deps, csmEmail) : null;
+    if (!csm) {
+      const page = pageContext(req, lang.success ? lang.data : config.partner.defaultLocale);
+      res.status(csmEmail ? 404 : 200).type("html").send(pickerPage(page, csms));
+      return;
+    }
+    const locale = lang.success ? lang.data : csm.locale;
+    const page = pageContext(req, locale);
+    const inbox = await loadInbox(deps, csm);
+    const ctx: RenderContext = { locale, timeZone: csm.timeZone, now: deps.now() };
+    const sections = Object.fromEntries(INBOX_SECTIONS.map((s) => [s, inbox.sections[s].map((item) => asPageItem(item, ctx))])) as Record<InboxSection, PageItem[]>;
+    res.type("html").send(inboxPage(page, { csm, csms, override: lang.success && lang.data !== csm.locale, sections, hidden: inbox.hidden }));
+  };
+
+  const gallery: RequestHandler = (req, res) => {
+    const lang = localeSchema.safeParse(req.query.locale ?? req.query.lang);
+    const locale = lang.success ? lang.data : config.partner.defaultLocale;
+    const ctx: RenderContext = { locale, timeZone: config.partner.timeZone, now: SAMPLE_NOW };
+    const items = CARD_NAMES.map((name: CardName): PageItem => ({
+      key: name,
+      alertId: null,
+      badges: [],
+      rendered: renderBoth({ card: name, view: SAMPLE_VIEWS[name] } as AnyCard, ctx),
+    }));
+    res.type("html").send(galleryPage(pageContext(req, locale), items));
+  };
+
+  const asset: RequestHandler = (req, res) => {
+    const name = String(req.params.name);
+    const file = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
+    if (!file) {
+      res.status(404).json({ error: "not found" });
+      return;
+    }
+    let body = assetCache.get(name);
+    if (!body) {
+      body = readFileSync(file.path());
+      // The package's files do not change while we run; ours may while an engineer edits them.
+      if (name.startsWith("adaptivecards")) assetCache.set(name, body);
+    }
+    res.setHeader("Cache-Control", "no-cache");
+    res.type(file.type).send(body);
+  };
+
+  const answer = (res: Response, body: PreviewAnswer) => void res.json(body);
+
+  const message: RequestHandler = async (req, res) => {
+    const body = messageBody.safeParse(req.body);
+    if (!body.success) {
+      res.status(400).json({ error: "expected { csm, text, locale? }", issues: body.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) });
+      return;
+    }
+    const outcome = await handleMessage(deps, identity(body.data.csm), body.data.text, { prefix: "" });
+    answer(res, await presentOutcome(deps, outcome, body.data.locale));
+  };
+
+  const action: RequestHandler = async (req, res) => {
+    const body = actionBody.safeParse(req.body);
+    if (!body.success) {
+      res.status(400).json({ error: "expected { csm, data, locale? }", issues: body.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) });
+      return;
+    }
+    const outcome = await handleAction(deps, identity(body.data.csm), body.data.data, { prefix: "" });
+    answer(res, await presentOutcome(deps, outcome, body.data.locale));
+  };
+
+  router.use(requireToken(config.preview.token));
+  router.get("/", home);
+  router.get("/cards", gallery);
+  router.get("/assets/:name", asset);
+  router.post("/api/message", express.json({ limit: "64kb" }), message);
+  router.post("/api/action", express.json({ limit: "64kb" }), action);
+  router.use((_req, res) => void res.status(404).json({ error: "not found" }));
+  router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof (error as { status?: unknown }).status === "number" ? (error as { status: number }).status : 500;
+    if (status >= 500) previewLog.error({ err: error, path: req.path }, "preview request failed");
+    else previewLog.warn({ err: error, path: req.path }, "preview request refused");
+    res.status(status).json({ error: status >= 500 ? "internal error" : "bad request" });
+  });
+  return { router, url };
+}

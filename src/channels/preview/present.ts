@@ -1,0 +1,80 @@
+import type { AnyCard, Effect, Outcome } from "../../actions/effects.js";
+import { queryContext, type ConversationDeps } from "../../actions/context.js";
+import { toBlockKit, toModal } from "../../cards/blockkit.js";
+import { renderCard, type AdaptiveCard, type RenderContext } from "../../cards/render.js";
+import { alertCardName, type CardName, type Message } from "../../cards/view-models.js";
+import type { Locale } from "../../config.js";
+import { translator, type Translate } from "../../i18n.js";
+import { alertView } from "../../queries/queries.js";
+import { slackMessageHtml, slackModalHtml } from "./slack-html.js";
+
+/** One card as both chats get it: the Adaptive Card JSON Webex gets, and Slack's Block Kit as HTML. */
+export interface RenderedCard {
+  name: CardName;
+  card: AdaptiveCard;
+  slackHtml: string;
+}
+
+/** What the page shows after a message or a click, rendered in the page's language. */
+export interface PreviewAnswer {
+  /** The CSM's language after the request (`lang ru` changes it). */
+  csmLocale: Locale;
+  /** The language the cards below are rendered in. */
+  locale: Locale;
+  replies: RenderedCard[];
+  /** Refusals to show next to the form field with that input id. */
+  fieldErrors: { field: string; text: string }[];
+  /** Alerts whose cards changed: every card showing one is replaced by this one. */
+  refreshed: { alertId: number; card: RenderedCard }[];
+}
+
+const isForm = (name: CardName): boolean => name.startsWith("form.");
+
+export function messageText(t: Translate, message: Message): string {
+  return "key" in message ? t(message.key, message.params) : message.text;
+}
+
+/** Renders a card for the preview: the same expanded card Webex gets, and its Slack rendering. */
+export function renderBoth(card: AnyCard, ctx: RenderContext): RenderedCard {
+  const t = translator(ctx.locale);
+  const adaptive = renderCard(card.card, card.view, ctx);
+  const options = { cancelLabel: t("cards.button.cancel") };
+  // Slack shows the stand-alone forms as modals; everything else is a message.
+  const slack = isForm(card.card) ? slackModalHtml(toModal(adaptive, options), t) : slackMessageHtml(toBlockKit(adaptive, options), t);
+  return { name: card.card, card: adaptive, slackHtml: slack.html };
+}
+
+/** The current card of an alert, or null if it is gone. */
+export async function renderAlert(deps: ConversationDeps, alertId: number, ctx: RenderContext): Promise<RenderedCard | null> {
+  const view = await alertView(queryContext(deps), alertId);
+  return view ? renderBoth({ card: alertCardName(view.kind), view }, ctx) : null;
+}
+
+type EffectPresenter<T extends Effect["type"]> = (effect: Extract<Effect, { type: T }>, answer: PreviewAnswer, ctx: RenderContext) => Promise<void>;
+
+/**
+ * Carries out the effects of an outcome the preview's way. `locale` is the page's language
+ * when the person chose one with the switch; otherwise the CSM's (after the request).
+ */
+export async function presentOutcome(deps: ConversationDeps, outcome: Outcome, locale: Locale | undefined): Promise<PreviewAnswer> {
+  const ctx: RenderContext = { locale: locale ?? outcome.locale, timeZone: outcome.timeZone, now: deps.now() };
+  const t = translator(ctx.locale);
+  const presenters: { [T in Effect["type"]]: EffectPresenter<T> } = {
+    reply: async (effect, answer) => {
+      answer.replies.push(renderBoth(effect.card, ctx));
+    },
+    fieldErrors: async (effect, answer) => {
+      for (const [field, message] of Object.entries(effect.errors)) answer.fieldErrors.push({ field, text: messageText(t, message) });
+    },
+    refreshAlert: async (effect, answer) => {
+      if (answer.refreshed.some((r) => r.alertId === effect.alertId)) return;
+      const card = await renderAlert(deps, effect.alertId, ctx);
+      if (card) answer.refreshed.push({ alertId: effect.alertId, card });
+    },
+  };
+  const answer: PreviewAnswer = { csmLocale: outcome.locale, locale: ctx.locale, replies: [], fieldErrors: [], refreshed: [] };
+  for (const effect of outcome.effects) {
+    await (presenters[effect.type] as EffectPresenter<Effect["type"]>)(effect, answer, ctx);
+  }
+  return answer;
+}
