@@ -12,6 +12,11 @@ export interface ConversationDeps {
   log: Logger;
   channels: readonly DeliveryChannel[];
   now: () => Date;
+  /**
+   * Told after an action changed an alert, with the chat it came from: the composition root
+   * fans it out so the other chats redraw their copies (the origin presents its own effects).
+   */
+  alertChanged?: (alertId: number, origin: string) => void;
 }
 
 export function lcaUrl(config: Config): (deploymentId: string) => string {

@@ -175,7 +175,7 @@ export async function handleAction(deps: ConversationDeps, identity: ChatIdentit
     return { locale: who.actor.locale, timeZone: who.actor.timeZone, effects: [notice("error", { key: "chat.errors.malformed" })] };
   }
   const envelope = parsed.data;
-  return guarded(deps, who.actor, envelope.a, async (ctx) => {
+  const outcome = await guarded(deps, who.actor, envelope.a, async (ctx) => {
     if (envelope.a === "list.page") {
       const command = parseCommand(envelope.q);
       if (!command.ok || !("page" in command.command)) return [notice("error", { key: "chat.errors.malformed" })];
@@ -184,4 +184,6 @@ export async function handleAction(deps: ConversationDeps, identity: ChatIdentit
     const handler = ACTION_HANDLERS[envelope.a] as (c: ActionContext, e: typeof envelope) => Promise<Effect[]>;
     return handler(ctx, envelope);
   });
+  for (const effect of outcome.effects) if (effect.type === "refreshAlert") deps.alertChanged?.(effect.alertId, identity.channel);
+  return outcome;
 }

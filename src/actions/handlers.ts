@@ -136,7 +136,10 @@ async function updateContact(ctx: ActionContext, e: Extract<Envelope, { a: "cont
       const message = { key, params: params as Record<string, string | number> };
       return { effects: [{ type: "fieldErrors", errors: { [field]: message } } as Effect, notice("error", message)] };
     }
-    if (ucd.version !== e.ev) return { effects: [reply({ card: "receipt", view: { outcome: { key: "stale" }, actorName: ctx.actor.name, at: ctx.deps.now().toISOString() } })] };
+    if (ucd.version !== e.ev) {
+      const { rows: stale } = await client.query<{ id: number }>(`SELECT id FROM alert WHERE use_case_deployment_id = $1 AND status = 'open'`, [e.id]);
+      return { effects: [reply({ card: "receipt", view: { outcome: { key: "stale" }, actorName: ctx.actor.name, at: ctx.deps.now().toISOString() } }), ...stale.map((a): Effect => ({ type: "refreshAlert", alertId: a.id }))] };
+    }
     const before = contacts.find((c) => c.source === "partner" && c.slot === check.slot) ?? null;
     await client.query(
       `INSERT INTO contact (use_case_deployment_id, source, slot, name, email, delivery_barrier, updated_at)
@@ -189,7 +192,9 @@ export async function assignDeployment(ctx: ActionContext, target: { rowId: numb
     }
     if (target.version !== undefined && deployment.version !== target.version) {
       const outcome = deployment.assignee_name ? { key: "alreadyDone" as const, params: { name: deployment.assignee_name } } : { key: "stale" as const };
-      return { effects: [reply({ card: "receipt", view: { outcome, actorName: deployment.assignee_name ?? ctx.actor.name, at: ctx.deps.now().toISOString() } })] };
+      // The clicked card is out of date: redraw it so nobody acts on it again.
+      const refresh: Effect[] = target.alertId ? [{ type: "refreshAlert", alertId: target.alertId }] : [];
+      return { effects: [reply({ card: "receipt", view: { outcome, actorName: deployment.assignee_name ?? ctx.actor.name, at: ctx.deps.now().toISOString() } }), ...refresh] };
     }
     await client.query(`UPDATE deployment SET assigned_csm_id = $2, version = version + 1, updated_at = now() WHERE id = $1`, [deployment.id, assigneeId]);
     const { rows: alerts } = await client.query<{ id: number }>(

@@ -4,7 +4,8 @@ import type { NextFunction, Request, Response } from "express";
 /**
  * The preview shows customer data, so with PREVIEW_TOKEN set every route wants it: as
  * `?token=…` in the URL (the page's own links and requests carry it on) or as the password
- * of basic auth (any user name). Without a token (the embedded default) it is open.
+ * of basic auth (any user name). Without a token (the embedded default) it answers only
+ * this machine: a newcomer's laptop, not everyone on its network.
  */
 
 const digest = (text: string): Buffer => createHash("sha256").update(text).digest();
@@ -33,9 +34,15 @@ export function urlToken(req: Request): string | undefined {
   return typeof req.query.token === "string" && req.query.token ? req.query.token : undefined;
 }
 
+const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
+
 export function requireToken(token: string | undefined) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (token === undefined) return next();
+    if (token === undefined) {
+      if (LOOPBACK.has(req.socket.remoteAddress ?? "")) return next();
+      res.status(403).type("text/plain").send("Without PREVIEW_TOKEN the preview answers only on this machine (localhost). Set PREVIEW_TOKEN to open it to others.\n");
+      return;
+    }
     const given = presentedToken(req);
     if (given !== undefined && sameSecret(given, token)) return next();
     res.setHeader("WWW-Authenticate", 'Basic realm="lca-bot preview", charset="UTF-8"');
