@@ -12,6 +12,11 @@ import { isEmpty, loadDemo } from "./demo/load.js";
 import { scheduledRefresh } from "./jobs/refresh-job.js";
 import type { Logger } from "./log.js";
 import { startHttpServer, type HttpServer } from "./server/http.js";
+import type { ConversationDeps } from "./actions/context.js";
+import type { ChannelPort } from "./channels/port.js";
+import { createPreviewChannel, PREVIEW_PATH } from "./channels/preview/index.js";
+import { createSlackChannel } from "./channels/slack/index.js";
+import { createWebexChannel } from "./channels/webex/index.js";
 
 export interface Service {
   db: Database;
@@ -75,6 +80,13 @@ export async function startService(config: Config, log: Logger): Promise<Service
     log.info({ useCaseDeployments: summary.rowsRead }, `empty embedded database: loaded the demo data set (${summary.rowsRead} use-case deployments, 6 CSMs); the first real snapshot you ingest replaces it`);
   }
 
+  const chats = await startChats(config, { db, config, log, channels, now: () => new Date() }, http, log);
+  if (config.preview.enabled) {
+    const preview = createPreviewChannel({ config, deps: chats.deps, log });
+    http.mount(PREVIEW_PATH, preview.router);
+    log.info({ url: preview.url(http.url) }, `preview inbox: ${preview.url(http.url)}${config.preview.token ? "?token=<PREVIEW_TOKEN>" : ""}`);
+  }
+
   const instance = `${hostname()}:${process.pid}`;
   const refreshJob = config.refresh.feed ? scheduleRefresh(config, db, channels, instance, log) : undefined;
   const openDbForDigests = db;
@@ -98,10 +110,62 @@ export async function startService(config: Config, log: Logger): Promise<Service
     async stop() {
       refreshJob?.cancel();
       digestJob.cancel();
+      await chats.stop(config.delivery.shutdownTimeoutMs);
       await http.close();
       await openDb.close();
     },
   };
+}
+
+interface Chats {
+  deps: ConversationDeps;
+  ports: ChannelPort[];
+  stop(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * Webex and Slack, each only when configured (the service says so once when one is off).
+ * An action taken in one chat redraws the alert's cards in the others.
+ */
+async function startChats(config: Config, base: ConversationDeps, http: HttpServer, log: Logger): Promise<Chats> {
+  const redrawers = new Map<string, (alertId: number) => Promise<void>>();
+  const deps: ConversationDeps = {
+    ...base,
+    alertChanged: (alertId, origin) => {
+      for (const [channel, redraw] of redrawers) {
+        if (channel === origin) continue;
+        redraw(alertId).catch((error: unknown) => log.warn({ err: error, alertId, channel }, "could not redraw an alert card"));
+      }
+    },
+  };
+  const ports: ChannelPort[] = [];
+  const stops: ((timeoutMs: number) => Promise<void>)[] = [];
+
+  if (config.webex) {
+    const webex = createWebexChannel({ settings: config.webex, deps, log });
+    http.mount("/", webex.router);
+    try {
+      await webex.start();
+      log.info("Webex channel started");
+    } catch (error) {
+      log.error({ err: error }, "Webex could not start; its messages wait in the outbox");
+    }
+    ports.push(webex.port);
+    redrawers.set("webex", (id) => webex.refreshAlert(id));
+    stops.push((ms) => webex.stop(ms));
+  } else {
+    log.info("WEBEX_BOT_TOKEN is not set: the Webex channel is off");
+  }
+
+  const slack = createSlackChannel({ config, deps, log });
+  if (slack) {
+    if (slack.mode === "http") http.mount("/", slack.router);
+    await slack.start();
+    ports.push(slack.port);
+    redrawers.set("slack", (id) => slack.refreshAlert(id));
+    stops.push((ms) => slack.stop(ms));
+  }
+  return { deps, ports, stop: async (ms) => void (await Promise.all(stops.map((stop) => stop(ms)))) };
 }
 
 /** Monday to Friday at REFRESH_TIME in TIME_ZONE, the LCA cadence; once per cluster. */
