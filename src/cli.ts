@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { exportCards } from "./cards/export.js";
+import { formatRetry, listOutbox, retryDead } from "./delivery/outbox-cli.js";
 import { ConfigError, loadConfig, LOCALES, type Config, type Locale } from "./config.js";
 import { isIsoDate, todayIn } from "./domain/dates.js";
 import { loadDemo } from "./demo/load.js";
@@ -22,6 +23,8 @@ Commands:
                                       apply the newest snapshot of the feed (LCA_FEED)
   cards --out DIR [--locale en|ru]    write every card as NAME.LOCALE.adaptive.json and
                                       NAME.LOCALE.slack.json
+  outbox                              list pending, failed and dead outbox messages
+  outbox retry [ID...]                requeue dead messages (all, or those named)
 
 Settings come from the environment (see README.md).`;
 
@@ -93,6 +96,20 @@ const commands: Record<string, Command> = {
     const written = await exportCards(values.out, values.locale ? [values.locale as Locale] : LOCALES);
     console.log(`Wrote ${written.length} files to ${values.out}`);
     return 0;
+  },
+
+  async outbox(args, config) {
+    const [sub, ...rest] = args;
+    if (sub !== undefined && sub !== "retry") return usageError(`Unknown outbox command "${sub}"`);
+    const ids = rest.map(Number);
+    if (ids.some((id) => !Number.isSafeInteger(id) || id <= 0)) return usageError("outbox retry takes outbox ids, or none for every dead message");
+    const db = await connectDatabase(config, createLogger("warn"));
+    try {
+      console.log(sub === "retry" ? formatRetry(await retryDead(db.pool, { ids })) : (await listOutbox(db.pool)).text);
+      return 0;
+    } finally {
+      await db.close();
+    }
   },
 
   async refresh(args, config) {

@@ -17,6 +17,8 @@ import type { ChannelPort } from "./channels/port.js";
 import { createPreviewChannel, PREVIEW_PATH } from "./channels/preview/index.js";
 import { createSlackChannel } from "./channels/slack/index.js";
 import { createWebexChannel } from "./channels/webex/index.js";
+import { createDispatcher } from "./delivery/dispatcher.js";
+import { countAlerts, metricsRouter, observeIngest } from "./metrics.js";
 
 export interface Service {
   db: Database;
@@ -54,6 +56,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
   if (cardProblems.length > 0) throw new Error(`The card templates do not validate:\n  ${cardProblems.join("\n  ")}`);
   let db: Database | undefined;
   let started = false;
+  let chatsReady = () => false;
   const http = await startHttpServer({
     port: config.port,
     host: config.host,
@@ -61,9 +64,9 @@ export async function startService(config: Config, log: Logger): Promise<Service
     started: () => started,
     readiness: {
       checks: async () => {
-        if (!db) return { database: false, migrations: false };
+        if (!db) return { database: false, migrations: false, channels: false };
         const database = await db.pool.query("SELECT 1").then(() => true, () => false);
-        return { database, migrations: database && (await migrationsApplied(db.pool)) };
+        return { database, migrations: database && (await migrationsApplied(db.pool)), channels: chatsReady() };
       },
     },
   });
@@ -81,20 +84,28 @@ export async function startService(config: Config, log: Logger): Promise<Service
   }
 
   const chats = await startChats(config, { db, config, log, channels, now: () => new Date() }, http, log);
+  chatsReady = chats.ready;
   if (config.preview.enabled) {
     const preview = createPreviewChannel({ config, deps: chats.deps, log });
     http.mount(PREVIEW_PATH, preview.router);
     log.info({ url: preview.url(http.url) }, `preview inbox: ${preview.url(http.url)}${config.preview.token ? "?token=<PREVIEW_TOKEN>" : ""}`);
   }
 
+  const dispatcher = createDispatcher({ pool: db.pool, prisma: db.prisma, config, ports: chats.ports, log: log.child({ component: "delivery" }) });
+  dispatcher.start();
+  http.mount("/metrics", metricsRouter({ pool: db.pool, log }));
+
   const instance = `${hostname()}:${process.pid}`;
-  const refreshJob = config.refresh.feed ? scheduleRefresh(config, db, channels, instance, log) : undefined;
+  const refreshJob = config.refresh.feed ? scheduleRefresh(config, db, channels, instance, log, () => dispatcher.wake()) : undefined;
   const openDbForDigests = db;
   // Every minute: the CSMs whose digest time it is in their own zone get one, once per cluster.
   const digestJob = schedule.scheduleJob("digests", "* * * * *", async (firedAt) => {
     try {
       const enqueued = await enqueueDueDigests(openDbForDigests.pool, { now: firedAt, defaultTimeZone: config.partner.timeZone, channels, instance });
-      if (enqueued > 0) log.info({ enqueued }, "daily digests enqueued");
+      if (enqueued > 0) {
+        log.info({ enqueued }, "daily digests enqueued");
+        dispatcher.wake();
+      }
     } catch (error) {
       log.error({ err: error }, "digest job failed");
     }
@@ -110,6 +121,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
     async stop() {
       refreshJob?.cancel();
       digestJob.cancel();
+      // Stop taking new work, finish or release what is in flight, within the configured time.
+      await dispatcher.stop(config.delivery.shutdownTimeoutMs);
       await chats.stop(config.delivery.shutdownTimeoutMs);
       await http.close();
       await openDb.close();
@@ -120,6 +133,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
 interface Chats {
   deps: ConversationDeps;
   ports: ChannelPort[];
+  /** Every configured chat started (a chat that is off does not count against it). */
+  ready(): boolean;
   stop(timeoutMs: number): Promise<void>;
 }
 
@@ -140,6 +155,7 @@ async function startChats(config: Config, base: ConversationDeps, http: HttpServ
   };
   const ports: ChannelPort[] = [];
   const stops: ((timeoutMs: number) => Promise<void>)[] = [];
+  const failed = new Set<string>();
 
   if (config.webex) {
     const webex = createWebexChannel({ settings: config.webex, deps, log });
@@ -148,6 +164,7 @@ async function startChats(config: Config, base: ConversationDeps, http: HttpServ
       await webex.start();
       log.info("Webex channel started");
     } catch (error) {
+      failed.add("webex");
       log.error({ err: error }, "Webex could not start; its messages wait in the outbox");
     }
     ports.push(webex.port);
@@ -160,16 +177,17 @@ async function startChats(config: Config, base: ConversationDeps, http: HttpServ
   const slack = createSlackChannel({ config, deps, log });
   if (slack) {
     if (slack.mode === "http") http.mount("/", slack.router);
-    await slack.start();
+    const outcome = await slack.start();
+    if (!outcome.ok) failed.add("slack");
     ports.push(slack.port);
     redrawers.set("slack", (id) => slack.refreshAlert(id));
     stops.push((ms) => slack.stop(ms));
   }
-  return { deps, ports, stop: async (ms) => void (await Promise.all(stops.map((stop) => stop(ms)))) };
+  return { deps, ports, ready: () => failed.size === 0, stop: async (ms) => void (await Promise.all(stops.map((stop) => stop(ms)))) };
 }
 
 /** Monday to Friday at REFRESH_TIME in TIME_ZONE, the LCA cadence; once per cluster. */
-function scheduleRefresh(config: Config, db: Database, channels: DeliveryChannel[], instance: string, log: Logger): schedule.Job {
+function scheduleRefresh(config: Config, db: Database, channels: DeliveryChannel[], instance: string, log: Logger, delivered: () => void): schedule.Job {
   const [hour, minute] = config.refresh.time.split(":").map(Number);
   const rule = new schedule.RecurrenceRule();
   rule.dayOfWeek = [new schedule.Range(1, 5)];
@@ -183,7 +201,12 @@ function scheduleRefresh(config: Config, db: Database, channels: DeliveryChannel
       const outcome = await scheduledRefresh(db.pool, config, channels, instance, today);
       if (!outcome.ran) log.info({ by: outcome.by }, "refresh already run by another instance");
       else if (!outcome.result.applied) log.info({ file: outcome.result.file }, "refresh: the newest export was applied before");
-      else log.info({ summary: outcome.result.summary }, "refresh applied");
+      else {
+        countAlerts(outcome.result.summary.alerts);
+        observeIngest(outcome.result.summary.durationMs, "refresh");
+        log.info({ summary: outcome.result.summary }, "refresh applied");
+        delivered();
+      }
     } catch (error) {
       log.error({ err: error }, "refresh failed");
     }

@@ -5,6 +5,7 @@ import type { Command, CommandName } from "../commands/types.js";
 import type { Locale } from "../config.js";
 import { ALERT_KINDS, type AlertKind } from "../domain/recommendations.js";
 import { isAppError } from "../errors.js";
+import { startCardActionTimer } from "../metrics.js";
 import { translator, type MessageKey } from "../i18n.js";
 import { addedRecently, contactProblems, findCustomer, mine, stalled, useCaseDetail } from "../queries/queries.js";
 import { queryContext, type ConversationDeps } from "./context.js";
@@ -175,6 +176,7 @@ export async function handleAction(deps: ConversationDeps, identity: ChatIdentit
     return { locale: who.actor.locale, timeZone: who.actor.timeZone, effects: [notice("error", { key: "chat.errors.malformed" })] };
   }
   const envelope = parsed.data;
+  const done = startCardActionTimer({ channel: identity.channel, action: envelope.a });
   const outcome = await guarded(deps, who.actor, envelope.a, async (ctx) => {
     if (envelope.a === "list.page") {
       const command = parseCommand(envelope.q);
@@ -184,6 +186,7 @@ export async function handleAction(deps: ConversationDeps, identity: ChatIdentit
     const handler = ACTION_HANDLERS[envelope.a] as (c: ActionContext, e: typeof envelope) => Promise<Effect[]>;
     return handler(ctx, envelope);
   });
+  done();
   for (const effect of outcome.effects) if (effect.type === "refreshAlert") deps.alertChanged?.(effect.alertId, identity.channel);
   return outcome;
 }

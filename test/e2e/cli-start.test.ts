@@ -15,7 +15,9 @@ describe("lca-bot start", () => {
     try {
       expect(bot.output()).toContain("loaded the demo data set");
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.json());
-      expect(ready).toEqual({ status: "ready", checks: { database: true, migrations: true } });
+      expect(ready).toEqual({ status: "ready", checks: { database: true, migrations: true, channels: true } });
+      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+      expect(metrics).toMatch(/^lca_outbox_depth\{status="pending"/m);
     } finally {
       expect(await bot.stop()).toBe(0);
     }

@@ -1,0 +1,521 @@
+import { setMaxListeners } from "node:events";
+import type pg from "pg";
+import type { ChannelPort, OutgoingMessage, SendOutcome } from "../channels/port.js";
+import type { Config } from "../config.js";
+import type { PrismaClient } from "../db/database.js";
+import { inTransaction } from "../db/sql.js";
+import type { Logger } from "../log.js";
+import { rateLimited, retries, sends } from "../metrics.js";
+import { enqueueAdminNotices, isDeliveryFailedNotice } from "./admin-notices.js";
+import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
+import { Gate, sleep } from "./gate.js";
+import { createPlanner, type Plan } from "./plan.js";
+import { renderMessage, type MessageRenderer } from "./renderer.js";
+import {
+  claim,
+  extendLease,
+  markFinal,
+  markPreviewSent,
+  markRefreshed,
+  markRetry,
+  markSent,
+  release,
+  supersedeInFavourOf,
+  supersedeRows,
+  type ClaimedRow,
+  type SendChannel,
+} from "./store.js";
+
+/**
+ * The outbox dispatcher: sends the rows the alert engine and the actions wrote, through the
+ * chat ports, on any number of instances sharing one PostgreSQL.
+ *
+ * Guarantees (each instance, each crash):
+ * - At least once: a row leaves `pending`/`failed` only as `sent`, `superseded` or `dead`,
+ *   each written after the fact; a crashed instance's leased rows are taken again when the
+ *   lease expires.
+ * - At most one repeat per crash: the only window in which a crash repeats a message is
+ *   between the chat API's answer and the commit of `sent`. The gate lets `maxInFlight`
+ *   (default 1) rows through that window at a time, so a kill -9 repeats at most that many.
+ *   Rendering, waiting for rate limits and claiming run concurrently outside it.
+ * - Order per destination: only a destination's head row (lowest id not sent, dead or
+ *   superseded) is ever claimed, so row N+1 is never sent while row N is unsent and alive.
+ */
+
+export interface DispatcherTuning {
+  /** How long a claim holds a row; a crashed instance's rows are taken again after it. */
+  leaseMs: number;
+  /** A chat call that has not answered in this long counts as a retryable failure. Must be well under leaseMs. */
+  sendTimeoutMs: number;
+  /** How often to look for new rows when idle. */
+  pollMs: number;
+  /** Most rows held (claimed, rendering, waiting for their rate limit or the gate) at once. */
+  claimBatch: number;
+  /**
+   * Claim only what the gate is expected to pass within this long (measured): with a slow
+   * chat API an instance takes a few rows, not a batch that other instances could be sending.
+   */
+  claimAheadMs: number;
+  /** Rows between "call the chat API" and "commit the outcome" at once: the duplicates a crash can cause. */
+  maxInFlight: number;
+  /** Rows being prepared (read, rendered) at once; the soonest due first. */
+  prepareConcurrency: number;
+  /** Alert rows about one use case to one destination written this close together become one card; alert rows wait this long before they are sent. */
+  coalesceWindowMs: number;
+  /** Minimum gap between two messages to one destination (Slack: about 1 per second per channel). */
+  minIntervalMs: Record<SendChannel, number>;
+  /** Minimum gap between two card replacements on one chat, per instance (Slack chat.update is tier 3, about 50 a minute). */
+  replaceIntervalMs: Record<SendChannel, number>;
+  /** Claim rows that become due within this long, and wait for them locally (precise pacing). */
+  horizonMs: number;
+  /** Fewest milliseconds between two claims while busy (fewer, larger claims). */
+  claimGapMs: number;
+  backoff: BackoffPolicy;
+}
+
+export const DEFAULT_TUNING: DispatcherTuning = {
+  leaseMs: 60_000,
+  sendTimeoutMs: 20_000,
+  pollMs: 250,
+  claimBatch: 256,
+  claimAheadMs: 2_000,
+  maxInFlight: 1,
+  prepareConcurrency: 4,
+  coalesceWindowMs: 3_000,
+  minIntervalMs: { slack: 1_000, webex: 0 },
+  replaceIntervalMs: { slack: 1_200, webex: 0 },
+  horizonMs: 1_000,
+  claimGapMs: 50,
+  backoff: DEFAULT_BACKOFF,
+};
+
+export interface DispatcherDeps {
+  pool: pg.Pool;
+  prisma: PrismaClient;
+  config: Pick<Config, "partner" | "alerts" | "lcaPortalUrl" | "delivery">;
+  ports: readonly ChannelPort[];
+  log: Logger;
+  /** Card → message in the reader's language; defaults to the Adaptive Card templates. */
+  render?: MessageRenderer;
+  tuning?: Partial<DispatcherTuning>;
+  /** Chats that admin notices go to; default: those with a port here, else the preview. */
+  noticeChannels?: readonly ("webex" | "slack" | "preview")[];
+  now?: () => Date;
+}
+
+export type DeliveryOutcome = "sent" | "superseded" | "retry" | "rate_limited" | "dead" | "released";
+
+export type DeliveryCounts = Record<DeliveryOutcome | "preview", number>;
+
+export interface StopReport {
+  /** Rows given back untouched. */
+  released: number;
+  /** Rows still between the chat API and the commit when the timeout struck (their lease expires). */
+  abandoned: number;
+  timedOut: boolean;
+}
+
+export interface Dispatcher {
+  /** Starts the claim loop (idempotent). */
+  start(): void;
+  /** Stops claiming, finishes what is inside the chat call, gives back the rest; resolves within `timeoutMs`. */
+  stop(timeoutMs?: number): Promise<StopReport>;
+  /** Sends everything due now (and what becomes due while doing so, within the horizon), then resolves. Not while started. */
+  drainOnce(): Promise<DeliveryCounts>;
+  /** New rows were written: look now instead of at the next poll. */
+  wake(): void;
+  /** Outcomes since creation. */
+  readonly counts: DeliveryCounts;
+}
+
+interface Held {
+  row: ClaimedRow;
+  /** performance.now() by which the lease surely still holds. */
+  leaseEnd: number;
+  /** performance.now() at which the row may be sent (rate limit, Retry-After, coalescing window). */
+  readyAt: number;
+  done: Promise<void>;
+}
+
+const zeroCounts = (): DeliveryCounts => ({ sent: 0, superseded: 0, retry: 0, rate_limited: 0, dead: 0, released: 0, preview: 0 });
+
+export function createDispatcher(deps: DispatcherDeps): Dispatcher {
+  const tuning: DispatcherTuning = { ...DEFAULT_TUNING, ...deps.tuning };
+  if (tuning.sendTimeoutMs >= tuning.leaseMs) throw new Error(`delivery: sendTimeoutMs (${tuning.sendTimeoutMs}) must be shorter than leaseMs (${tuning.leaseMs})`);
+  const { pool, log } = deps;
+  const maxAttempts = deps.config.delivery.maxAttempts;
+  const ports = new Map<SendChannel, ChannelPort>(deps.ports.map((p) => [p.channel, p]));
+  const channels = [...ports.keys()];
+  const noticeChannels = deps.noticeChannels ?? (channels.length > 0 ? channels : (["preview"] as const));
+  const plan = createPlanner({ pool, prisma: deps.prisma, config: deps.config, render: deps.render ?? renderMessage, now: deps.now ?? (() => new Date()) });
+  const gate = new Gate(tuning.maxInFlight);
+  const preparing = new Gate(tuning.prepareConcurrency);
+  const held = new Map<number, Held>();
+  const counts = zeroCounts();
+  const nextReplaceAt = new Map<SendChannel, number>();
+  /** Safety margin: a send starts only if the lease outlives it by this much. */
+  const leaseMargin = Math.max(tuning.leaseMs / 10, 100);
+
+  let started = false;
+  let draining = false;
+  let stopping = false;
+  let stopSignal = abortController();
+  let loop: Promise<void> | undefined;
+  let nudge: (() => void) | undefined;
+  let lastClaim = 0;
+  let lastPreview = -Infinity;
+  /** Moving average of the time one row spends inside the gate (chat call + commit). */
+  let gateMs = 5;
+
+  const count = (outcome: DeliveryOutcome, channel: string, n = 1) => {
+    counts[outcome] += n;
+    sends.inc({ channel, outcome }, n);
+  };
+
+  async function claimRound(force = false): Promise<number> {
+    if (force || performance.now() - lastPreview >= tuning.pollMs) {
+      lastPreview = performance.now();
+      const previews = await markPreviewSent(pool);
+      if (previews > 0) {
+        counts.preview += previews;
+        sends.inc({ channel: "preview", outcome: "sent" }, previews);
+      }
+    }
+    const budget = Math.min(tuning.claimBatch, Math.max(8, Math.ceil(tuning.claimAheadMs / gateMs)));
+    const free = budget - held.size;
+    if (free <= 0 || channels.length === 0) return 0;
+    const claimedAt = performance.now();
+    lastClaim = claimedAt;
+    const rows = await claim(pool, {
+      channels,
+      limit: free,
+      leaseMs: tuning.leaseMs,
+      horizonMs: tuning.horizonMs,
+      coalesceWindowMs: tuning.coalesceWindowMs,
+      minIntervalMs: tuning.minIntervalMs,
+    });
+    for (const row of rows) hold(row, claimedAt + tuning.leaseMs);
+    return rows.length;
+  }
+
+  function hold(row: ClaimedRow, leaseEnd: number): void {
+    const entry: Held = { row, leaseEnd, readyAt: performance.now() + row.waitMs, done: Promise.resolve() };
+    held.set(row.id, entry);
+    entry.done = handle(entry)
+      .catch((error: unknown) => log.error({ err: error, outboxId: row.id }, "delivery: unexpected failure handling an outbox row; its lease will expire and it will be retried"))
+      .finally(() => {
+        held.delete(row.id);
+        nudge?.();
+      });
+  }
+
+  /**
+   * One row, from claimed to recorded. It is prepared (freshness, coalescing, rendering) as
+   * soon as it is claimed, then waits for its moment: the render time is not added to every
+   * gap between two messages to a rate-limited channel. A row is claimed at most `horizonMs`
+   * before its moment, so what it shows is that fresh.
+   */
+  async function handle(entry: Held): Promise<void> {
+    const row = entry.row;
+    if (stopping) return giveBack(entry);
+
+    let decided: Plan;
+    try {
+      decided = await preparing.run(() => plan(row));
+    } catch (error) {
+      // A database error while reading the alert, or a card that does not render: retried,
+      // and dead after maxAttempts like any other failure.
+      log.warn({ err: error, outboxId: row.id }, "delivery: cannot prepare the message");
+      return recordFailure(entry, { ok: false, retryable: true, reason: `prepare: ${(error as Error).message}` });
+    }
+
+    if (decided.kind === "send" || decided.kind === "replace") {
+      await sleep(entry.readyAt - performance.now(), stopSignal.signal);
+      if (stopping) return giveBack(entry);
+    }
+
+    switch (decided.kind) {
+      case "supersede":
+        if (await persist(entry, () => markFinal(pool, row, "superseded", decided.reason))) count("superseded", row.channel);
+        return;
+      case "dead":
+        log.warn({ outboxId: row.id, reason: decided.reason }, "delivery: message cannot be sent, marked dead");
+        if (await persist(entry, () => markFinal(pool, row, "dead", decided.reason))) count("dead", row.channel);
+        return;
+      case "coalesce": {
+        const leasedAt = performance.now();
+        const chosen = await persist(entry, () => supersedeInFavourOf(pool, row, decided.into, tuning.leaseMs));
+        if (!chosen) return;
+        count("superseded", row.channel);
+        const carrier = row.siblings.find((s) => s.id === decided.into)!;
+        const next: ClaimedRow = {
+          ...row,
+          id: carrier.id,
+          kind: carrier.kind,
+          alertId: carrier.alertId,
+          payload: carrier.payload,
+          token: chosen.token,
+          attempts: chosen.attempts,
+          waitMs: Math.max(0, entry.readyAt - performance.now()),
+          previous: { status: "pending", nextAttemptAt: "now" },
+          alert: { status: carrier.alertStatus, kind: carrier.alertKind, useCaseDeploymentId: row.alert!.useCaseDeploymentId },
+          siblings: row.siblings.filter((s) => s.id !== carrier.id),
+        };
+        // The carrier takes the group's place: it is not a head, so nothing else can hold it.
+        held.delete(row.id);
+        const carrierEntry: Held = { row: next, leaseEnd: leasedAt + tuning.leaseMs, readyAt: entry.readyAt, done: entry.done };
+        held.set(next.id, carrierEntry);
+        try {
+          return await handle(carrierEntry);
+        } finally {
+          held.delete(next.id);
+        }
+      }
+      case "send":
+        for (const group of decided.supersede) {
+          // Best effort: if this fails, the sibling is sent on its own later (a second card, nothing lost).
+          const n = await supersedeRows(pool, group.ids, group.reason).catch((error: unknown) => {
+            log.warn({ err: error, outboxId: row.id, ids: group.ids }, "delivery: cannot mark coalesced rows superseded");
+            return 0;
+          });
+          if (n > 0) count("superseded", row.channel, n);
+        }
+        return gate.run(() => deliver(entry, (port) => port.send(decided.to, decided.message)));
+      case "replace": {
+        await waitForReplaceSlot(row.channel);
+        if (stopping) return giveBack(entry);
+        const { conversationId, externalId, originalId, message } = decided;
+        return gate.run(() => deliver(entry, (port) => port.replace(conversationId, externalId, message), originalId));
+      }
+    }
+  }
+
+  /** Inside the gate: call the chat API and commit what it answered. */
+  async function deliver(entry: Held, call: (port: ChannelPort) => Promise<SendOutcome>, refreshOf?: number | null): Promise<void> {
+    const row = entry.row;
+    if (stopping) return giveBack(entry);
+    if (!(await ensureLease(entry))) return;
+    const port = ports.get(row.channel)!;
+    const entered = performance.now();
+    try {
+      const outcome = await withTimeout(call(port), tuning.sendTimeoutMs);
+      if (!outcome.ok) return await recordFailure(entry, outcome);
+      const sent = { externalId: outcome.externalId, conversationId: outcome.conversationId };
+      const recorded = await persist(entry, () => (refreshOf === undefined ? markSent(pool, row, sent) : markRefreshed(pool, row, sent, refreshOf)));
+      if (recorded) count("sent", row.channel);
+    } finally {
+      gateMs = gateMs * 0.8 + (performance.now() - entered) * 0.2;
+    }
+  }
+
+  async function recordFailure(entry: Held, outcome: Extract<SendOutcome, { ok: false }>): Promise<void> {
+    const row = entry.row;
+    const fields = { outboxId: row.id, channel: row.channel, destination: row.destination, attempts: row.attempts, reason: outcome.reason };
+    if (outcome.retryAfterMs !== undefined) {
+      rateLimited.inc({ channel: row.channel });
+      retries.inc({ channel: row.channel });
+      log.info({ ...fields, retryAfterMs: outcome.retryAfterMs }, "delivery: rate limited, waiting as asked");
+      if (await persist(entry, () => markRetry(pool, row, `429: ${outcome.reason} (retry after ${outcome.retryAfterMs} ms)`, outcome.retryAfterMs!, false))) {
+        count("rate_limited", row.channel);
+      }
+      return;
+    }
+    if (outcome.retryable && row.attempts < maxAttempts) {
+      const delay = backoffDelayMs(row.attempts, tuning.backoff);
+      retries.inc({ channel: row.channel });
+      log.warn({ ...fields, retryInMs: delay }, "delivery: send failed, will retry");
+      if (await persist(entry, () => markRetry(pool, row, outcome.reason, delay, true))) count("retry", row.channel);
+      return;
+    }
+    const reason = outcome.retryable ? `gave up after ${row.attempts} attempts: ${outcome.reason}` : outcome.reason;
+    log.error(fields, outcome.retryable ? "delivery: giving up, message is dead" : "delivery: permanent failure, message is dead");
+    // Admins hear about destinations they can fix, not about a notice to themselves failing or
+    // a card someone deleted before its refresh.
+    const notify = row.kind !== "refresh" && !(row.kind === "notice" && isDeliveryFailedNotice(row.payload));
+    const recorded = await persist(entry, () =>
+      inTransaction(pool, async (client) => {
+        const ok = await markFinal(client, row, "dead", reason);
+        if (ok && notify) {
+          await enqueueAdminNotices(client, { channel: row.channel, destination: row.destination, reason, outboxId: row.id }, { adminEmails: deps.config.partner.admins, channels: noticeChannels });
+        }
+        return ok;
+      }),
+    );
+    if (recorded) count("dead", row.channel);
+  }
+
+  /** Before a chat call: the lease must outlive it, or be extended first. */
+  async function ensureLease(entry: Held): Promise<boolean> {
+    if (entry.leaseEnd - performance.now() >= tuning.sendTimeoutMs + leaseMargin) return true;
+    const started = performance.now();
+    const token = await extendLease(pool, entry.row, tuning.leaseMs).catch((error: unknown) => {
+      log.warn({ err: error, outboxId: entry.row.id }, "delivery: cannot extend a lease; leaving the row to be retried");
+      return null;
+    });
+    if (!token) return false;
+    entry.row.token = token;
+    entry.leaseEnd = started + tuning.leaseMs;
+    return true;
+  }
+
+  /**
+   * Writes an outcome, retrying through a database outage while our lease holds: a write
+   * lost after the chat answered would mean sending the message again. false: the lease
+   * was lost (another instance holds the row), or the database stayed away.
+   */
+  async function persist<T>(entry: Held, write: () => Promise<T>): Promise<T | false> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await write();
+        if (result === false || result === null) log.warn({ outboxId: entry.row.id }, "delivery: lease lost before the outcome was written; another instance holds the row");
+        return result ?? false;
+      } catch (error) {
+        const left = entry.leaseEnd - performance.now();
+        if (left < 200) {
+          log.error({ err: error, outboxId: entry.row.id }, "delivery: cannot write the outcome before the lease ends; the row will be taken again");
+          return false;
+        }
+        log.warn({ err: error, outboxId: entry.row.id, attempt }, "delivery: database error writing an outcome, retrying");
+        await sleep(Math.min(left / 2, 50 * 2 ** Math.min(attempt, 6)));
+      }
+    }
+  }
+
+  async function giveBack(entry: Held): Promise<void> {
+    const done = await release(pool, entry.row).catch((error: unknown) => {
+      log.warn({ err: error, outboxId: entry.row.id }, "delivery: cannot release a row; its lease will expire");
+      return false;
+    });
+    if (done) count("released", entry.row.channel);
+  }
+
+  async function waitForReplaceSlot(channel: SendChannel): Promise<void> {
+    const gap = tuning.replaceIntervalMs[channel] ?? 0;
+    if (gap <= 0) return;
+    const now = performance.now();
+    const at = Math.max(now, nextReplaceAt.get(channel) ?? 0);
+    nextReplaceAt.set(channel, at + gap);
+    await sleep(at - now, stopSignal.signal);
+  }
+
+  /** Waits `ms`, or less if woken (a row finished, wake()), but never claims more often than claimGapMs. */
+  async function idle(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        nudge = undefined;
+        stopSignal.signal.removeEventListener("abort", finish);
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      nudge = finish;
+      stopSignal.signal.addEventListener("abort", finish, { once: true });
+    });
+    const gap = tuning.claimGapMs - (performance.now() - lastClaim);
+    if (gap > 0 && !stopping) await sleep(gap, stopSignal.signal);
+  }
+
+  async function run(): Promise<void> {
+    let failures = 0;
+    while (!stopping) {
+      let claimed = 0;
+      try {
+        claimed = await claimRound();
+        if (failures > 0) log.info({ after: failures }, "delivery: database reachable again, claiming");
+        failures = 0;
+      } catch (error) {
+        failures++;
+        const wait = Math.min(5_000, 100 * 2 ** Math.min(failures, 6));
+        log.warn({ err: error, failures, retryInMs: wait }, "delivery: cannot claim outbox rows");
+        await sleep(wait, stopSignal.signal);
+        continue;
+      }
+      // A full batch: wait for a row to finish; a partial one: nothing more is due, poll.
+      await idle(claimed > 0 && held.size >= tuning.claimBatch ? tuning.pollMs * 4 : tuning.pollMs);
+    }
+  }
+
+  return {
+    counts,
+    start() {
+      if (started) return;
+      if (draining) throw new Error("delivery: start() while drainOnce() runs");
+      started = true;
+      stopping = false;
+      stopSignal = abortController();
+      loop = run().catch((error: unknown) => log.fatal({ err: error }, "delivery: the claim loop stopped"));
+      log.info({ channels, maxInFlight: tuning.maxInFlight, leaseMs: tuning.leaseMs }, "delivery: dispatcher started");
+    },
+
+    async stop(timeoutMs = deps.config.delivery.shutdownTimeoutMs) {
+      const deadline = performance.now() + timeoutMs;
+      const releasedBefore = counts.released;
+      stopping = true;
+      stopSignal.abort();
+      nudge?.();
+      const everything = async () => {
+        await loop;
+        while (held.size > 0) await Promise.allSettled([...held.values()].map((h) => h.done));
+      };
+      let timedOut = false;
+      await Promise.race([
+        everything(),
+        sleep(Math.max(0, deadline - performance.now())).then(() => {
+          timedOut = true;
+        }),
+      ]);
+      started = false;
+      const report: StopReport = { released: counts.released - releasedBefore, abandoned: held.size, timedOut };
+      log.info(report, "delivery: dispatcher stopped");
+      return report;
+    },
+
+    async drainOnce() {
+      if (started) throw new Error("delivery: drainOnce() while the dispatcher is started");
+      draining = true;
+      stopping = false;
+      stopSignal = abortController();
+      const before = { ...counts };
+      try {
+        for (;;) {
+          await claimRound(true);
+          if (held.size === 0) break;
+          await Promise.race([...held.values()].map((h) => h.done));
+        }
+      } finally {
+        draining = false;
+      }
+      const delta = zeroCounts();
+      for (const key of Object.keys(delta) as (keyof DeliveryCounts)[]) delta[key] = counts[key] - before[key];
+      return delta;
+    },
+
+    wake() {
+      nudge?.();
+    },
+  };
+}
+
+/** Every held row waits on it: no listener limit. */
+function abortController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
+async function withTimeout(call: Promise<SendOutcome>, ms: number): Promise<SendOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<SendOutcome>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, retryable: true, reason: `no answer within ${ms} ms` }), ms);
+  });
+  try {
+    return await Promise.race([
+      call.catch((error: unknown): SendOutcome => ({ ok: false, retryable: true, reason: `network: ${(error as Error).message}` })),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export type { OutgoingMessage };

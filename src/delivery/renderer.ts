@@ -1,0 +1,12 @@
+import type { AnyCard } from "../actions/effects.js";
+import type { OutgoingMessage } from "../channels/port.js";
+import { fallbackText, renderCard, type RenderContext } from "../cards/render.js";
+import type { CardName, CardViews } from "../cards/view-models.js";
+
+/** Turns a card and its view into what a chat port sends, in the reader's language and time zone. */
+export type MessageRenderer = (card: AnyCard, ctx: RenderContext) => OutgoingMessage;
+
+export const renderMessage: MessageRenderer = (card, ctx) => {
+  const rendered = renderCard(card.card as CardName, card.view as CardViews[CardName], ctx);
+  return { card: rendered, fallbackText: fallbackText(rendered) };
+};
