@@ -187,17 +187,8 @@ function snoozeChoices(f: Format): { title: string; value: string }[] {
   return SNOOZE_DAYS.map((days) => ({ title: f.days(days), value: String(days) }));
 }
 
-interface WhyFacts {
-  kind: AlertKind;
-  stage: Stage;
-  daysInStage?: number;
-  threshold?: number | null;
-  fromStage?: Stage;
-  toStage?: Stage;
-  contactEmail?: string | null;
-  barrier?: DeliveryBarrier;
-  addedOn?: IsoDate;
-}
+/** What "why it fired" is told from: a digest line's facts, which an alert's facts also provide. */
+type WhyFacts = Omit<DigestItem, "alertId" | "customer" | "useCase" | "lcaUrl">;
 
 /** Why an alert fired: "62 days in Implement, threshold 45". */
 export function whyText(facts: WhyFacts, f: Format): string {
