@@ -148,10 +148,7 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     return { kind: "send", to: who.to, message: deps.render({ card: "digest", view }, who.ctx), supersede: [] };
   }
 
-  /**
-   * English only for now: the locale files have no delivery messages yet (see the report);
-   * admins read this, and it names the cause and the command that fixes it.
-   */
+  /** Admins read this in their own language: it names the cause and the command that fixes it. */
   async function deliveryFailedCard({ deliveryFailed: f }: DeliveryFailedNotice): Promise<AnyCard> {
     let where = f.destination;
     const csm = /^csm:(\d+)$/.exec(f.destination);
@@ -164,10 +161,8 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
       card: "notice",
       view: {
         tone: "error",
-        title: { text: `Alerts cannot be delivered on ${platform}` },
-        text: {
-          text: `Messages to ${where} fail: ${f.reason}. They are kept as dead letters and not retried. Fix the cause (add the bot back to the space, check the person's account), then run \`lca-bot outbox retry\` to send them.`,
-        },
+        title: { key: "chat.delivery.failedTitle", params: { platform } },
+        text: { key: "chat.delivery.failedText", params: { where, reason: f.reason } },
         ref: `outbox #${f.outboxId}`,
       },
     };
