@@ -1,4 +1,6 @@
-import { mkdtempSync, rmSync, utimesSync } from "node:fs";
+import { createReadStream, mkdtempSync, rmSync, utimesSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -45,6 +47,27 @@ describe("the daily refresh", () => {
       expect(first).toMatchObject({ applied: true, summary: { source: "export-1.csv", rowsRead: 2 } });
       expect(await refresh(db.pool, config, [], "2026-11-24")).toMatchObject({ applied: false, reason: "unchanged" });
     } finally {
+      await db.close();
+    }
+  });
+
+  it("downloads the export from an HTTP(S) feed URL and ingests it", async () => {
+    const file = path.join(feed, "export-1.csv");
+    const server = createServer((req, res) => {
+      if (req.url !== "/exports/latest.csv") return void res.writeHead(404).end();
+      res.writeHead(200, { "content-type": "text/csv" });
+      createReadStream(file).pipe(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const db = await createTestDatabase("postgres");
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const applied = await refresh(db.pool, loadConfig({ LCA_FEED: `${base}/exports/latest.csv` }), [], "2026-11-23");
+      expect(applied).toMatchObject({ applied: true, summary: { source: "latest.csv", rowsRead: 2 } });
+      const missing = await refresh(db.pool, loadConfig({ LCA_FEED: `${base}/exports/gone.csv` }), [], "2026-11-24").catch((e: unknown) => e);
+      expect(missing).toMatchObject({ code: "ingest.feedUnreadable", params: { reason: "HTTP 404" } });
+    } finally {
+      server.close();
       await db.close();
     }
   });
