@@ -106,15 +106,22 @@ function parseTeamSpaces(text: string | undefined, ctx: z.RefinementCtx): TeamSp
   return spaces;
 }
 
+/** "implement=40, optimize=none, Campus Network/implement=30": per stage, optionally per solution domain. */
 function parseThresholds(text: string | undefined, ctx: z.RefinementCtx): StallThresholds {
-  const thresholds = { ...DEFAULT_STALL_THRESHOLDS };
+  const thresholds: StallThresholds = { ...DEFAULT_STALL_THRESHOLDS };
   for (const pair of csv(text)) {
-    const [name = "", value = ""] = pair.split("=").map((s) => s.trim().toLowerCase());
-    if (!(STAGES as readonly string[]).includes(name) || !/^(\d+|none)$/.test(value)) {
-      ctx.addIssue({ code: "custom", message: `"${pair}" is not stage=days (e.g. implement=45, optimize=none)` });
+    const m = /^(?:(.+?)\s*\/\s*)?([a-z]+)\s*=\s*(\d+|none)$/i.exec(pair);
+    const stage = m?.[2]?.toLowerCase();
+    if (!m || !stage || !(STAGES as readonly string[]).includes(stage)) {
+      ctx.addIssue({ code: "custom", message: `"${pair}" is not stage=days or Solution Domain/stage=days (e.g. implement=45, optimize=none, Campus Network/implement=30)` });
       continue;
     }
-    thresholds[name as Stage] = value === "none" ? null : Number(value);
+    const days = m[3]!.toLowerCase() === "none" ? null : Number(m[3]);
+    if (m[1]) {
+      thresholds.domains = { ...thresholds.domains, [m[1]]: { ...thresholds.domains?.[m[1]], [stage]: days } };
+    } else {
+      thresholds[stage as Stage] = days;
+    }
   }
   return thresholds;
 }

@@ -4,7 +4,7 @@ import type { PrismaClient } from "../db/database.js";
 import type { AlertFacts } from "../domain/alerts.js";
 import { daysBetween, fromDate, type IsoDate } from "../domain/dates.js";
 import { ALERT_KINDS, type AlertKind } from "../domain/recommendations.js";
-import type { Stage, StallThresholds } from "../domain/stages.js";
+import { stallThreshold, type Stage, type StallThresholds } from "../domain/stages.js";
 import { runOncePerCluster } from "../jobs/once.js";
 import type { DeliveryChannel } from "./routing.js";
 
@@ -39,7 +39,7 @@ export async function digestView(prisma: PrismaClient, csmId: number, date: IsoD
       useCase: { architecture: ucd.useCase.architecture, solutionDomain: ucd.useCase.solutionDomain, name: ucd.useCase.name },
       stage,
       daysInStage,
-      threshold: thresholds[stage],
+      threshold: stallThreshold(thresholds, stage, ucd.useCase.solutionDomain),
       ...(facts.kind === "regression" ? { fromStage: facts.fromStage, toStage: facts.toStage } : {}),
       ...(facts.kind === "bounced_contact" ? { contactEmail: facts.email, barrier: facts.barrier } : {}),
       addedOn: fromDate(ucd.addedOn),

@@ -47,6 +47,7 @@ interface FactsRow {
   assigned_csm_id: number | null;
   tags: string[] | null;
   architecture: string;
+  solution_domain: string;
   customer_name: string;
   cr_party_id: string;
 }
@@ -86,7 +87,7 @@ const factsSql = (where: string, limit = "") => `
          sc.from_stage AS change_from, sc.to_stage AS change_to, sc.observed_on AS change_on,
          (SELECT json_agg(json_build_object('source', k.source, 'slot', k.slot, 'email', k.email, 'barrier', k.delivery_barrier))
             FROM contact k WHERE k.use_case_deployment_id = x.id) AS contacts,
-         d.assigned_csm_id, x.tags, u.architecture, c.name AS customer_name, c.cr_party_id
+         d.assigned_csm_id, x.tags, u.architecture, u.solution_domain, c.name AS customer_name, c.cr_party_id
   FROM use_case_deployment x
   JOIN deployment d ON d.id = x.deployment_id
   JOIN customer c ON c.id = d.customer_id
@@ -119,6 +120,7 @@ function toFacts(row: FactsRow): UseCaseFacts {
     stage: row.stage,
     stageEnteredOn: row.stage_entered_on,
     firstSeenOn: row.first_seen_on,
+    solutionDomain: row.solution_domain,
     excluded: row.excluded,
     lastStageChange: row.change_to ? { from: row.change_from, to: row.change_to, observedOn: row.change_on! } : null,
     contacts: row.contacts ?? [],

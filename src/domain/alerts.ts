@@ -1,7 +1,7 @@
 import { daysBetween, type IsoDate } from "./dates.js";
 import type { AlertKind } from "./recommendations.js";
 import type { DeliveryBarrier } from "./snapshot.js";
-import { stageMove, type Stage, type StallThresholds } from "./stages.js";
+import { stageMove, stallThreshold, type Stage, type StallThresholds } from "./stages.js";
 
 /** The facts about one use-case deployment the alert rules look at. */
 export interface UseCaseFacts {
@@ -9,6 +9,8 @@ export interface UseCaseFacts {
   stage: Stage;
   stageEnteredOn: IsoDate;
   firstSeenOn: IsoDate;
+  /** The catalog's solution domain: thresholds may differ per domain. */
+  solutionDomain: string;
   /** Excluded at use-case or account level (the account overrides). */
   excluded: boolean;
   /** The most recent stage change the bot observed, if any. */
@@ -53,7 +55,7 @@ export function desiredAlerts(facts: UseCaseFacts, rules: AlertRules): DesiredAl
   const ucd = `ucd:${facts.useCaseDeploymentId}`;
   const alerts: DesiredAlert[] = [];
 
-  const threshold = rules.stallThresholds[facts.stage];
+  const threshold = stallThreshold(rules.stallThresholds, facts.stage, facts.solutionDomain);
   const daysInStage = daysBetween(facts.stageEnteredOn, rules.asOf);
   if (threshold !== null && daysInStage > threshold) {
     alerts.push({ kind: "stalled", subject: ucd, facts: { kind: "stalled", stage: facts.stage, stageEnteredOn: facts.stageEnteredOn, daysInStage, threshold } });

@@ -19,8 +19,18 @@ export function stageMove(from: Stage, to: Stage): StageMove {
   return delta > 0 ? "progression" : delta < 0 ? "regression" : "none";
 }
 
-/** Days in stage per stage above which a use case is stalled; null = never stalled. */
-export type StallThresholds = Record<Stage, number | null>;
+/**
+ * Days in stage per stage above which a use case is stalled (null = never stalled), with
+ * optional overrides per solution domain (domain.md: "per stage, optionally per solution
+ * domain"), e.g. `{ ..., domains: { "Campus Network": { implement: 30 } } }`.
+ */
+export type StallThresholds = Record<Stage, number | null> & { domains?: Record<string, Partial<Record<Stage, number | null>>> };
+
+/** The threshold that applies to a use case: its solution domain's, else its stage's. */
+export function stallThreshold(thresholds: StallThresholds, stage: Stage, solutionDomain: string): number | null {
+  const override = thresholds.domains?.[solutionDomain]?.[stage];
+  return override !== undefined ? override : thresholds[stage];
+}
 
 /** Our rule (domain.md "Stalled thresholds"). */
 export const DEFAULT_STALL_THRESHOLDS: StallThresholds = {

@@ -4,7 +4,7 @@ import type { PrismaClient } from "../db/database.js";
 import type { AlertFacts } from "../domain/alerts.js";
 import { daysBetween, fromDate, type IsoDate } from "../domain/dates.js";
 import type { AlertKind } from "../domain/recommendations.js";
-import type { Stage, StallThresholds } from "../domain/stages.js";
+import { stallThreshold, type Stage, type StallThresholds } from "../domain/stages.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { pageOf, useCaseWhere } from "./scope.js";
 
@@ -28,7 +28,7 @@ const person = (csm: { name: string; email: string } | null | undefined): Person
 function listItem(row: UcdRow, ctx: QueryContext): ListItem {
   const stage = row.stage as Stage;
   const daysInStage = daysBetween(fromDate(row.stageEnteredOn), ctx.today);
-  const threshold = ctx.stallThresholds[stage];
+  const threshold = stallThreshold(ctx.stallThresholds, stage, row.useCase.solutionDomain);
   return {
     useCaseId: row.id,
     customer: { crPartyId: row.deployment.customer.crPartyId, name: row.deployment.customer.name },
@@ -116,7 +116,7 @@ export async function findCustomer(ctx: QueryContext, query: string): Promise<{ 
         useCases: d.useCases.map((u) => {
           const stage = u.stage as Stage;
           const daysInStage = daysBetween(fromDate(u.stageEnteredOn), ctx.today);
-          const threshold = ctx.stallThresholds[stage];
+          const threshold = stallThreshold(ctx.stallThresholds, stage, u.useCase.solutionDomain);
           return { id: u.id, architecture: u.useCase.architecture, solutionDomain: u.useCase.solutionDomain, name: u.useCase.name, stage, daysInStage, threshold, stalled: threshold !== null && daysInStage > threshold };
         }),
       })),

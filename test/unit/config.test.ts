@@ -42,6 +42,9 @@ describe("configuration", () => {
   it("parses stall thresholds per stage and refuses nonsense", () => {
     expect(loadConfig({ STALL_THRESHOLDS: "implement=20, optimize=none, adopt=120" }).alerts.stallThresholds).toMatchObject({ implement: 20, adopt: 120, optimize: null, use: 60 });
     expect(problems({ STALL_THRESHOLDS: "implement=soon" })[0]).toMatch(/^STALL_THRESHOLDS: "implement=soon" is not stage=days/);
+    const perDomain = loadConfig({ STALL_THRESHOLDS: "Campus Network/implement=30, Zero Trust / use=none" }).alerts.stallThresholds;
+    expect(perDomain.domains).toEqual({ "Campus Network": { implement: 30 }, "Zero Trust": { use: null } });
+    expect(perDomain.implement).toBe(45);
   });
 
   it("reads an optional JSON file under the environment, which wins", () => {

@@ -11,6 +11,7 @@ function facts(overrides: Partial<UseCaseFacts> = {}): UseCaseFacts {
     stage: "implement",
     stageEnteredOn: "2026-11-01",
     firstSeenOn: "2026-10-01",
+    solutionDomain: "Campus Network",
     excluded: false,
     lastStageChange: null,
     contacts: [usable],
@@ -25,6 +26,12 @@ describe("alert rules", () => {
     expect(kinds(facts({ stageEnteredOn: "2026-10-06" }))).toEqual([]);
     const [stalled] = desiredAlerts(facts({ stageEnteredOn: "2026-10-05" }), rules);
     expect(stalled).toEqual({ kind: "stalled", subject: "ucd:7", facts: { kind: "stalled", stage: "implement", stageEnteredOn: "2026-10-05", daysInStage: 46, threshold: 45 } });
+  });
+
+  it("takes a solution domain's own threshold over the stage's", () => {
+    const perDomain = { ...rules, stallThresholds: { ...DEFAULT_STALL_THRESHOLDS, domains: { "Campus Network": { implement: 10 } } } };
+    expect(desiredAlerts(facts({ stageEnteredOn: "2026-11-01" }), perDomain).map((a) => a.kind)).toEqual(["stalled"]);
+    expect(desiredAlerts(facts({ stageEnteredOn: "2026-11-01", solutionDomain: "Zero Trust" }), perDomain).map((a) => a.kind)).toEqual([]);
   });
 
   it("never stalls in Optimize, and reads thresholds from configuration", () => {
