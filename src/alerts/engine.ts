@@ -264,7 +264,8 @@ export async function enqueueNotices(
 async function sendReminders(client: Queryable, options: EngineOptions, audience: Audience, summary: EngineSummary): Promise<void> {
   const { rows } = await client.query<FactsRow & { alert_id: number; reminder_count: number; last_notified_on: IsoDate | null; snoozed_until: IsoDate | null; acted_since: boolean }>(`
     SELECT a.id AS alert_id, a.reminder_count, a.last_notified_on, a.snoozed_until::date::text AS snoozed_until,
-           (a.acted_at IS NOT NULL AND a.acted_at::date >= a.last_notified_on) AS acted_since,
+           -- A snooze is not a step with the customer: when it ends, the reminders resume.
+           (a.acted_at IS NOT NULL AND a.acted_at::date >= a.last_notified_on AND a.last_action IS DISTINCT FROM 'snoozed') AS acted_since,
            d.assigned_csm_id, x.tags, u.architecture, c.name AS customer_name, c.cr_party_id
     FROM alert a
     JOIN use_case_deployment x ON x.id = a.use_case_deployment_id

@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
@@ -167,6 +168,17 @@ describe("preview", () => {
     await page.close();
     expect(browser.blocked).toEqual([]);
     expect(browser.pageErrors).toEqual([]);
+  });
+
+  it("without a token answers only a browser on this machine: not through a proxy, not under another host name", async () => {
+    expect((await fetch(`${base}/preview/cards`)).status).toBe(200);
+    expect((await fetch(`${base}/preview/cards`, { headers: { "x-forwarded-for": "203.0.113.9" } })).status).toBe(403);
+    expect((await fetch(`${base}/preview/cards`, { headers: { forwarded: "for=203.0.113.9" } })).status).toBe(403);
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const { hostname, port } = new URL(base);
+      request({ hostname, port, path: "/preview/cards", headers: { host: "attacker.example" } }, (res) => resolve(res.statusCode ?? 0)).on("error", reject).end();
+    });
+    expect(rebound).toBe(403);
   });
 
   it("asks for PREVIEW_TOKEN when one is set, in the URL or as basic auth, and carries it in the page's links", async () => {

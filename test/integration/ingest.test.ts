@@ -87,6 +87,14 @@ describe.each(DB_KINDS)("ingest on %s", (kind) => {
     expect(rows).toEqual([{ kind: "reminder", payload: { alertId: expect.any(Number), notice: 1 } }]);
   });
 
+  it("resumes reminders when a snooze ends: snoozing is not a step with the customer", async () => {
+    const stuck = row({ stageEnteredOn: "2026-09-01" });
+    await ingest([stuck], "2026-11-10");
+    await db.pool.query(`UPDATE alert SET last_action = 'snoozed', acted_at = '2026-11-11', snoozed_until = '2026-11-18', version = version + 1`);
+    expect((await ingest([stuck], "2026-11-17")).alerts.reminders).toBe(0); // still snoozed
+    expect((await ingest([stuck], "2026-11-18")).alerts.reminders).toBe(1);
+  });
+
   it("raises bounced_contact when a contact's barrier becomes a bounce, and missing_contact when none is usable; both resolve on a fix", async () => {
     await ingest([row()], "2026-11-19");
     const bounced = await ingest([row({ ciscoContact: { name: "IT Director", email: "it.director@northwind.example", barrier: "hard_bounce" } })], "2026-11-20");

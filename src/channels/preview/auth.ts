@@ -35,11 +35,22 @@ export function urlToken(req: Request): string | undefined {
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
+const LOCAL_HOST_HEADER = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i;
+
+/**
+ * Without a token only a browser on this machine gets in: the connection is from loopback,
+ * nothing forwarded it (a reverse proxy on the same machine would make the internet look
+ * local) and the Host is local (a DNS-rebinding page names its own host).
+ */
+function fromThisMachineOnly(req: Request): boolean {
+  const forwarded = req.get("x-forwarded-for") ?? req.get("forwarded") ?? req.get("x-real-ip");
+  return LOOPBACK.has(req.socket.remoteAddress ?? "") && forwarded === undefined && LOCAL_HOST_HEADER.test(req.get("host") ?? "");
+}
 
 export function requireToken(token: string | undefined) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (token === undefined) {
-      if (LOOPBACK.has(req.socket.remoteAddress ?? "")) return next();
+      if (fromThisMachineOnly(req)) return next();
       res.status(403).type("text/plain").send("Without PREVIEW_TOKEN the preview answers only on this machine (localhost). Set PREVIEW_TOKEN to open it to others.\n");
       return;
     }
