@@ -121,9 +121,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
     async stop() {
       refreshJob?.cancel();
       digestJob.cancel();
-      // Stop taking new work, finish or release what is in flight, within the configured time.
-      await dispatcher.stop(config.delivery.shutdownTimeoutMs);
-      await chats.stop(config.delivery.shutdownTimeoutMs);
+      // Stop taking new work, finish or release what is in flight: together, within one timeout.
+      await Promise.all([dispatcher.stop(config.delivery.shutdownTimeoutMs), chats.stop(config.delivery.shutdownTimeoutMs)]);
       await http.close();
       await openDb.close();
     },

@@ -11,7 +11,8 @@ import type { Logger } from "./log.js";
  */
 export const registry = new Registry();
 registry.setDefaultLabels({ service: "lca-bot" });
-collectDefaultMetrics({ register: registry, prefix: "lca_" });
+// The standard names (process_*, nodejs_*), which dashboards and alerts expect.
+collectDefaultMetrics({ register: registry });
 
 export const alertsOpened = new Counter({
   name: "lca_alerts_opened_total",

@@ -155,7 +155,13 @@ export async function handleMessage(deps: ConversationDeps, identity: ChatIdenti
   if (!parsed.ok) {
     return { locale: actor.locale, timeZone: actor.timeZone, effects: parseErrorMessages(parsed).map((m, i) => notice(i === 0 ? "warning" : "info", m)) };
   }
-  return guarded(deps, actor, `command:${parsed.command.kind}`, (ctx) => runCommand(ctx, parsed.command, text.trim(), style));
+  return announceChanges(deps, identity, await guarded(deps, actor, `command:${parsed.command.kind}`, (ctx) => runCommand(ctx, parsed.command, text.trim(), style)));
+}
+
+/** The other chats redraw what an action changed (the origin presents its own effects). */
+function announceChanges(deps: ConversationDeps, identity: ChatIdentity, outcome: Outcome): Outcome {
+  for (const effect of outcome.effects) if (effect.type === "refreshAlert") deps.alertChanged?.(effect.alertId, identity.channel);
+  return outcome;
 }
 
 function runCommand(ctx: ActionContext, command: Command, text: string, style: CommandStyle): Promise<Effect[]> {
@@ -187,6 +193,5 @@ export async function handleAction(deps: ConversationDeps, identity: ChatIdentit
     return handler(ctx, envelope);
   });
   done();
-  for (const effect of outcome.effects) if (effect.type === "refreshAlert") deps.alertChanged?.(effect.alertId, identity.channel);
-  return outcome;
+  return announceChanges(deps, identity, outcome);
 }

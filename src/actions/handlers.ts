@@ -2,7 +2,8 @@ import { reevaluateUseCases } from "../alerts/engine.js";
 import { inTransaction } from "../db/sql.js";
 import { checkContactChange } from "../domain/contacts.js";
 import { todayIn } from "../domain/dates.js";
-import { closesRecommendation } from "../domain/recommendations.js";
+import { closesRecommendation, type AlertKind } from "../domain/recommendations.js";
+import { countAlerts } from "../metrics.js";
 import type { MessageKey } from "../i18n.js";
 import { alertView } from "../queries/queries.js";
 import { writeAudit } from "./audit.js";
@@ -35,6 +36,7 @@ const receiptSubject = async (ctx: ActionContext, alertId: number) => {
 
 interface AlertRow {
   id: number;
+  kind: AlertKind;
   version: number;
   status: "open" | "resolved";
   recommendation_id: number | null;
@@ -44,7 +46,7 @@ interface AlertRow {
 
 async function lockAlert(client: { query: ActionContext["deps"]["db"]["pool"]["query"] }, id: number): Promise<AlertRow | undefined> {
   const { rows } = await client.query<AlertRow>(
-    `SELECT a.id, a.version, a.status, a.recommendation_id, c.name AS acted_by_name, a.last_action
+    `SELECT a.id, a.kind, a.version, a.status, a.recommendation_id, c.name AS acted_by_name, a.last_action
      FROM alert a LEFT JOIN csm c ON c.id = a.acted_by_id WHERE a.id = $1 FOR UPDATE OF a`,
     [id],
   );
@@ -77,9 +79,10 @@ async function takeRecommendedAction(ctx: ActionContext, e: Extract<Envelope, { 
       [alert.id, ctx.actor.csmId, e.act, closes],
     );
     await writeAudit(client, ctx.actor, e.a, "alert", alert.id, { status: alert.status, lastAction: alert.last_action }, { status: closes ? "resolved" : "open", lastAction: e.act, comment: e.comment ?? null });
-    return { effects: null };
+    return { effects: null, resolvedKind: closes ? alert.kind : undefined };
   });
   if (result.effects) return result.effects;
+  if (result.resolvedKind) countAlerts({ opened: {}, resolved: { [result.resolvedKind]: 1 } });
   return [
     reply({ card: "receipt", view: { outcome: { key: "actionRecorded", params: { action: e.act } }, actorName: ctx.actor.name, at: ctx.deps.now().toISOString(), subject: await receiptSubject(ctx, e.id), comment: e.comment ?? null } }),
     { type: "refreshAlert", alertId: e.id },
@@ -153,15 +156,16 @@ async function updateContact(ctx: ActionContext, e: Extract<Envelope, { a: "cont
     const { rows: touched } = await client.query<{ id: number }>(
       `SELECT id FROM alert WHERE use_case_deployment_id = $1 AND status = 'open' AND kind IN ('bounced_contact', 'missing_contact')`, [e.id]);
     await client.query(`UPDATE alert SET acted_by_id = $2, acted_at = now(), last_action = 'contact_updated' WHERE id = ANY($1)`, [touched.map((t) => t.id), ctx.actor.csmId]);
-    await reevaluateUseCases(client, [e.id], {
+    const changes = await reevaluateUseCases(client, [e.id], {
       rules: { asOf: todayIn(config.partner.timeZone, ctx.deps.now()), stallThresholds: config.alerts.stallThresholds, newWindowDays: 30 },
       reminderDays: config.alerts.reminderDays,
       baseline: false,
       channels: ctx.deps.channels,
     });
-    return { effects: null, touched: touched.map((t) => t.id) };
+    return { effects: null, touched: touched.map((t) => t.id), changes };
   });
   if (outcome.effects) return outcome.effects;
+  if (outcome.changes) countAlerts(outcome.changes);
   return [
     reply({ card: "receipt", view: { outcome: { key: "contactUpdated", params: { email: e.email.trim().toLowerCase() } }, actorName: ctx.actor.name, at: ctx.deps.now().toISOString() } }),
     ...(outcome.touched ?? []).map((alertId): Effect => ({ type: "refreshAlert", alertId })),

@@ -23,6 +23,8 @@ export interface Database {
 
 // Dates are calendar dates in LCA: keep DATE columns as "YYYY-MM-DD" strings in raw SQL.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
+// JS Dates go to the server as UTC, matching the sessions' TimeZone=UTC.
+pg.defaults.parseInputDatesAsUTC = true;
 // COUNT(*) and BIGINT ids fit in a JS number for any partner's portfolio.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 
@@ -45,7 +47,8 @@ function withPrisma(kind: Database["kind"], pool: pg.Pool, closeRest: () => Prom
 }
 
 async function openPostgres(url: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // Timestamps are written and read as UTC whatever the server's or this machine's zone.
+  const pool = new pg.Pool({ connectionString: url, max: 10, options: "-c TimeZone=UTC" });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
   await ping(pool, "PostgreSQL at DATABASE_URL");

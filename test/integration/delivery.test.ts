@@ -420,7 +420,7 @@ describe.each(DB_KINDS)("outbox dispatcher on %s", (kind) => {
     server.close();
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/plain");
-    for (const family of ["lca_alerts_opened_total", "lca_alerts_resolved_total", "lca_outbox_sends_total", "lca_outbox_retries_total", "lca_chat_rate_limited_total", "lca_card_action_duration_seconds", "lca_ingest_duration_seconds", "lca_process_resident_memory_bytes"]) {
+    for (const family of ["lca_alerts_opened_total", "lca_alerts_resolved_total", "lca_outbox_sends_total", "lca_outbox_retries_total", "lca_chat_rate_limited_total", "lca_card_action_duration_seconds", "lca_ingest_duration_seconds", "process_resident_memory_bytes"]) {
       expect(text).toContain(`# TYPE ${family} `);
     }
     expect(text).toMatch(/lca_outbox_depth\{status="pending"[^}]*\} 2/);
