@@ -133,14 +133,16 @@ function refusal(deps: ConversationDeps, reason: "stranger" | "outsideDomain", l
 
 /** One place turns failures into answers: expected errors in the reader's language, the rest logged with a reference. */
 async function guarded(deps: ConversationDeps, actor: Actor, what: string, work: (ctx: ActionContext) => Promise<Effect[]>): Promise<Outcome> {
-  const ctx: ActionContext = { deps, actor };
+  // One event id on every log line of this request, and in the reference a person may quote.
+  const eventId = randomUUID();
+  const ctx: ActionContext = { deps: { ...deps, log: deps.log.child({ eventId, csmId: actor.csmId, channel: actor.channel }) }, actor };
   try {
     const effects = await work(ctx);
     return { locale: ctx.actor.locale, timeZone: ctx.actor.timeZone, effects };
   } catch (error) {
     if (isAppError(error)) return { locale: actor.locale, timeZone: actor.timeZone, effects: [notice("error", { key: error.messageKey, params: error.params })] };
-    const ref = randomUUID().slice(0, 8);
-    deps.log.error({ err: error, ref, what, csmId: actor.csmId }, "conversation failed");
+    const ref = eventId.slice(0, 8);
+    ctx.deps.log.error({ err: error, ref, what }, "conversation failed");
     return { locale: actor.locale, timeZone: actor.timeZone, effects: [notice("error", { key: "chat.errors.internal", params: { ref } })] };
   }
 }

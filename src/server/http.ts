@@ -1,6 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { randomUUID } from "node:crypto";
 import express, { type Express, type Router } from "express";
+import { pinoHttp } from "pino-http";
 import type { Logger } from "../log.js";
 
 export interface Readiness {
@@ -23,6 +25,25 @@ export interface HttpServer {
 export async function startHttpServer(options: { port: number; host: string; log: Logger; readiness: Readiness; started: () => boolean }): Promise<HttpServer> {
   const app = express();
   app.disable("x-powered-by");
+  // Every request gets an id (the caller's X-Request-Id or a new one) on its log lines and
+  // answer. Only the path is logged: preview links carry a token in the query.
+  app.use(
+    pinoHttp({
+      logger: options.log,
+      genReqId: (req, res) => {
+        const given = req.headers["x-request-id"];
+        const id = typeof given === "string" && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+        res.setHeader("x-request-id", id);
+        return id;
+      },
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split("?")[0] }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" || req.url === "/metrics" },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "debug"),
+    }),
+  );
   app.get("/healthz", (_req, res) => {
     if (options.started()) res.status(200).json({ status: "ok" });
     else res.status(503).json({ status: "starting" });

@@ -14,7 +14,9 @@ describe("lca-bot start", () => {
     const bot = await startBot({ DATA_DIR: dataDir }, port);
     try {
       expect(bot.output()).toContain("loaded the demo data set");
-      const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.json());
+      const readyz = await fetch(`http://127.0.0.1:${port}/readyz`, { headers: { "x-request-id": "req-42" } });
+      expect(readyz.headers.get("x-request-id")).toBe("req-42");
+      const ready = await readyz.json();
       expect(ready).toEqual({ status: "ready", checks: { database: true, migrations: true, channels: true } });
       const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
       expect(metrics).toMatch(/^lca_outbox_depth\{status="pending"/m);
