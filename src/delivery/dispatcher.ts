@@ -71,6 +71,8 @@ export interface DispatcherTuning {
   /** Fewest milliseconds between two claims while busy (fewer, larger claims). */
   claimGapMs: number;
   backoff: BackoffPolicy;
+  /** A retryable failure is retried at least this long after the row was written (then maxAttempts decides). */
+  retryWindowMs: number;
 }
 
 export const DEFAULT_TUNING: DispatcherTuning = {
@@ -87,6 +89,7 @@ export const DEFAULT_TUNING: DispatcherTuning = {
   horizonMs: 1_000,
   claimGapMs: 50,
   backoff: DEFAULT_BACKOFF,
+  retryWindowMs: 6 * 3_600_000,
 };
 
 export interface DispatcherDeps {
@@ -320,7 +323,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       }
       return;
     }
-    if (outcome.retryable && row.attempts < maxAttempts) {
+    // A retryable failure gives up only after maxAttempts AND the retry window: a chat that
+    // is down for an hour loses nothing (issue: "nothing is lost if Webex is down for an hour").
+    const withinWindow = (deps.now?.() ?? new Date()).getTime() - row.createdAt.getTime() < tuning.retryWindowMs;
+    if (outcome.retryable && (row.attempts < maxAttempts || withinWindow)) {
       const delay = backoffDelayMs(row.attempts, tuning.backoff);
       retries.inc({ channel: row.channel });
       log.warn({ ...fields, retryInMs: delay }, "delivery: send failed, will retry");

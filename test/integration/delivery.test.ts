@@ -265,12 +265,28 @@ describe.each(DB_KINDS)("outbox dispatcher on %s", (kind) => {
     expect(await outboxRows(s.db.pool, "kind = 'notice' AND payload ? 'deliveryFailed'")).toHaveLength(2);
   });
 
+  it("keeps retrying past maxAttempts while the message is younger than the retry window", async () => {
+    const s = await setup(kind);
+    const [id] = await enqueue(s.db.pool, [{ channel: "slack", destination: "C-DOWN", payload: markerNotice(7) }]);
+    let down = true;
+    s.slack.script = ({ to }) => (down && to?.kind === "room" ? { ok: false, retryable: true, reason: "HTTP 503" } : undefined);
+    const d = s.dispatcher({ retryWindowMs: 3_600_000 });
+    for (let i = 0; i < 6; i++) {
+      await d.drainOnce();
+      await s.db.pool.query(`UPDATE outbox_message SET next_attempt_at = now() WHERE id = $1 AND status = 'failed'`, [id]);
+    }
+    expect((await outboxRows(s.db.pool, "id = $1", [id]))[0]).toMatchObject({ status: "failed", attempts: 6 });
+    down = false;
+    await d.drainOnce();
+    expect(texts(s.slack, "C-DOWN")).toEqual(["m:7"]);
+  });
+
   it("gives up after maxAttempts (dead), lists it, and `outbox retry` requeues it", async () => {
     const s = await setup(kind);
     const [id] = await enqueue(s.db.pool, [{ channel: "slack", destination: "C-FLAKY", payload: markerNotice(1) }]);
     let down = true;
     s.slack.script = ({ to }) => (down && to?.kind === "room" ? { ok: false, retryable: true, reason: "HTTP 503" } : undefined);
-    const d = s.dispatcher();
+    const d = s.dispatcher({ retryWindowMs: 0 });
     for (let i = 0; i < 3; i++) {
       await d.drainOnce();
       await s.db.pool.query(`UPDATE outbox_message SET next_attempt_at = now() WHERE id = $1 AND status = 'failed'`, [id]);
