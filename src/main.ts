@@ -98,10 +98,10 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const instance = `${hostname()}:${process.pid}`;
   const refreshJob = config.refresh.feed ? scheduleRefresh(config, db, channels, instance, log, () => dispatcher.wake()) : undefined;
   const openDbForDigests = db;
-  // Every minute: the CSMs whose digest time it is in their own zone get one, once per cluster.
+  // Every minute: the CSMs whose digest time has come in their own zone get one, once per cluster.
   const digestJob = schedule.scheduleJob("digests", "* * * * *", async (firedAt) => {
     try {
-      const enqueued = await enqueueDueDigests(openDbForDigests.pool, { now: firedAt, defaultTimeZone: config.partner.timeZone, channels, instance });
+      const enqueued = await enqueueDueDigests(openDbForDigests.pool, { now: firedAt, defaultTimeZone: config.partner.timeZone, channels });
       if (enqueued > 0) {
         log.info({ enqueued }, "daily digests enqueued");
         dispatcher.wake();
@@ -156,16 +156,29 @@ async function startChats(config: Config, base: ConversationDeps, http: HttpServ
   const stops: ((timeoutMs: number) => Promise<void>)[] = [];
   const failed = new Set<string>();
 
+  const timers = new Set<NodeJS.Timeout>();
+  /** Starts a chat, and keeps trying in the background until it is up; readiness follows. */
+  const keepStarting = async (name: string, start: () => Promise<void>): Promise<void> => {
+    try {
+      await start();
+      failed.delete(name);
+      log.info({ channel: name }, `${name} channel started`);
+    } catch (error) {
+      failed.add(name);
+      log.error({ err: error, channel: name }, `${name} could not start; its messages wait in the outbox; trying again in 30 s`);
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        void keepStarting(name, start);
+      }, 30_000);
+      timer.unref();
+      timers.add(timer);
+    }
+  };
+
   if (config.webex) {
     const webex = createWebexChannel({ settings: config.webex, deps, log });
     http.mount("/", webex.router);
-    try {
-      await webex.start();
-      log.info("Webex channel started");
-    } catch (error) {
-      failed.add("webex");
-      log.error({ err: error }, "Webex could not start; its messages wait in the outbox");
-    }
+    await keepStarting("webex", () => webex.start());
     ports.push(webex.port);
     redrawers.set("webex", (id) => webex.refreshAlert(id));
     stops.push((ms) => webex.stop(ms));
@@ -176,38 +189,48 @@ async function startChats(config: Config, base: ConversationDeps, http: HttpServ
   const slack = createSlackChannel({ config, deps, log });
   if (slack) {
     if (slack.mode === "http") http.mount("/", slack.router);
-    const outcome = await slack.start();
-    if (!outcome.ok) failed.add("slack");
+    await keepStarting("slack", async () => {
+      const outcome = await slack.start();
+      if (!outcome.ok) throw new Error(outcome.reason);
+    });
     ports.push(slack.port);
     redrawers.set("slack", (id) => slack.refreshAlert(id));
     stops.push((ms) => slack.stop(ms));
   }
+  stops.push(async () => timers.forEach((timer) => clearTimeout(timer)));
   return { deps, ports, ready: () => failed.size === 0, stop: async (ms) => void (await Promise.all(stops.map((stop) => stop(ms)))) };
 }
 
-/** Monday to Friday at REFRESH_TIME in TIME_ZONE, the LCA cadence; once per cluster. */
+/**
+ * Monday to Friday from REFRESH_TIME in TIME_ZONE, the LCA cadence; once per cluster. Until
+ * the day's new export has been applied, the job looks again every 30 minutes.
+ */
 function scheduleRefresh(config: Config, db: Database, channels: DeliveryChannel[], instance: string, log: Logger, delivered: () => void): schedule.Job {
   const [hour, minute] = config.refresh.time.split(":").map(Number);
   const rule = new schedule.RecurrenceRule();
   rule.dayOfWeek = [new schedule.Range(1, 5)];
-  rule.hour = hour!;
-  rule.minute = minute!;
+  rule.hour = new schedule.Range(hour!, 23);
+  rule.minute = [minute!, (minute! + 30) % 60];
   rule.tz = config.partner.timeZone;
   log.info({ at: config.refresh.time, timeZone: config.partner.timeZone }, "daily refresh scheduled, Monday to Friday");
   return schedule.scheduleJob("refresh", rule, async () => {
-    const today = todayIn(config.partner.timeZone);
+    const now = new Date();
+    const localTime = new Intl.DateTimeFormat("en-GB", { timeZone: config.partner.timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(now);
+    if (localTime < config.refresh.time) return;
+    const today = todayIn(config.partner.timeZone, now);
     try {
       const outcome = await scheduledRefresh(db.pool, config, channels, instance, today);
-      if (!outcome.ran) log.info({ by: outcome.by }, "refresh already run by another instance");
-      else if (!outcome.result.applied) log.info({ file: outcome.result.file }, "refresh: the newest export was applied before");
+      if (!outcome.ran) return; // done today, by this or another instance
+      if (!outcome.result.applied) log.info({ file: outcome.result.file }, "refresh: nothing new since the last attempt");
       else {
         countAlerts(outcome.result.summary.alerts);
         observeIngest(outcome.result.summary.durationMs, "refresh");
-        log.info({ summary: outcome.result.summary }, "refresh applied");
+        if (outcome.result.newExport) log.info({ summary: outcome.result.summary }, "refresh applied");
+        else log.info({ summary: outcome.result.summary }, "refresh: no new export yet; yesterday's applied for today, looking again in 30 minutes");
         delivered();
       }
     } catch (error) {
-      log.error({ err: error }, "refresh failed");
+      log.error({ err: error }, "refresh failed; trying again in 30 minutes");
     }
   });
 }

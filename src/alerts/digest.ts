@@ -1,24 +1,36 @@
 import type pg from "pg";
 import type { DigestItem, DigestView } from "../cards/view-models.js";
 import type { PrismaClient } from "../db/database.js";
+import type { Prisma } from "../generated/prisma/client.js";
+import { useCaseWhere } from "../queries/scope.js";
 import type { AlertFacts } from "../domain/alerts.js";
 import { daysBetween, fromDate, type IsoDate } from "../domain/dates.js";
 import { ALERT_KINDS, type AlertKind } from "../domain/recommendations.js";
 import { stallThreshold, type Stage, type StallThresholds } from "../domain/stages.js";
-import { runOncePerCluster } from "../jobs/once.js";
-import type { DeliveryChannel } from "./routing.js";
+import type { DeliveryChannel, SubscriptionFilters } from "./routing.js";
 
 /** Most urgent first: what costs the customer most if it waits. */
 const PRIORITY: AlertKind[] = ["regression", "stalled", "missing_contact", "bounced_contact", "new_use_case"];
 const TOP = 10;
 
-/** A CSM's daily digest: the open, unsnoozed alerts on their deployments, counted and ranked. */
+/**
+ * A CSM's daily digest: the open, unsnoozed alerts their subscriptions cover (one without
+ * filters covers their own deployments, one with filters every deployment that matches),
+ * counted and ranked.
+ */
 export async function digestView(prisma: PrismaClient, csmId: number, date: IsoDate, thresholds: StallThresholds, lcaUrl: (deploymentId: string) => string): Promise<DigestView | null> {
+  const subscriptions = await prisma.subscription.findMany({ where: { csmId } });
+  const covered: Prisma.AlertWhereInput[] = subscriptions.map((sub) => {
+    const f = (sub.filters ?? {}) as SubscriptionFilters;
+    const filters = { tags: f.tags ?? [], architectures: f.architectures ?? [], customers: f.customers ?? [] };
+    const filtered = filters.tags.length + filters.architectures.length + filters.customers.length > 0;
+    return { kind: { in: sub.kinds }, useCaseDeployment: useCaseWhere(filters, filtered ? undefined : csmId) };
+  });
+  if (covered.length === 0) return null;
   const alerts = await prisma.alert.findMany({
     where: {
       status: "open",
-      OR: [{ snoozedUntil: null }, { snoozedUntil: { lte: new Date(`${date}T23:59:59Z`) } }],
-      useCaseDeployment: { active: true, deployment: { assignedCsmId: csmId } },
+      AND: [{ OR: [{ snoozedUntil: null }, { snoozedUntil: { lte: new Date(`${date}T23:59:59Z`) } }] }, { OR: covered }],
     },
     include: { useCaseDeployment: { include: { useCase: true, deployment: { include: { customer: true } } } } },
   });
@@ -50,39 +62,25 @@ export async function digestView(prisma: PrismaClient, csmId: number, date: IsoD
   return { date, counts, top };
 }
 
-function localClock(timeZone: string, now: Date): { date: IsoDate; time: string } {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
-      .formatToParts(now)
-      .map((p) => [p.type, p.value]),
-  );
-  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
-}
-
 /**
- * Called every minute on every instance: each CSM whose digest time it is in their own time
- * zone gets one digest per day, decided once per cluster and written to the outbox.
+ * Called every minute on every instance: each CSM whose digest time has come today in their
+ * own time zone gets one digest a day per chat. The outbox's dedupe key makes it once per
+ * cluster, and an instance that was down at the minute catches up at the next one.
  */
-export async function enqueueDueDigests(pool: pg.Pool, options: { now: Date; defaultTimeZone: string; channels: readonly DeliveryChannel[]; instance: string }): Promise<number> {
+export async function enqueueDueDigests(pool: pg.Pool, options: { now: Date; defaultTimeZone: string; channels: readonly DeliveryChannel[] }): Promise<number> {
   if (options.channels.length === 0) return 0;
-  const { rows: csms } = await pool.query<{ id: number; time_zone: string | null; digest_time: string }>(
-    `SELECT id, time_zone, digest_time FROM csm WHERE active AND digest_enabled`,
+  const result = await pool.query(
+    `WITH due AS (
+       SELECT c.id, to_char(($1::timestamptz AT TIME ZONE coalesce(c.time_zone, $2)), 'YYYY-MM-DD') AS local_date
+       FROM csm c
+       WHERE c.active AND c.digest_enabled
+         AND to_char(($1::timestamptz AT TIME ZONE coalesce(c.time_zone, $2)), 'HH24:MI') >= c.digest_time)
+     INSERT INTO outbox_message (channel, destination, csm_id, kind, payload, dedupe_key)
+     SELECT ch, 'csm:' || due.id, due.id, 'digest', json_build_object('csmId', due.id, 'date', due.local_date),
+            'digest:' || due.id || ':' || due.local_date || ':' || ch
+     FROM due CROSS JOIN unnest($3::"ChatChannel"[]) AS ch
+     ON CONFLICT (dedupe_key) DO NOTHING`,
+    [options.now.toISOString(), options.defaultTimeZone, options.channels],
   );
-  let enqueued = 0;
-  for (const csm of csms) {
-    const clock = localClock(csm.time_zone ?? options.defaultTimeZone, options.now);
-    if (clock.time !== csm.digest_time) continue;
-    const outcome = await runOncePerCluster(pool, `digest:${csm.id}`, clock.date, options.instance, async () => {
-      const result = await pool.query(
-        `INSERT INTO outbox_message (channel, destination, csm_id, kind, payload, dedupe_key)
-         SELECT ch, $1, $2::int, 'digest', $3, 'digest:' || $2::int || ':' || $4 || ':' || ch
-         FROM unnest($5::"ChatChannel"[]) AS ch
-         ON CONFLICT (dedupe_key) DO NOTHING`,
-        [`csm:${csm.id}`, csm.id, JSON.stringify({ csmId: csm.id, date: clock.date }), clock.date, options.channels],
-      );
-      return result.rowCount ?? 0;
-    });
-    if (outcome.ran) enqueued += outcome.result;
-  }
-  return enqueued;
+  return result.rowCount ?? 0;
 }

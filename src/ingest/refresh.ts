@@ -6,26 +6,33 @@ import { AppError } from "../errors.js";
 import { fetchNewestSnapshot } from "./feed.js";
 import { fileSha256, ingestFile, type IngestSummary } from "./ingest.js";
 
-export type RefreshOutcome = { applied: true; summary: IngestSummary } | { applied: false; reason: "unchanged"; file: string };
+export type RefreshOutcome =
+  /** `newExport`: false when the feed still held the export applied before (re-applied for the new date). */
+  | { applied: true; newExport: boolean; summary: IngestSummary }
+  | { applied: false; reason: "unchanged"; file: string };
 
 /**
- * Ingests the newest snapshot of the configured feed. A file whose bytes were applied last
- * time is skipped (the partner's folder keeps yesterday's export until a new one arrives).
+ * Ingests the newest snapshot of the configured feed. The export applied last time, still in
+ * the partner's folder on a new day, is applied again for that day (days in stage, reminders
+ * and the 30-day window move with the date) and reported as no new export; for the same day
+ * it is skipped.
  */
 export async function refresh(pool: pg.Pool, config: Config, channels: readonly DeliveryChannel[], asOf?: IsoDate): Promise<RefreshOutcome> {
   if (!config.refresh.feed) throw new AppError("ingest.noFeed");
+  const today = asOf ?? todayIn(config.partner.timeZone);
   const snapshot = await fetchNewestSnapshot(config.refresh.feed);
   try {
     const sha256 = await fileSha256(snapshot.file);
-    const { rows } = await pool.query<{ sha256: string }>(`SELECT sha256 FROM snapshot ORDER BY id DESC LIMIT 1`);
-    if (rows[0]?.sha256 === sha256) return { applied: false, reason: "unchanged", file: snapshot.file };
+    const { rows } = await pool.query<{ sha256: string; as_of: IsoDate }>(`SELECT sha256, as_of FROM snapshot ORDER BY id DESC LIMIT 1`);
+    const sameExport = rows[0]?.sha256 === sha256;
+    if (sameExport && rows[0]!.as_of >= today) return { applied: false, reason: "unchanged", file: snapshot.file };
     const summary = await ingestFile(pool, snapshot.file, {
-      asOf: asOf ?? todayIn(config.partner.timeZone),
+      asOf: today,
       stallThresholds: config.alerts.stallThresholds,
       reminderDays: config.alerts.reminderDays,
       channels,
     });
-    return { applied: true, summary };
+    return { applied: true, newExport: !sameExport, summary };
   } finally {
     await snapshot.release();
   }

@@ -44,10 +44,35 @@ describe("the daily refresh", () => {
       await writeSnapshot([row()], older);
       utimesSync(older, new Date("2026-01-01"), new Date("2026-01-01"));
       const first = await refresh(db.pool, config, [], "2026-11-23");
-      expect(first).toMatchObject({ applied: true, summary: { source: "export-1.csv", rowsRead: 2 } });
-      expect(await refresh(db.pool, config, [], "2026-11-24")).toMatchObject({ applied: false, reason: "unchanged" });
+      expect(first).toMatchObject({ applied: true, newExport: true, summary: { source: "export-1.csv", rowsRead: 2 } });
+      expect(await refresh(db.pool, config, [], "2026-11-23")).toMatchObject({ applied: false, reason: "unchanged" });
+      // The next day, before LCA's new export arrives: the same file is applied for the new date.
+      expect(await refresh(db.pool, config, [], "2026-11-24")).toMatchObject({ applied: true, newExport: false, summary: { asOf: "2026-11-24" } });
     } finally {
       await db.close();
+    }
+  });
+
+  it("keeps the day open until a new export is applied, then stops looking", async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "lca-feed-day-"));
+    const db = await createTestDatabase("postgres");
+    const config = loadConfig({ LCA_FEED: folder });
+    try {
+      await writeSnapshot([row()], path.join(folder, "monday.csv"));
+      expect((await scheduledRefresh(db.pool, config, [], "a", "2026-11-23")).ran).toBe(true);
+      expect((await scheduledRefresh(db.pool, config, [], "a", "2026-11-23")).ran).toBe(false);
+      // Tuesday 06:00: Monday's file is still the newest, so the day stays open...
+      const early = await scheduledRefresh(db.pool, config, [], "a", "2026-11-24");
+      expect(early).toMatchObject({ ran: true, result: { applied: true, newExport: false } });
+      // ...and at 06:30 Tuesday's export has arrived and is applied; after that the day is done.
+      const tuesday = path.join(folder, "tuesday.csv");
+      await writeSnapshot([row(), row({ useCase: "Campus Network Visibility" })], tuesday);
+      utimesSync(tuesday, new Date(Date.now() + 60_000), new Date(Date.now() + 60_000));
+      expect(await scheduledRefresh(db.pool, config, [], "b", "2026-11-24")).toMatchObject({ ran: true, result: { applied: true, newExport: true } });
+      expect((await scheduledRefresh(db.pool, config, [], "a", "2026-11-24")).ran).toBe(false);
+    } finally {
+      await db.close();
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 
