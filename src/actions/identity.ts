@@ -30,6 +30,11 @@ export type Identification = { ok: true; actor: Actor } | { ok: false; reason: "
 
 const idColumn = { webex: "webexPersonId", slack: "slackUserId" } as const;
 
+/** A CSM's language: their own choice, else what their chat platform reported, else the partner's. */
+export function csmLocale(csm: { locale: string | null; platformLocale?: string | null } | undefined, fallback: Locale): Locale {
+  return localeFrom(csm?.locale) ?? localeFrom(csm?.platformLocale) ?? fallback;
+}
+
 export function localeFrom(platformLocale: string | null | undefined): Locale | undefined {
   const language = platformLocale?.toLowerCase().split(/[-_]/)[0];
   return language === "ru" || language === "en" ? language : undefined;
@@ -52,13 +57,16 @@ export async function identify(prisma: PrismaClient, config: Config, identity: C
     if (!csm) return { ok: false, reason: "stranger", locale: fallbackLocale };
     if (column) csm = await prisma.csm.update({ where: { id: csm.id }, data: { [column]: identity.userId } });
   }
+  const reported = localeFrom(identity.platformLocale);
+  // Remember what the platform says, so alerts sent later (no conversation) speak it too.
+  if (reported && reported !== csm.platformLocale) csm = await prisma.csm.update({ where: { id: csm.id }, data: { platformLocale: reported } });
   return {
     ok: true,
     actor: {
       csmId: csm.id,
       name: csm.name,
       email: csm.email,
-      locale: (csm.locale as Locale | null) ?? fallbackLocale,
+      locale: csmLocale(csm, fallbackLocale),
       timeZone: csm.timeZone ?? config.partner.timeZone,
       isAdmin: config.partner.admins.includes(csm.email.toLowerCase()),
       channel: identity.channel,

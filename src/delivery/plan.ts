@@ -1,3 +1,4 @@
+import { csmLocale } from "../actions/identity.js";
 import type pg from "pg";
 import { lcaUrl } from "../actions/context.js";
 import { digestView } from "../alerts/digest.js";
@@ -5,7 +6,7 @@ import type { AnyCard } from "../actions/effects.js";
 import type { RenderContext } from "../cards/render.js";
 import { CARD_NAMES, alertCardName, type AlertView } from "../cards/view-models.js";
 import type { Destination, OutgoingMessage } from "../channels/port.js";
-import { LOCALES, type Config, type Locale } from "../config.js";
+import type { Config } from "../config.js";
 import type { PrismaClient } from "../db/database.js";
 import { isIsoDate, todayIn } from "../domain/dates.js";
 import { alertView, type QueryContext } from "../queries/queries.js";
@@ -42,13 +43,13 @@ interface CsmRow {
   id: number;
   email: string;
   locale: string | null;
+  platform_locale: string | null;
   time_zone: string | null;
   slack_user_id: string | null;
   webex_person_id: string | null;
   active: boolean;
 }
 
-const isLocale = (value: string | null): value is Locale => value !== null && (LOCALES as readonly string[]).includes(value);
 
 export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan> {
   const partner = deps.config.partner;
@@ -66,14 +67,14 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     const match = /^csm:(\d+)$/.exec(row.destination);
     if (!match) return { to: { kind: "room", address: row.destination }, ctx: { locale: partner.defaultLocale, timeZone: partner.timeZone, now: deps.now() } };
     const { rows: [csm] } = await deps.pool.query<CsmRow>(
-      `SELECT id, email, locale, time_zone, slack_user_id, webex_person_id, active FROM csm WHERE id = $1`,
+      `SELECT id, email, locale, platform_locale, time_zone, slack_user_id, webex_person_id, active FROM csm WHERE id = $1`,
       [Number(match[1])],
     );
     if (!csm) return { dead: `no CSM ${match[1]} in the database` };
     if (!csm.active) return { dead: `CSM ${csm.id} is no longer active` };
     return {
       to: { kind: "csm", csmId: csm.id, email: csm.email, chatUserId: row.channel === "slack" ? csm.slack_user_id : csm.webex_person_id },
-      ctx: { locale: isLocale(csm.locale) ? csm.locale : partner.defaultLocale, timeZone: csm.time_zone ?? partner.timeZone, now: deps.now() },
+      ctx: { locale: csmLocale({ locale: csm.locale, platformLocale: csm.platform_locale }, partner.defaultLocale), timeZone: csm.time_zone ?? partner.timeZone, now: deps.now() },
     };
   }
 

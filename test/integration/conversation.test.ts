@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handleAction, handleMessage } from "../../src/actions/conversation.js";
 import type { ConversationDeps } from "../../src/actions/context.js";
 import type { Effect, Outcome } from "../../src/actions/effects.js";
-import type { ChatIdentity } from "../../src/actions/identity.js";
+import { csmLocale, type ChatIdentity } from "../../src/actions/identity.js";
 import { loadConfig } from "../../src/config.js";
 import { loadDemo } from "../../src/demo/load.js";
 import { createLogger } from "../../src/log.js";
@@ -207,6 +207,16 @@ describe("authorisation", () => {
         expect(noticeKey(outcome)).toMatch(/^chat\.refusal\.(stranger|outsideDomain)$/);
       }
     }
+  });
+
+  it("remembers the language a chat platform reports, for alerts sent outside any conversation", async () => {
+    const maria = await db.prisma.csm.update({ where: { email: "maria.garcia@partner.example" }, data: { locale: null } });
+    const slackMaria = { channel: "slack" as const, userId: "U0MARIA", email: maria.email, emailVerified: true, platformLocale: "ru-RU" };
+    expect((await handleAction(deps, slackMaria, "not an envelope")).locale).toBe("ru");
+    const stored = await db.prisma.csm.findUniqueOrThrow({ where: { id: maria.id } });
+    expect(stored).toMatchObject({ locale: null, platformLocale: "ru", slackUserId: "U0MARIA" });
+    expect(csmLocale(stored, "en")).toBe("ru");
+    expect(csmLocale({ ...stored, locale: "en" }, "ru")).toBe("en");
   });
 
   it("links a chat identity by a verified email in the partner's domain, then knows it by id", async () => {

@@ -313,6 +313,8 @@ describe.each(DB_KINDS)("outbox dispatcher on %s", (kind) => {
     const [busy, idle] = s.portfolio.csmIds; // use cases are assigned round-robin: the first CSM has ucdIds[0]
     await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "stalled");
     await s.db.pool.query(`UPDATE deployment SET assigned_csm_id = $1 WHERE assigned_csm_id = $2`, [busy, idle]);
+    // Digests list what the CSM's subscriptions cover: both follow everything on their deployments.
+    await s.db.pool.query(`INSERT INTO subscription (csm_id, kinds) SELECT unnest($1::int[]), enum_range(NULL::"AlertKind")`, [[busy, idle]]);
     const rows = await enqueue(s.db.pool, [
       { channel: "webex", destination: `csm:${busy}`, kind: "digest", payload: { csmId: busy, date: "2026-03-02" } },
       { channel: "webex", destination: `csm:${idle}`, kind: "digest", payload: { csmId: idle, date: "2026-03-02" } },

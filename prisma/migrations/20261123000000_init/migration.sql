@@ -51,6 +51,7 @@ CREATE TABLE "csm" (
     "email" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "locale" TEXT,
+    "platform_locale" TEXT,
     "time_zone" TEXT,
     "webex_person_id" TEXT,
     "slack_user_id" TEXT,

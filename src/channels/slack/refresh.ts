@@ -1,3 +1,4 @@
+import { csmLocale } from "../../actions/identity.js";
 import { setTimeout as delay } from "node:timers/promises";
 import { queryContext, type ConversationDeps } from "../../actions/context.js";
 import { fallbackText, renderCard } from "../../cards/render.js";
@@ -32,10 +33,10 @@ export function createAlertRefresher(deps: ConversationDeps, port: ChannelPort, 
       select: { externalId: true, conversationId: true, csmId: true },
     });
     const csmIds = [...new Set(rows.flatMap((r) => (r.csmId === null ? [] : [r.csmId])))];
-    const csms = new Map((await deps.db.prisma.csm.findMany({ where: { id: { in: csmIds } }, select: { id: true, locale: true, timeZone: true } })).map((c) => [c.id, c]));
+    const csms = new Map((await deps.db.prisma.csm.findMany({ where: { id: { in: csmIds } }, select: { id: true, locale: true, platformLocale: true, timeZone: true } })).map((c) => [c.id, c]));
     return rows.map((row) => {
       const csm = row.csmId === null ? undefined : csms.get(row.csmId);
-      return { channel: row.conversationId!, ts: row.externalId!, locale: (csm?.locale as Locale | null | undefined) ?? partner.defaultLocale, timeZone: csm?.timeZone ?? partner.timeZone };
+      return { channel: row.conversationId!, ts: row.externalId!, locale: csmLocale(csm, partner.defaultLocale), timeZone: csm?.timeZone ?? partner.timeZone };
     });
   }
 

@@ -1,3 +1,4 @@
+import { csmLocale } from "../../actions/identity.js";
 import { setTimeout as delay } from "node:timers/promises";
 import { queryContext, type ConversationDeps } from "../../actions/context.js";
 import type { AnyCard, Outcome } from "../../actions/effects.js";
@@ -110,14 +111,14 @@ export function createPresenter(options: { deps: ConversationDeps; messages: () 
       select: { id: true, externalId: true, conversationId: true, csmId: true },
     });
     const csmIds = [...new Set(rows.flatMap((r) => (r.csmId === null ? [] : [r.csmId])))];
-    const csms = new Map((await prisma.csm.findMany({ where: { id: { in: csmIds } }, select: { id: true, locale: true, timeZone: true } })).map((c) => [c.id, c]));
+    const csms = new Map((await prisma.csm.findMany({ where: { id: { in: csmIds } }, select: { id: true, locale: true, platformLocale: true, timeZone: true } })).map((c) => [c.id, c]));
     return rows.map((row) => {
       const csm = row.csmId === null ? undefined : csms.get(row.csmId);
       return {
         rowId: row.id,
         messageId: row.externalId!,
         roomId: row.conversationId!,
-        locale: (csm?.locale as Locale | null | undefined) ?? partner.defaultLocale,
+        locale: csmLocale(csm, partner.defaultLocale),
         timeZone: csm?.timeZone ?? partner.timeZone,
       };
     });
