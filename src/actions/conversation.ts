@@ -46,12 +46,20 @@ const COMMAND_HANDLERS: { [K in CommandName]: CommandHandler<K> } = {
   subscribe: async (ctx, c) => {
     const before = await ctx.deps.db.prisma.subscription.findMany({ where: { csmId: ctx.actor.csmId } });
     const filters = { tags: c.filters.tags, architectures: c.filters.architectures, customers: c.filters.customers };
+    const t = translator(ctx.actor.locale);
+    const done = notice("success", { key: "chat.done.subscribed", params: { kinds: kindsText(c.kinds, ctx.actor.locale), mode: t(`chat.mode.${c.mode}`) } });
+    // The same subscription twice (a repeated or replayed message) is one subscription.
+    const sorted = (list: readonly string[] | undefined) => JSON.stringify([...(list ?? [])].sort());
+    const same = (s: (typeof before)[number]) => {
+      const f = (s.filters ?? {}) as Partial<typeof filters>;
+      return s.mode === c.mode && sorted(s.kinds) === sorted(c.kinds) && (["tags", "architectures", "customers"] as const).every((k) => sorted(f[k]) === sorted(filters[k]));
+    };
+    if (before.some(same)) return [done];
     await ctx.deps.db.prisma.$transaction([
       ctx.deps.db.prisma.subscription.create({ data: { csmId: ctx.actor.csmId, kinds: c.kinds, filters, mode: c.mode } }),
       ctx.deps.db.prisma.auditEntry.create({ data: { csmId: ctx.actor.csmId, channel: ctx.actor.channel, action: "subscribe", entity: "subscription", entityId: String(ctx.actor.csmId), before: before.map((s) => ({ kinds: s.kinds, filters: s.filters, mode: s.mode })), after: { kinds: c.kinds, filters, mode: c.mode } } }),
     ]);
-    const t = translator(ctx.actor.locale);
-    return [notice("success", { key: "chat.done.subscribed", params: { kinds: kindsText(c.kinds, ctx.actor.locale), mode: t(`chat.mode.${c.mode}`) } })];
+    return [done];
   },
   unsubscribe: async (ctx, c) => {
     const kinds = c.kinds.length === 0 ? [...ALERT_KINDS] : c.kinds;

@@ -109,7 +109,11 @@ WITH heads AS (
              + COALESCE(($3::jsonb ->> o.channel::text)::int, 0) * interval '1 millisecond'
          ) AS ready_at
   FROM outbox_message o JOIN heads h ON h.id = o.id
-  WHERE o.status <> 'sending' OR o.next_attempt_at <= now()
+  WHERE (o.status <> 'sending' OR o.next_attempt_at <= now())
+    -- A coalesced card can be in flight above the head: one message per destination at a time.
+    AND NOT EXISTS (SELECT 1 FROM outbox_message x
+                    WHERE x.channel = o.channel AND x.destination = o.destination AND x.id <> o.id
+                      AND x.status = 'sending' AND x.next_attempt_at > now())
 ), picked AS (
   SELECT * FROM candidates
   WHERE ready_at <= now() + $4::int * interval '1 millisecond'

@@ -89,6 +89,9 @@ describe("commands, in English and Russian", () => {
     expect(noticeKey(await handleMessage(deps, james, "digest on 07:30"))).toBe("chat.done.digestOn");
     expect((await db.prisma.csm.findUniqueOrThrow({ where: { email: "james.lee@partner.example" } })).digestTime).toBe("07:30");
     expect(noticeKey(await handleMessage(deps, james, "subscribe stalled tag:Strategic digest"))).toBe("chat.done.subscribed");
+    const subscriptions = await db.prisma.subscription.count({ where: { csm: { email: "james.lee@partner.example" } } });
+    expect(noticeKey(await handleMessage(deps, james, "subscribe stalled tag:Strategic digest"))).toBe("chat.done.subscribed");
+    expect(await db.prisma.subscription.count({ where: { csm: { email: "james.lee@partner.example" } } })).toBe(subscriptions);
     expect(noticeKey(await handleMessage(deps, james, "unsubscribe stalled"))).toBe("chat.done.unsubscribed");
     const audits = await db.prisma.auditEntry.findMany({ where: { csm: { email: "james.lee@partner.example" } }, orderBy: { id: "asc" } });
     expect(audits.map((a) => a.action)).toEqual(expect.arrayContaining(["lang", "digest", "subscribe", "unsubscribe"]));
