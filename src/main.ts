@@ -18,6 +18,7 @@ import { createPreviewChannel, PREVIEW_PATH } from "./channels/preview/index.js"
 import { createSlackChannel } from "./channels/slack/index.js";
 import { createWebexChannel } from "./channels/webex/index.js";
 import { createDispatcher } from "./delivery/dispatcher.js";
+import { enqueueRefreshes } from "./delivery/refresh.js";
 import { countAlerts, metricsRouter, observeIngest } from "./metrics.js";
 
 export interface Service {
@@ -83,7 +84,15 @@ export async function startService(config: Config, log: Logger): Promise<Service
     log.info({ useCaseDeployments: summary.rowsRead }, `empty embedded database: loaded the demo data set (${summary.rowsRead} use-case deployments, 6 CSMs); the first real snapshot you ingest replaces it`);
   }
 
-  const chats = await startChats(config, { db, config, log, channels, now: () => new Date() }, http, log);
+  const openPool = db.pool;
+  let wakeDispatcher = () => undefined as void;
+  const alertChanged = (alertId: number, origin: string) => {
+    enqueueRefreshes(openPool, alertId, origin).then(
+      (n) => n > 0 && wakeDispatcher(),
+      (error: unknown) => log.error({ err: error, alertId }, "could not queue the redraw of an alert's cards"),
+    );
+  };
+  const chats = await startChats(config, { db, config, log, channels, now: () => new Date(), alertChanged }, http, log);
   chatsReady = chats.ready;
   if (config.preview.enabled) {
     const preview = createPreviewChannel({ config, deps: chats.deps, log });
@@ -93,6 +102,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
 
   const dispatcher = createDispatcher({ pool: db.pool, prisma: db.prisma, config, ports: chats.ports, log: log.child({ component: "delivery" }) });
   dispatcher.start();
+  wakeDispatcher = () => dispatcher.wake();
   http.mount("/metrics", metricsRouter({ pool: db.pool, log }));
 
   const instance = `${hostname()}:${process.pid}`;
@@ -137,21 +147,8 @@ interface Chats {
   stop(timeoutMs: number): Promise<void>;
 }
 
-/**
- * Webex and Slack, each only when configured (the service says so once when one is off).
- * An action taken in one chat redraws the alert's cards in the others.
- */
-async function startChats(config: Config, base: ConversationDeps, http: HttpServer, log: Logger): Promise<Chats> {
-  const redrawers = new Map<string, (alertId: number) => Promise<void>>();
-  const deps: ConversationDeps = {
-    ...base,
-    alertChanged: (alertId, origin) => {
-      for (const [channel, redraw] of redrawers) {
-        if (channel === origin) continue;
-        redraw(alertId).catch((error: unknown) => log.warn({ err: error, alertId, channel }, "could not redraw an alert card"));
-      }
-    },
-  };
+/** Webex and Slack, each only when configured (the service says so once when one is off). */
+async function startChats(config: Config, deps: ConversationDeps, http: HttpServer, log: Logger): Promise<Chats> {
   const ports: ChannelPort[] = [];
   const stops: ((timeoutMs: number) => Promise<void>)[] = [];
   const failed = new Set<string>();
@@ -180,7 +177,6 @@ async function startChats(config: Config, base: ConversationDeps, http: HttpServ
     http.mount("/", webex.router);
     await keepStarting("webex", () => webex.start());
     ports.push(webex.port);
-    redrawers.set("webex", (id) => webex.refreshAlert(id));
     stops.push((ms) => webex.stop(ms));
   } else {
     log.info("WEBEX_BOT_TOKEN is not set: the Webex channel is off");
@@ -194,7 +190,6 @@ async function startChats(config: Config, base: ConversationDeps, http: HttpServ
       if (!outcome.ok) throw new Error(outcome.reason);
     });
     ports.push(slack.port);
-    redrawers.set("slack", (id) => slack.refreshAlert(id));
     stops.push((ms) => slack.stop(ms));
   }
   stops.push(async () => timers.forEach((timer) => clearTimeout(timer)));

@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
+import { enqueueRefreshes } from "../../src/delivery/refresh.js";
 import { createDispatcher, type DispatcherTuning } from "../../src/delivery/dispatcher.js";
 import { listOutbox, retryDead } from "../../src/delivery/outbox-cli.js";
 import { claim } from "../../src/delivery/store.js";
@@ -362,6 +363,25 @@ describe.each(DB_KINDS)("outbox dispatcher on %s", (kind) => {
     expect(s.slack.calls.slice(2).map((c) => [c.op, c.replacedId])).toEqual([["replace", "slack-msg-2"]]); // the second was redundant
     expect((await outboxRows(s.db.pool, "id = $1", [original]))[0]!.external_id).toBe("slack-msg-3");
     expect((await outboxRows(s.db.pool, "kind = 'refresh'")).map((r) => r.status)).toEqual(["sent", "sent", "superseded"]);
+  });
+
+  it("redraws in the other chats the cards of an alert changed in one chat, once per change", async () => {
+    const s = await setup(kind);
+    const csm = `csm:${s.portfolio.csmIds[0]}`;
+    const alert = await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "stalled");
+    await enqueue(s.db.pool, [
+      { channel: "slack", destination: csm, alertId: alert },
+      { channel: "webex", destination: csm, alertId: alert },
+    ]);
+    const d = s.dispatcher();
+    await d.drainOnce();
+    await s.db.pool.query(`UPDATE alert SET last_action = 'assigned', version = version + 1 WHERE id = $1`, [alert]);
+    // Assigned from Webex: Webex redraws its own card; the Slack copy gets a refresh row.
+    expect(await enqueueRefreshes(s.db.pool, alert, "webex")).toBe(1);
+    expect(await enqueueRefreshes(s.db.pool, alert, "webex")).toBe(0);
+    await d.drainOnce();
+    expect(s.slack.calls.map((c) => c.op)).toEqual(["send", "replace"]);
+    expect(s.webex.calls.map((c) => c.op)).toEqual(["send"]);
   });
 
   it("takes again the rows of an instance whose lease expired (a crash)", async () => {
