@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { DispatcherTuning } from "../../src/delivery/dispatcher.js";
 import { createTestDatabase } from "../support/db.js";
 import { enqueue, markerNotice, unsent, until } from "../support/delivery.js";
-import { startWorker, type Worker } from "../support/delivery-workers.js";
+import { startWorker, type Worker, faultTuning } from "../support/delivery-workers.js";
 import { startFakeChat, type Received } from "../support/fake-chat.js";
 
 /**
@@ -14,15 +13,7 @@ import { startFakeChat, type Received } from "../support/fake-chat.js";
 const WINDOW_MS = 100;
 const OUTAGE_MS = 2_500;
 const RETRY_AFTER_MS = 1_000;
-const TUNING: Partial<DispatcherTuning> = {
-  leaseMs: 4_000,
-  sendTimeoutMs: 1_000,
-  pollMs: 30,
-  coalesceWindowMs: 0,
-  horizonMs: 200,
-  minIntervalMs: { slack: WINDOW_MS, webex: WINDOW_MS },
-  backoff: { baseMs: 200, factor: 2, maxMs: 1_500 },
-};
+const TUNING = faultTuning({ sendTimeoutMs: 1_000, horizonMs: 200, minIntervalMs: { slack: WINDOW_MS, webex: WINDOW_MS }, backoff: { baseMs: 200, factor: 2, maxMs: 1_500 } });
 
 describe("a chat API that fails for a while", () => {
   it("gets everything once it recovers, once each, in order per destination, within the rate limit", async () => {

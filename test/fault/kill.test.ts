@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { DispatcherTuning } from "../../src/delivery/dispatcher.js";
 import { createTestDatabase } from "../support/db.js";
 import { enqueue, markerNotice, seedPortfolio, unsent, until } from "../support/delivery.js";
-import { startWorker, type Worker } from "../support/delivery-workers.js";
+import { startWorker, type Worker, faultTuning } from "../support/delivery-workers.js";
 import { startFakeChat, type FakeChatOptions, type Received } from "../support/fake-chat.js";
 
 /**
@@ -19,15 +18,7 @@ import { startFakeChat, type FakeChatOptions, type Received } from "../support/f
 
 const RUNS = Number(process.env.FAULT_KILL_RUNS ?? 24);
 const PER_RUN = 40;
-const TUNING: Partial<DispatcherTuning> = {
-  leaseMs: 2_000,
-  sendTimeoutMs: 500,
-  pollMs: 30,
-  coalesceWindowMs: 0,
-  horizonMs: 100,
-  minIntervalMs: { slack: 0, webex: 0 },
-  backoff: { baseMs: 100, factor: 2, maxMs: 1_000 },
-};
+const TUNING = faultTuning({ leaseMs: 2_000 });
 
 interface RunResult {
   run: number;

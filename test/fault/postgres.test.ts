@@ -1,9 +1,8 @@
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import type { DispatcherTuning } from "../../src/delivery/dispatcher.js";
 import { createTestDatabase, POSTGRES_ADMIN_URL } from "../support/db.js";
 import { enqueue, markerNotice, unsent, until } from "../support/delivery.js";
-import { startWorker, type Worker } from "../support/delivery-workers.js";
+import { startWorker, type Worker, faultTuning } from "../support/delivery-workers.js";
 import { startFakeChat } from "../support/fake-chat.js";
 
 /**
@@ -17,15 +16,7 @@ import { startFakeChat } from "../support/fake-chat.js";
 
 const OUTAGES = 3;
 const OUTAGE_MS = 800;
-const TUNING: Partial<DispatcherTuning> = {
-  leaseMs: 4_000,
-  sendTimeoutMs: 500,
-  pollMs: 30,
-  coalesceWindowMs: 0,
-  horizonMs: 100,
-  minIntervalMs: { slack: 0, webex: 0 },
-  backoff: { baseMs: 100, factor: 2, maxMs: 1_000 },
-};
+const TUNING = faultTuning();
 
 describe("PostgreSQL outage mid-dispatch", () => {
   it("recovers, loses nothing and repeats nothing", async () => {

@@ -102,3 +102,20 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     exited,
   };
 }
+
+/**
+ * Dispatcher timings for fault tests: short leases, polls and backoffs so a crash, an outage
+ * and the recovery all fit in seconds; each test names what it changes.
+ */
+export function faultTuning(overrides: Partial<DispatcherTuning> = {}): Partial<DispatcherTuning> {
+  return {
+    leaseMs: 4_000,
+    sendTimeoutMs: 500,
+    pollMs: 30,
+    coalesceWindowMs: 0,
+    horizonMs: 100,
+    minIntervalMs: { slack: 0, webex: 0 },
+    backoff: { baseMs: 100, factor: 2, maxMs: 1_000 },
+    ...overrides,
+  };
+}
