@@ -24,7 +24,8 @@ import {
 } from "../../src/demo/portfolio.js";
 import { EXPORT_COLUMNS, writeSnapshot } from "../../src/demo/write-snapshot.js";
 
-const SAMPLE = fileURLToPath(new URL("../../../shared/sample-export.csv", import.meta.url));
+// The shared sample export, copied into the repository: tests never read outside it.
+const SAMPLE = fileURLToPath(new URL("../fixtures/ingest/sample.csv", import.meta.url));
 const ASOF = "2026-11-20";
 const PARTNER_DOMAIN = "partner.example";
 const CSMS = ["anna.petrova@partner.example", "james.lee@partner.example", "sam.ng@partner.example"];
