@@ -178,6 +178,10 @@ async function* xlsxRows(file: string): AsyncGenerator<SheetRow> {
   // Styles are needed to recognise date cells; shared strings must be cached because
   // rows refer to them by index (they are one table per workbook, not per row).
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, { worksheets: "emit", sharedStrings: "cache", styles: "cache", hyperlinks: "ignore", entries: "ignore" });
+  // exceljs reads `model.sheets` when a worksheet arrives after the shared strings but before
+  // workbook.xml (its own streaming writer can store them so), and crashes if the model is
+  // not there yet: start with an empty one; workbook.xml replaces it when it comes.
+  (workbook as unknown as StreamedWorkbook).model ??= { sheets: [] };
   try {
     let target: string | undefined;
     for await (const worksheet of workbook) {

@@ -1,5 +1,5 @@
 import { createWriteStream, readFileSync } from "node:fs";
-import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { once } from "node:events";
@@ -14,6 +14,8 @@ import { isAppError } from "../../src/errors.js";
 import { COLUMNS, mapHeader, normaliseHeader } from "../../src/ingest/columns.js";
 import { chooseSheet, openSnapshot, readSnapshot, type RowResult } from "../../src/ingest/read.js";
 import { validateRow } from "../../src/ingest/row.js";
+import { writeSnapshot } from "../../src/demo/write-snapshot.js";
+import { row as sampleRow } from "../support/rows.js";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/ingest/", import.meta.url));
 const SAMPLE_CSV = path.join(FIXTURES, "sample.csv");
@@ -518,3 +520,33 @@ describe("messages", () => {
     for (const key of Object.keys(en)) expect(placeholders(ru[key]!), key).toEqual(placeholders(en[key]!));
   });
 });
+
+describe("Excel files whose parts come in an unusual order", () => {
+  it("reads a workbook that stores workbook.xml after its sheets", async () => {
+    const { default: JSZip } = await import("jszip");
+    const dir = await mkdtemp(path.join(os.tmpdir(), "lca-xlsx-order-"));
+    try {
+      const source = path.join(dir, "plain.xlsx");
+      await writeSnapshot(sampleRowsForOrderTest(), source);
+      const zip = await JSZip.loadAsync(await readFile(source));
+      const names = Object.keys(zip.files).filter((n) => !zip.files[n]!.dir);
+      const last = "xl/workbook.xml";
+      const first = ["[Content_Types].xml", "_rels/.rels", "xl/sharedStrings.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"];
+      const ordered = [...first.filter((n) => names.includes(n)), ...names.filter((n) => !first.includes(n) && n !== last), last];
+      const reordered = new JSZip();
+      for (const name of ordered) reordered.file(name, await zip.file(name)!.async("nodebuffer"));
+      const file = path.join(dir, "reordered.xlsx");
+      await writeFile(file, await reordered.generateAsync({ type: "nodebuffer", compression: "DEFLATE" }));
+      const results = [];
+      for await (const result of readSnapshot(file)) results.push(result);
+      expect(results.every((r) => r.ok)).toBe(true);
+      expect(results).toHaveLength(2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function sampleRowsForOrderTest(): SnapshotRow[] {
+  return [sampleRow(), sampleRow({ useCase: "Campus Network Visibility" })];
+}
