@@ -144,7 +144,6 @@ async function evaluateBatch(client: Queryable, rows: FactsRow[], rules: AlertRu
 
   const toOpen: { desired: DesiredAlert; row: FactsRow }[] = [];
   const toResolve: { id: number; kind: AlertKind; reason: string }[] = [];
-  const toRefresh: { id: number; facts: AlertFacts }[] = [];
   const wanted = new Set<string>();
 
   for (const row of rows) {
@@ -157,9 +156,9 @@ async function evaluateBatch(client: Queryable, rows: FactsRow[], rules: AlertRu
       } else if (materialKey(existing.facts) !== materialKey(desired.facts)) {
         toResolve.push({ id: existing.id, kind: existing.kind, reason: "changed" });
         toOpen.push({ desired, row });
-      } else if (JSON.stringify(existing.facts) !== JSON.stringify(desired.facts)) {
-        toRefresh.push({ id: existing.id, facts: desired.facts });
       }
+      // Otherwise the open alert stands as it was opened: cards count days in stage from the
+      // data when drawn, so nothing is rewritten just because a day passed.
     }
   }
   const rowById = new Map(rows.map((r) => [r.id, r]));
@@ -177,12 +176,6 @@ async function evaluateBatch(client: Queryable, rows: FactsRow[], rules: AlertRu
     );
     for (const r of toResolve) summary.resolved[r.kind]++;
     await closeRecommendationsOfResolvedAlerts(client);
-  }
-  if (toRefresh.length > 0) {
-    await client.query(
-      `UPDATE alert a SET facts = r.facts FROM unnest($1::int[], $2::jsonb[]) AS r(id, facts) WHERE a.id = r.id`,
-      [toRefresh.map((r) => r.id), toRefresh.map((r) => JSON.stringify(r.facts))],
-    );
   }
   if (toOpen.length > 0) await openAlerts(client, toOpen, rules.asOf, options, audience, summary);
 }
