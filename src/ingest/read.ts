@@ -149,7 +149,7 @@ async function* csvRows(file: string): AsyncGenerator<SheetRow> {
 }
 
 function xlsxSource(file: string, state: ReadState): AsyncIterable<SourceItem> {
-  return tabular(xlsxRows(file), state);
+  return tabular(xlsxRowsSettled(file), state);
 }
 
 const USE_CASES_SHEET = "use cases";
@@ -168,9 +168,31 @@ export function chooseSheet(names: readonly string[]): string | undefined {
 /** What the streaming reader knows at run time but its type declarations omit. */
 interface StreamedWorkbook {
   model?: { sheets?: { name: string }[] };
+  properties?: { model?: { date1904?: boolean } };
 }
 interface StreamedWorksheet {
   name?: string;
+}
+
+/**
+ * exceljs's streaming reader now and then loses zip entries under CPU load (its unzip stream
+ * ends early: "no worksheet", or a sheet without its workbook). Seen in tests, not in the
+ * file. A read that fails before its first row is tried again from the start; once rows
+ * have been handed on, a failure is final.
+ */
+async function* xlsxRowsSettled(file: string, attempts = 3): AsyncGenerator<SheetRow> {
+  for (let attempt = 1; ; attempt++) {
+    let yielded = false;
+    try {
+      for await (const row of xlsxRows(file)) {
+        yielded = true;
+        yield row;
+      }
+      return;
+    } catch (error) {
+      if (yielded || attempt >= attempts) throw error;
+    }
+  }
 }
 
 async function* xlsxRows(file: string): AsyncGenerator<SheetRow> {
@@ -178,17 +200,22 @@ async function* xlsxRows(file: string): AsyncGenerator<SheetRow> {
   // Styles are needed to recognise date cells; shared strings must be cached because
   // rows refer to them by index (they are one table per workbook, not per row).
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, { worksheets: "emit", sharedStrings: "cache", styles: "cache", hyperlinks: "ignore", entries: "ignore" });
-  // exceljs reads `model.sheets` when a worksheet arrives after the shared strings but before
-  // workbook.xml (its own streaming writer can store them so), and crashes if the model is
-  // not there yet: start with an empty one; workbook.xml replaces it when it comes.
-  (workbook as unknown as StreamedWorkbook).model ??= { sheets: [] };
+  // exceljs reads `model.sheets` and `properties.model` (the 1904 date system) from
+  // workbook.xml when it hands out a worksheet, and crashes when it has not seen workbook.xml
+  // (stored after the sheets, or, seen under load, not delivered by its unzip stream at all):
+  // start with empty ones, which workbook.xml replaces when it comes. Sheets are then judged
+  // by their own names, and dates use the 1900 system Excel writes by default.
+  const streamed = workbook as unknown as StreamedWorkbook;
+  streamed.model ??= { sheets: [] };
+  streamed.properties ??= {};
   try {
     let target: string | undefined;
     for await (const worksheet of workbook) {
       const name = (worksheet as unknown as StreamedWorksheet).name ?? "";
       // The sheet list (workbook.xml) is known by the time a worksheet is handed out, unless
       // the archive stores it after the sheets: then each sheet is judged by its own name.
-      target ??= chooseSheet((workbook as unknown as StreamedWorkbook).model?.sheets?.map((sheet) => sheet.name) ?? [name]);
+      const names = streamed.model?.sheets?.map((sheet) => sheet.name) ?? [];
+      target ??= chooseSheet(names.length > 0 ? names : [name]);
       if (name !== target) {
         await drain(worksheet);
         continue;
