@@ -3,7 +3,8 @@ import type { Filters } from "../commands/types.js";
 import type { PrismaClient } from "../db/database.js";
 import type { AlertFacts } from "../domain/alerts.js";
 import { daysBetween, fromDate, type IsoDate } from "../domain/dates.js";
-import type { AlertKind } from "../domain/recommendations.js";
+import { RECOMMENDATION_FOR, type AlertKind } from "../domain/recommendations.js";
+import { editDistance } from "../commands/text.js";
 import { stallThreshold, type Stage, type StallThresholds } from "../domain/stages.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { pageOf, useCaseWhere } from "./scope.js";
@@ -138,20 +139,6 @@ async function fuzzyCustomers(ctx: QueryContext, query: string): Promise<{ crPar
     .map(({ crPartyId, name }) => ({ crPartyId, name }));
 }
 
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
-}
-
 /** One use-case deployment with its contacts, stage history, open alert and recommendation. */
 export async function useCaseDetail(ctx: QueryContext, id: number): Promise<UseCaseDetailView | null> {
   const row = await ctx.prisma.useCaseDeployment.findUnique({
@@ -178,7 +165,7 @@ export async function useCaseDetail(ctx: QueryContext, id: number): Promise<UseC
     contacts: row.contacts.map((c) => ({ source: c.source, slot: c.slot, name: c.name, email: c.email, barrier: c.deliveryBarrier })),
     recommendation: open?.recommendation
       ? {
-          kind: recommendationKindOf(open.kind as AlertKind),
+          kind: RECOMMENDATION_FOR[open.kind as AlertKind],
           status: open.recommendation.status,
           actions: open.recommendation.actions.map((a) => ({ action: a.action, by: a.csm.name, at: a.createdAt.toISOString(), comment: a.comment })),
         }
@@ -187,10 +174,6 @@ export async function useCaseDetail(ctx: QueryContext, id: number): Promise<UseC
     history: row.stageHistory.map((h) => ({ fromStage: h.fromStage as Stage | null, toStage: h.toStage as Stage, enteredOn: fromDate(h.enteredOn) })),
     lcaUrl: ctx.lcaUrl(row.deployment.deploymentId),
   };
-}
-
-function recommendationKindOf(kind: AlertKind) {
-  return ({ stalled: "find_adoption_barrier", regression: "find_regression_cause", bounced_contact: "update_contact", missing_contact: "update_contact", new_use_case: "review_new_use_case" } as const)[kind];
 }
 
 /** The card of one alert as it stands now (for delivery and after an action). */
