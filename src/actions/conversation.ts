@@ -11,7 +11,7 @@ import { addedRecently, contactProblems, findCustomer, mine, stalled, useCaseDet
 import { queryContext, type ConversationDeps } from "./context.js";
 import { notice, reply, type Effect, type Outcome } from "./effects.js";
 import { envelopeSchema } from "./envelope.js";
-import { ACTION_HANDLERS, assignDeployment, type ActionContext } from "./handlers.js";
+import { ACTION_HANDLERS, assignDeployment, type ActionContext, type DataAction } from "./handlers.js";
 import { identify, type Actor, type ChatIdentity } from "./identity.js";
 
 /** How the platform shows commands: "stalled" in Webex, "/lca stalled" in Slack. */
@@ -199,7 +199,7 @@ export async function handleAction(deps: ConversationDeps, identity: ChatIdentit
       if (!command.ok || !("page" in command.command)) return [notice("error", { key: "chat.errors.malformed" })];
       return runCommand(ctx, { ...command.command, page: envelope.id }, envelope.q, style);
     }
-    const handler = ACTION_HANDLERS[envelope.a] as (c: ActionContext, e: typeof envelope) => Promise<Effect[]>;
+    const handler = ACTION_HANDLERS[envelope.a] as (c: ActionContext, e: Extract<typeof envelope, { a: DataAction }>) => Promise<Effect[]>;
     return handler(ctx, envelope);
   });
   done();

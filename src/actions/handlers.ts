@@ -1,5 +1,5 @@
 import { reevaluateUseCases } from "../alerts/engine.js";
-import { inTransaction } from "../db/sql.js";
+import { inTransaction, type Queryable } from "../db/sql.js";
 import { checkContactChange } from "../domain/contacts.js";
 import { todayIn } from "../domain/dates.js";
 import { closesRecommendation, type AlertKind } from "../domain/recommendations.js";
@@ -19,14 +19,15 @@ export interface ActionContext {
 
 type Handler<A extends ActionName> = (ctx: ActionContext, envelope: Extract<Envelope, { a: A }>) => Promise<Effect[]>;
 
+/** Paging re-runs a list command, which the conversation module owns; every other action is here. */
+export type DataAction = Exclude<ActionName, "list.page">;
+
 /** One handler per action: a missing one fails the type check, not a user's click. */
-export const ACTION_HANDLERS: { [A in ActionName]: Handler<A> } = {
+export const ACTION_HANDLERS: { [A in DataAction]: Handler<A> } = {
   "rec.act": takeRecommendedAction,
   "contact.update": updateContact,
   "usecase.assign": (ctx, e) => assignDeployment(ctx, { rowId: e.id, version: e.ev, to: e.to, alertId: e.al }),
   "alert.snooze": snoozeAlert,
-  // Paging re-runs the list command; the conversation module owns commands.
-  "list.page": async () => [],
 };
 
 const receiptSubject = async (ctx: ActionContext, alertId: number) => {
@@ -44,7 +45,7 @@ interface AlertRow {
   last_action: string | null;
 }
 
-async function lockAlert(client: { query: ActionContext["deps"]["db"]["pool"]["query"] }, id: number): Promise<AlertRow | undefined> {
+async function lockAlert(client: Queryable, id: number): Promise<AlertRow | undefined> {
   const { rows } = await client.query<AlertRow>(
     `SELECT a.id, a.kind, a.version, a.status, a.recommendation_id, c.name AS acted_by_name, a.last_action
      FROM alert a LEFT JOIN csm c ON c.id = a.acted_by_id WHERE a.id = $1 FOR UPDATE OF a`,
