@@ -56,8 +56,6 @@ export interface SlackChannel {
   start(): Promise<{ ok: true; team: string | undefined; botUserId: string | undefined; problems: string[] } | { ok: false; reason: string }>;
   /** Stops taking events (Socket Mode) and waits for work acknowledged but not finished. */
   stop(timeoutMs?: number): Promise<void>;
-  /** Rewrites every Slack message showing this alert to its current state (for actions taken elsewhere). */
-  refreshAlert(alertId: number): Promise<void>;
 }
 
 /** How replies reach the person: `ephemeral` adds a message only they see, `replace` rewrites the one clicked. */
@@ -377,7 +375,6 @@ export function createSlackChannel({ config, deps, log: parentLog }: SlackChanne
       if (socketStarted) await app.stop().catch((error: unknown) => log.warn({ err: error }, "slack socket mode did not stop cleanly"));
       await Promise.race([Promise.allSettled([...inflight]), delay(timeoutMs)]);
     },
-    refreshAlert: (alertId) => refresher(alertId),
   };
 }
 

@@ -40,11 +40,6 @@ export interface WebexChannel {
   stop(timeoutMs?: number): Promise<void>;
   /** Resolves when every event accepted so far has been handled (tests, shutdown). */
   idle(): Promise<void>;
-  /**
-   * Shows an alert's current state on every Webex card of it the outbox delivered: for
-   * refreshAlert effects decided elsewhere (an action taken in Slack or the preview).
-   */
-  refreshAlert(alertId: number): Promise<void>;
 }
 
 /** What Webex posts: the envelope of an event; the framework fetches the rest. */
@@ -238,12 +233,7 @@ export function createWebexChannel(options: WebexChannelOptions): WebexChannel {
     frameworkWebhook = undefined;
   }
 
-  async function refreshAlert(alertId: number): Promise<void> {
-    if (!framework?.active) return;
-    await presenter.refreshAlert(alertId);
-  }
-
-  return { router, port, start, stop, idle, refreshAlert };
+  return { router, port, start, stop, idle };
 }
 
 /**
