@@ -55,7 +55,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
   // A card that does not validate would fail in front of a CSM: refuse to start instead.
   const cardProblems = validateAllTemplates();
   if (cardProblems.length > 0) throw new Error(`The card templates do not validate:\n  ${cardProblems.join("\n  ")}`);
-  let db: Database | undefined;
+  let connected: Database | undefined; // for readiness, which answers before the database is up
   let started = false;
   let chatsReady = () => false;
   const http = await startHttpServer({
@@ -65,18 +65,17 @@ export async function startService(config: Config, log: Logger): Promise<Service
     started: () => started,
     readiness: {
       checks: async () => {
-        if (!db) return { database: false, migrations: false, channels: false };
-        const database = await db.pool.query("SELECT 1").then(() => true, () => false);
-        return { database, migrations: database && (await migrationsApplied(db.pool)), channels: chatsReady() };
+        if (!connected) return { database: false, migrations: false, channels: false };
+        const database = await connected.pool.query("SELECT 1").then(() => true, () => false);
+        return { database, migrations: database && (await migrationsApplied(connected.pool)), channels: chatsReady() };
       },
     },
   });
-  try {
-    db = await connectDatabase(config, log);
-  } catch (error) {
+  const db = await connectDatabase(config, log).catch(async (error: unknown) => {
     await http.close();
     throw error;
-  }
+  });
+  connected = db;
   const channels = deliveryChannels(config);
 
   if (config.demo && (await isEmpty(db))) {
@@ -84,10 +83,9 @@ export async function startService(config: Config, log: Logger): Promise<Service
     log.info({ useCaseDeployments: summary.rowsRead }, `empty embedded database: loaded the demo data set (${summary.rowsRead} use-case deployments, 6 CSMs); the first real snapshot you ingest replaces it`);
   }
 
-  const openPool = db.pool;
   let wakeDispatcher = () => undefined as void;
   const alertChanged = (alertId: number, origin: string) => {
-    enqueueRefreshes(openPool, alertId, origin).then(
+    enqueueRefreshes(db.pool, alertId, origin).then(
       (n) => n > 0 && wakeDispatcher(),
       (error: unknown) => log.error({ err: error, alertId }, "could not queue the redraw of an alert's cards"),
     );
@@ -107,11 +105,10 @@ export async function startService(config: Config, log: Logger): Promise<Service
 
   const instance = `${hostname()}:${process.pid}`;
   const refreshJob = config.refresh.feed ? scheduleRefresh(config, db, channels, instance, log, () => dispatcher.wake()) : undefined;
-  const openDbForDigests = db;
   // Every minute: the CSMs whose digest time has come in their own zone get one, once per cluster.
   const digestJob = schedule.scheduleJob("digests", "* * * * *", async (firedAt) => {
     try {
-      const enqueued = await enqueueDueDigests(openDbForDigests.pool, { now: firedAt, defaultTimeZone: config.partner.timeZone, channels });
+      const enqueued = await enqueueDueDigests(db.pool, { now: firedAt, defaultTimeZone: config.partner.timeZone, channels });
       if (enqueued > 0) {
         log.info({ enqueued }, "daily digests enqueued");
         dispatcher.wake();
@@ -124,9 +121,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
 
   started = true;
   log.info({ url: http.url, ms: Math.round(performance.now() - bootStarted) }, `lca-bot is up at ${http.url} (health: ${http.url}/healthz)`);
-  const openDb = db;
   return {
-    db: openDb,
+    db,
     http,
     async stop() {
       refreshJob?.cancel();
@@ -134,7 +130,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
       // Stop taking new work, finish or release what is in flight: together, within one timeout.
       await Promise.all([dispatcher.stop(config.delivery.shutdownTimeoutMs), chats.stop(config.delivery.shutdownTimeoutMs)]);
       await http.close();
-      await openDb.close();
+      await db.close();
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Config } from "../config.js";
 import type { Database } from "../db/database.js";
 import { addDays, type IsoDate } from "../domain/dates.js";
 import { ALERT_KINDS } from "../domain/recommendations.js";
+import { AppError } from "../errors.js";
 import { ingestRows, type IngestSummary } from "../ingest/ingest.js";
 import { DEMO_CSMS, demoPortfolio } from "./demo-data.js";
 import { nextDay } from "./portfolio.js";
@@ -20,7 +21,7 @@ export async function isEmpty(db: Database): Promise<boolean> {
 export async function loadDemo(db: Database, config: Config, today: IsoDate, channels: readonly DeliveryChannel[]): Promise<IngestSummary> {
   if (!(await isEmpty(db))) {
     const last = await db.prisma.snapshot.findFirst({ orderBy: { id: "desc" } });
-    if (!last?.isDemo) throw new Error("The database already holds real LCA data; the demo data set is only for an empty database.");
+    if (!last?.isDemo) throw new AppError("demo.realData");
   }
   for (const csm of DEMO_CSMS) {
     await db.prisma.csm.upsert({

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeEach, afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
+import { loadDemo } from "../../src/demo/load.js";
 import { writeSnapshot } from "../../src/demo/write-snapshot.js";
 import type { SnapshotRow } from "../../src/domain/snapshot.js";
 import { ingestFile, ingestRows, SnapshotRefused, type IngestSummary } from "../../src/ingest/ingest.js";
@@ -163,6 +164,12 @@ describe.each(DB_KINDS)("ingest on %s", (kind) => {
       [3, "Stage Entered Date", "invalidDate"],
     ]);
     expect(await snapshotTables()).toEqual(before);
+  });
+
+  it("never puts the demo data set over real data", async () => {
+    await ingest([row()], "2026-11-19");
+    await expect(loadDemo(db, config, "2026-11-20", [])).rejects.toMatchObject({ code: "demo.realData" });
+    expect(await db.prisma.snapshot.count()).toBe(1);
   });
 
   it("lists at most the first 100 problems and counts the rest", async () => {
