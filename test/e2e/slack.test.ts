@@ -16,6 +16,7 @@ import { startHttpServer, type HttpServer } from "../../src/server/http.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { commandBody, FAKE_TEAM, interactionBody, postSigned, startFakeSlack, type FakeSlack, type RecordedCall, type StoredMessage } from "../support/fake-slack.js";
 import { projectPath } from "../../src/paths.js";
+import { deliverAlertCard } from "../support/deliver.js";
 
 const SECRET = "e2e-signing-secret-5f1c0a";
 const en = translator("en");
@@ -88,27 +89,9 @@ async function click(userId: string, message: StoredMessage, actionIdPrefix: str
 
 /** Delivers an alert card as the outbox dispatcher does, and records the sent row. */
 async function deliverAlert(alertId: number, to: { csmId: number; email: string; chatUserId: string | null; locale: Locale } | { room: string }) {
-  const view = (await alertView(queryContext(deps), alertId))!;
   const locale = "room" in to ? config.partner.defaultLocale : to.locale;
-  const card = renderCard(alertCardName(view.kind), view, { locale, timeZone: config.partner.timeZone, now: new Date() });
   const destination = "room" in to ? { kind: "room" as const, address: to.room } : { kind: "csm" as const, csmId: to.csmId, email: to.email, chatUserId: to.chatUserId };
-  const outcome = await slack.port.send(destination, { card, fallbackText: fallbackText(card) });
-  if (!outcome.ok) throw new Error(`send failed: ${outcome.reason}`);
-  await db.prisma.outboxMessage.create({
-    data: {
-      channel: "slack",
-      destination: "room" in to ? to.room : `csm:${to.csmId}`,
-      csmId: "room" in to ? null : to.csmId,
-      alertId,
-      kind: "alert",
-      payload: {},
-      status: "sent",
-      sentAt: new Date(),
-      externalId: outcome.externalId,
-      conversationId: outcome.conversationId,
-      dedupeKey: `e2e:${alertId}:${"room" in to ? to.room : to.csmId}`,
-    },
-  });
+  const outcome = await deliverAlertCard(deps, slack.port, destination, alertId, { locale, timeZone: config.partner.timeZone, now: new Date() });
   return fake.messages.get(`${outcome.conversationId}/${outcome.externalId}`)!;
 }
 

@@ -15,6 +15,7 @@ import { queryContext } from "../../src/actions/context.js";
 import { startHttpServer, type HttpServer } from "../../src/server/http.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { FakeWebex, sparkSignature, type FakeMessage, type FakePerson, type RecordedCall } from "../support/fake-webex.js";
+import { deliverAlertCard } from "../support/deliver.js";
 
 /**
  * The Webex channel end to end: the real webex-node-bot-framework and Webex SDK in
@@ -135,25 +136,8 @@ const auditCount = () => db.prisma.auditEntry.count();
 /** Sends an alert card to a CSM through the port, as the outbox dispatcher does, and records the row as sent. */
 async function deliverAlert(email: string, alertId: number): Promise<FakeMessage> {
   const csm = await db.prisma.csm.findUniqueOrThrow({ where: { email } });
-  const view = (await alertView(queryContext(deps), alertId))!;
-  const card = renderCard(alertCardName(view.kind), view, { locale: (csm.locale as "en" | "ru") ?? "en", timeZone: csm.timeZone ?? "UTC" });
-  const outcome = await channel.port.send({ kind: "csm", csmId: csm.id, email: csm.email, chatUserId: null }, { card, fallbackText: fallbackText(card) });
-  if (!outcome.ok) throw new Error(`send failed: ${outcome.reason}`);
-  await db.prisma.outboxMessage.create({
-    data: {
-      channel: "webex",
-      destination: `csm:${csm.id}`,
-      csmId: csm.id,
-      alertId,
-      kind: "alert",
-      payload: {},
-      status: "sent",
-      sentAt: new Date(),
-      externalId: outcome.externalId,
-      conversationId: outcome.conversationId,
-      dedupeKey: `test:${alertId}:${csm.id}:${Date.now()}`,
-    },
-  });
+  const to = { kind: "csm" as const, csmId: csm.id, email: csm.email, chatUserId: null };
+  const outcome = await deliverAlertCard(deps, channel.port, to, alertId, { locale: (csm.locale as "en" | "ru") ?? "en", timeZone: csm.timeZone ?? "UTC" });
   return fake.messages.get(outcome.externalId)!;
 }
 
