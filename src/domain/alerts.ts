@@ -27,7 +27,10 @@ export interface AlertRules {
   newWindowDays: number;
 }
 
-/** Why an alert fired, kept with the alert and shown on its card. */
+/**
+ * Why an alert fired, as it was when it opened. Cards count days in stage from the data when
+ * they are drawn, so the engine does not rewrite these as days pass.
+ */
 export type AlertFacts =
   | { kind: "stalled"; stage: Stage; stageEnteredOn: IsoDate; daysInStage: number; threshold: number }
   | { kind: "regression"; fromStage: Stage; toStage: Stage; observedOn: IsoDate }
