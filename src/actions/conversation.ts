@@ -160,8 +160,8 @@ export async function handleMessage(deps: ConversationDeps, identity: ChatIdenti
   const who = await identify(deps.db.prisma, deps.config, identity);
   if (!who.ok) return refusal(deps, who.reason, who.locale);
   const parsed = parseCommand(text);
-  // Someone who never chose a language gets answered in the one they typed in.
-  const actor = await deps.db.prisma.csm.findUnique({ where: { id: who.actor.csmId } }).then((csm) => (csm?.locale ? who.actor : { ...who.actor, locale: parsed.language }));
+  // Someone whose language nobody named (not they, not their chat) is answered in the one they typed in.
+  const actor = who.actor.languageKnown ? who.actor : { ...who.actor, locale: parsed.language };
   if (!parsed.ok) {
     return { locale: actor.locale, timeZone: actor.timeZone, effects: parseErrorMessages(parsed).map((m, i) => notice(i === 0 ? "warning" : "info", m)) };
   }

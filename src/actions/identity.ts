@@ -21,6 +21,8 @@ export interface Actor {
   name: string;
   email: string;
   locale: Locale;
+  /** false: neither the CSM nor their chat platform named a language (the partner default stands in). */
+  languageKnown: boolean;
   timeZone: string;
   isAdmin: boolean;
   channel: ChatIdentity["channel"];
@@ -67,6 +69,7 @@ export async function identify(prisma: PrismaClient, config: Config, identity: C
       name: csm.name,
       email: csm.email,
       locale: csmLocale(csm, fallbackLocale),
+      languageKnown: Boolean(localeFrom(csm.locale) ?? localeFrom(csm.platformLocale)),
       timeZone: csm.timeZone ?? config.partner.timeZone,
       isAdmin: config.partner.admins.includes(csm.email.toLowerCase()),
       channel: identity.channel,

@@ -216,6 +216,8 @@ describe("authorisation", () => {
     const maria = await db.prisma.csm.update({ where: { email: "maria.garcia@partner.example" }, data: { locale: null } });
     const slackMaria = { channel: "slack" as const, userId: "U0MARIA", email: maria.email, emailVerified: true, platformLocale: "ru-RU" };
     expect((await handleAction(deps, slackMaria, "not an envelope")).locale).toBe("ru");
+    // The platform's language outranks the language a command happens to be typed in.
+    expect((await handleMessage(deps, slackMaria, "help")).locale).toBe("ru");
     const stored = await db.prisma.csm.findUniqueOrThrow({ where: { id: maria.id } });
     expect(stored).toMatchObject({ locale: null, platformLocale: "ru", slackUserId: "U0MARIA" });
     expect(csmLocale(stored, "en")).toBe("ru");
