@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { validateCard } from "../../src/cards/validate.js";
+import { CARD_NAMES } from "../../src/cards/view-models.js";
 import { createTestDatabase } from "../support/db.js";
 import { freePort, runCli, startBot } from "../support/cli.js";
 
@@ -56,5 +58,21 @@ describe("lca-bot start", () => {
     expect(result.stderr).toContain("PORT: must be a number");
     expect(result.stderr).toContain("DATABASE_URL: must be a PostgreSQL URL");
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it("writes every card in both renderings with `cards --out`", async () => {
+    const out = path.join(dataDir, "cards");
+    const result = await runCli(["cards", "--out", out, "--locale", "ru"], {});
+    expect(result.code, result.stderr).toBe(0);
+    const files = readdirSync(out).sort();
+    expect(files).toHaveLength(CARD_NAMES.length * 2);
+    expect(files).toContain("alert.stalled.ru.adaptive.json");
+    expect(files).toContain("alert.stalled.ru.slack.json");
+    for (const name of CARD_NAMES) {
+      const card: unknown = JSON.parse(readFileSync(path.join(out, `${name}.ru.adaptive.json`), "utf8"));
+      expect(validateCard(card), name).toEqual([]);
+      expect(JSON.parse(readFileSync(path.join(out, `${name}.ru.slack.json`), "utf8")).blocks.length).toBeGreaterThan(0);
+    }
+    expect((await runCli(["cards", "--out", out, "--locale", "de"], {})).code).toBe(2);
   });
 });
