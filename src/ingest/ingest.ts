@@ -139,8 +139,9 @@ export async function fileSha256(file: string): Promise<string> {
   return hash.digest("hex");
 }
 
-export async function ingestFile(pool: pg.Pool, file: string, options: Omit<IngestOptions, "source" | "sha256">): Promise<IngestSummary> {
+/** `sha256`: pass it when the caller hashed the file already (refresh does), to read it once less. */
+export async function ingestFile(pool: pg.Pool, file: string, options: Omit<IngestOptions, "source">): Promise<IngestSummary> {
   const snapshot = await openSnapshot(file);
-  const sha256 = await fileSha256(file);
+  const sha256 = options.sha256 ?? (await fileSha256(file));
   return ingestRows(pool, snapshot.rows, { ...options, source: path.basename(file), sha256 }, () => snapshot.unknownColumns());
 }

@@ -28,6 +28,7 @@ export async function refresh(pool: pg.Pool, config: Config, channels: readonly 
     if (sameExport && rows[0]!.as_of >= today) return { applied: false, reason: "unchanged", file: snapshot.file };
     const summary = await ingestFile(pool, snapshot.file, {
       asOf: today,
+      sha256,
       stallThresholds: config.alerts.stallThresholds,
       reminderDays: config.alerts.reminderDays,
       channels,
