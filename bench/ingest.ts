@@ -51,7 +51,7 @@ async function step(kind: string, args: string[]): Promise<StepResult> {
     const db = await openDatabase(database.startsWith("postgres") ? { kind: "postgres", url: database } : { kind: "embedded", dataDir: database });
     await migrate(db.pool);
     const t0 = performance.now();
-    const summary = await ingestFile(db.pool, file, { asOf, stallThresholds: config.alerts.stallThresholds, reminderDays: 7, channels: ["preview"] });
+    const summary = await ingestFile(db.pool, file, { asOf, stallThresholds: config.alerts.stallThresholds, reminderDays: 7, partnerDomains: config.partner.domains, adminEmails: [] });
     const ms = performance.now() - t0;
     await db.close();
     const opened = Object.values(summary.alerts.opened).reduce((a, b) => a + b, 0);

@@ -9,7 +9,7 @@ import { translator, type MessageKey } from "./i18n.js";
 import { ingestFile, SnapshotRefused, type IngestSummary } from "./ingest/ingest.js";
 import { refresh } from "./ingest/refresh.js";
 import { createLogger } from "./log.js";
-import { connectDatabase, deliveryChannels, startService } from "./main.js";
+import { connectDatabase, startService } from "./main.js";
 
 const USAGE = `Usage: lca-bot <command> [options]
 
@@ -65,7 +65,7 @@ const commands: Record<string, Command> = {
     }
     const db = await connectDatabase(config, createLogger("warn"));
     try {
-      const summary = await loadDemo(db, config, todayIn(config.partner.timeZone), deliveryChannels(config));
+      const summary = await loadDemo(db, config, todayIn(config.partner.timeZone));
       console.log(`Loaded the demo data set: ${summary.rowsRead} use-case deployments.`);
       return 0;
     } finally {
@@ -81,7 +81,13 @@ const commands: Record<string, Command> = {
     if (asOf === undefined) return usageError("--as-of must be a date like 2026-11-23");
     const db = await connectDatabase(config, createLogger("warn"));
     try {
-      const summary = await ingestFile(db.pool, file, { asOf, stallThresholds: config.alerts.stallThresholds, reminderDays: config.alerts.reminderDays, channels: deliveryChannels(config) });
+      const summary = await ingestFile(db.pool, file, {
+        asOf,
+        stallThresholds: config.alerts.stallThresholds,
+        reminderDays: config.alerts.reminderDays,
+        partnerDomains: config.partner.domains,
+        adminEmails: config.partner.admins,
+      });
       printSummary(summary, values.json ?? false);
       return 0;
     } finally {
@@ -118,7 +124,7 @@ const commands: Record<string, Command> = {
     if (asOf === undefined) return usageError("--as-of must be a date like 2026-11-23");
     const db = await connectDatabase(config, createLogger("warn"));
     try {
-      const outcome = await refresh(db.pool, config, deliveryChannels(config), asOf);
+      const outcome = await refresh(db.pool, config, asOf);
       if (outcome.applied) printSummary(outcome.summary, values.json ?? false);
       else if (values.json) console.log(JSON.stringify({ applied: false, reason: outcome.reason, file: outcome.file }));
       else console.log(`Nothing new: ${outcome.file} was applied before.`);
@@ -155,6 +161,13 @@ function printSummary(summary: IngestSummary, json: boolean): void {
       `  stages: ${summary.stageProgressions} progressed, ${summary.stageRegressions} regressed`,
       `  alerts: ${sum(summary.alerts.opened)} opened, ${sum(summary.alerts.resolved)} resolved, ${summary.alerts.reminders} reminders`,
       ...(summary.unknownColumns.length > 0 ? [`  ignored unknown columns: ${summary.unknownColumns.join(", ")}`] : []),
+      ...(summary.outsiders.count > 0
+        ? [
+            `  ${summary.outsiders.count} row(s) name a CSM outside PARTNER_DOMAINS: kept as unassigned, nobody outside the partner is messaged; correct them in LCA:`,
+            ...summary.outsiders.rows.map((r) => `    row ${r.row}: ${r.deploymentId} ${r.email}`),
+            ...(summary.outsiders.count > summary.outsiders.rows.length ? [`    … and ${summary.outsiders.count - summary.outsiders.rows.length} more`] : []),
+          ]
+        : []),
     ].join("\n"),
   );
 }

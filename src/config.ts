@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { inPartnerDomains } from "./domain/contacts.js";
 import { isValidTimeZone } from "./domain/dates.js";
 import { DEFAULT_STALL_THRESHOLDS, STAGES, type Stage, type StallThresholds } from "./domain/stages.js";
 
@@ -218,6 +219,12 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push("SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode)");
   }
   const previewEnabled = e.PREVIEW ?? database.kind === "embedded";
+  const domains = e.PARTNER_DOMAINS ?? DEMO_PARTNER.domains;
+  const outsideAdmins = e.ADMINS.filter((email) => !inPartnerDomains(email, domains));
+  if (outsideAdmins.length > 0) {
+    // Admins get delivery notices and escalations with customer data: only the partner's own people.
+    problems.push(`ADMINS: ${outsideAdmins.join(", ")} ${outsideAdmins.length === 1 ? "is" : "are"} not in PARTNER_DOMAINS (${domains.join(", ")}); admins must be the partner's own people`);
+  }
   if (previewEnabled && database.kind === "postgres" && !e.PREVIEW_TOKEN) {
     problems.push("PREVIEW_TOKEN: required with PREVIEW=1 on PostgreSQL (the preview shows customer data)");
   }
@@ -229,7 +236,7 @@ export function loadConfig(env: Env = process.env): Config {
     database,
     partner: {
       name: e.PARTNER_NAME ?? DEMO_PARTNER.name,
-      domains: e.PARTNER_DOMAINS ?? DEMO_PARTNER.domains,
+      domains,
       admins: e.ADMINS,
       defaultLocale: e.DEFAULT_LOCALE,
       timeZone: e.TIME_ZONE,

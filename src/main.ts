@@ -79,7 +79,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const channels = deliveryChannels(config);
 
   if (config.demo && (await isEmpty(db))) {
-    const summary = await loadDemo(db, config, todayIn(config.partner.timeZone), channels);
+    const summary = await loadDemo(db, config, todayIn(config.partner.timeZone));
     log.info({ useCaseDeployments: summary.rowsRead }, `empty embedded database: loaded the demo data set (${summary.rowsRead} use-case deployments, 6 CSMs); the first real snapshot you ingest replaces it`);
   }
 
@@ -90,7 +90,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
       (error: unknown) => log.error({ err: error, alertId }, "could not queue the redraw of an alert's cards"),
     );
   };
-  const chats = await startChats(config, { db, config, log, channels, now: () => new Date(), alertChanged }, http, log);
+  const chats = await startChats(config, { db, config, log, now: () => new Date(), alertChanged }, http, log);
   chatsReady = chats.ready;
   if (config.preview.enabled) {
     const preview = createPreviewChannel({ config, deps: chats.deps, log });
@@ -98,13 +98,13 @@ export async function startService(config: Config, log: Logger): Promise<Service
     log.info({ url: preview.url(http.url) }, `preview inbox: ${preview.url(http.url)}${config.preview.token ? "?token=<PREVIEW_TOKEN>" : ""}`);
   }
 
-  const dispatcher = createDispatcher({ pool: db.pool, prisma: db.prisma, config, ports: chats.ports, log: log.child({ component: "delivery" }) });
+  const dispatcher = createDispatcher({ pool: db.pool, prisma: db.prisma, config, ports: chats.ports, fanOutTo: channels, log: log.child({ component: "delivery" }) });
   dispatcher.start();
   wakeDispatcher = () => dispatcher.wake();
   http.mount("/metrics", metricsRouter({ pool: db.pool, log }));
 
   const instance = `${hostname()}:${process.pid}`;
-  const refreshJob = config.refresh.feed ? scheduleRefresh(config, db, channels, instance, log, () => dispatcher.wake()) : undefined;
+  const refreshJob = config.refresh.feed ? scheduleRefresh(config, db, instance, log, () => dispatcher.wake()) : undefined;
   // Every minute: the CSMs whose digest time has come in their own zone get one, once per cluster.
   const digestJob = schedule.scheduleJob("digests", "* * * * *", async (firedAt) => {
     try {
@@ -196,7 +196,7 @@ async function startChats(config: Config, deps: ConversationDeps, http: HttpServ
  * Monday to Friday from REFRESH_TIME in TIME_ZONE, the LCA cadence; once per cluster. Until
  * the day's new export has been applied, the job looks again every 30 minutes.
  */
-function scheduleRefresh(config: Config, db: Database, channels: DeliveryChannel[], instance: string, log: Logger, delivered: () => void): schedule.Job {
+function scheduleRefresh(config: Config, db: Database, instance: string, log: Logger, delivered: () => void): schedule.Job {
   const [hour, minute] = config.refresh.time.split(":").map(Number);
   const rule = new schedule.RecurrenceRule();
   rule.dayOfWeek = [new schedule.Range(1, 5)];
@@ -210,7 +210,7 @@ function scheduleRefresh(config: Config, db: Database, channels: DeliveryChannel
     if (localTime < config.refresh.time) return;
     const today = todayIn(config.partner.timeZone, now);
     try {
-      const outcome = await scheduledRefresh(db.pool, config, channels, instance, today);
+      const outcome = await scheduledRefresh(db.pool, config, instance, today);
       if (!outcome.ran) return; // done today, by this or another instance
       if (!outcome.result.applied) log.info({ file: outcome.result.file }, "refresh: nothing new since the last attempt");
       else {

@@ -1,4 +1,3 @@
-import type { DeliveryChannel } from "../alerts/routing.js";
 import type { Config } from "../config.js";
 import type { Database } from "../db/database.js";
 import { todayIn } from "../domain/dates.js";
@@ -10,7 +9,6 @@ export interface ConversationDeps {
   db: Database;
   config: Config;
   log: Logger;
-  channels: readonly DeliveryChannel[];
   now: () => Date;
   /**
    * Told after an action changed an alert, with the chat it came from: the composition root

@@ -1,6 +1,6 @@
 import { reevaluateUseCases } from "../alerts/engine.js";
 import { inTransaction, type Queryable } from "../db/sql.js";
-import { checkContactChange } from "../domain/contacts.js";
+import { checkContactChange, inPartnerDomains } from "../domain/contacts.js";
 import { todayIn } from "../domain/dates.js";
 import { closesRecommendation, type AlertKind } from "../domain/recommendations.js";
 import { countAlerts } from "../metrics.js";
@@ -161,7 +161,6 @@ async function updateContact(ctx: ActionContext, e: Extract<Envelope, { a: "cont
       rules: { asOf: todayIn(config.partner.timeZone, ctx.deps.now()), stallThresholds: config.alerts.stallThresholds, newWindowDays: 30 },
       reminderDays: config.alerts.reminderDays,
       baseline: false,
-      channels: ctx.deps.channels,
     });
     return { effects: null, touched: touched.map((t) => t.id), changes };
   });
@@ -178,6 +177,10 @@ export async function assignDeployment(ctx: ActionContext, target: { rowId: numb
   const toEmail = target.to?.trim().toLowerCase();
   const forSomeoneElse = toEmail !== undefined && toEmail !== ctx.actor.email;
   if (forSomeoneElse && !ctx.actor.isAdmin) return [notice("error", { key: "chat.errors.notAdminAssign" })];
+  const domains = ctx.deps.config.partner.domains;
+  if (forSomeoneElse && !inPartnerDomains(toEmail, domains)) {
+    return [notice("error", { key: "chat.errors.assigneeOutsidePartner", params: { email: toEmail, domains: domains.join(", ") } })];
+  }
   const result = await inTransaction(ctx.deps.db.pool, async (client) => {
     const { rows: [deployment] } = await client.query<{ id: number; version: number; assigned_csm_id: number | null; assignee_name: string | null; deployment_id: string }>(
       `SELECT d.id, d.version, d.assigned_csm_id, c.name AS assignee_name, d.deployment_id FROM deployment d LEFT JOIN csm c ON c.id = d.assigned_csm_id WHERE d.id = $1 AND d.active FOR UPDATE OF d`,

@@ -4,7 +4,7 @@ import type { IsoDate } from "../domain/dates.js";
 import { ALERT_KINDS, type AlertKind } from "../domain/recommendations.js";
 import type { DeliveryBarrier } from "../domain/snapshot.js";
 import type { Stage } from "../domain/stages.js";
-import { loadAudience, route, type AlertTarget, type Audience, type DeliveryChannel } from "./routing.js";
+import { loadAudience, route, type AlertTarget, type Audience } from "./routing.js";
 
 export type KindCounts = Record<AlertKind, number>;
 
@@ -20,7 +20,6 @@ export interface EngineOptions {
   reminderDays: number;
   /** The first snapshot of an installation opens alerts but pushes none of them. */
   baseline: boolean;
-  channels: readonly DeliveryChannel[];
   batchSize?: number;
 }
 
@@ -54,8 +53,8 @@ interface FactsRow {
 
 /**
  * After each applied snapshot (same transaction): compares the alerts the rules want with
- * the open ones, opens, resolves and reopens, and writes one outbox row per recipient and
- * channel for every notice, so nothing is lost between deciding and sending.
+ * the open ones, opens, resolves and reopens, and writes one outbox row per recipient for
+ * every notice, so nothing is lost between deciding and sending.
  */
 export async function runAlertEngine(client: Queryable, options: EngineOptions): Promise<EngineSummary> {
   const rules = await alertRules(client, options);
@@ -213,31 +212,30 @@ async function openAlerts(client: Queryable, toOpen: { desired: DesiredAlert; ro
   // The baseline's alerts wait for the first digest instead of arriving one by one.
   if (options.baseline) return;
   const notices = toOpen.map((o, i) => ({ alertId: alertIds[i]!.id, notice: 0, target: targetOf(o.desired.kind, o.row) }));
-  summary.outboxRows += await enqueueNotices(client, notices, "alert", options.channels, audience);
+  summary.outboxRows += await enqueueNotices(client, notices, "alert", audience);
 }
 
 function targetOf(kind: AlertKind, row: Pick<FactsRow, "assigned_csm_id" | "tags" | "architecture" | "customer_name" | "cr_party_id">): AlertTarget {
   return { kind, assignedCsmId: row.assigned_csm_id, tags: row.tags ?? [], architecture: row.architecture, customerName: row.customer_name, crPartyId: row.cr_party_id };
 }
 
-/** Writes one outbox row per recipient and channel; the dedupe key makes a retry harmless. */
+/** Writes one outbox row per recipient (a person's row is fanned out by the dispatcher); the dedupe key makes a retry harmless. */
 export async function enqueueNotices(
   client: Queryable,
   notices: { alertId: number; notice: number; target: AlertTarget }[],
   kind: "alert" | "reminder",
-  channels: readonly DeliveryChannel[],
   audience: Audience,
 ): Promise<number> {
-  const rows: { channel: string; destination: string; csmId: number | null; alertId: number; payload: string; dedupe: string }[] = [];
+  const rows: { channel: string | null; destination: string; csmId: number | null; alertId: number; payload: string; dedupe: string }[] = [];
   for (const notice of notices) {
-    for (const r of route(notice.target, audience, channels).immediate) {
+    for (const r of route(notice.target, audience).immediate) {
       rows.push({
         channel: r.channel,
         destination: r.destination,
         csmId: r.csmId,
         alertId: notice.alertId,
         payload: JSON.stringify({ alertId: notice.alertId, notice: notice.notice }),
-        dedupe: `alert:${notice.alertId}:${notice.notice}:${r.channel}:${r.destination}`,
+        dedupe: `alert:${notice.alertId}:${notice.notice}:${r.channel ?? "any"}:${r.destination}`,
       });
     }
   }
@@ -277,5 +275,5 @@ async function sendReminders(client: Queryable, options: EngineOptions, audience
   summary.reminders += due.length;
   if (options.baseline) return;
   const notices = due.map((a) => ({ alertId: a.alert_id, notice: a.reminder_count + 1, target: targetOf("stalled", a) }));
-  summary.outboxRows += await enqueueNotices(client, notices, "reminder", options.channels, audience);
+  summary.outboxRows += await enqueueNotices(client, notices, "reminder", audience);
 }

@@ -32,7 +32,11 @@ export interface AlertTarget {
 }
 
 export interface Recipient {
-  channel: DeliveryChannel;
+  /**
+   * null for a person: one outbox row that the running service's dispatcher fans out to
+   * every chat it has. Routing never depends on the chats of the process that ingested.
+   */
+  channel: DeliveryChannel | null;
   destination: string;
   csmId: number | null;
 }
@@ -78,9 +82,9 @@ export type RoutingDecision = { immediate: Recipient[]; digestCsmIds: number[] }
  * Our rule: a subscription without filters covers the CSM's own deployments; one with
  * filters covers every deployment that matches them (a manager following "tag:Strategic").
  * The assigned CSM hears first; when nobody does, the team spaces that take unassigned or
- * matching alerts hear it.
+ * matching alerts hear it (each on its own chat, as TEAM_SPACES configures it).
  */
-export function route(target: AlertTarget, audience: Audience, channels: readonly DeliveryChannel[]): RoutingDecision {
+export function route(target: AlertTarget, audience: Audience): RoutingDecision {
   const immediate: Recipient[] = [];
   const digestCsmIds: number[] = [];
   for (const [csmId, subscriptions] of audience.csms) {
@@ -89,7 +93,7 @@ export function route(target: AlertTarget, audience: Audience, channels: readonl
     );
     if (matching.length === 0) continue;
     if (matching.some((s) => s.mode === "immediate")) {
-      for (const channel of channels) immediate.push({ channel, destination: `csm:${csmId}`, csmId });
+      immediate.push({ channel: null, destination: `csm:${csmId}`, csmId });
     } else {
       digestCsmIds.push(csmId);
     }
@@ -97,7 +101,6 @@ export function route(target: AlertTarget, audience: Audience, channels: readonl
   const heardByAssignee = target.assignedCsmId !== null && (immediate.some((r) => r.csmId === target.assignedCsmId) || digestCsmIds.includes(target.assignedCsmId));
   if (!heardByAssignee) {
     for (const space of audience.teamSpaces) {
-      if (!channels.includes(space.channel)) continue;
       const subscribed = space.subscriptions.some((s) => s.kinds.includes(target.kind) && filtersMatch(s.filters, target));
       // receivesUnassigned: the team's fallback for alerts no assigned CSM hears.
       if (subscribed || space.receivesUnassigned) immediate.push({ channel: space.channel, destination: space.address, csmId: null });

@@ -25,3 +25,12 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/**
+ * SQL twin of `inPartnerDomains` (src/domain/contacts.ts): true when the email expression has
+ * exactly one "@" and its domain is one of the text[] parameter's domains or a subdomain of one.
+ */
+export function inPartnerDomainsSql(email: string, domainsParam: string): string {
+  return `(${email} ~ '^[^@]+@[^@]+$' AND EXISTS (SELECT 1 FROM unnest(${domainsParam}::text[]) AS partner_domain(d)
+    WHERE lower(split_part(${email}, '@', 2)) = partner_domain.d OR lower(split_part(${email}, '@', 2)) LIKE '%.' || partner_domain.d))`;
+}

@@ -1,8 +1,9 @@
 import { setMaxListeners } from "node:events";
 import type pg from "pg";
-import type { ChannelPort, OutgoingMessage, SendOutcome } from "../channels/port.js";
+import type { ChannelPort, Destination, OutgoingMessage, SendOutcome } from "../channels/port.js";
 import type { Config } from "../config.js";
 import type { PrismaClient } from "../db/database.js";
+import { inPartnerDomains } from "../domain/contacts.js";
 import { inTransaction } from "../db/sql.js";
 import type { Logger } from "../log.js";
 import { rateLimited, retries, sends } from "../metrics.js";
@@ -14,6 +15,7 @@ import { renderMessage, type MessageRenderer } from "./renderer.js";
 import {
   claim,
   extendLease,
+  fanOut,
   markFinal,
   markPreviewSent,
   markRefreshed,
@@ -103,6 +105,8 @@ export interface DispatcherDeps {
   tuning?: Partial<DispatcherTuning>;
   /** Chats that admin notices go to; default: those with a port here, else the preview. */
   noticeChannels?: readonly ("webex" | "slack" | "preview")[];
+  /** Chats a person's row written for every chat becomes one row each on; default: those with a port here. */
+  fanOutTo?: readonly ("webex" | "slack" | "preview")[];
   now?: () => Date;
 }
 
@@ -150,6 +154,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const ports = new Map<SendChannel, ChannelPort>(deps.ports.map((p) => [p.channel, p]));
   const channels = [...ports.keys()];
   const noticeChannels = deps.noticeChannels ?? (channels.length > 0 ? channels : (["preview"] as const));
+  const fanOutTo = deps.fanOutTo ?? channels;
+  const partnerDomains = deps.config.partner.domains;
   const plan = createPlanner({ pool, prisma: deps.prisma, config: deps.config, render: deps.render ?? renderMessage, now: deps.now ?? (() => new Date()) });
   const gate = new Gate(tuning.maxInFlight);
   const preparing = new Gate(tuning.prepareConcurrency);
@@ -178,6 +184,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   async function claimRound(force = false): Promise<number> {
     if (force || performance.now() - lastPreview >= tuning.pollMs) {
       lastPreview = performance.now();
+      await fanOut(pool, fanOutTo);
       const previews = await markPreviewSent(pool);
       if (previews > 0) {
         counts.preview += previews;
@@ -283,20 +290,28 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
           });
           if (n > 0) count("superseded", row.channel, n);
         }
-        return gate.run(() => deliver(entry, (port) => port.send(decided.to, decided.message)));
+        return gate.run(() => deliver(entry, decided.to, (port) => port.send(decided.to, decided.message)));
       case "replace": {
         await waitForReplaceSlot(row.channel);
         if (stopping) return giveBack(entry);
-        const { conversationId, externalId, originalId, message } = decided;
-        return gate.run(() => deliver(entry, (port) => port.replace(conversationId, externalId, message), originalId));
+        const { to, conversationId, externalId, originalId, message } = decided;
+        return gate.run(() => deliver(entry, to, (port) => port.replace(conversationId, externalId, message), originalId));
       }
     }
   }
 
   /** Inside the gate: call the chat API and commit what it answered. */
-  async function deliver(entry: Held, call: (port: ChannelPort) => Promise<SendOutcome>, refreshOf?: number | null): Promise<void> {
+  async function deliver(entry: Held, to: Destination, call: (port: ChannelPort) => Promise<SendOutcome>, refreshOf?: number | null): Promise<void> {
     const row = entry.row;
     if (stopping) return giveBack(entry);
+    // The last step before a person hears anything: whatever path wrote the row, nobody
+    // outside the partner's email domains gets customer data (TEAM_SPACES are trusted as configured).
+    if (to.kind === "csm" && !inPartnerDomains(to.email, partnerDomains)) {
+      const reason = `not sent: ${to.email} is outside the partner's email domains (PARTNER_DOMAINS)`;
+      log.warn({ outboxId: row.id, csmId: to.csmId }, "delivery: recipient outside the partner, marked dead");
+      if (await persist(entry, () => markFinal(pool, row, "dead", reason))) count("dead", row.channel);
+      return;
+    }
     if (!(await ensureLease(entry))) return;
     const port = ports.get(row.channel)!;
     const entered = performance.now();

@@ -45,7 +45,7 @@ export async function listOutbox(pool: pg.Pool, options: { limit?: number } = {}
     next_attempt_at: Date;
     last_error: string | null;
   }>(
-    `SELECT status::text AS status, id, created_at, channel::text AS channel, destination, kind, alert_id, attempts, next_attempt_at, last_error
+    `SELECT status::text AS status, id, created_at, coalesce(channel::text, 'every chat') AS channel, destination, kind, alert_id, attempts, next_attempt_at, last_error
      FROM (SELECT *, row_number() OVER (PARTITION BY status ORDER BY id) AS k
            FROM outbox_message WHERE status IN ('pending', 'sending', 'failed', 'dead')) t
      WHERE k <= $1 ORDER BY status, id`,

@@ -24,7 +24,7 @@ export type Plan =
   /** Another row of its coalescing group carries the card: hand the send over to it. */
   | { kind: "coalesce"; into: number }
   | { kind: "send"; to: Destination; message: OutgoingMessage; supersede: { ids: number[]; reason: string }[] }
-  | { kind: "replace"; conversationId: string; externalId: string; originalId: number | null; message: OutgoingMessage };
+  | { kind: "replace"; to: Destination; conversationId: string; externalId: string; originalId: number | null; message: OutgoingMessage };
 
 export interface PlanDeps {
   pool: pg.Pool;
@@ -123,6 +123,7 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     if (!card) return { kind: "supersede", reason: "its alert no longer exists" };
     return {
       kind: "replace",
+      to: who.to,
       conversationId: current?.conversationId ?? p.conversationId,
       externalId: current?.externalId ?? p.externalId,
       originalId: current?.originalId ?? null,

@@ -1,4 +1,3 @@
-import type { DeliveryChannel } from "../alerts/routing.js";
 import type { Config } from "../config.js";
 import type { Database } from "../db/database.js";
 import { addDays, type IsoDate } from "../domain/dates.js";
@@ -18,7 +17,7 @@ export async function isEmpty(db: Database): Promise<boolean> {
  * the first is the baseline, the second brings new use cases, progressions, regressions and
  * bounces. Both are marked as demo; the first real snapshot replaces them.
  */
-export async function loadDemo(db: Database, config: Config, today: IsoDate, channels: readonly DeliveryChannel[]): Promise<IngestSummary> {
+export async function loadDemo(db: Database, config: Config, today: IsoDate): Promise<IngestSummary> {
   if (!(await isEmpty(db))) {
     const last = await db.prisma.snapshot.findFirst({ orderBy: { id: "desc" } });
     if (!last?.isDemo) throw new AppError("demo.realData");
@@ -33,7 +32,7 @@ export async function loadDemo(db: Database, config: Config, today: IsoDate, cha
   const yesterday = addDays(today, -1);
   const first = demoPortfolio(yesterday);
   const second = nextDay(first, { seed: 7, asOf: today, changeRate: 0.06 });
-  const options = { isDemo: true, stallThresholds: config.alerts.stallThresholds, reminderDays: config.alerts.reminderDays, channels };
+  const options = { isDemo: true, stallThresholds: config.alerts.stallThresholds, reminderDays: config.alerts.reminderDays, partnerDomains: config.partner.domains, adminEmails: config.partner.admins };
   await ingestRows(db.pool, first.rows.map((row) => ({ ok: true as const, row })), { ...options, asOf: yesterday, source: "demo" });
   return ingestRows(db.pool, second.rows.map((row) => ({ ok: true as const, row })), { ...options, asOf: today, source: "demo" });
 }

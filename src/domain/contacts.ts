@@ -42,6 +42,9 @@ export function checkContactChange(change: ContactChange): { ok: true; slot: 1 |
 
 /** Whether an email belongs to the partner (identity: only the partner's people may use the bot). */
 export function inPartnerDomains(email: string, domains: readonly string[]): boolean {
-  const domain = email.trim().toLowerCase().split("@")[1] ?? "";
+  const parts = email.trim().toLowerCase().split("@");
+  // Exactly one "@": "x@partner.example@other.example" must not pass as the partner's.
+  if (parts.length !== 2 || parts[0] === "") return false;
+  const domain = parts[1]!;
   return domains.some((d) => domain === d || domain.endsWith(`.${d}`));
 }

@@ -3,12 +3,12 @@ import { createReadStream } from "node:fs";
 import path from "node:path";
 import type pg from "pg";
 import { runAlertEngine, type EngineSummary } from "../alerts/engine.js";
-import type { DeliveryChannel } from "../alerts/routing.js";
 import { inTransaction, type Queryable } from "../db/sql.js";
 import type { IsoDate } from "../domain/dates.js";
 import type { RowProblem, SnapshotRow } from "../domain/snapshot.js";
 import type { StallThresholds } from "../domain/stages.js";
 import { AppError } from "../errors.js";
+import type { NoticeView } from "../cards/view-models.js";
 import { mergeSnapshot, type MergeSummary } from "./merge.js";
 import { openSnapshot, type RowResult } from "./read.js";
 import { createStagingTable, insertStagingRows } from "./staging.js";
@@ -22,7 +22,10 @@ export interface IngestOptions {
   isDemo?: boolean;
   stallThresholds: StallThresholds;
   reminderDays: number;
-  channels: readonly DeliveryChannel[];
+  /** The partner's email domains: a CSM outside them is never messaged (see mergeSnapshot). */
+  partnerDomains: readonly string[];
+  /** Partner admins, told which rows named someone outside the partner. */
+  adminEmails: readonly string[];
 }
 
 export interface IngestSummary extends MergeSummary {
@@ -100,13 +103,13 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
       `INSERT INTO snapshot (as_of, source, sha256, rows_read, is_demo, is_baseline, summary) VALUES ($1, $2, $3, $4, $5, $6, '{}') RETURNING id`,
       [options.asOf, options.source, options.sha256 ?? "", rowsRead, options.isDemo ?? false, baseline],
     );
-    const merged = await mergeSnapshot(client, options.asOf);
+    const merged = await mergeSnapshot(client, options.asOf, options.partnerDomains);
     const engine = await runAlertEngine(client, {
       rules: { asOf: options.asOf, stallThresholds: options.stallThresholds, newWindowDays: 30 },
       reminderDays: options.reminderDays,
       baseline,
-      channels: options.channels,
     });
+    const outsiderNotices = await enqueueOutsidersNotice(client, merged.outsiders, options);
     const summary: IngestSummary = {
       source: options.source,
       asOf: options.asOf,
@@ -116,13 +119,39 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
       replacedDemo,
       ...merged,
       alerts: { opened: engine.opened, resolved: engine.resolved, reminders: engine.reminders },
-      outboxRows: engine.outboxRows,
+      outboxRows: engine.outboxRows + outsiderNotices,
       durationMs: Math.round(performance.now() - started),
     };
     await client.query(`UPDATE snapshot SET summary = $2 WHERE id = $1`, [snapshot!.id, JSON.stringify(summary)]);
     return summary;
   });
 }
+
+/**
+ * Tells each partner admin, once per snapshot, which rows named a CSM outside the partner's
+ * domains: LCA has the wrong person (or a typo), and only the partner can fix it there. One
+ * row per admin for every chat the running service has (the dispatcher fans it out).
+ */
+async function enqueueOutsidersNotice(client: Queryable, outsiders: MergeSummary["outsiders"], options: IngestOptions): Promise<number> {
+  if (outsiders.count === 0 || options.adminEmails.length === 0 || options.isDemo) return 0;
+  const listed = outsiders.rows.slice(0, MAX_OUTSIDERS_IN_NOTICE).map((r) => `${r.row} (${r.deploymentId}: ${r.email})`).join(", ");
+  const more = outsiders.count - Math.min(outsiders.rows.length, MAX_OUTSIDERS_IN_NOTICE);
+  const view: NoticeView = {
+    tone: "warning",
+    title: { key: "chat.outsiders.title", params: { count: outsiders.count } },
+    text: { key: more > 0 ? "chat.outsiders.textMore" : "chat.outsiders.text", params: { file: options.source, rows: listed, more } },
+  };
+  const result = await client.query(
+    `INSERT INTO outbox_message (channel, destination, csm_id, kind, payload, dedupe_key)
+     SELECT NULL, 'csm:' || c.id, c.id, 'notice', $2::jsonb, 'notice:outsiders:' || $3 || ':' || $4 || ':admin:' || c.id
+     FROM csm c WHERE c.active AND lower(c.email) = ANY($1::text[])
+     ON CONFLICT (dedupe_key) DO NOTHING`,
+    [options.adminEmails.map((e) => e.toLowerCase()), JSON.stringify({ card: "notice", view }), options.asOf, options.sha256 ?? options.source],
+  );
+  return result.rowCount ?? 0;
+}
+
+const MAX_OUTSIDERS_IN_NOTICE = 20;
 
 /** The demo data set gives way to the first real snapshot: it is removed entirely. */
 async function dropDemoData(client: Queryable): Promise<boolean> {

@@ -1,4 +1,4 @@
-import type { Queryable } from "../db/sql.js";
+import { inPartnerDomainsSql, type Queryable } from "../db/sql.js";
 import type { IsoDate } from "../domain/dates.js";
 import { stageMove, type Stage } from "../domain/stages.js";
 
@@ -16,7 +16,17 @@ export interface MergeSummary {
   csmsCreated: number;
   stageProgressions: number;
   stageRegressions: number;
+  /** Rows whose CSM email is outside the partner's domains: kept, but nobody is messaged there. */
+  outsiders: Outsiders;
 }
+
+export interface Outsiders {
+  count: number;
+  /** The first MAX_LISTED_OUTSIDERS, in file order. */
+  rows: { row: number; deploymentId: string; email: string }[];
+}
+
+export const MAX_LISTED_OUTSIDERS = 100;
 
 async function upsertCounts(client: Queryable, sql: string, params: unknown[] = []): Promise<{ created: number; updated: number }> {
   const { rows } = await client.query<{ inserted: boolean }>(sql, params);
@@ -28,7 +38,7 @@ async function upsertCounts(client: Queryable, sql: string, params: unknown[] = 
  * Merges the staged snapshot (table snapshot_row) into the model, set by set. Only rows whose
  * values differ are written, so re-ingesting the same snapshot changes nothing.
  */
-export async function mergeSnapshot(client: Queryable, asOf: IsoDate): Promise<MergeSummary> {
+export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDomains: readonly string[]): Promise<MergeSummary> {
   await client.query(`CREATE INDEX ON snapshot_row (deployment_id)`);
   await client.query(`ANALYZE snapshot_row`);
 
@@ -51,13 +61,23 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate): Promise<M
     UPDATE customer c SET active = false, updated_at = now()
     WHERE c.active AND NOT EXISTS (SELECT 1 FROM snapshot_row s WHERE s.cr_party_id = c.cr_party_id)`);
 
+  // An export may name a CSM outside the partner (another company, a typo'd domain): the
+  // row is kept, but the person never becomes a CSM here, so no path can message them, and
+  // the deployment counts as unassigned (its alerts go to the team spaces).
+  const outsiders = await client.query<{ row: number; deploymentId: string; email: string; count: number }>(`
+    SELECT row_number AS row, deployment_id AS "deploymentId", csm_email AS email, count(*) OVER ()::int AS count
+    FROM snapshot_row WHERE csm_email IS NOT NULL AND NOT ${inPartnerDomainsSql("csm_email", "$1")}
+    ORDER BY row_number LIMIT ${MAX_LISTED_OUTSIDERS}`, [partnerDomains]);
+  // CSMs the bot knew before the partner's domains said otherwise: no longer messaged.
+  await client.query(`UPDATE csm SET active = false WHERE active AND NOT ${inPartnerDomainsSql("email", "$1")}`, [partnerDomains]);
+
   // CSMs named by LCA become known to the bot; each starts subscribed to every alert kind.
   const newCsms = await client.query<{ id: number }>(`
     INSERT INTO csm (email, name)
     SELECT DISTINCT csm_email, initcap(replace(split_part(csm_email, '@', 1), '.', ' '))
-    FROM snapshot_row WHERE csm_email IS NOT NULL
+    FROM snapshot_row WHERE csm_email IS NOT NULL AND ${inPartnerDomainsSql("csm_email", "$1")}
     ON CONFLICT (email) DO NOTHING
-    RETURNING id`);
+    RETURNING id`, [partnerDomains]);
   if (newCsms.rows.length > 0) {
     await client.query(
       `INSERT INTO subscription (csm_id, kinds) SELECT id, enum_range(NULL::"AlertKind") FROM unnest($1::int[]) AS id`,
@@ -73,7 +93,7 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate): Promise<M
     INSERT INTO deployment AS d (deployment_id, customer_id, install_site, serial_number, contract_number,
                                  assigned_csm_id, lca_csm_email, active, updated_at)
     SELECT s.deployment_id, c.id, s.install_site, s.serial_number, s.contract_number, m.id, s.csm_email, true, now()
-    FROM src s JOIN customer c ON c.cr_party_id = s.cr_party_id LEFT JOIN csm m ON m.email = s.csm_email
+    FROM src s JOIN customer c ON c.cr_party_id = s.cr_party_id LEFT JOIN csm m ON m.email = s.csm_email AND m.active
     ON CONFLICT (deployment_id) DO UPDATE SET
       customer_id = EXCLUDED.customer_id, install_site = EXCLUDED.install_site,
       serial_number = EXCLUDED.serial_number, contract_number = EXCLUDED.contract_number,
@@ -85,6 +105,10 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate): Promise<M
             IS DISTINCT FROM (EXCLUDED.customer_id, EXCLUDED.install_site, EXCLUDED.serial_number,
                               EXCLUDED.contract_number, EXCLUDED.lca_csm_email, true)
     RETURNING (xmax = 0) AS inserted`);
+  // A deployment still assigned to someone outside the partner is unassigned now.
+  await client.query(`
+    UPDATE deployment d SET assigned_csm_id = NULL, version = d.version + 1, updated_at = now()
+    FROM csm m WHERE m.id = d.assigned_csm_id AND NOT m.active AND NOT ${inPartnerDomainsSql("m.email", "$1")}`, [partnerDomains]);
   const deploymentsRemoved = await client.query(`
     UPDATE deployment d SET active = false, updated_at = now()
     WHERE d.active AND NOT EXISTS (SELECT 1 FROM snapshot_row s WHERE s.deployment_id = d.deployment_id)`);
@@ -155,6 +179,7 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate): Promise<M
     csmsCreated: newCsms.rows.length,
     stageProgressions,
     stageRegressions,
+    outsiders: { count: outsiders.rows[0]?.count ?? 0, rows: outsiders.rows.map(({ count: _count, ...row }) => row) },
   };
 }
 

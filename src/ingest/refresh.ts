@@ -1,5 +1,4 @@
 import type pg from "pg";
-import type { DeliveryChannel } from "../alerts/routing.js";
 import type { Config } from "../config.js";
 import { todayIn, type IsoDate } from "../domain/dates.js";
 import { AppError } from "../errors.js";
@@ -17,7 +16,7 @@ export type RefreshOutcome =
  * and the 30-day window move with the date) and reported as no new export; for the same day
  * it is skipped.
  */
-export async function refresh(pool: pg.Pool, config: Config, channels: readonly DeliveryChannel[], asOf?: IsoDate): Promise<RefreshOutcome> {
+export async function refresh(pool: pg.Pool, config: Config, asOf?: IsoDate): Promise<RefreshOutcome> {
   if (!config.refresh.feed) throw new AppError("ingest.noFeed");
   const today = asOf ?? todayIn(config.partner.timeZone);
   const snapshot = await fetchNewestSnapshot(config.refresh.feed);
@@ -31,7 +30,8 @@ export async function refresh(pool: pg.Pool, config: Config, channels: readonly 
       sha256,
       stallThresholds: config.alerts.stallThresholds,
       reminderDays: config.alerts.reminderDays,
-      channels,
+      partnerDomains: config.partner.domains,
+      adminEmails: config.partner.admins,
     });
     return { applied: true, newExport: !sameExport, summary };
   } finally {

@@ -1,5 +1,4 @@
 import type pg from "pg";
-import type { DeliveryChannel } from "../alerts/routing.js";
 import type { Config } from "../config.js";
 import type { IsoDate } from "../domain/dates.js";
 import { refresh, type RefreshOutcome } from "../ingest/refresh.js";
@@ -10,8 +9,8 @@ import { runOncePerCluster } from "./once.js";
  * as done only once a new export was applied; until then (yesterday's file still in the
  * folder, a feed error) later attempts that day try again.
  */
-export function scheduledRefresh(pool: pg.Pool, config: Config, channels: readonly DeliveryChannel[], instance: string, today: IsoDate): ReturnType<typeof runOncePerCluster<RefreshOutcome>> {
-  return runOncePerCluster(pool, "refresh", today, instance, () => refresh(pool, config, channels, today), {
+export function scheduledRefresh(pool: pg.Pool, config: Config, instance: string, today: IsoDate): ReturnType<typeof runOncePerCluster<RefreshOutcome>> {
+  return runOncePerCluster(pool, "refresh", today, instance, () => refresh(pool, config, today), {
     settled: (outcome) => outcome.applied && outcome.newExport,
   });
 }

@@ -14,6 +14,7 @@ import { loadDemo } from "../../src/demo/load.js";
 import { translator } from "../../src/i18n.js";
 import { createLogger } from "../../src/log.js";
 import { projectPath } from "../../src/paths.js";
+import { fanOut } from "../../src/delivery/store.js";
 import { startHttpServer, type HttpServer } from "../../src/server/http.js";
 import { launchBrowser, type TestBrowser } from "../support/browser.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
@@ -37,8 +38,10 @@ beforeAll(async () => {
   db = await createTestDatabase("embedded");
   const config = loadConfig({ LOG_LEVEL: "silent" });
   const log = createLogger("silent");
-  await loadDemo(db, config, todayIn(config.partner.timeZone), ["preview"]);
-  const deps: ConversationDeps = { db, config, log, channels: ["preview"], now: () => new Date() };
+  await loadDemo(db, config, todayIn(config.partner.timeZone));
+  // What the service's dispatcher does first: a person's rows become one row per chat it has.
+  await fanOut(db.pool, ["preview"]);
+  const deps: ConversationDeps = { db, config, log, now: () => new Date() };
   http = await startHttpServer({ port: 0, host: "127.0.0.1", log, readiness: { checks: async () => ({ database: true }) }, started: () => true });
   http.mount(PREVIEW_PATH, createPreviewChannel({ config, deps, log }).router);
   base = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
@@ -185,7 +188,7 @@ describe("preview", () => {
     const token = "preview-token-for-tests";
     const config = loadConfig({ LOG_LEVEL: "silent", PREVIEW_TOKEN: token });
     const log = createLogger("silent");
-    const deps: ConversationDeps = { db, config, log, channels: ["preview"], now: () => new Date() };
+    const deps: ConversationDeps = { db, config, log, now: () => new Date() };
     const guarded = await startHttpServer({ port: 0, host: "127.0.0.1", log, readiness: { checks: async () => ({ database: true }) }, started: () => true });
     guarded.mount(PREVIEW_PATH, createPreviewChannel({ config, deps, log }).router);
     const at = `http://127.0.0.1:${(guarded.server.address() as AddressInfo).port}/preview`;
@@ -217,7 +220,7 @@ describe("preview", () => {
   it("answers nothing when the preview is off (PostgreSQL without PREVIEW=1)", async () => {
     const config = { ...loadConfig({ LOG_LEVEL: "silent" }), preview: { enabled: false, token: undefined } };
     const log = createLogger("silent");
-    const deps: ConversationDeps = { db, config, log, channels: [], now: () => new Date() };
+    const deps: ConversationDeps = { db, config, log, now: () => new Date() };
     const off = await startHttpServer({ port: 0, host: "127.0.0.1", log, readiness: { checks: async () => ({ database: true }) }, started: () => true });
     off.mount(PREVIEW_PATH, createPreviewChannel({ config, deps, log }).router);
     try {

@@ -103,8 +103,8 @@ beforeAll(async () => {
   config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-e2e-token", SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, TIME_ZONE: "Europe/Berlin", TEAM_SPACES: "slack:C0TEAM=Team, slack:C0OUT=Outside" });
   fake.outsiders.add("C0OUT");
   const log = createLogger(process.env.SLACK_E2E_LOG ?? "silent");
-  await loadDemo(db, config, todayIn(config.partner.timeZone), ["slack"]);
-  deps = { db, config, log, channels: ["slack"], now: () => new Date() };
+  await loadDemo(db, config, todayIn(config.partner.timeZone));
+  deps = { db, config, log, now: () => new Date() };
   for (const user of [
     { id: "U0ANNA", email: "anna.petrova@partner.example", locale: "ru-RU", name: "Анна Петрова" },
     { id: "U0JAMES", email: "james.lee@partner.example", locale: "en-US", name: "James Lee" },

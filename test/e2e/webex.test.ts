@@ -51,8 +51,8 @@ beforeAll(async () => {
   foreignHookId = fake.addForeignWebhook("https://other-integration.example/hooks/webex").id;
   strayHookId = fake.addForeignWebhook(webhookUrl, "lca-bot, registered by hand").id;
   config = loadConfig({ WEBEX_BOT_TOKEN: TOKEN, WEBEX_WEBHOOK_URL: webhookUrl, WEBEX_WEBHOOK_SECRET: SECRET, WEBEX_API_URL: fake.apiUrl, LOG_LEVEL: "silent" });
-  deps = { db, config, log, channels: ["webex"], now: () => new Date() };
-  await loadDemo(db, config, todayIn(config.partner.timeZone), deps.channels);
+  deps = { db, config, log, now: () => new Date() };
+  await loadDemo(db, config, todayIn(config.partner.timeZone));
   people.james = fake.addPerson("james.lee@partner.example", "James Lee");
   people.anna = fake.addPerson("anna.petrova@partner.example", "Анна Петрова");
   people.sophie = fake.addPerson("sophie.mueller@partner.example", "Sophie Müller");

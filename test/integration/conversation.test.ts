@@ -18,8 +18,8 @@ const sophie = as("sophie.mueller@partner.example");
 
 beforeAll(async () => {
   db = await createTestDatabase("embedded");
-  await loadDemo(db, config, "2026-11-23", ["preview"]);
-  deps = { db, config, log: createLogger("silent"), channels: ["preview"], now: () => new Date("2026-11-23T11:02:00Z") };
+  await loadDemo(db, config, "2026-11-23");
+  deps = { db, config, log: createLogger("silent"), now: () => new Date("2026-11-23T11:02:00Z") };
 });
 afterAll(async () => {
   await db.close();
@@ -117,6 +117,17 @@ describe("card actions", () => {
     expect(noticeKey(await handleAction(deps, anna, { a: "usecase.assign", v: 1, id: d.id, ev: d.version, to: "oliver.brown@partner.example" }))).toBe("chat.errors.notAdminAssign");
     const byAdmin = await handleAction(deps, james, { a: "usecase.assign", v: 1, id: d.id, ev: d.version, to: "oliver.brown@partner.example" });
     expect(first(byAdmin)).toMatchObject({ card: "receipt", view: { outcome: { key: "assigned", params: { name: "Oliver Brown" } } } });
+  });
+
+  it("refuses, even for an admin, to assign a deployment to someone outside the partner's domains", async () => {
+    const alert = await openAlert("missing_contact", "oliver.brown@partner.example");
+    const d = await db.prisma.deployment.findUniqueOrThrow({ where: { id: alert.useCaseDeployment.deployment.id } });
+    // Even a CSM row that exists (as an older version could have made one) is no way in.
+    await db.prisma.csm.create({ data: { email: "oliver.brown@partner.example.attacker.example", name: "Not Oliver" } });
+    for (const to of ["someone@other.example", "oliver.brown@partner.example.attacker.example", "OLIVER.BROWN@PARTNER-EXAMPLE.COM"]) {
+      expect(noticeKey(await handleAction(deps, james, { a: "usecase.assign", v: 1, id: d.id, ev: d.version, to }))).toBe("chat.errors.assigneeOutsidePartner");
+    }
+    expect((await db.prisma.deployment.findUniqueOrThrow({ where: { id: d.id } })).assignedCsmId).toBe(d.assignedCsmId);
   });
 
   it("records a staying action and keeps the alert open; a closing action resolves it and it does not come back", async () => {

@@ -328,6 +328,51 @@ describe.each(DB_KINDS)("outbox dispatcher on %s", (kind) => {
     ]);
   });
 
+  it("fans a person's row written for every chat out to each chat it has, in order, and sends each once", async () => {
+    const s = await setup(kind);
+    const csm = `csm:${s.portfolio.csmIds[0]}`;
+    await enqueue(s.db.pool, [
+      { channel: null, destination: csm, payload: markerNotice(1) },
+      { channel: null, destination: csm, payload: markerNotice(2) },
+    ]);
+    const counts = await s.dispatcher().drainOnce();
+    expect(counts.sent).toBe(4);
+    expect(texts(s.slack, csm)).toEqual(["m:1", "m:2"]);
+    expect(texts(s.webex, csm)).toEqual(["m:1", "m:2"]);
+    const { rows } = await s.db.pool.query<{ channel: string | null; status: string }>(`SELECT channel::text, status::text FROM outbox_message ORDER BY id`);
+    expect(rows).toEqual([
+      { channel: null, status: "superseded" },
+      { channel: null, status: "superseded" },
+      { channel: "slack", status: "sent" },
+      { channel: "webex", status: "sent" },
+      { channel: "slack", status: "sent" },
+      { channel: "webex", status: "sent" },
+    ]);
+    // A second dispatcher finds nothing left to fan out or send.
+    expect((await s.dispatcher().drainOnce()).sent).toBe(0);
+  });
+
+  it("never sends to a person outside the partner's domains, whatever wrote the row", async () => {
+    const s = await setup(kind);
+    const { rows: [outsider] } = await s.db.pool.query<{ id: number }>(
+      `INSERT INTO csm (email, name, slack_user_id) VALUES ('someone@partner.example.evil.example', 'Someone', 'UEVIL') RETURNING id`,
+    );
+    const { rows: [twoAts] } = await s.db.pool.query<{ id: number }>(`INSERT INTO csm (email, name) VALUES ('x@partner.example@other.example', 'X') RETURNING id`);
+    const ids = await enqueue(s.db.pool, [
+      { channel: "slack", destination: `csm:${outsider!.id}`, payload: markerNotice(1) },
+      { channel: "webex", destination: `csm:${twoAts!.id}`, payload: markerNotice(2) },
+      { channel: "slack", destination: "C-TEAM", payload: markerNotice(3) },
+    ]);
+    await s.dispatcher().drainOnce();
+    expect(s.slack.calls.map((c) => c.to)).toEqual([{ kind: "room", address: "C-TEAM" }]);
+    expect(s.webex.attempts).toBe(0);
+    const rows = await outboxRows(s.db.pool);
+    expect(rows.filter((r) => ids.slice(0, 2).includes(r.id)).map((r) => [r.status, r.last_error])).toEqual([
+      ["dead", "not sent: someone@partner.example.evil.example is outside the partner's email domains (PARTNER_DOMAINS)"],
+      ["dead", "not sent: x@partner.example@other.example is outside the partner's email domains (PARTNER_DOMAINS)"],
+    ]);
+  });
+
   it("marks preview rows sent without calling any chat", async () => {
     const s = await setup(kind);
     await enqueue(s.db.pool, [

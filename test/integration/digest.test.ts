@@ -12,7 +12,7 @@ describe("daily digests", () => {
     const second = await openDatabase({ kind: "postgres", url: db.url! });
     const config = loadConfig({});
     try {
-      await loadDemo(db, config, "2026-11-23", ["preview"]);
+      await loadDemo(db, config, "2026-11-23");
       const anna = await db.prisma.csm.findUniqueOrThrow({ where: { email: "anna.petrova@partner.example" } });
       const view = await digestView(db.prisma, anna.id, "2026-11-23", config.alerts.stallThresholds, lcaUrl(config));
       expect(view).not.toBeNull();

@@ -11,7 +11,7 @@ import { createTestDatabase, DB_KINDS, type TestDatabase } from "../support/db.j
 import { ok, row } from "../support/rows.js";
 
 const config = loadConfig({});
-const options = (asOf: string) => ({ asOf, source: "test", stallThresholds: config.alerts.stallThresholds, reminderDays: 7, channels: ["preview" as const] });
+const options = (asOf: string) => ({ asOf, source: "test", stallThresholds: config.alerts.stallThresholds, reminderDays: 7, partnerDomains: config.partner.domains, adminEmails: [] });
 const dir = mkdtempSync(path.join(tmpdir(), "lca-ingest-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -51,6 +51,46 @@ describe.each(DB_KINDS)("ingest on %s", (kind) => {
     expect(again.contactsChanged).toBe(0);
     expect(total(again.alerts.opened) + total(again.alerts.resolved)).toBe(0);
     expect((await db.pool.query(`SELECT * FROM use_case_deployment`)).rows).toEqual(before.rows);
+  });
+
+  it("keeps a row naming a CSM outside the partner, but never makes them a CSM: unassigned, listed, the admins told", async () => {
+    await db.pool.query(`INSERT INTO csm (email, name) VALUES ('admin@partner.example', 'Ada Admin')`);
+    const outsiders = ["someone@other.example", "anna.petrova@partner-example.com", "x@partner.example@other.example"];
+    const rows = [
+      row({ rowNumber: 2 }),
+      ...outsiders.map((email, i) => row({ rowNumber: 3 + i, deploymentId: `DPLOUT${i}`, csmEmail: email })),
+      // A subdomain is the partner's own.
+      row({ rowNumber: 6, deploymentId: "DPLSUB", csmEmail: "lee@emea.partner.example" }),
+    ];
+    const first = await ingestRows(db.pool, ok(rows), { ...options("2026-11-19"), adminEmails: ["admin@partner.example"] });
+    expect(first.outsiders).toEqual({ count: 3, rows: outsiders.map((email, i) => ({ row: 3 + i, deploymentId: `DPLOUT${i}`, email })) });
+    const csms = (await db.pool.query<{ email: string }>(`SELECT email FROM csm ORDER BY email`)).rows.map((r) => r.email);
+    expect(csms).toEqual(["admin@partner.example", "anna.petrova@partner.example", "lee@emea.partner.example"]);
+    const assigned = (await db.pool.query<{ deployment_id: string; assigned: boolean; lca: string }>(
+      `SELECT deployment_id, assigned_csm_id IS NOT NULL AS assigned, lca_csm_email AS lca FROM deployment ORDER BY deployment_id`)).rows;
+    expect(assigned.filter((d) => d.deployment_id.startsWith("DPLOUT")).map((d) => [d.assigned, d.lca])).toEqual(outsiders.map((e) => [false, e]));
+    // One notice per admin for every chat the service runs (channel NULL: the dispatcher fans it out).
+    const notices = (await db.pool.query<{ channel: string | null; payload: { view: { text: { params: { rows: string } } } } }>(
+      `SELECT channel::text, payload FROM outbox_message WHERE kind = 'notice'`)).rows;
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.channel).toBeNull();
+    expect(notices[0]!.payload.view.text.params.rows).toContain("3 (DPLOUT0: someone@other.example)");
+
+    // Their new use cases raise alerts for nobody outside: only rows to partner people or team spaces.
+    const next = await ingest([...rows, ...outsiders.map((email, i) => row({ rowNumber: 10 + i, deploymentId: `DPLOUT${i}`, csmEmail: email, useCase: "Campus Network Visibility", addedOn: "2026-11-20" }))], "2026-11-20");
+    expect(next.alerts.opened.new_use_case).toBe(3);
+    const destinations = (await db.pool.query<{ destination: string }>(`SELECT DISTINCT destination FROM outbox_message WHERE kind = 'alert'`)).rows;
+    expect(destinations).toEqual([]); // no team space configured here, and nobody inside is assigned
+  });
+
+  it("stops messaging a CSM the bot knew before the partner's domains left them out", async () => {
+    await ingest([row({ csmEmail: "old@former-partner.example" })], "2026-11-19");
+    // As if an earlier version had let them in:
+    await db.pool.query(`INSERT INTO csm (email, name) VALUES ('legacy@other.example', 'Legacy')`);
+    await db.pool.query(`UPDATE deployment SET assigned_csm_id = (SELECT id FROM csm WHERE email = 'legacy@other.example')`);
+    await ingest([row({ csmEmail: "old@former-partner.example" })], "2026-11-20");
+    expect((await db.pool.query(`SELECT active FROM csm WHERE email = 'legacy@other.example'`)).rows).toEqual([{ active: false }]);
+    expect((await db.pool.query(`SELECT assigned_csm_id FROM deployment`)).rows).toEqual([{ assigned_csm_id: null }]);
   });
 
   it("raises new_use_case for a use case that appears after the baseline, and pushes it", async () => {
@@ -155,7 +195,7 @@ describe.each(DB_KINDS)("ingest on %s", (kind) => {
     const text = (await import("node:fs")).readFileSync(file, "utf8").split("\n");
     text[2] = text[2]!.replace("Implement", "Implemented").replace("2026-11-01", "2026-13-45");
     writeFileSync(file, text.join("\n"));
-    const error = await ingestFile(db.pool, file, { asOf: "2026-11-20", stallThresholds: config.alerts.stallThresholds, reminderDays: 7, channels: [] }).catch((e: unknown) => e);
+    const error = await ingestFile(db.pool, file, { asOf: "2026-11-20", stallThresholds: config.alerts.stallThresholds, reminderDays: 7, partnerDomains: config.partner.domains, adminEmails: [] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SnapshotRefused);
     const refused = error as SnapshotRefused;
     expect(refused.problemCount).toBe(2);
@@ -168,7 +208,7 @@ describe.each(DB_KINDS)("ingest on %s", (kind) => {
 
   it("never puts the demo data set over real data", async () => {
     await ingest([row()], "2026-11-19");
-    await expect(loadDemo(db, config, "2026-11-20", [])).rejects.toMatchObject({ code: "demo.realData" });
+    await expect(loadDemo(db, config, "2026-11-20")).rejects.toMatchObject({ code: "demo.realData" });
     expect(await db.prisma.snapshot.count()).toBe(1);
   });
 
@@ -183,7 +223,7 @@ describe.each(DB_KINDS)("ingest on %s", (kind) => {
     const rows = [row(), row({ useCase: "Campus Network Visibility", tags: ["Enterprise", "Strategic"], partnerContacts: [{ name: "Ops", email: "ops@northwind.example", barrier: "unsubscribed" }] })];
     const file = path.join(dir, `snapshot-${kind}.${ext}`);
     await writeSnapshot(rows, file);
-    const summary: IngestSummary = await ingestFile(db.pool, file, { asOf: "2026-11-20", stallThresholds: config.alerts.stallThresholds, reminderDays: 7, channels: [] });
+    const summary: IngestSummary = await ingestFile(db.pool, file, { asOf: "2026-11-20", stallThresholds: config.alerts.stallThresholds, reminderDays: 7, partnerDomains: config.partner.domains, adminEmails: [] });
     expect(summary.rowsRead).toBe(2);
     expect(summary.useCaseDeployments.created).toBe(2);
     const { rows: stored } = await db.pool.query(`SELECT tags, stage_entered_on FROM use_case_deployment ORDER BY id`);

@@ -23,8 +23,8 @@ describe("the daily refresh", () => {
     const config = loadConfig({ LCA_FEED: feed });
     try {
       const [a, b] = await Promise.all([
-        scheduledRefresh(db.pool, config, [], "instance-a", "2026-11-23"),
-        scheduledRefresh(second.pool, config, [], "instance-b", "2026-11-23"),
+        scheduledRefresh(db.pool, config, "instance-a", "2026-11-23"),
+        scheduledRefresh(second.pool, config, "instance-b", "2026-11-23"),
       ]);
       expect([a.ran, b.ran].sort()).toEqual([false, true]);
       expect(await db.prisma.snapshot.count()).toBe(1);
@@ -43,11 +43,11 @@ describe("the daily refresh", () => {
       const older = path.join(feed, "export-0.json");
       await writeSnapshot([row()], older);
       utimesSync(older, new Date("2026-01-01"), new Date("2026-01-01"));
-      const first = await refresh(db.pool, config, [], "2026-11-23");
+      const first = await refresh(db.pool, config, "2026-11-23");
       expect(first).toMatchObject({ applied: true, newExport: true, summary: { source: "export-1.csv", rowsRead: 2 } });
-      expect(await refresh(db.pool, config, [], "2026-11-23")).toMatchObject({ applied: false, reason: "unchanged" });
+      expect(await refresh(db.pool, config, "2026-11-23")).toMatchObject({ applied: false, reason: "unchanged" });
       // The next day, before LCA's new export arrives: the same file is applied for the new date.
-      expect(await refresh(db.pool, config, [], "2026-11-24")).toMatchObject({ applied: true, newExport: false, summary: { asOf: "2026-11-24" } });
+      expect(await refresh(db.pool, config, "2026-11-24")).toMatchObject({ applied: true, newExport: false, summary: { asOf: "2026-11-24" } });
     } finally {
       await db.close();
     }
@@ -59,17 +59,17 @@ describe("the daily refresh", () => {
     const config = loadConfig({ LCA_FEED: folder });
     try {
       await writeSnapshot([row()], path.join(folder, "monday.csv"));
-      expect((await scheduledRefresh(db.pool, config, [], "a", "2026-11-23")).ran).toBe(true);
-      expect((await scheduledRefresh(db.pool, config, [], "a", "2026-11-23")).ran).toBe(false);
+      expect((await scheduledRefresh(db.pool, config, "a", "2026-11-23")).ran).toBe(true);
+      expect((await scheduledRefresh(db.pool, config, "a", "2026-11-23")).ran).toBe(false);
       // Tuesday 06:00: Monday's file is still the newest, so the day stays open...
-      const early = await scheduledRefresh(db.pool, config, [], "a", "2026-11-24");
+      const early = await scheduledRefresh(db.pool, config, "a", "2026-11-24");
       expect(early).toMatchObject({ ran: true, result: { applied: true, newExport: false } });
       // ...and at 06:30 Tuesday's export has arrived and is applied; after that the day is done.
       const tuesday = path.join(folder, "tuesday.csv");
       await writeSnapshot([row(), row({ useCase: "Campus Network Visibility" })], tuesday);
       utimesSync(tuesday, new Date(Date.now() + 60_000), new Date(Date.now() + 60_000));
-      expect(await scheduledRefresh(db.pool, config, [], "b", "2026-11-24")).toMatchObject({ ran: true, result: { applied: true, newExport: true } });
-      expect((await scheduledRefresh(db.pool, config, [], "a", "2026-11-24")).ran).toBe(false);
+      expect(await scheduledRefresh(db.pool, config, "b", "2026-11-24")).toMatchObject({ ran: true, result: { applied: true, newExport: true } });
+      expect((await scheduledRefresh(db.pool, config, "a", "2026-11-24")).ran).toBe(false);
     } finally {
       await db.close();
       rmSync(folder, { recursive: true, force: true });
@@ -87,9 +87,9 @@ describe("the daily refresh", () => {
     const db = await createTestDatabase("postgres");
     try {
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const applied = await refresh(db.pool, loadConfig({ LCA_FEED: `${base}/exports/latest.csv` }), [], "2026-11-23");
+      const applied = await refresh(db.pool, loadConfig({ LCA_FEED: `${base}/exports/latest.csv` }), "2026-11-23");
       expect(applied).toMatchObject({ applied: true, summary: { source: "latest.csv", rowsRead: 2 } });
-      const missing = await refresh(db.pool, loadConfig({ LCA_FEED: `${base}/exports/gone.csv` }), [], "2026-11-24").catch((e: unknown) => e);
+      const missing = await refresh(db.pool, loadConfig({ LCA_FEED: `${base}/exports/gone.csv` }), "2026-11-24").catch((e: unknown) => e);
       expect(missing).toMatchObject({ code: "ingest.feedUnreadable", params: { reason: "HTTP 404" } });
     } finally {
       server.close();

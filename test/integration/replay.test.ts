@@ -65,7 +65,7 @@ describe("replay of daily snapshots", () => {
         const asOf = addDays(start, day);
         if (day > 0) portfolio = nextDay(portfolio, { seed: 100 + day, asOf, changeRate: 0.06 });
         const summary = await ingestRows(db.pool, portfolio.rows.map((row) => ({ ok: true as const, row })), {
-          asOf, source: `day-${day}`, stallThresholds: config.alerts.stallThresholds, reminderDays: 7, channels: ["preview"],
+          asOf, source: `day-${day}`, stallThresholds: config.alerts.stallThresholds, reminderDays: 7, partnerDomains: config.partner.domains, adminEmails: [],
         });
         const expected = expectedOpen(portfolio.rows, asOf, start, history);
         const { rows } = await db.pool.query<{ key: string }>(`

@@ -85,7 +85,8 @@ export async function addAlerts(pool: pg.Pool, ucdIds: readonly number[], kind: 
 }
 
 export interface OutboxInput {
-  channel: "webex" | "slack" | "preview";
+  /** null: a person's row for every chat, fanned out by the dispatcher. */
+  channel: "webex" | "slack" | "preview" | null;
   destination: string;
   kind?: string;
   alertId?: number | null;

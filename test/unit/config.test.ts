@@ -31,6 +31,13 @@ describe("configuration", () => {
     expect(new ConfigError(found).message).toMatch(/^lca-bot cannot start: the configuration is invalid\.\n  - PORT/);
   });
 
+  it("refuses admins outside the partner's domains: they would receive customer data", () => {
+    expect(problems({ PARTNER_DOMAINS: "acme.example", ADMINS: "boss@acme.example, ops@emea.acme.example, friend@other.example, x@acme.example.evil.example" })).toEqual([
+      "ADMINS: friend@other.example, x@acme.example.evil.example are not in PARTNER_DOMAINS (acme.example); admins must be the partner's own people",
+    ]);
+    expect(loadConfig({ PARTNER_DOMAINS: "acme.example", ADMINS: "boss@acme.example" }).partner.admins).toEqual(["boss@acme.example"]);
+  });
+
   it("requires the partner on PostgreSQL and never loads demo data there", () => {
     expect(problems({ DATABASE_URL: "postgresql://postgres@127.0.0.1/x" }).map((p) => p.split(":")[0])).toEqual(["PARTNER_NAME", "PARTNER_DOMAINS"]);
     const config = loadConfig({ DATABASE_URL: "postgresql://u:secret@db/x", PARTNER_NAME: "Acme", PARTNER_DOMAINS: "Acme.example, acme.co.uk" });
