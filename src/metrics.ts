@@ -50,6 +50,20 @@ export const rateLimited = new Counter({
   registers: [registry],
 });
 
+export const takeover = new Histogram({
+  name: "lca_outbox_takeover_seconds",
+  help: "From an instance's last lease renewal (heartbeat) to another instance taking over a message it held: how long a crash stalls a destination.",
+  buckets: [0.5, 1, 2, 3, 5, 7.5, 10, 15, 30, 60],
+  registers: [registry],
+});
+
+export const skippedResolved = new Counter({
+  name: "lca_outbox_skipped_resolved_total",
+  help: "Alert cards not sent because the alert was resolved by the time of the last check before the chat call.",
+  labelNames: ["channel"] as const,
+  registers: [registry],
+});
+
 export const cardActionDuration = new Histogram({
   name: "lca_card_action_duration_seconds",
   help: "From a card action (button, form) arriving to its answer being handed back to the chat.",

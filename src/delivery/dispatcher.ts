@@ -6,7 +6,7 @@ import type { PrismaClient } from "../db/database.js";
 import { inPartnerDomains } from "../domain/contacts.js";
 import { inTransaction } from "../db/sql.js";
 import type { Logger } from "../log.js";
-import { rateLimited, retries, sends } from "../metrics.js";
+import { rateLimited, retries, sends, skippedResolved, takeover } from "../metrics.js";
 import { enqueueAdminNotices, isDeliveryFailedNotice } from "./admin-notices.js";
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
 import { Gate, sleep } from "./gate.js";
@@ -14,14 +14,15 @@ import { createPlanner, type Plan } from "./plan.js";
 import { renderMessage, type MessageRenderer } from "./renderer.js";
 import {
   claim,
-  extendLease,
   fanOut,
+  fenceSend,
   markFinal,
   markPreviewSent,
   markRefreshed,
   markRetry,
   markSent,
   release,
+  renewLeases,
   supersedeInFavourOf,
   supersedeRows,
   type ClaimedRow,
@@ -45,9 +46,14 @@ import {
  */
 
 export interface DispatcherTuning {
-  /** How long a claim holds a row; a crashed instance's rows are taken again after it. */
+  /**
+   * How long a claim holds a row without renewal: a crashed instance's rows are taken again
+   * this long after its last heartbeat. Short, because a live instance renews it.
+   */
   leaseMs: number;
-  /** A chat call that has not answered in this long counts as a retryable failure. Must be well under leaseMs. */
+  /** How often the leases of every held row are renewed, a row in a slow chat call too. At most leaseMs / 4. */
+  heartbeatMs: number;
+  /** A chat call that has not answered in this long counts as a retryable failure. */
   sendTimeoutMs: number;
   /** How often to look for new rows when idle. */
   pollMs: number;
@@ -78,11 +84,12 @@ export interface DispatcherTuning {
 }
 
 export const DEFAULT_TUNING: DispatcherTuning = {
-  leaseMs: 60_000,
+  leaseMs: 5_000,
+  heartbeatMs: 1_000,
   sendTimeoutMs: 20_000,
   pollMs: 250,
   claimBatch: 256,
-  claimAheadMs: 2_000,
+  claimAheadMs: 1_000,
   maxInFlight: 1,
   prepareConcurrency: 4,
   coalesceWindowMs: 3_000,
@@ -137,8 +144,12 @@ export interface Dispatcher {
 
 interface Held {
   row: ClaimedRow;
-  /** performance.now() by which the lease surely still holds. */
+  /** performance.now() by which the lease surely still holds (renewed by the heartbeat). */
   leaseEnd: number;
+  /** Statements using the row's token are running: the heartbeat leaves the row alone meanwhile. */
+  writing: number;
+  /** The heartbeat is renewing this row's token: writes wait for it. */
+  renewing: Promise<void> | undefined;
   /** performance.now() at which the row may be sent (rate limit, Retry-After, coalescing window). */
   readyAt: number;
   done: Promise<void>;
@@ -148,7 +159,7 @@ const zeroCounts = (): DeliveryCounts => ({ sent: 0, superseded: 0, retry: 0, ra
 
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const tuning: DispatcherTuning = { ...DEFAULT_TUNING, ...deps.tuning };
-  if (tuning.sendTimeoutMs >= tuning.leaseMs) throw new Error(`delivery: sendTimeoutMs (${tuning.sendTimeoutMs}) must be shorter than leaseMs (${tuning.leaseMs})`);
+  tuning.heartbeatMs = Math.min(tuning.heartbeatMs, tuning.leaseMs / 4);
   const { pool, log } = deps;
   const maxAttempts = deps.config.delivery.maxAttempts;
   const ports = new Map<SendChannel, ChannelPort>(deps.ports.map((p) => [p.channel, p]));
@@ -162,8 +173,6 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const held = new Map<number, Held>();
   const counts = zeroCounts();
   const nextReplaceAt = new Map<SendChannel, number>();
-  /** Safety margin: a send starts only if the lease outlives it by this much. */
-  const leaseMargin = Math.max(tuning.leaseMs / 10, 100);
 
   let started = false;
   let draining = false;
@@ -173,6 +182,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   let nudge: (() => void) | undefined;
   let lastClaim = 0;
   let lastPreview = -Infinity;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let beating = false;
   /** Moving average of the time one row spends inside the gate (chat call + commit). */
   let gateMs = 5;
 
@@ -204,13 +215,20 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       coalesceWindowMs: tuning.coalesceWindowMs,
       minIntervalMs: tuning.minIntervalMs,
     });
-    for (const row of rows) hold(row, claimedAt + tuning.leaseMs);
+    for (const row of rows) {
+      if (row.takenOverAfterMs !== null) {
+        takeover.observe(row.takenOverAfterMs / 1000);
+        log.info({ outboxId: row.id, destination: row.destination, takenOverAfterMs: row.takenOverAfterMs }, "delivery: took over a message whose holder stopped renewing its lease");
+      }
+      hold(row, claimedAt + tuning.leaseMs);
+    }
     return rows.length;
   }
 
   function hold(row: ClaimedRow, leaseEnd: number): void {
-    const entry: Held = { row, leaseEnd, readyAt: performance.now() + row.waitMs, done: Promise.resolve() };
+    const entry: Held = { row, leaseEnd, writing: 0, renewing: undefined, readyAt: performance.now() + row.waitMs, done: Promise.resolve() };
     held.set(row.id, entry);
+    ensureHeartbeat();
     entry.done = handle(entry)
       .catch((error: unknown) => log.error({ err: error, outboxId: row.id }, "delivery: unexpected failure handling an outbox row; its lease will expire and it will be retried"))
       .finally(() => {
@@ -273,7 +291,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         };
         // The carrier takes the group's place: it is not a head, so nothing else can hold it.
         held.delete(row.id);
-        const carrierEntry: Held = { row: next, leaseEnd: leasedAt + tuning.leaseMs, readyAt: entry.readyAt, done: entry.done };
+        const carrierEntry: Held = { row: next, leaseEnd: leasedAt + tuning.leaseMs, writing: 0, renewing: undefined, readyAt: entry.readyAt, done: entry.done };
         held.set(next.id, carrierEntry);
         try {
           return await handle(carrierEntry);
@@ -312,7 +330,19 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       if (await persist(entry, () => markFinal(pool, row, "dead", reason))) count("dead", row.channel);
       return;
     }
-    if (!(await ensureLease(entry))) return;
+    // An alert card is fenced and re-checked in one statement right before the call: the lease
+    // is still ours, and an alert resolved while this waited for its slot is not sent. Other
+    // rows only need the lease, which the heartbeat keeps fresh.
+    const needsFence = (row.kind === "alert" || row.kind === "reminder") && row.alertId !== null;
+    const leaseFresh = entry.leaseEnd - performance.now() > tuning.leaseMs / 2;
+    const fenced = !needsFence && leaseFresh ? { token: row.token, resolved: false } : await fence(entry);
+    if (!fenced) return;
+    row.token = fenced.token;
+    if (fenced.resolved) {
+      skippedResolved.inc({ channel: row.channel });
+      if (await persist(entry, () => markFinal(pool, row, "superseded", "alert resolved before sending (last check)"))) count("superseded", row.channel);
+      return;
+    }
     const port = ports.get(row.channel)!;
     const entered = performance.now();
     try {
@@ -365,18 +395,63 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     if (recorded) count("dead", row.channel);
   }
 
-  /** Before a chat call: the lease must outlive it, or be extended first. */
-  async function ensureLease(entry: Held): Promise<boolean> {
-    if (entry.leaseEnd - performance.now() >= tuning.sendTimeoutMs + leaseMargin) return true;
-    const started = performance.now();
-    const token = await extendLease(pool, entry.row, tuning.leaseMs).catch((error: unknown) => {
-      log.warn({ err: error, outboxId: entry.row.id }, "delivery: cannot extend a lease; leaving the row to be retried");
+  async function fence(entry: Held): Promise<{ token: string; resolved: boolean } | null> {
+    return withToken(entry, () => fenceSend(pool, entry.row, tuning.leaseMs)).catch((error: unknown) => {
+      log.warn({ err: error, outboxId: entry.row.id }, "delivery: cannot fence a send; leaving the row to be retried");
       return null;
     });
-    if (!token) return false;
-    entry.row.token = token;
-    entry.leaseEnd = started + tuning.leaseMs;
-    return true;
+  }
+
+  /**
+   * Runs a statement that uses the row's token: after any renewal in progress, and with the
+   * heartbeat kept off the row until it is done, so the token it fences with is current.
+   */
+  async function withToken<T>(entry: Held, statement: () => Promise<T>): Promise<T> {
+    while (entry.renewing) await entry.renewing;
+    entry.writing++;
+    try {
+      return await statement();
+    } finally {
+      entry.writing--;
+    }
+  }
+
+  function ensureHeartbeat(): void {
+    if (heartbeat) return;
+    heartbeat = setInterval(() => void beat(), tuning.heartbeatMs);
+    heartbeat.unref();
+  }
+
+  /** Renews every held row's lease in one statement; a row that is gone from the answer was taken over. */
+  async function beat(): Promise<void> {
+    if (held.size === 0) {
+      clearInterval(heartbeat);
+      heartbeat = undefined;
+      return;
+    }
+    if (beating) return;
+    beating = true;
+    const entries = [...held.values()].filter((e) => e.writing === 0 && !e.renewing);
+    let finish = () => undefined as void;
+    const renewing = new Promise<void>((resolve) => (finish = resolve));
+    for (const e of entries) e.renewing = renewing;
+    const started = performance.now();
+    try {
+      const tokens = await renewLeases(pool, entries.map((e) => e.row), tuning.leaseMs);
+      for (const e of entries) {
+        const token = tokens.get(e.row.id);
+        if (token) {
+          e.row.token = token;
+          e.leaseEnd = started + tuning.leaseMs;
+        }
+      }
+    } catch (error) {
+      log.warn({ err: error, rows: entries.length }, "delivery: cannot renew leases; trying again at the next heartbeat");
+    } finally {
+      for (const e of entries) e.renewing = undefined;
+      finish();
+      beating = false;
+    }
   }
 
   /**
@@ -387,7 +462,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   async function persist<T>(entry: Held, write: () => Promise<T>): Promise<T | false> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await write();
+        const result = await withToken(entry, write);
         if (result === false || result === null) log.warn({ outboxId: entry.row.id }, "delivery: lease lost before the outcome was written; another instance holds the row");
         return result ?? false;
       } catch (error) {
@@ -403,7 +478,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   }
 
   async function giveBack(entry: Held): Promise<void> {
-    const done = await release(pool, entry.row).catch((error: unknown) => {
+    const done = await withToken(entry, () => release(pool, entry.row)).catch((error: unknown) => {
       log.warn({ err: error, outboxId: entry.row.id }, "delivery: cannot release a row; its lease will expire");
       return false;
     });
@@ -486,6 +561,9 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         }),
       ]);
       started = false;
+      // A call still hanging keeps no lease alive: its row is taken again one lease from now.
+      clearInterval(heartbeat);
+      heartbeat = undefined;
       const report: StopReport = { released: counts.released - releasedBefore, abandoned: held.size, timedOut };
       log.info(report, "delivery: dispatcher stopped");
       return report;

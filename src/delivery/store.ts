@@ -5,8 +5,9 @@ import type { AlertKind } from "../domain/recommendations.js";
  * Every statement the dispatcher runs against outbox_message. The table has no lease or
  * owner column, so a claim is encoded in the columns it has:
  *
- * - `status = 'sending'` and `next_attempt_at` = when the lease expires. A crashed instance's
- *   rows are taken again once that time has passed.
+ * - `status = 'sending'` and `next_attempt_at` = when the lease expires. The lease is short
+ *   (seconds) and the holder renews it with a heartbeat while it holds the row, a slow chat
+ *   call included; a crashed instance's rows are taken again once that time has passed.
  * - the lease's expiry is also the claim's fencing token: every write that ends a claim
  *   checks `status = 'sending' AND next_attempt_at = <token>`, so an instance whose lease
  *   was taken over cannot overwrite the new holder's outcome. Each new claim sets a later
@@ -40,6 +41,8 @@ export interface ClaimedRow {
   alert: { status: "open" | "resolved"; kind: AlertKind; useCaseDeploymentId: number } | null;
   /** Unsent alert/reminder rows to the same destination about the same use case, created within the coalescing window. */
   siblings: Sibling[];
+  /** Taken over from an instance whose lease ran out: ms since that instance's last renewal (its heartbeat). */
+  takenOverAfterMs: number | null;
 }
 
 export interface Sibling {
@@ -81,6 +84,7 @@ interface ClaimRecord {
   alert_kind: AlertKind | null;
   ucd_id: number | null;
   siblings: Sibling[] | null;
+  taken_over_ms: number | null;
 }
 
 /**
@@ -117,7 +121,8 @@ WITH heads AS (
 ), picked AS (
   SELECT * FROM candidates
   WHERE ready_at <= now() + $4::int * interval '1 millisecond'
-  ORDER BY ready_at, id
+  -- A dead instance's rows first: they have waited a whole lease already.
+  ORDER BY (prev_status = 'sending') DESC, ready_at, id
   LIMIT $5
 ), locked AS (
   SELECT o.id FROM outbox_message o
@@ -134,6 +139,8 @@ RETURNING m.id, m.channel::text AS channel, m.destination, m.csm_id, m.alert_id,
   -- clock_timestamp(): measured as the answer leaves, so the wait is not lengthened by the statement's own time.
   GREATEST(0, ceil(extract(epoch FROM p.ready_at - clock_timestamp()) * 1000))::int AS wait_ms,
   a.status::text AS alert_status, a.kind::text AS alert_kind, a.use_case_deployment_id AS ucd_id,
+  -- A lease that ran out: its holder last renewed it one lease before its expiry.
+  CASE WHEN p.prev_status = 'sending' THEN GREATEST(0, round(extract(epoch FROM clock_timestamp()::timestamp - p.prev_next) * 1000) + $6)::int END AS taken_over_ms,
   CASE WHEN m.kind IN ('alert', 'reminder') AND a.id IS NOT NULL THEN (
     SELECT json_agg(json_build_object('id', s.id, 'kind', s.kind, 'alertId', s.alert_id, 'alertKind', sa.kind, 'alertStatus', sa.status, 'payload', s.payload) ORDER BY s.id)
     FROM outbox_message s JOIN alert sa ON sa.id = s.alert_id
@@ -170,6 +177,7 @@ export async function claim(pool: pg.Pool, options: ClaimOptions): Promise<Claim
       waitMs: r.wait_ms,
       alert: r.alert_status && r.alert_kind && r.ucd_id !== null ? { status: r.alert_status, kind: r.alert_kind, useCaseDeploymentId: r.ucd_id } : null,
       siblings: r.siblings ?? [],
+      takenOverAfterMs: r.taken_over_ms,
     }))
     .sort((a, b) => a.waitMs - b.waitMs || a.id - b.id);
 }
@@ -238,13 +246,37 @@ export async function release(pool: pg.Pool, row: Pick<ClaimedRow, "id" | "token
   return result.rowCount === 1;
 }
 
-/** A longer lease before a send that might outlast the current one. Returns the new token, or null if the lease was lost. */
-export async function extendLease(pool: pg.Pool, row: Pick<ClaimedRow, "id" | "token">, leaseMs: number): Promise<string | null> {
-  const { rows } = await pool.query<{ token: string }>(
-    `UPDATE outbox_message SET next_attempt_at = now() + $3::int * interval '1 millisecond' WHERE ${FENCE} RETURNING next_attempt_at::text AS token`,
+/**
+ * The heartbeat: renews the leases of every row an instance holds, in one statement. Returns
+ * the new token of each row still held; a row missing from the answer was taken over.
+ */
+export async function renewLeases(pool: Pick<pg.Pool, "query">, held: readonly Pick<ClaimedRow, "id" | "token">[], leaseMs: number): Promise<Map<number, string>> {
+  if (held.length === 0) return new Map();
+  const { rows } = await pool.query<{ id: number; token: string }>(
+    `UPDATE outbox_message m SET next_attempt_at = now() + $3::int * interval '1 millisecond'
+     FROM unnest($1::bigint[], $2::timestamp[]) AS h(id, token)
+     WHERE m.id = h.id AND m.status = 'sending' AND m.next_attempt_at = h.token
+     RETURNING m.id, m.next_attempt_at::text AS token`,
+    [held.map((r) => r.id), held.map((r) => r.token), Math.round(leaseMs)],
+  );
+  return new Map(rows.map((r) => [Number(r.id), r.token]));
+}
+
+/**
+ * The last step before the chat call, in one statement: the lease still ours (renewed), and
+ * for an alert or reminder whether its alert is still open. A resolution that commits after
+ * this statement can still race the call; the window is this statement's round trip.
+ * Returns null if the lease was lost.
+ */
+export async function fenceSend(pool: Pick<pg.Pool, "query">, row: Pick<ClaimedRow, "id" | "token">, leaseMs: number): Promise<{ token: string; resolved: boolean } | null> {
+  const { rows } = await pool.query<{ token: string; resolved: boolean }>(
+    `UPDATE outbox_message m SET next_attempt_at = now() + $3::int * interval '1 millisecond' WHERE ${FENCE}
+     RETURNING m.next_attempt_at::text AS token,
+       (m.kind IN ('alert', 'reminder') AND m.alert_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM alert a WHERE a.id = m.alert_id AND a.status = 'open')) AS resolved`,
     [row.id, row.token, Math.round(leaseMs)],
   );
-  return rows[0]?.token ?? null;
+  return rows[0] ?? null;
 }
 
 /**

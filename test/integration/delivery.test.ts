@@ -155,6 +155,28 @@ describe.each(DB_KINDS)("outbox dispatcher on %s", (kind) => {
     expect(rows[0]!.last_error).toBe("alert resolved before sending");
   });
 
+  it("does not send an alert resolved while its card waited for the destination's pacing slot", async () => {
+    const s = await setup(kind);
+    const alert = await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "stalled");
+    const [first, second] = await enqueue(s.db.pool, [
+      { channel: "slack", destination: "C-PACED", payload: markerNotice(1) },
+      { channel: "slack", destination: "C-PACED", alertId: alert },
+    ]);
+    const d = s.dispatcher({ minIntervalMs: { slack: 1_500, webex: 0 }, horizonMs: 2_000 });
+    d.start();
+    try {
+      // The card is claimed (planned, rendered) and waits for its slot; the snapshot resolves the alert meanwhile.
+      await until(async () => (await outboxRows(s.db.pool, "id = $1", [first])).at(0)?.status === "sent", 10_000, "the first message sent");
+      await until(async () => (await outboxRows(s.db.pool, "id = $1", [second])).at(0)?.status === "sending", 10_000, "the card claimed, waiting for its slot");
+      await s.db.pool.query(`UPDATE alert SET status = 'resolved', resolved_at = now(), resolution = 'progressed' WHERE id = $1`, [alert]);
+      await until(async () => (await outboxRows(s.db.pool, "id = $1", [second])).at(0)?.status === "superseded", 10_000, "the card superseded");
+    } finally {
+      await d.stop(2_000);
+    }
+    expect(s.slack.calls.map((c) => c.tag.text?.replace("delivery test ", "") ?? `alert ${c.tag.alertId}`)).toEqual(["m:1"]);
+    expect((await outboxRows(s.db.pool, "id = $1", [second]))[0]!.last_error).toBe("alert resolved before sending (last check)");
+  });
+
   it("coalesces alerts about one use case to one destination into one card, in the place of the first", async () => {
     const s = await setup(kind);
     const csm = `csm:${s.portfolio.csmIds[0]}`;
