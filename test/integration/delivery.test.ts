@@ -466,6 +466,28 @@ describe.each(DB_KINDS)("outbox dispatcher on %s", (kind) => {
     expect((await outboxRows(s.db.pool))[0]).toMatchObject({ status: "sent", attempts: 2 });
   });
 
+  it("keeps its claim through a chat call longer than the lease: the heartbeat renews it, nobody else sends the row", async () => {
+    const s = await setup(kind);
+    const [id] = await enqueue(s.db.pool, [{ channel: "slack", destination: "C-SLOW", payload: markerNotice(1) }]);
+    let release = () => undefined as void;
+    const answered = new Promise<void>((resolve) => (release = resolve));
+    s.slack.script = async () => {
+      await answered;
+      return undefined;
+    };
+    const holder = s.dispatcher({ leaseMs: 600, heartbeatMs: 100, sendTimeoutMs: 10_000 });
+    const rival = s.dispatcher({ leaseMs: 600, heartbeatMs: 100, sendTimeoutMs: 10_000 });
+    holder.start();
+    await until(() => s.slack.attempts === 1, 10_000, "the slow call started");
+    rival.start();
+    await new Promise((r) => setTimeout(r, 2_000)); // more than three leases
+    release();
+    await until(async () => (await outboxRows(s.db.pool, "id = $1", [id]))[0]?.status === "sent", 10_000, "sent");
+    await Promise.all([holder.stop(1_000), rival.stop(1_000)]);
+    expect(s.slack.attempts).toBe(1);
+    expect(texts(s.slack)).toEqual(["m:1"]);
+  });
+
   it("stops gracefully: finishes the message in flight, gives back the rows it holds", async () => {
     const s = await setup(kind);
     await enqueue(s.db.pool, [
