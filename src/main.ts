@@ -97,7 +97,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
   if (config.preview.enabled) {
     const preview = createPreviewChannel({ config, deps: chats.deps, log });
     http.mount(PREVIEW_PATH, preview.router);
-    log.info({ url: preview.url(http.url) }, `preview inbox: ${preview.url(http.url)}${config.preview.token ? "?token=<PREVIEW_TOKEN>" : ""}`);
+    const tokenHint = (config.preview.tokens ?? []).length > 0 ? "?token=<the CSM's token from PREVIEW_TOKENS>" : config.preview.token ? "?token=<PREVIEW_TOKEN>" : "";
+    log.info({ url: preview.url(http.url) }, `preview inbox: ${preview.url(http.url)}${tokenHint}`);
   }
 
   const dispatcher = createDispatcher({ pool: db.pool, prisma: db.prisma, config, ports: chats.ports, log: log.child({ component: "delivery" }) });

@@ -4,6 +4,7 @@ import type { ConversationDeps } from "../../actions/context.js";
 import { handleAction, handleMessage, type CommandStyle } from "../../actions/conversation.js";
 import type { Config } from "../../config.js";
 import type { Logger } from "../../log.js";
+import { methodNotAllowed } from "../../server/http.js";
 import type { ChannelPort } from "../port.js";
 import { commandText, identityOf, mentionsBot, shownAlertId } from "./inbound.js";
 import { cardOf, statusOf, type Messages } from "./messages.js";
@@ -167,6 +168,8 @@ export function createWebexChannel(options: WebexChannelOptions): WebexChannel {
     track(handle(resignedFor).then(() => undefined), `${event.resource}:${event.event}`);
     res.status(200).json({ ok: true });
   });
+
+  router.all(WEBEX_WEBHOOK_PATH, methodNotAllowed(["POST"]));
 
   async function start(): Promise<void> {
     if (framework) throw new Error("the Webex channel is started already");
