@@ -240,6 +240,29 @@ describe("Webex channel", () => {
     expect(fake.posted.length).toBe(postedBefore);
   });
 
+  it("answers malformed, oversized, unsigned and wrong-method calls with short JSON, never an HTML page", async () => {
+    const signed = (raw: string) => ({ "content-type": "application/json", "x-spark-signature": sparkSignature(SECRET, raw) });
+    const cases: { name: string; init: RequestInit; status: number }[] = [
+      { name: "unsigned", init: { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }, status: 401 },
+      { name: "signed, not JSON", init: { method: "POST", headers: signed('{"resource": "messages",'), body: '{"resource": "messages",' }, status: 400 },
+      { name: "signed JSON, not an event", init: { method: "POST", headers: signed("[1,2,3]"), body: "[1,2,3]" }, status: 400 },
+      { name: "oversized", init: { method: "POST", headers: { "content-type": "application/json" }, body: `{"x":"${"a".repeat(1_100_000)}"}` }, status: 413 },
+      { name: "GET", init: { method: "GET" }, status: 405 },
+      { name: "DELETE", init: { method: "DELETE" }, status: 405 },
+    ];
+    for (const { name, init, status } of cases) {
+      const answer = await fetch(webhookUrl, init);
+      expect(answer.status, name).toBe(status);
+      expect(answer.headers.get("content-type"), name).toMatch(/application\/json/);
+      const text = await answer.text();
+      expect(text.length, name).toBeLessThan(200);
+      expect(text, name).not.toMatch(/<html|stack|node_modules/i);
+      expect(Object.keys(JSON.parse(text) as object), name).toEqual(["error"]);
+    }
+    const unknown = await fetch(webhookUrl.replace(WEBEX_WEBHOOK_PATH, "/webex/other"), { method: "POST", headers: { "content-type": "application/json" }, body: "{bad" });
+    expect([unknown.status, await unknown.json()]).toEqual([404, { error: "not found" }]);
+  });
+
   describe("an alert → click → receipt round trip", () => {
     let alert: Awaited<ReturnType<typeof openAlertNotAssignedTo>>;
     let sent: FakeMessage;
