@@ -59,6 +59,8 @@ describe("replay across a restart", () => {
       await fake.stop();
     });
 
+    const deliver = async (item: Parameters<FakeWebex["deliver"]>[0]) => (await fake.deliver(item)) as globalThis.Response;
+
     async function run(channel: WebexChannel, work: () => Promise<void>): Promise<void> {
       current = channel.router;
       await channel.start();
@@ -77,21 +79,21 @@ describe("replay across a restart", () => {
       let firstBody = "";
 
       await run(createWebexChannel({ settings, deps, log }), async () => {
-        const first = await fake.deliver(message);
+        const first = await deliver(message);
         expect(first.status).toBe(200);
         firstBody = await first.text();
         // The same delivery again, in the same life: acknowledged, not acted on.
-        expect(await (await fake.deliver(message)).json()).toEqual({ ok: true, duplicate: true });
+        expect(await (await deliver(message)).json()).toEqual({ ok: true, duplicate: true });
       });
       expect(JSON.parse(firstBody)).toEqual({ ok: true });
       expect(fake.botMessages(room.id)).toHaveLength(1);
 
       // A new instance of the channel, the same database: the replay is still known.
       await run(createWebexChannel({ settings, deps, log }), async () => {
-        const replayed = await fake.deliver(message);
+        const replayed = await deliver(message);
         expect(replayed.status).toBe(200);
         expect(await replayed.json()).toEqual({ ok: true, duplicate: true });
-        const fresh = await fake.deliver(fake.say(james, room, "help", { mention: false }));
+        const fresh = await deliver(fake.say(james, room, "help", { mention: false }));
         expect(await fresh.json()).toEqual({ ok: true });
       });
       expect(fake.botMessages(room.id)).toHaveLength(2); // the first message's answer, and the new one's
@@ -99,7 +101,7 @@ describe("replay across a restart", () => {
 
       // What a memory inside the process would have done after the restart: act again.
       await run(createWebexChannel({ settings, deps, log, replay: { firstTime: async () => true } }), async () => {
-        await fake.deliver(message);
+        await deliver(message);
       });
       expect(fake.botMessages(room.id)).toHaveLength(3);
     });
