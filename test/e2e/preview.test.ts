@@ -12,11 +12,11 @@ import { loadConfig, type Locale } from "../../src/config.js";
 import { todayIn } from "../../src/domain/dates.js";
 import { loadDemo } from "../../src/demo/load.js";
 import { translator } from "../../src/i18n.js";
-import { createLogger } from "../../src/log.js";
 import { projectPath } from "../../src/paths.js";
 import { startHttpServer, type HttpServer } from "../../src/server/http.js";
 import { launchBrowser, type TestBrowser } from "../support/browser.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
+import { captureLog, expectNoSecrets } from "../support/log-capture.js";
 
 /**
  * The preview inbox in a real browser: the official Adaptive Cards renderer draws the cards,
@@ -25,6 +25,9 @@ import { createTestDatabase, type TestDatabase } from "../support/db.js";
  */
 
 const ARTIFACTS = projectPath("test", "artifacts");
+/** Every line the preview logs during this file, at trace; none may hold a preview token (afterAll). */
+const captured = captureLog();
+const SECRETS = ["preview-token-for-tests", "anna-preview-token-0123456789", "sophie-admin-token-0123456789"];
 const en = translator("en");
 const ru = translator("ru");
 
@@ -36,7 +39,7 @@ let base: string;
 beforeAll(async () => {
   db = await createTestDatabase("embedded");
   const config = loadConfig({ LOG_LEVEL: "silent" });
-  const log = createLogger("silent");
+  const { log } = captured;
   await loadDemo(db, config, todayIn(config.partner.timeZone), ["preview"]);
   const deps: ConversationDeps = { db, config, log, channels: ["preview"], now: () => new Date() };
   http = await startHttpServer({ port: 0, host: "127.0.0.1", log, readiness: { checks: async () => ({ database: true }) }, started: () => true });
@@ -49,6 +52,7 @@ afterAll(async () => {
   await browser?.close();
   await http?.close();
   await db?.close();
+  expectNoSecrets(captured.lines, SECRETS);
 });
 
 const webex = (item: Locator) => item.locator(".pane-webex");
@@ -184,7 +188,7 @@ describe("preview", () => {
   it("asks for PREVIEW_TOKEN when one is set, in the URL or as basic auth, and carries it in the page's links", async () => {
     const token = "preview-token-for-tests";
     const config = loadConfig({ LOG_LEVEL: "silent", PREVIEW_TOKEN: token });
-    const log = createLogger("silent");
+    const { log } = captured;
     const deps: ConversationDeps = { db, config, log, channels: ["preview"], now: () => new Date() };
     const guarded = await startHttpServer({ port: 0, host: "127.0.0.1", log, readiness: { checks: async () => ({ database: true }) }, started: () => true });
     guarded.mount(PREVIEW_PATH, createPreviewChannel({ config, deps, log }).router);
@@ -216,7 +220,7 @@ describe("preview", () => {
 
   it("answers nothing when the preview is off (PostgreSQL without PREVIEW=1)", async () => {
     const config = { ...loadConfig({ LOG_LEVEL: "silent" }), preview: { enabled: false, token: undefined } };
-    const log = createLogger("silent");
+    const { log } = captured;
     const deps: ConversationDeps = { db, config, log, channels: [], now: () => new Date() };
     const off = await startHttpServer({ port: 0, host: "127.0.0.1", log, readiness: { checks: async () => ({ database: true }) }, started: () => true });
     off.mount(PREVIEW_PATH, createPreviewChannel({ config, deps, log }).router);
@@ -241,7 +245,7 @@ describe("preview", () => {
 
     beforeAll(async () => {
       const config = loadConfig({ LOG_LEVEL: "silent", ADMINS: "sophie.mueller@partner.example", PREVIEW_TOKENS: `${anna}:${annaToken},sophie.mueller@partner.example:${sophieToken}` });
-      const log = createLogger("silent");
+      const { log } = captured;
       const deps: ConversationDeps = { db, config, log, channels: ["preview"], now: () => new Date() };
       bound = await startHttpServer({ port: 0, host: "127.0.0.1", log, readiness: { checks: async () => ({ database: true }) }, started: () => true });
       bound.mount(PREVIEW_PATH, createPreviewChannel({ config, deps, log }).router);

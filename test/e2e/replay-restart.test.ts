@@ -8,7 +8,7 @@ import { createWebexChannel, WEBEX_WEBHOOK_PATH, type WebexChannel } from "../..
 import { loadConfig } from "../../src/config.js";
 import { todayIn } from "../../src/domain/dates.js";
 import { loadDemo } from "../../src/demo/load.js";
-import { createLogger } from "../../src/log.js";
+import { captureLog, expectNoSecrets } from "../support/log-capture.js";
 import { startHttpServer, type HttpServer } from "../../src/server/http.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { FAKE_TEAM, slackSignature, startFakeSlack, type FakeSlack } from "../support/fake-slack.js";
@@ -20,7 +20,8 @@ import { FakeWebex } from "../support/fake-webex.js";
  * (the processed_event table), whereas a memory of ids in the process would forget it.
  */
 
-const log = createLogger("silent");
+const captured = captureLog();
+const { log } = captured;
 let db: TestDatabase;
 let http: HttpServer;
 let base: string;
@@ -39,6 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await http?.close();
   await db?.close();
+  expectNoSecrets(captured.lines, ["webex-replay-secret-0123456789", "fake-webex-bot-token-for-the-replay-test", "slack-replay-signing-secret", "xoxb-replay-token"]);
 });
 
 describe("replay across a restart", () => {

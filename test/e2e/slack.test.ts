@@ -17,8 +17,12 @@ import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { commandBody, FAKE_TEAM, interactionBody, postSigned, slackSignature, startFakeSlack, type FakeSlack, type RecordedCall, type StoredMessage } from "../support/fake-slack.js";
 import { projectPath } from "../../src/paths.js";
 import { deliverAlertCard } from "../support/deliver.js";
+import { captureLog, expectNoSecrets } from "../support/log-capture.js";
 
 const SECRET = "e2e-signing-secret-5f1c0a";
+const BOT_TOKEN = "xoxb-e2e-token";
+/** Every line the channel logs during this file, at trace; none may hold a secret (afterAll). */
+const captured = captureLog();
 const en = translator("en");
 const ru = translator("ru");
 
@@ -104,9 +108,9 @@ function signedHeaders(body: string, timestamp: number, contentType = "applicati
 beforeAll(async () => {
   fake = await startFakeSlack();
   db = await createTestDatabase("embedded");
-  config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-e2e-token", SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, TIME_ZONE: "Europe/Berlin", TEAM_SPACES: "slack:C0TEAM=Team, slack:C0OUT=Outside" });
+  config = loadConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, TIME_ZONE: "Europe/Berlin", TEAM_SPACES: "slack:C0TEAM=Team, slack:C0OUT=Outside" });
   fake.outsiders.add("C0OUT");
-  const log = createLogger(process.env.SLACK_E2E_LOG ?? "silent");
+  const { log } = captured;
   await loadDemo(db, config, todayIn(config.partner.timeZone), ["slack"]);
   deps = { db, config, log, channels: ["slack"], now: () => new Date() };
   for (const user of [
@@ -132,6 +136,7 @@ afterAll(async () => {
   await http?.close();
   await fake?.close();
   await db?.close();
+  expectNoSecrets(captured.lines, [SECRET, BOT_TOKEN]);
 });
 
 describe("Slack: /lca", () => {

@@ -9,13 +9,13 @@ import { loadConfig, type Config } from "../../src/config.js";
 import { todayIn } from "../../src/domain/dates.js";
 import { loadDemo } from "../../src/demo/load.js";
 import { translator } from "../../src/i18n.js";
-import { createLogger } from "../../src/log.js";
 import { alertView, stalled } from "../../src/queries/queries.js";
 import { queryContext } from "../../src/actions/context.js";
 import { startHttpServer, type HttpServer } from "../../src/server/http.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { FakeWebex, sparkSignature, type FakeMessage, type FakePerson, type RecordedCall } from "../support/fake-webex.js";
 import { deliverAlertCard } from "../support/deliver.js";
+import { captureLog, expectNoSecrets } from "../support/log-capture.js";
 
 /**
  * The Webex channel end to end: the real webex-node-bot-framework and Webex SDK in
@@ -30,7 +30,9 @@ const SECRET = "webex-webhook-secret-for-tests";
 const TOKEN = "fake-webex-bot-token-for-the-e2e-tests";
 const CARD = "application/vnd.microsoft.card.adaptive";
 
-const log = createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
+/** Every line the channel and the framework log during this file, at trace; none may hold a secret (afterAll). */
+const captured = captureLog();
+const { log } = captured;
 const fake = new FakeWebex();
 let db: TestDatabase;
 let http: HttpServer;
@@ -69,6 +71,7 @@ afterAll(async () => {
   await http?.close();
   await fake.stop();
   await db?.close();
+  expectNoSecrets(captured.lines, [SECRET, TOKEN]);
 });
 
 // ---------------------------------------------------------------------------------------
