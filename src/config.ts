@@ -231,7 +231,9 @@ function withConfigFile(env: Env): { merged: Env; problems: string[] } {
     const asStrings = Object.fromEntries(Object.entries(fileValues).map(([k, v]) => [k, String(v)]));
     return { merged: { ...asStrings, ...env }, problems: [] };
   } catch (error) {
-    return { merged: env, problems: [`LCA_CONFIG: cannot read ${file} as a JSON object of settings (${(error as Error).message})`] };
+    // JSON.parse quotes the text around a syntax error, which may be a token: say where, not what.
+    const reason = error instanceof SyntaxError ? "not valid JSON" : maskUrlsIn((error as Error).message);
+    return { merged: env, problems: [`LCA_CONFIG: cannot read ${file} as a JSON object of settings (${reason})`] };
   }
 }
 

@@ -77,6 +77,15 @@ describe("configuration", () => {
     }
   });
 
+  it("never echoes a config file's broken JSON, which may quote a token", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "lca-config-"));
+    const file = path.join(dir, "config.json");
+    writeFileSync(file, '{"SLACK_BOT_TOKEN": xoxb-super-secret-value}');
+    const found = problems({ LCA_CONFIG: file }).join("\n");
+    expect(found).toContain("not valid JSON");
+    expect(found).not.toContain("xoxb-super");
+  });
+
   it("never echoes LCA_FEED credentials in a config error", () => {
     const found = problems({ LCA_FEED: "ftp://feeduser:FtpPass123@feed.example/x?sig=S1GNATURE" }).join("\n");
     expect(found).toMatch(/^LCA_FEED: must be a folder path or an https:\/\/ URL/);
