@@ -97,7 +97,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
   if (config.preview.enabled) {
     const preview = createPreviewChannel({ config, deps: chats.deps, log });
     http.mount(PREVIEW_PATH, preview.router);
-    const tokenHint = (config.preview.tokens ?? []).length > 0 ? "?token=<the CSM's token from PREVIEW_TOKENS>" : config.preview.token ? "?token=<PREVIEW_TOKEN>" : "";
+    // Said apart from the URL: a query value in a logged URL is masked.
+    const tokenHint = (config.preview.tokens ?? []).length > 0 ? ", with ?token=<the CSM's own token from PREVIEW_TOKENS>" : config.preview.token ? ", with ?token=<PREVIEW_TOKEN>" : "";
     log.info({ url: preview.url(http.url) }, `preview inbox: ${preview.url(http.url)}${tokenHint}`);
   }
 
