@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConversationDeps } from "../../src/actions/context.js";
 import { createReplayGuard } from "../../src/channels/replay.js";
 import { createSlackChannel, SLACK_EVENTS_PATH, type SlackChannel } from "../../src/channels/slack/index.js";
+import { socketEventReplayMiddleware } from "../../src/channels/slack/verify.js";
 import { createWebexChannel, WEBEX_WEBHOOK_PATH, type WebexChannel } from "../../src/channels/webex/index.js";
 import { loadConfig } from "../../src/config.js";
 import { todayIn } from "../../src/domain/dates.js";
@@ -178,6 +179,23 @@ describe("replay across a restart", () => {
       });
       expect(answers()).toHaveLength(2);
     });
+  });
+
+  it("over Slack's Socket Mode too: an event handled before a restart is dropped after it; commands pass", async () => {
+    const handled: string[] = [];
+    const deliver = async (middleware: ReturnType<typeof socketEventReplayMiddleware>, body: unknown, name: string) =>
+      middleware({ body, next: async () => void handled.push(name) });
+    const event = { type: "event_callback", event_id: "Ev0SOCKET1", event: { type: "message" } };
+    const command = { command: "/lca", text: "help", trigger_id: "t-1" };
+    const before = socketEventReplayMiddleware(createReplayGuard(db.pool, "slack"), log);
+    await deliver(before, event, "event, first life");
+    await deliver(before, event, "event again, first life");
+    const after = socketEventReplayMiddleware(createReplayGuard(db.pool, "slack"), log); // a restart
+    await deliver(after, event, "event after the restart");
+    await deliver(after, { ...event, event_id: "Ev0SOCKET2" }, "a new event");
+    await deliver(after, command, "command");
+    await deliver(after, command, "command again");
+    expect(handled).toEqual(["event, first life", "a new event", "command", "command again"]);
   });
 
   it("remembers ids for the TTL only, and purges rows older than it", async () => {

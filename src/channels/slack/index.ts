@@ -24,7 +24,7 @@ import type { Logger } from "../../log.js";
 import type { ChannelPort } from "../port.js";
 import { createReplayGuard, type ReplayGuard } from "../replay.js";
 import { methodNotAllowed } from "../../server/http.js";
-import { slackRequestGuard } from "./verify.js";
+import { slackRequestGuard, socketEventReplayMiddleware } from "./verify.js";
 import { createIdentities } from "./identity.js";
 import { buildModal, formValues, parseButtonData, readMetadata, writeMetadata, type MessageSource, type ModalMetadata } from "./modals.js";
 import { createSlackPort } from "./port.js";
@@ -137,6 +137,8 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     receiver = http;
   }
   const app = new App({ receiver, authorize, logger: boltLog, clientOptions });
+  // Over HTTP the guard before Bolt drops replays; over the socket, this does (events only).
+  if (settings.appToken) app.use(socketEventReplayMiddleware(replay ?? createReplayGuard(deps.db.pool, "slack", { log }), log));
   app.error(async (error) => {
     log.error({ err: error }, "slack listener failed");
   });

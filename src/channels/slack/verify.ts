@@ -105,3 +105,22 @@ function replayId(body: unknown, signature: string): string | undefined {
   if (b.type === "event_callback" && typeof b.event_id === "string" && b.event_id) return `event:${b.event_id}`;
   return `sig:${signature.slice(3)}`;
 }
+
+/**
+ * Socket Mode has no HTTP request to guard: Bolt acknowledges an event before its global
+ * middleware runs, so this middleware drops an event whose `event_id` was handled before
+ * (Slack redelivers over the socket too), across restarts. Commands and clicks over the
+ * socket carry no id that survives a redelivery and pass as before.
+ */
+export function socketEventReplayMiddleware(replay: ReplayGuard, log: Logger) {
+  return async ({ body, next }: { body: unknown; next: () => Promise<void> }): Promise<void> => {
+    const b = (typeof body === "object" && body !== null ? body : {}) as { type?: unknown; event_id?: unknown };
+    if (b.type === "event_callback" && typeof b.event_id === "string" && b.event_id) {
+      if (!(await replay.firstTime(`event:${b.event_id}`))) {
+        log.info({ id: `event:${b.event_id}` }, "slack: event received again over the socket, ignored");
+        return;
+      }
+    }
+    await next();
+  };
+}
