@@ -1,14 +1,14 @@
-import { parseArgs } from "node:util";
+import { inspect, parseArgs } from "node:util";
 import { exportCards } from "./cards/export.js";
 import { formatRetry, listOutbox, retryDead } from "./delivery/outbox-cli.js";
-import { ConfigError, loadConfig, LOCALES, type Config, type Locale } from "./config.js";
+import { ConfigError, loadConfig, secretsOf, LOCALES, type Config, type Locale } from "./config.js";
 import { isIsoDate, todayIn } from "./domain/dates.js";
 import { loadDemo } from "./demo/load.js";
 import { isAppError } from "./errors.js";
 import { translator, type MessageKey } from "./i18n.js";
 import { ingestFile, SnapshotRefused, type IngestSummary } from "./ingest/ingest.js";
 import { refresh } from "./ingest/refresh.js";
-import { createLogger } from "./log.js";
+import { createLogger, registerSecrets, scrubLine } from "./log.js";
 import { connectDatabase, startService } from "./main.js";
 
 const USAGE = `Usage: lca-bot <command> [options]
@@ -174,24 +174,26 @@ function printSummary(summary: IngestSummary, json: boolean): void {
 
 /** Renders any failure for a person: no stack traces for expected errors. */
 function reportError(error: unknown, config: Config | undefined): number {
+  // What reaches the terminal passes the same filter as the log: URLs masked, secrets replaced.
+  const print = (text: string) => console.error(scrubLine(text));
   if (error instanceof ConfigError) {
-    console.error(error.message);
+    print(error.message);
     return 2;
   }
   const t = translator(config?.partner.defaultLocale ?? "en");
   if (error instanceof SnapshotRefused) {
-    console.error(t(error.messageKey, error.params));
+    print(t(error.messageKey, error.params));
     for (const p of error.problems) {
-      console.error(`  row ${p.row}, ${p.column}: ${t(`ingest.problems.${p.key}` as MessageKey, p.params)}`);
+      print(`  row ${p.row}, ${p.column}: ${t(`ingest.problems.${p.key}` as MessageKey, p.params)}`);
     }
-    if (error.problemCount > error.problems.length) console.error(`  … and ${error.problemCount - error.problems.length} more`);
+    if (error.problemCount > error.problems.length) print(`  … and ${error.problemCount - error.problems.length} more`);
     return 1;
   }
   if (isAppError(error)) {
-    console.error(t(error.messageKey, error.params));
+    print(t(error.messageKey, error.params));
     return 1;
   }
-  console.error(error);
+  print(inspect(error));
   return 1;
 }
 
@@ -206,6 +208,7 @@ export async function runCli(argv: string[]): Promise<number> {
   let config: Config | undefined;
   try {
     config = loadConfig(process.env);
+    registerSecrets(secretsOf(config));
     return await command(args, config);
   } catch (error) {
     return reportError(error, config);

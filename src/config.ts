@@ -3,6 +3,7 @@ import { z } from "zod";
 import { inPartnerDomains } from "./domain/contacts.js";
 import { isValidTimeZone } from "./domain/dates.js";
 import { DEFAULT_STALL_THRESHOLDS, STAGES, type Stage, type StallThresholds } from "./domain/stages.js";
+import { maskUrl, maskUrlsIn, urlSecrets } from "./redact.js";
 
 export const LOCALES = ["en", "ru"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -82,6 +83,10 @@ const envSchema = z.object({
     .transform((v, ctx) => parseTeamSpaces(v, ctx)),
   PREVIEW: bool.optional(),
   PREVIEW_TOKEN: z.string().min(12, "must be at least 12 characters").optional(),
+  PREVIEW_TOKENS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => parsePreviewTokens(v, ctx)),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   LCA_PORTAL_URL: z.url({ error: "must be the https:// address of the LCA Customer Success portal" }).default("https://lifecycleadvantage.cisco.com/customer-success/use-cases"),
@@ -105,6 +110,45 @@ function parseTeamSpaces(text: string | undefined, ctx: z.RefinementCtx): TeamSp
     spaces.push({ channel: m[1] as "webex" | "slack", address: m[2]!, name: m[3]?.trim() || m[2]! });
   }
   return spaces;
+}
+
+/** A preview token bound to one CSM: it opens that CSM's inbox and acts as them, nobody else. */
+export interface PreviewTokenSetting {
+  email: string;
+  token: string;
+}
+
+export const PREVIEW_TOKEN_MIN_LENGTH = 16;
+
+/**
+ * "anna@partner.example:<token>, james@partner.example:<token>". Problems name the entry by
+ * its position and email, never by its token. Domains are checked against PARTNER_DOMAINS
+ * once those are known (loadConfig).
+ */
+function parsePreviewTokens(text: string | undefined, ctx: z.RefinementCtx): PreviewTokenSetting[] {
+  const out: PreviewTokenSetting[] = [];
+  const seen = new Set<string>();
+  csv(text).forEach((item, i) => {
+    const colon = item.indexOf(":");
+    const email = (colon >= 0 ? item.slice(0, colon) : "").trim().toLowerCase();
+    const token = colon >= 0 ? item.slice(colon + 1).trim() : "";
+    const entry = `entry ${i + 1}${email && EMAIL.safeParse(email).success ? ` (${email})` : ""}`;
+    if (colon < 0 || !EMAIL.safeParse(email).success) {
+      ctx.addIssue({ code: "custom", message: `${entry} is not email:token (e.g. anna@partner.example:$(openssl rand -hex 24))` });
+      return;
+    }
+    if (token.length < PREVIEW_TOKEN_MIN_LENGTH) {
+      ctx.addIssue({ code: "custom", message: `${entry}: the token must be at least ${PREVIEW_TOKEN_MIN_LENGTH} characters` });
+      return;
+    }
+    if (seen.has(token)) {
+      ctx.addIssue({ code: "custom", message: `${entry}: the same token is given twice; each CSM needs a token of their own` });
+      return;
+    }
+    seen.add(token);
+    out.push({ email, token });
+  });
+  return out;
 }
 
 /** "implement=40, optimize=none, Campus Network/implement=30": per stage, optionally per solution domain. */
@@ -153,8 +197,12 @@ export interface Config {
   /** Off (undefined) without SLACK_BOT_TOKEN. */
   slack: { botToken: string; signingSecret: string | undefined; appToken: string | undefined; apiUrl: string } | undefined;
   teamSpaces: TeamSpaceSetting[];
-  /** The preview inbox: on by default on the embedded database; on PostgreSQL only with PREVIEW=1, and then behind PREVIEW_TOKEN. */
-  preview: { enabled: boolean; token: string | undefined };
+  /**
+   * The preview inbox: on by default on the embedded database; on PostgreSQL only with
+   * PREVIEW=1, and then behind PREVIEW_TOKENS (each token acts as one CSM) or the older
+   * single PREVIEW_TOKEN (anyone holding it picks any CSM).
+   */
+  preview: { enabled: boolean; token: string | undefined; tokens?: readonly PreviewTokenSetting[] };
   delivery: { maxAttempts: number; shutdownTimeoutMs: number };
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
 }
@@ -184,7 +232,9 @@ function withConfigFile(env: Env): { merged: Env; problems: string[] } {
     const asStrings = Object.fromEntries(Object.entries(fileValues).map(([k, v]) => [k, String(v)]));
     return { merged: { ...asStrings, ...env }, problems: [] };
   } catch (error) {
-    return { merged: env, problems: [`LCA_CONFIG: cannot read ${file} as a JSON object of settings (${(error as Error).message})`] };
+    // JSON.parse quotes the text around a syntax error, which may be a token: say where, not what.
+    const reason = error instanceof SyntaxError ? "not valid JSON" : maskUrlsIn((error as Error).message);
+    return { merged: env, problems: [`LCA_CONFIG: cannot read ${file} as a JSON object of settings (${reason})`] };
   }
 }
 
@@ -199,7 +249,7 @@ export function loadConfig(env: Env = process.env): Config {
       const name = issue.path.join(".") || "environment";
       const got = typeof issue.path[0] === "string" ? cleaned[issue.path[0]] : undefined;
       const secret = /TOKEN|SECRET|PASSWORD|DATABASE_URL/.test(name);
-      problems.push(`${name}: ${issue.message}${got !== undefined && !secret ? ` (got "${got}")` : ""}`);
+      problems.push(`${name}: ${issue.message}${got !== undefined && !secret ? ` (got "${maskUrlsIn(got)}")` : ""}`);
     }
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
@@ -225,8 +275,14 @@ export function loadConfig(env: Env = process.env): Config {
     // Admins get delivery notices and escalations with customer data: only the partner's own people.
     problems.push(`ADMINS: ${outsideAdmins.join(", ")} ${outsideAdmins.length === 1 ? "is" : "are"} not in PARTNER_DOMAINS (${domains.join(", ")}); admins must be the partner's own people`);
   }
-  if (previewEnabled && database.kind === "postgres" && !e.PREVIEW_TOKEN) {
-    problems.push("PREVIEW_TOKEN: required with PREVIEW=1 on PostgreSQL (the preview shows customer data)");
+  if (previewEnabled && database.kind === "postgres" && !e.PREVIEW_TOKEN && e.PREVIEW_TOKENS.length === 0) {
+    problems.push("PREVIEW_TOKENS: required with PREVIEW=1 on PostgreSQL (the preview shows customer data): email:token pairs, one per CSM (or the older single PREVIEW_TOKEN)");
+  }
+  e.PREVIEW_TOKENS.forEach(({ email }, i) => {
+    if (!inPartnerDomains(email, domains)) problems.push(`PREVIEW_TOKENS: entry ${i + 1} (${email}) is not in PARTNER_DOMAINS (${domains.join(", ")})`);
+  });
+  if (e.PREVIEW_TOKEN && e.PREVIEW_TOKENS.some((t) => t.token === e.PREVIEW_TOKEN)) {
+    problems.push("PREVIEW_TOKENS: a token equals PREVIEW_TOKEN; a token bound to a CSM must differ from the shared one");
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -248,7 +304,7 @@ export function loadConfig(env: Env = process.env): Config {
     webex: e.WEBEX_BOT_TOKEN ? { botToken: e.WEBEX_BOT_TOKEN, webhookUrl: e.WEBEX_WEBHOOK_URL!, webhookSecret: e.WEBEX_WEBHOOK_SECRET!, apiUrl: e.WEBEX_API_URL.replace(/\/$/, "") } : undefined,
     slack: e.SLACK_BOT_TOKEN ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL.endsWith("/") ? e.SLACK_API_URL : `${e.SLACK_API_URL}/` } : undefined,
     teamSpaces: e.TEAM_SPACES,
-    preview: { enabled: previewEnabled, token: e.PREVIEW_TOKEN },
+    preview: { enabled: previewEnabled, token: e.PREVIEW_TOKEN, tokens: e.PREVIEW_TOKENS },
     delivery: { maxAttempts: e.OUTBOX_MAX_ATTEMPTS, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS },
     logLevel: e.LOG_LEVEL,
   };
@@ -257,5 +313,20 @@ export function loadConfig(env: Env = process.env): Config {
 /** For logs and `settings`: the configuration with credentials masked. */
 export function redactedDatabase(db: DatabaseConfig): string {
   if (db.kind === "embedded") return `embedded (${db.dataDir})`;
-  return db.url.replace(/\/\/([^:@/]+)(:[^@/]*)?@/, (_m, user: string) => `//${user}:***@`);
+  return maskUrl(db.url);
+}
+
+/** Every secret value of the configuration, for the logger to keep out of every line (registerSecrets). */
+export function secretsOf(config: Config): string[] {
+  return [
+    config.webex?.botToken,
+    config.webex?.webhookSecret,
+    config.slack?.botToken,
+    config.slack?.signingSecret,
+    config.slack?.appToken,
+    config.preview.token,
+    ...(config.preview.tokens ?? []).map((t) => t.token),
+    ...(config.database.kind === "postgres" ? urlSecrets(config.database.url) : []),
+    ...(config.refresh.feed && /^[a-z]+:\/\//i.test(config.refresh.feed) ? urlSecrets(config.refresh.feed) : []),
+  ].filter((s): s is string => Boolean(s));
 }

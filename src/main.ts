@@ -3,14 +3,14 @@ import schedule from "node-schedule";
 import type { DeliveryChannel } from "./alerts/routing.js";
 import { enqueueDueDigests } from "./alerts/digest.js";
 import { validateAllTemplates } from "./cards/validate.js";
-import { redactedDatabase, type Config } from "./config.js";
+import { redactedDatabase, secretsOf, type Config } from "./config.js";
 import { openDatabase, type Database } from "./db/database.js";
 import { migrate, migrationsApplied } from "./db/migrate.js";
 import { syncPartnerSettings } from "./db/partner.js";
 import { todayIn } from "./domain/dates.js";
 import { isEmpty, loadDemo } from "./demo/load.js";
 import { scheduledRefresh } from "./jobs/refresh-job.js";
-import type { Logger } from "./log.js";
+import { registerSecrets, type Logger } from "./log.js";
 import { startHttpServer, type HttpServer } from "./server/http.js";
 import type { ConversationDeps } from "./actions/context.js";
 import type { ChannelPort } from "./channels/port.js";
@@ -52,6 +52,8 @@ export async function connectDatabase(config: Config, log: Logger): Promise<Data
 
 export async function startService(config: Config, log: Logger): Promise<Service> {
   const bootStarted = performance.now();
+  // No log line of any logger may carry a configured secret, whatever field it came in.
+  registerSecrets(secretsOf(config));
   // A card that does not validate would fail in front of a CSM: refuse to start instead.
   const cardProblems = validateAllTemplates();
   if (cardProblems.length > 0) throw new Error(`The card templates do not validate:\n  ${cardProblems.join("\n  ")}`);
@@ -95,7 +97,9 @@ export async function startService(config: Config, log: Logger): Promise<Service
   if (config.preview.enabled) {
     const preview = createPreviewChannel({ config, deps: chats.deps, log });
     http.mount(PREVIEW_PATH, preview.router);
-    log.info({ url: preview.url(http.url) }, `preview inbox: ${preview.url(http.url)}${config.preview.token ? "?token=<PREVIEW_TOKEN>" : ""}`);
+    // Said apart from the URL: a query value in a logged URL is masked.
+    const tokenHint = (config.preview.tokens ?? []).length > 0 ? ", with ?token=<the CSM's own token from PREVIEW_TOKENS>" : config.preview.token ? ", with ?token=<PREVIEW_TOKEN>" : "";
+    log.info({ url: preview.url(http.url) }, `preview inbox: ${preview.url(http.url)}${tokenHint}`);
   }
 
   const dispatcher = createDispatcher({ pool: db.pool, prisma: db.prisma, config, ports: chats.ports, fanOutTo: channels, log: log.child({ component: "delivery" }) });

@@ -147,5 +147,10 @@ export function metricsRouter(options: { pool: pg.Pool; log?: Logger }): Router 
     res.setHeader("Content-Type", registry.contentType);
     res.send(await registry.metrics());
   });
+  router.all("/", (_req, res) => {
+    res.setHeader("Allow", "GET, HEAD");
+    res.status(405).json({ error: "method not allowed" });
+  });
+  router.use((_req, res) => void res.status(404).json({ error: "not found" }));
   return router;
 }

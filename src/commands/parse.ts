@@ -141,7 +141,8 @@ export const COMMANDS: { [N in CommandName]: CommandSpec<N> } = {
       const [amount, unit, ...extra] = options.value.others;
       let days: number = NEW_DAYS.default;
       if (amount) {
-        const match = DAYS.exec(normalizeWord(amount.text));
+        // Not normalizeWord: it drops "-", which made `new -5` mean five days.
+        const match = DAYS.exec(amount.text.normalize("NFC").toLowerCase());
         days = match ? Number(match[1]) : Number.NaN;
         if (!(days >= NEW_DAYS.min && days <= NEW_DAYS.max)) {
           return fail("commands.errors.daysRange", { value: amount.text, min: NEW_DAYS.min, max: NEW_DAYS.max });

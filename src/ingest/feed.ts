@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { AppError } from "../errors.js";
+import { maskUrl, maskUrlsIn } from "../redact.js";
 
 const SNAPSHOT_EXTENSIONS = new Set([".xlsx", ".csv", ".json"]);
 
@@ -39,9 +40,9 @@ async function newestInFolder(folder: string): Promise<FetchedSnapshot> {
 
 async function download(url: string): Promise<FetchedSnapshot> {
   const response = await fetch(url).catch((error: Error) => {
-    throw new AppError("ingest.feedUnreadable", { feed: url, reason: error.message }, error);
+    throw new AppError("ingest.feedUnreadable", { feed: maskUrl(url), reason: maskUrlsIn(error.message) }, error);
   });
-  if (!response.ok || !response.body) throw new AppError("ingest.feedUnreadable", { feed: url, reason: `HTTP ${response.status}` });
+  if (!response.ok || !response.body) throw new AppError("ingest.feedUnreadable", { feed: maskUrl(url), reason: `HTTP ${response.status}` });
   const name = path.basename(new URL(url).pathname) || "snapshot";
   const extension = SNAPSHOT_EXTENSIONS.has(path.extname(name).toLowerCase()) ? "" : contentTypeExtension(response.headers.get("content-type"));
   const dir = await mkdtemp(path.join(tmpdir(), "lca-feed-"));

@@ -7,7 +7,7 @@ import { RECOMMENDATION_FOR, type AlertKind } from "../domain/recommendations.js
 import { editDistance } from "../commands/text.js";
 import { stallThreshold, type Stage, type StallThresholds } from "../domain/stages.js";
 import type { Prisma } from "../generated/prisma/client.js";
-import { pageOf, useCaseWhere } from "./scope.js";
+import { likeText, pageOf, useCaseWhere } from "./scope.js";
 
 /** What the read side needs to know besides the database. */
 export interface QueryContext {
@@ -98,7 +98,7 @@ export async function findCustomer(ctx: QueryContext, query: string): Promise<{ 
   const include = { deployments: { where: { active: true }, orderBy: { deploymentId: "asc" as const }, include: { assignedCsm: true, useCases: { where: { active: true }, include: { useCase: true }, orderBy: { id: "asc" as const } } } } };
   let customer = await ctx.prisma.customer.findUnique({ where: { crPartyId: q }, include });
   if (!customer) {
-    const matches = await ctx.prisma.customer.findMany({ where: { name: { contains: q, mode: "insensitive" } }, orderBy: { name: "asc" }, take: 10 });
+    const matches = await ctx.prisma.customer.findMany({ where: { name: { contains: likeText(q), mode: "insensitive" } }, orderBy: { name: "asc" }, take: 10 });
     const exact = matches.find((m) => m.name.toLowerCase() === q.toLowerCase());
     const chosen = exact ?? (matches.length === 1 ? matches[0] : undefined);
     if (chosen) customer = await ctx.prisma.customer.findUnique({ where: { id: chosen.id }, include });

@@ -3,6 +3,15 @@ import type { Filters } from "../commands/types.js";
 
 export const PAGE_SIZE = 10;
 
+/**
+ * Text for Prisma's `contains`, which becomes `LIKE '%' || value || '%'` without escaping
+ * (checked: `customer %` matched every customer). PostgreSQL's LIKE escapes with a
+ * backslash by default, so `\`, `%` and `_` are prefixed with one and match themselves.
+ */
+export function likeText(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 /** Restricts use-case deployments to the partner's active, non-excluded ones matching the filters. */
 export function useCaseWhere(filters: Filters, assignedCsmId?: number): Prisma.UseCaseDeploymentWhereInput {
   const and: Prisma.UseCaseDeploymentWhereInput[] = [{ active: true }];
@@ -14,7 +23,7 @@ export function useCaseWhere(filters: Filters, assignedCsmId?: number): Prisma.U
   if (filters.customers.length > 0) {
     and.push({
       OR: filters.customers.map((c) => ({
-        deployment: { customer: { OR: [{ crPartyId: c }, { name: { contains: c, mode: "insensitive" as const } }] } },
+        deployment: { customer: { OR: [{ crPartyId: c }, { name: { contains: likeText(c), mode: "insensitive" as const } }] } },
       })),
     });
   }

@@ -1,9 +1,45 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
-import express, { type Express, type Router } from "express";
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from "express";
 import { pinoHttp } from "pino-http";
 import type { Logger } from "../log.js";
+
+/**
+ * What the bot answers when a request fails before any handler owns it (a body that is not
+ * JSON, too large, a bad percent-encoding in the path): a short `{"error": …}` with the
+ * status, never Express's HTML page with a stack. Unexpected errors are logged, not shown.
+ */
+export function jsonErrors(log: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) return next(error);
+    const given = (error as { status?: unknown; statusCode?: unknown }) ?? {};
+    const raw = typeof given.status === "number" ? given.status : typeof given.statusCode === "number" ? given.statusCode : 500;
+    const status = raw >= 400 && raw < 600 ? raw : 500;
+    if (status >= 500) log.error({ err: error, path: req.path }, "request failed");
+    else log.warn({ status, type: (error as { type?: unknown }).type, path: req.path }, "request refused");
+    res.status(status).json({ error: ERROR_TEXT[status] ?? (status >= 500 ? "internal error" : "bad request") });
+  };
+}
+
+const ERROR_TEXT: Record<number, string> = {
+  400: "bad request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not found",
+  405: "method not allowed",
+  413: "request body too large",
+  415: "unsupported media type",
+  500: "internal error",
+};
+
+/** For a path that has only some methods: anything else is 405 with Allow, as JSON. */
+export function methodNotAllowed(allowed: readonly string[]): RequestHandler {
+  return (_req, res) => {
+    res.setHeader("Allow", allowed.join(", "));
+    res.status(405).json({ error: ERROR_TEXT[405] });
+  };
+}
 
 export interface Readiness {
   /** Each part that must be up before the service takes traffic, and whether it is. */
@@ -53,11 +89,13 @@ export async function startHttpServer(options: { port: number; host: string; log
     const ready = Object.values(checks).every(Boolean);
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks });
   });
+  app.all(["/healthz", "/readyz"], methodNotAllowed(["GET", "HEAD"]));
   const routers = express.Router();
   app.use(routers);
   app.use((_req, res) => {
     res.status(404).json({ error: "not found" });
   });
+  app.use(jsonErrors(options.log));
 
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {

@@ -12,12 +12,12 @@ import { loadConfig, type Locale } from "../../src/config.js";
 import { todayIn } from "../../src/domain/dates.js";
 import { loadDemo } from "../../src/demo/load.js";
 import { translator } from "../../src/i18n.js";
-import { createLogger } from "../../src/log.js";
 import { projectPath } from "../../src/paths.js";
 import { fanOut } from "../../src/delivery/store.js";
 import { startHttpServer, type HttpServer } from "../../src/server/http.js";
 import { launchBrowser, type TestBrowser } from "../support/browser.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
+import { captureLog, expectNoSecrets } from "../support/log-capture.js";
 
 /**
  * The preview inbox in a real browser: the official Adaptive Cards renderer draws the cards,
@@ -26,6 +26,9 @@ import { createTestDatabase, type TestDatabase } from "../support/db.js";
  */
 
 const ARTIFACTS = projectPath("test", "artifacts");
+/** Every line the preview logs during this file, at trace; none may hold a preview token (afterAll). */
+const captured = captureLog();
+const SECRETS = ["preview-token-for-tests", "anna-preview-token-0123456789", "sophie-admin-token-0123456789"];
 const en = translator("en");
 const ru = translator("ru");
 
@@ -37,7 +40,7 @@ let base: string;
 beforeAll(async () => {
   db = await createTestDatabase("embedded");
   const config = loadConfig({ LOG_LEVEL: "silent" });
-  const log = createLogger("silent");
+  const { log } = captured;
   await loadDemo(db, config, todayIn(config.partner.timeZone));
   // What the service's dispatcher does first: a person's rows become one row per chat it has.
   await fanOut(db.pool, ["preview"]);
@@ -52,6 +55,7 @@ afterAll(async () => {
   await browser?.close();
   await http?.close();
   await db?.close();
+  expectNoSecrets(captured.lines, SECRETS);
 });
 
 const webex = (item: Locator) => item.locator(".pane-webex");
@@ -187,7 +191,7 @@ describe("preview", () => {
   it("asks for PREVIEW_TOKEN when one is set, in the URL or as basic auth, and carries it in the page's links", async () => {
     const token = "preview-token-for-tests";
     const config = loadConfig({ LOG_LEVEL: "silent", PREVIEW_TOKEN: token });
-    const log = createLogger("silent");
+    const { log } = captured;
     const deps: ConversationDeps = { db, config, log, now: () => new Date() };
     const guarded = await startHttpServer({ port: 0, host: "127.0.0.1", log, readiness: { checks: async () => ({ database: true }) }, started: () => true });
     guarded.mount(PREVIEW_PATH, createPreviewChannel({ config, deps, log }).router);
@@ -219,7 +223,7 @@ describe("preview", () => {
 
   it("answers nothing when the preview is off (PostgreSQL without PREVIEW=1)", async () => {
     const config = { ...loadConfig({ LOG_LEVEL: "silent" }), preview: { enabled: false, token: undefined } };
-    const log = createLogger("silent");
+    const { log } = captured;
     const deps: ConversationDeps = { db, config, log, now: () => new Date() };
     const off = await startHttpServer({ port: 0, host: "127.0.0.1", log, readiness: { checks: async () => ({ database: true }) }, started: () => true });
     off.mount(PREVIEW_PATH, createPreviewChannel({ config, deps, log }).router);
@@ -230,5 +234,176 @@ describe("preview", () => {
     } finally {
       await off.close();
     }
+  });
+
+  describe("PREVIEW_TOKENS: each token acts as one CSM", () => {
+    const annaToken = "anna-preview-token-0123456789";
+    const sophieToken = "sophie-admin-token-0123456789";
+    const anna = "anna.petrova@partner.example";
+    const james = "james.lee@partner.example";
+    let bound: HttpServer;
+    let at: string;
+    const json = (body: unknown, token = annaToken) => ({ method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+    const refusals = () => db.prisma.auditEntry.findMany({ where: { action: "preview.refused" }, orderBy: { id: "asc" } });
+
+    beforeAll(async () => {
+      const config = loadConfig({ LOG_LEVEL: "silent", ADMINS: "sophie.mueller@partner.example", PREVIEW_TOKENS: `${anna}:${annaToken},sophie.mueller@partner.example:${sophieToken}` });
+      const { log } = captured;
+      const deps: ConversationDeps = { db, config, log, now: () => new Date() };
+      bound = await startHttpServer({ port: 0, host: "127.0.0.1", log, readiness: { checks: async () => ({ database: true }) }, started: () => true });
+      bound.mount(PREVIEW_PATH, createPreviewChannel({ config, deps, log }).router);
+      at = `http://127.0.0.1:${(bound.server.address() as AddressInfo).port}/preview`;
+    });
+    afterAll(async () => {
+      await bound?.close();
+    });
+
+    it("opens the token's own inbox, without a picker of other CSMs", async () => {
+      const page = await fetch(`${at}?token=${annaToken}`);
+      expect(page.status).toBe(200);
+      const markup = await page.text();
+      expect(markup).toContain(anna);
+      expect(markup).not.toContain(james);
+      const answer = await fetch(`${at}/api/message`, json({ text: "help" }));
+      expect(answer.status).toBe(200);
+      expect(((await answer.json()) as { replies: { name: string }[] }).replies.map((r) => r.name)).toEqual(["help"]);
+      // Its own email, in any case or with spaces, is its own.
+      expect((await fetch(`${at}/api/message`, json({ csm: " ANNA.Petrova@partner.example ", text: "help" }))).status).toBe(200);
+    });
+
+    it("refuses, with 403 in the person's language, and audits every request naming another CSM", async () => {
+      const before = (await refusals()).length;
+      // A browser asking for James's inbox gets a page in Anna's language (Russian).
+      const page = await fetch(`${at}?csm=${encodeURIComponent(james)}&token=${annaToken}`, { headers: { accept: "text/html" } });
+      expect(page.status).toBe(403);
+      expect(page.headers.get("content-type")).toMatch(/text\/html/);
+      const markup = await page.text();
+      expect(markup).toContain(ru("errors.preview.otherCsm", { email: anna, named: james }));
+      expect(markup).not.toContain("James Lee");
+      // The language switch is honoured on the refusal too.
+      const english = await fetch(`${at}?csm=${encodeURIComponent(james)}&lang=en&token=${annaToken}`, { headers: { accept: "text/html" } });
+      expect(await english.text()).toContain(en("errors.preview.otherCsm", { email: anna, named: james }));
+
+      const hostile = [
+        { csm: james, text: "stalled" },
+        { csm: " JAMES.LEE@partner.example ", text: "mine" },
+        { csm: "eve@elsewhere.example", text: "help" },
+      ];
+      for (const body of hostile) {
+        const refused = await fetch(`${at}/api/message`, json(body));
+        expect(refused.status, body.csm).toBe(403);
+        expect(refused.headers.get("content-type")).toMatch(/application\/json/);
+        expect(await refused.json()).toEqual({ error: ru("errors.preview.otherCsm", { email: anna, named: body.csm.trim().toLowerCase() }) });
+      }
+      const action = await fetch(`${at}/api/action`, json({ csm: james, data: { v: 1, a: "alert.snooze", id: 1, ev: 0, days: 7 } }));
+      expect(action.status).toBe(403);
+
+      const audited = (await refusals()).slice(before);
+      const annaId = (await db.prisma.csm.findUniqueOrThrow({ where: { email: anna } })).id;
+      expect(audited.map((a) => [a.csmId, a.channel, a.entityId])).toEqual([
+        [annaId, "preview", james],
+        [annaId, "preview", james],
+        [annaId, "preview", james],
+        [annaId, "preview", james],
+        [annaId, "preview", "eve@elsewhere.example"],
+        [annaId, "preview", james],
+      ]);
+      expect(audited[0]!.after).toMatchObject({ refused: true, reason: "preview.otherCsm", as: anna, path: "/" });
+    });
+
+    it("lets only an admin's token assign a deployment to someone else", async () => {
+      const deployment = await db.prisma.deployment.findFirstOrThrow({ where: { active: true }, orderBy: { id: "asc" } });
+      const assign = { v: 1, a: "usecase.assign", id: deployment.id, ev: deployment.version, to: james };
+      const before = (await refusals()).length;
+      const refused = await fetch(`${at}/api/action`, json({ data: assign }));
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toEqual({ error: ru("errors.preview.adminOnly", { email: anna, named: james }) });
+      expect((await refusals()).slice(before).map((a) => [a.entityId, (a.after as { reason: string }).reason])).toEqual([[james, "preview.adminOnly"]]);
+      expect((await db.prisma.deployment.findUniqueOrThrow({ where: { id: deployment.id } })).assignedCsmId).toBe(deployment.assignedCsmId);
+
+      const byAdmin = await fetch(`${at}/api/action`, json({ data: assign }, sophieToken));
+      expect(byAdmin.status).toBe(200);
+      expect((await db.prisma.deployment.findUniqueOrThrow({ where: { id: deployment.id } })).assignedCsmId).toBe((await db.prisma.csm.findUniqueOrThrow({ where: { email: james } })).id);
+    });
+
+    it("refuses wrong, partial, doubled and shared-looking tokens with a short JSON 401", async () => {
+      const attempts: [string, RequestInit?][] = [
+        [`${at}`],
+        [`${at}?token=`],
+        [`${at}?token=${annaToken}x`],
+        [`${at}?token=${annaToken.slice(0, -1)}`],
+        [`${at}?token=${annaToken}&token=${annaToken}`],
+        [`${at}?token=${encodeURIComponent(` ${annaToken}`)}`],
+        [`${at}`, { headers: { authorization: `Basic ${Buffer.from(`${anna}:wrong-token-0123456789`).toString("base64")}` } }],
+        [`${at}/api/message`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" }],
+      ];
+      for (const [url, init] of attempts) {
+        const refused = await fetch(url, init);
+        expect(refused.status, url).toBe(401);
+        expect(refused.headers.get("content-type"), url).toMatch(/application\/json/);
+        expect(Object.keys((await refused.json()) as object)).toEqual(["error"]);
+      }
+      expect((await fetch(`${at}/cards`, { headers: { authorization: `Basic ${Buffer.from(`anyone:${annaToken}`).toString("base64")}` } })).status).toBe(200);
+    });
+
+    it("answers malformed and oversized bodies, unknown routes and methods with short JSON after the token", async () => {
+      const auth = { authorization: `Bearer ${annaToken}` };
+      const cases: [string, RequestInit, number][] = [
+        [`${at}/api/message`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: '{"text": "help",' }, 400],
+        [`${at}/api/message`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ text: "x".repeat(70_000) }) }, 413],
+        [`${at}/api/message`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify({ csm: ["a"], text: "help" }) }, 400],
+        [`${at}/api/message`, { method: "GET", headers: auth }, 405],
+        [`${at}/no/such/page`, { headers: auth }, 404],
+        [`${at}/assets/..%2f..%2fpackage.json`, { headers: auth }, 404],
+      ];
+      for (const [url, init, status] of cases) {
+        const answer = await fetch(url, init);
+        expect(answer.status, `${init.method ?? "GET"} ${url}`).toBe(status);
+        const text = await answer.text();
+        expect(text.length).toBeLessThan(300);
+        expect(text).not.toMatch(/<html|at .*\.js|node_modules/i);
+        expect(Object.keys(JSON.parse(text) as object)).toContain("error");
+      }
+    });
+
+    it("sends no-store, a CSP without inline script, and no framing, sniffing or referrer on every answer", async () => {
+      const urls = [`${at}?token=${annaToken}`, `${at}/cards?token=${annaToken}`, `${at}/assets/preview.js?token=${annaToken}`, `${at}/nothing?token=${annaToken}`, `${at}`, `${at}?csm=${james}&token=${annaToken}`, `${base}/preview/cards`];
+      for (const url of urls) {
+        const answer = await fetch(url);
+        const headers = answer.headers;
+        expect(headers.get("cache-control"), url).toBe("no-store");
+        const csp = headers.get("content-security-policy") ?? "";
+        expect(csp, url).toContain("default-src 'self'");
+        expect(csp, url).toContain("script-src 'self'");
+        expect(csp, url).not.toContain("unsafe-inline");
+        expect(csp, url).toContain("frame-ancestors 'none'");
+        expect(headers.get("x-frame-options"), url).toBe("DENY");
+        expect(headers.get("x-content-type-options"), url).toBe("nosniff");
+        expect(headers.get("referrer-policy"), url).toBe("no-referrer");
+      }
+      // The page has no inline script to allow: only JSON data and scripts from our origin.
+      const markup = await (await fetch(`${at}?token=${annaToken}`)).text();
+      for (const tag of markup.match(/<script[^>]*>/g) ?? []) expect(tag).toMatch(/type="application\/json"|src="\/preview\/assets\//);
+    });
+
+    it("works in a real browser under that CSP: cards drawn, a command answered, no violation", async () => {
+      // A browser of its own: the shared one may only reach the first server's origin.
+      const own = await launchBrowser(new URL(at).origin);
+      const page = await own.newPage();
+      const violations: string[] = [];
+      page.on("console", (message) => {
+        if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+      });
+      await page.goto(`${at}?token=${annaToken}`);
+      await page.locator(".item .ac-adaptiveCard").first().waitFor();
+      await page.locator("#chat-input").fill("help");
+      await page.locator("#chat-input").press("Enter");
+      await page.locator('#transcript .item[data-card="help"]').waitFor();
+      await page.close();
+      await own.close();
+      expect(violations).toEqual([]);
+      expect(own.blocked).toEqual([]);
+      expect(own.pageErrors).toEqual([]);
+    });
   });
 });

@@ -14,11 +14,15 @@ import { createLogger } from "../../src/log.js";
 import { alertView } from "../../src/queries/queries.js";
 import { startHttpServer, type HttpServer } from "../../src/server/http.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
-import { commandBody, FAKE_TEAM, interactionBody, postSigned, startFakeSlack, type FakeSlack, type RecordedCall, type StoredMessage } from "../support/fake-slack.js";
+import { commandBody, FAKE_TEAM, interactionBody, postSigned, slackSignature, startFakeSlack, type FakeSlack, type RecordedCall, type StoredMessage } from "../support/fake-slack.js";
 import { projectPath } from "../../src/paths.js";
 import { deliverAlertCard } from "../support/deliver.js";
+import { captureLog, expectNoSecrets } from "../support/log-capture.js";
 
 const SECRET = "e2e-signing-secret-5f1c0a";
+const BOT_TOKEN = "xoxb-e2e-token";
+/** Every line the channel logs during this file, at trace; none may hold a secret (afterAll). */
+const captured = captureLog();
 const en = translator("en");
 const ru = translator("ru");
 
@@ -97,12 +101,16 @@ async function deliverAlert(alertId: number, to: { csmId: number; email: string;
 
 const csm = (email: string) => db.prisma.csm.findUniqueOrThrow({ where: { email } });
 
+function signedHeaders(body: string, timestamp: number, contentType = "application/x-www-form-urlencoded"): Record<string, string> {
+  return { "content-type": contentType, "x-slack-request-timestamp": String(timestamp), "x-slack-signature": slackSignature(SECRET, timestamp, body) };
+}
+
 beforeAll(async () => {
   fake = await startFakeSlack();
   db = await createTestDatabase("embedded");
-  config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-e2e-token", SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, TIME_ZONE: "Europe/Berlin", TEAM_SPACES: "slack:C0TEAM=Team, slack:C0OUT=Outside" });
+  config = loadConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, TIME_ZONE: "Europe/Berlin", TEAM_SPACES: "slack:C0TEAM=Team, slack:C0OUT=Outside" });
   fake.outsiders.add("C0OUT");
-  const log = createLogger(process.env.SLACK_E2E_LOG ?? "silent");
+  const { log } = captured;
   await loadDemo(db, config, todayIn(config.partner.timeZone));
   deps = { db, config, log, now: () => new Date() };
   for (const user of [
@@ -128,6 +136,7 @@ afterAll(async () => {
   await http?.close();
   await fake?.close();
   await db?.close();
+  expectNoSecrets(captured.lines, [SECRET, BOT_TOKEN]);
 });
 
 describe("Slack: /lca", () => {
@@ -327,6 +336,52 @@ describe("Slack: requests and rate limits", () => {
     expect(fresh.status).toBe(200); // the same body, properly signed, is taken
     await fake.waitFor("the signed one answered", () => fake.responses.find((r) => r.key === "forged"));
     expect(fake.responses.filter((r) => r.key === "forged")).toHaveLength(1);
+  });
+
+  it("refuses a request timestamped from the future (Bolt checks only the past) with 401, and a replayed one is acted on once", async () => {
+    const body = commandBody({ command: "/lca", text: "help", userId: "U0JAMES", channelId: "DU0JAMES", responseUrl: fake.responseUrl("future"), triggerId: "trigger-future" });
+    const now = Math.floor(Date.now() / 1000);
+    for (const skew of [10 * 60, 5 * 60 + 5, -(5 * 60 + 5)]) {
+      const refused = await postSigned(eventsUrl, SECRET, body, { timestamp: now + skew });
+      expect(refused.status, `skew ${skew}`).toBe(401);
+      expect(JSON.parse(refused.text), `skew ${skew}`).toEqual({ error: "stale or future timestamp" });
+    }
+    for (const timestamp of ["", "abc", "1e9", "-1", `${now}.5`, " ".repeat(3)]) {
+      const refused = await fetch(eventsUrl, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": timestamp, "x-slack-signature": "v0=00" }, body });
+      expect(refused.status, JSON.stringify(timestamp)).toBe(401);
+    }
+    // Within the window both ways: taken once; the same signed bytes again are acknowledged and dropped.
+    const signature = slackSignature(SECRET, now + 60, body);
+    const first = await postSigned(eventsUrl, SECRET, body, { timestamp: now + 60, signature });
+    const again = await postSigned(eventsUrl, SECRET, body, { timestamp: now + 60, signature });
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(again.text).toBe("");
+    await fake.waitFor("the first answered", () => fake.responses.find((r) => r.key === "future"));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fake.responses.filter((r) => r.key === "future")).toHaveLength(1);
+  });
+
+  it("answers malformed, oversized, unsigned and wrong-method requests with short JSON, never an HTML page", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const cases: { name: string; init: RequestInit; status: number }[] = [
+      { name: "unsigned", init: { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }, status: 401 },
+      { name: "malformed JSON, signed", init: { method: "POST", headers: signedHeaders('{"type": "event_callback",', now, "application/json"), body: '{"type": "event_callback",' }, status: 400 },
+      { name: "malformed payload, signed", init: { method: "POST", headers: signedHeaders("payload=%7Bnot-json", now), body: "payload=%7Bnot-json" }, status: 400 },
+      { name: "oversized", init: { method: "POST", headers: { "content-type": "application/json" }, body: "x".repeat(1_100_000) }, status: 413 },
+      { name: "GET", init: { method: "GET" }, status: 405 },
+      { name: "PUT", init: { method: "PUT", body: "x" }, status: 405 },
+    ];
+    for (const { name, init, status } of cases) {
+      const answer = await fetch(eventsUrl, init);
+      expect(answer.status, name).toBe(status);
+      expect(answer.headers.get("content-type"), name).toMatch(/application\/json/);
+      const text = await answer.text();
+      expect(text.length, name).toBeLessThan(200);
+      expect(Object.keys(JSON.parse(text) as object), name).toEqual(["error"]);
+    }
+    const unknown = await fetch(eventsUrl.replace(SLACK_EVENTS_PATH, "/slack/nothing"), { method: "POST", body: "x" });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: "not found" });
   });
 
   it("answers Slack's signed url_verification with its challenge (the Event Subscriptions check)", async () => {

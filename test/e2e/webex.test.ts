@@ -9,13 +9,13 @@ import { loadConfig, type Config } from "../../src/config.js";
 import { todayIn } from "../../src/domain/dates.js";
 import { loadDemo } from "../../src/demo/load.js";
 import { translator } from "../../src/i18n.js";
-import { createLogger } from "../../src/log.js";
 import { alertView, stalled } from "../../src/queries/queries.js";
 import { queryContext } from "../../src/actions/context.js";
 import { startHttpServer, type HttpServer } from "../../src/server/http.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { FakeWebex, sparkSignature, type FakeMessage, type FakePerson, type RecordedCall } from "../support/fake-webex.js";
 import { deliverAlertCard } from "../support/deliver.js";
+import { captureLog, expectNoSecrets } from "../support/log-capture.js";
 
 /**
  * The Webex channel end to end: the real webex-node-bot-framework and Webex SDK in
@@ -30,7 +30,9 @@ const SECRET = "webex-webhook-secret-for-tests";
 const TOKEN = "fake-webex-bot-token-for-the-e2e-tests";
 const CARD = "application/vnd.microsoft.card.adaptive";
 
-const log = createLogger(process.env.TEST_LOG_LEVEL ?? "silent");
+/** Every line the channel and the framework log during this file, at trace; none may hold a secret (afterAll). */
+const captured = captureLog();
+const { log } = captured;
 const fake = new FakeWebex();
 let db: TestDatabase;
 let http: HttpServer;
@@ -69,6 +71,7 @@ afterAll(async () => {
   await http?.close();
   await fake.stop();
   await db?.close();
+  expectNoSecrets(captured.lines, [SECRET, TOKEN]);
 });
 
 // ---------------------------------------------------------------------------------------
@@ -238,6 +241,29 @@ describe("Webex channel", () => {
     await settled();
     expect(fake.calls.length).toBe(callsBefore);
     expect(fake.posted.length).toBe(postedBefore);
+  });
+
+  it("answers malformed, oversized, unsigned and wrong-method calls with short JSON, never an HTML page", async () => {
+    const signed = (raw: string) => ({ "content-type": "application/json", "x-spark-signature": sparkSignature(SECRET, raw) });
+    const cases: { name: string; init: RequestInit; status: number }[] = [
+      { name: "unsigned", init: { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }, status: 401 },
+      { name: "signed, not JSON", init: { method: "POST", headers: signed('{"resource": "messages",'), body: '{"resource": "messages",' }, status: 400 },
+      { name: "signed JSON, not an event", init: { method: "POST", headers: signed("[1,2,3]"), body: "[1,2,3]" }, status: 400 },
+      { name: "oversized", init: { method: "POST", headers: { "content-type": "application/json" }, body: `{"x":"${"a".repeat(1_100_000)}"}` }, status: 413 },
+      { name: "GET", init: { method: "GET" }, status: 405 },
+      { name: "DELETE", init: { method: "DELETE" }, status: 405 },
+    ];
+    for (const { name, init, status } of cases) {
+      const answer = await fetch(webhookUrl, init);
+      expect(answer.status, name).toBe(status);
+      expect(answer.headers.get("content-type"), name).toMatch(/application\/json/);
+      const text = await answer.text();
+      expect(text.length, name).toBeLessThan(200);
+      expect(text, name).not.toMatch(/<html|stack|node_modules/i);
+      expect(Object.keys(JSON.parse(text) as object), name).toEqual(["error"]);
+    }
+    const unknown = await fetch(webhookUrl.replace(WEBEX_WEBHOOK_PATH, "/webex/other"), { method: "POST", headers: { "content-type": "application/json" }, body: "{bad" });
+    expect([unknown.status, await unknown.json()]).toEqual([404, { error: "not found" }]);
   });
 
   describe("an alert → click → receipt round trip", () => {

@@ -242,6 +242,20 @@ describe("errors", () => {
     ["contacts стр:два", "commands.errors.page", { value: "два" }],
     ["new 0", "commands.errors.daysRange", { value: "0", min: 1, max: 365 }],
     ["new 366", "commands.errors.daysRange", { value: "366", min: 1, max: 365 }],
+    // Hostile amounts: a sign, a fraction, an exponent, hex, other digits, far too many days.
+    ["new -5", "commands.errors.daysRange", { value: "-5", min: 1, max: 365 }],
+    ["новые -5", "commands.errors.daysRange", { value: "-5", min: 1, max: 365 }],
+    ["new −5", "commands.errors.daysRange", { value: "−5", min: 1, max: 365 }],
+    ["new --5", "commands.errors.daysRange", { value: "--5", min: 1, max: 365 }],
+    ["new -5d", "commands.errors.daysRange", { value: "-5d", min: 1, max: 365 }],
+    ["new 5-", "commands.errors.daysRange", { value: "5-", min: 1, max: 365 }],
+    ["new +5", "commands.errors.daysRange", { value: "+5", min: 1, max: 365 }],
+    ["new 5.5", "commands.errors.daysRange", { value: "5.5", min: 1, max: 365 }],
+    ["new 1e3", "commands.errors.daysRange", { value: "1e3", min: 1, max: 365 }],
+    ["new 0x10", "commands.errors.daysRange", { value: "0x10", min: 1, max: 365 }],
+    ["new ٥", "commands.errors.daysRange", { value: "٥", min: 1, max: 365 }],
+    ["new 100000", "commands.errors.daysRange", { value: "100000", min: 1, max: 365 }],
+    ["new 99999999999999999999999", "commands.errors.daysRange", { value: "99999999999999999999999", min: 1, max: 365 }],
     ["новые неделя", "commands.errors.daysRange", { value: "неделя", min: 1, max: 365 }],
     ["usecase", "commands.errors.usecaseId", { value: "" }],
     ["usecase 0", "commands.errors.usecaseId", { value: "0" }],
@@ -410,5 +424,18 @@ describe("messages", () => {
   it("writes Russian help with the Russian filter names", () => {
     const help = message("ru", "commands.help.filters")!;
     for (const prefix of ["тег:", "арх:", "клиент:", "стр:"]) expect(help).toContain(prefix);
+  });
+});
+
+describe("query text is passed on as typed", () => {
+  it.each(["%", "_", "\\", "100%", "a_b", "50%_off\\now"])("customer %s is a query for that very text", (query) => {
+    expect(command(`customer ${query}`).command).toEqual({ kind: "customer", query });
+  });
+
+  it("answers `new -5` in the language it was typed in, with the range", async () => {
+    const { translator } = await import("../../src/i18n.js");
+    const result = failure("новые -5");
+    expect(result.language).toBe("ru");
+    expect(translator("ru")(result.error.key, result.error.params)).toBe("Число дней должно быть целым, от 1 до 365, например `новые 7`.");
   });
 });

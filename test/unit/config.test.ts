@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ConfigError, loadConfig, redactedDatabase } from "../../src/config.js";
+import { ConfigError, loadConfig, redactedDatabase, secretsOf } from "../../src/config.js";
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -67,5 +67,88 @@ describe("configuration", () => {
 
   it("never echoes a database URL, which may hold a password", () => {
     expect(problems({ DATABASE_URL: "mysql://user:hunter2@x" }).join("\n")).not.toContain("hunter2");
+  });
+
+  it("masks a database password wherever the URL carries it: userinfo with an unencoded @, ?password=, ?sslpassword=", () => {
+    const base = { PARTNER_NAME: "Acme", PARTNER_DOMAINS: "acme.example" };
+    const cases = [
+      { url: "postgres://u:p@ss@db.example/x", secret: "p@ss", shown: "postgres://u:***@db.example/x" },
+      { url: "postgresql://u@db.example/x?password=Qu3ryPass", secret: "Qu3ryPass", shown: "postgresql://u@db.example/x?password=***" },
+      { url: "postgresql://u@db.example/x?sslmode=verify-full&sslpassword=K3yPass!", secret: "K3yPass!", shown: "postgresql://u@db.example/x?sslmode=verify-full&sslpassword=***" },
+      { url: "postgresql://u:a/b#c@db.example/x", secret: "a/b#c", shown: "postgresql://***" },
+    ];
+    for (const { url, secret, shown } of cases) {
+      const config = loadConfig({ ...base, DATABASE_URL: url });
+      expect(redactedDatabase(config.database), url).toBe(shown);
+      expect(secretsOf(config), url).toContain(secret);
+    }
+  });
+
+  it("never echoes a config file's broken JSON, which may quote a token", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "lca-config-"));
+    const file = path.join(dir, "config.json");
+    writeFileSync(file, '{"SLACK_BOT_TOKEN": xoxb-super-secret-value}');
+    const found = problems({ LCA_CONFIG: file }).join("\n");
+    expect(found).toContain("not valid JSON");
+    expect(found).not.toContain("xoxb-super");
+  });
+
+  it("never echoes LCA_FEED credentials in a config error", () => {
+    const found = problems({ LCA_FEED: "ftp://feeduser:FtpPass123@feed.example/x?sig=S1GNATURE" }).join("\n");
+    expect(found).toMatch(/^LCA_FEED: must be a folder path or an https:\/\/ URL/);
+    expect(found).not.toContain("FtpPass123");
+    expect(found).not.toContain("S1GNATURE");
+    expect(secretsOf(loadConfig({ LCA_FEED: "https://feed.example/lca.xlsx?X-Amz-Signature=abcdef123456" }))).toContain("abcdef123456");
+  });
+
+  describe("PREVIEW_TOKENS", () => {
+    const pg = { DATABASE_URL: "postgresql://postgres@127.0.0.1/x", PARTNER_NAME: "Acme", PARTNER_DOMAINS: "acme.example", PREVIEW: "1" };
+    const annaToken = "anna-token-0123456789";
+    const jamesToken = "james-token-0123456789";
+
+    it("binds each token to one CSM of the partner's domains", () => {
+      const config = loadConfig({ ...pg, PREVIEW_TOKENS: `Anna@Acme.example:${annaToken}, james@acme.example:${jamesToken}` });
+      expect(config.preview).toEqual({ enabled: true, token: undefined, tokens: [{ email: "anna@acme.example", token: annaToken }, { email: "james@acme.example", token: jamesToken }] });
+      expect(secretsOf(config)).toEqual(expect.arrayContaining([annaToken, jamesToken]));
+    });
+
+    it("is enough on PostgreSQL without PREVIEW_TOKEN, and one of the two is required", () => {
+      expect(problems(pg)[0]).toMatch(/^PREVIEW_TOKENS: required with PREVIEW=1 on PostgreSQL/);
+      expect(problems({ ...pg, PREVIEW_TOKEN: "shared-token-1234" })).toEqual([]);
+      expect(problems({ ...pg, PREVIEW_TOKENS: `anna@acme.example:${annaToken}` })).toEqual([]);
+    });
+
+    it("refuses hostile entries, each by position, never echoing a token", () => {
+      const found = problems({
+        ...pg,
+        PREVIEW_TOKEN: jamesToken,
+        PREVIEW_TOKENS: [
+          `eve@elsewhere.example:${"e".repeat(20)}`, // outside PARTNER_DOMAINS
+          "anna@acme.example:short-tok", // < 16 characters
+          `not-an-email:${"x".repeat(20)}`,
+          `anna@acme.example`, // no token
+          `anna@acme.example:${annaToken}`,
+          `bob@acme.example:${annaToken}`, // the same token twice
+          `james@acme.example:${jamesToken}`, // equals PREVIEW_TOKEN
+          `mallory@acme.example.evil.example:${"m".repeat(20)}`, // a look-alike domain
+        ].join(","),
+      });
+      const text = found.join("\n");
+      for (const token of ["short-tok", annaToken, jamesToken, "e".repeat(20), "x".repeat(20), "m".repeat(20)]) expect(text).not.toContain(token);
+      expect(found).toEqual([
+        expect.stringMatching(/^PREVIEW_TOKENS: entry 2 \(anna@acme\.example\): the token must be at least 16 characters/),
+        expect.stringMatching(/^PREVIEW_TOKENS: entry 3 is not email:token/),
+        expect.stringMatching(/^PREVIEW_TOKENS: entry 4 is not email:token/), // without a colon it may be a token itself: not shown
+        expect.stringMatching(/^PREVIEW_TOKENS: entry 6 \(bob@acme\.example\): the same token is given twice/),
+      ]);
+      // Domains and the clash with PREVIEW_TOKEN are checked once the rest parses.
+      const second = problems({ ...pg, PREVIEW_TOKEN: jamesToken, PREVIEW_TOKENS: `eve@elsewhere.example:${"e".repeat(20)},james@acme.example:${jamesToken},mallory@acme.example.evil.example:${"m".repeat(20)}` });
+      expect(second).toEqual([
+        expect.stringMatching(/^PREVIEW_TOKENS: entry 1 \(eve@elsewhere\.example\) is not in PARTNER_DOMAINS/),
+        expect.stringMatching(/^PREVIEW_TOKENS: entry 3 \(mallory@acme\.example\.evil\.example\) is not in PARTNER_DOMAINS/),
+        expect.stringMatching(/^PREVIEW_TOKENS: a token equals PREVIEW_TOKEN/),
+      ]);
+      expect(second.join("\n")).not.toContain(jamesToken);
+    });
   });
 });

@@ -1,18 +1,33 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
+import type { PreviewTokenSetting } from "../../config.js";
 
 /**
- * The preview shows customer data, so with PREVIEW_TOKEN set every route wants it: as
- * `?token=…` in the URL (the page's own links and requests carry it on) or as the password
- * of basic auth (any user name). Without a token (the embedded default) it answers only
- * this machine: a newcomer's laptop, not everyone on its network.
+ * The preview shows customer data. Who may open it:
+ *
+ * - PREVIEW_TOKENS (email:token pairs): each token acts as its CSM and nobody else; the
+ *   one to use on a shared server.
+ * - PREVIEW_TOKEN (one token, kept for compatibility): whoever holds it picks any CSM.
+ * - neither (the embedded default): only a browser on this machine, with the CSM picker.
+ *
+ * A token comes as `?token=…` in the URL (the page's own links and requests carry it on),
+ * as the password of basic auth (any user name) or as a bearer token. Tokens are compared
+ * in constant time: every configured token is compared, whichever matches.
  */
+export type PreviewAccess =
+  /** Token-less, from this machine: the CSM picker. */
+  | { kind: "local" }
+  /** The shared PREVIEW_TOKEN: the CSM picker. */
+  | { kind: "shared" }
+  /** A PREVIEW_TOKENS token: this CSM only. */
+  | { kind: "bound"; email: string };
+
+export interface PreviewAuthSettings {
+  token: string | undefined;
+  tokens?: readonly PreviewTokenSetting[] | undefined;
+}
 
 const digest = (text: string): Buffer => createHash("sha256").update(text).digest();
-
-function sameSecret(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 /** The token a request presents: `?token=`, basic auth's password, or a bearer token. */
 export function presentedToken(req: Request): string | undefined {
@@ -47,16 +62,67 @@ function fromThisMachineOnly(req: Request): boolean {
   return LOOPBACK.has(req.socket.remoteAddress ?? "") && forwarded === undefined && LOCAL_HOST_HEADER.test(req.get("host") ?? "");
 }
 
-export function requireToken(token: string | undefined) {
+/** Which access a presented token grants: every configured token is compared, in constant time each. */
+export function matchToken(given: string, settings: PreviewAuthSettings): PreviewAccess | undefined {
+  const presented = digest(given);
+  let found: PreviewAccess | undefined;
+  for (const { email, token } of settings.tokens ?? []) {
+    if (timingSafeEqual(presented, digest(token)) && !found) found = { kind: "bound", email };
+  }
+  if (settings.token !== undefined && timingSafeEqual(presented, digest(settings.token)) && !found) found = { kind: "shared" };
+  return found;
+}
+
+/** The access a request was granted (set by requireAccess). */
+export function accessOf(res: Response): PreviewAccess {
+  return (res.locals as { previewAccess: PreviewAccess }).previewAccess;
+}
+
+/** Lets a request in with the access its token grants; refuses it with a short JSON answer otherwise. */
+export function requireAccess(settings: PreviewAuthSettings) {
+  const tokenless = settings.token === undefined && (settings.tokens ?? []).length === 0;
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (token === undefined) {
-      if (fromThisMachineOnly(req)) return next();
-      res.status(403).type("text/plain").send("Without PREVIEW_TOKEN the preview answers only on this machine (localhost). Set PREVIEW_TOKEN to open it to others.\n");
+    if (tokenless) {
+      if (fromThisMachineOnly(req)) {
+        res.locals.previewAccess = { kind: "local" } satisfies PreviewAccess;
+        return next();
+      }
+      res.status(403).json({ error: "Without PREVIEW_TOKENS the preview answers only on this machine (localhost). Set PREVIEW_TOKENS to open it to others." });
       return;
     }
     const given = presentedToken(req);
-    if (given !== undefined && sameSecret(given, token)) return next();
+    const access = given === undefined ? undefined : matchToken(given, settings);
+    if (access) {
+      res.locals.previewAccess = access;
+      return next();
+    }
     res.setHeader("WWW-Authenticate", 'Basic realm="lca-bot preview", charset="UTF-8"');
-    res.status(401).type("text/plain").send("The preview needs PREVIEW_TOKEN: open it with ?token=… or sign in with the token as the password.\n");
+    res.status(401).json({ error: "The preview needs a token: open it with ?token=… or sign in with the token as the password." });
   };
+}
+
+/**
+ * Every preview answer: never cached (it shows customer data and carries a token in its
+ * links), scripts only from our own origin (the page has no inline script; its data is a
+ * JSON block the browser does not run), never framed, never sniffed, no referrer.
+ */
+export const PREVIEW_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+export function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader("Cache-Control", "no-store");
+  res.setHeader("Content-Security-Policy", PREVIEW_CSP);
+  res.setHeader("X-Frame-Options", "DENY");
+  res.setHeader("X-Content-Type-Options", "nosniff");
+  res.setHeader("Referrer-Policy", "no-referrer");
+  next();
 }

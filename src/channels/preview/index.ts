@@ -13,9 +13,12 @@ import { LOCALES, type Config, type Locale } from "../../config.js";
 import { translator } from "../../i18n.js";
 import type { Logger } from "../../log.js";
 import { projectPath } from "../../paths.js";
-import { requireToken, urlToken } from "./auth.js";
+import { writeRefusalAudit } from "../../actions/audit.js";
+import { AppError, isAppError, type ErrorCode } from "../../errors.js";
+import { methodNotAllowed } from "../../server/http.js";
+import { accessOf, requireAccess, securityHeaders, urlToken, type PreviewAccess } from "./auth.js";
 import { findCsm, INBOX_SECTIONS, listCsms, loadInbox, type InboxItem, type InboxSection } from "./inbox.js";
-import { galleryPage, inboxPage, pickerPage, type PageContext, type PageItem } from "./pages.js";
+import { forbiddenPage, galleryPage, inboxPage, pickerPage, type PageContext, type PageItem } from "./pages.js";
 import { presentOutcome, renderBoth, type PreviewAnswer } from "./present.js";
 
 /**
@@ -29,6 +32,10 @@ import { presentOutcome, renderBoth, type PreviewAnswer } from "./present.js";
  *   GET  /assets/<file>     the official adaptivecards renderer and its CSS, the page script and CSS
  *   POST /api/message       { csm, text, locale? }  → PreviewAnswer
  *   POST /api/action        { csm, data, locale? }  → PreviewAnswer (data: Action.Submit data merged with the inputs)
+ *
+ * With a PREVIEW_TOKENS token the request acts as that token's CSM only: `csm` may be left
+ * out, and a request naming another CSM (`?csm=`, the body's `csm`, an envelope's `to`
+ * when the token's CSM is not an admin) is refused with 403 and audited.
  */
 
 export interface PreviewChannelOptions {
@@ -48,8 +55,11 @@ export const PREVIEW_PATH = "/preview";
 
 const localeSchema = z.enum(LOCALES);
 const email = z.string().trim().toLowerCase().max(320).pipe(z.email());
-const messageBody = z.object({ csm: email, text: z.string().trim().min(1).max(2000), locale: localeSchema.optional() });
-const actionBody = z.object({ csm: email, data: z.record(z.string(), z.unknown()), locale: localeSchema.optional() });
+const messageBody = z.object({ csm: email.optional(), text: z.string().trim().min(1).max(2000), locale: localeSchema.optional() });
+const actionBody = z.object({ csm: email.optional(), data: z.record(z.string(), z.unknown()), locale: localeSchema.optional() });
+
+/** The answers of the preview's own errors (errors.preview.*). */
+const ERROR_STATUS: Partial<Record<ErrorCode, number>> = { "preview.otherCsm": 403, "preview.notCsm": 403, "preview.adminOnly": 403 };
 
 const require = createRequire(import.meta.url);
 
@@ -76,14 +86,41 @@ export function createPreviewChannel({ config, deps, log }: PreviewChannelOption
   const assetCache = new Map<string, Buffer>();
 
   const pageContext = (req: Request, locale: Locale): PageContext => ({ base: req.baseUrl, token: urlToken(req), locale, t: translator(locale) });
+  const isAdmin = (csmEmail: string) => config.partner.admins.includes(csmEmail.toLowerCase());
+
+  /**
+   * The CSM a request acts as. A bound token acts as its own CSM: naming another is
+   * refused (403) and audited; the picker's accesses act as whoever they name.
+   */
+  async function actingAs(req: Request, res: Response, named: string | undefined): Promise<string | undefined> {
+    const access = accessOf(res);
+    if (access.kind !== "bound") return named;
+    const own = await findCsm(deps, access.email);
+    if (own) res.locals.previewLocale = own.locale;
+    if (named !== undefined && named.trim().toLowerCase() !== access.email) {
+      await refuse(req, access, own?.id ?? null, "preview.otherCsm", named);
+    }
+    if (!own) throw new AppError("preview.notCsm", { email: access.email });
+    return access.email;
+  }
+
+  /** Records the attempt in the audit table, then refuses it. */
+  async function refuse(req: Request, access: Extract<PreviewAccess, { kind: "bound" }>, csmId: number | null, code: "preview.otherCsm" | "preview.adminOnly", named: string): Promise<never> {
+    const shown = named.trim().toLowerCase().slice(0, 320);
+    await writeRefusalAudit(deps.db.pool, { csmId, channel: "preview", action: "preview.refused", entity: "csm", entityId: shown, detail: { reason: code, as: access.email, method: req.method, path: req.path } });
+    previewLog.warn({ as: access.email, named: shown, path: req.path, reason: code }, "preview: a token tried to act as someone else; refused and audited");
+    throw new AppError(code, { email: access.email, named: shown });
+  }
 
   const asPageItem = (item: InboxItem, ctx: RenderContext): PageItem => ({ key: item.key, alertId: item.alertId, badges: item.badges, rendered: renderBoth(item.card, ctx) });
 
   const home: RequestHandler = async (req, res) => {
     const lang = localeSchema.safeParse(req.query.lang);
-    const csmEmail = queryString(req.query.csm);
-    const csms = await listCsms(deps);
+    const bound = accessOf(res).kind === "bound";
+    const csmEmail = await actingAs(req, res, queryString(req.query.csm));
     const csm = csmEmail ? await findCsm(deps, csmEmail) : null;
+    // A bound token sees its own CSM only, in the picker too.
+    const csms = bound && csm ? [{ email: csm.email, name: csm.name }] : await listCsms(deps);
     if (!csm) {
       const page = pageContext(req, lang.success ? lang.data : config.partner.defaultLocale);
       res.status(csmEmail ? 404 : 200).type("html").send(pickerPage(page, csms));
@@ -123,7 +160,6 @@ export function createPreviewChannel({ config, deps, log }: PreviewChannelOption
       // The package's files do not change while we run; ours may while an engineer edits them.
       if (name.startsWith("adaptivecards")) assetCache.set(name, body);
     }
-    res.setHeader("Cache-Control", "no-cache");
     res.type(file.type).send(body);
   };
 
@@ -135,7 +171,9 @@ export function createPreviewChannel({ config, deps, log }: PreviewChannelOption
       res.status(400).json({ error: "expected { csm, text, locale? }", issues: body.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) });
       return;
     }
-    const outcome = await handleMessage(deps, identity(body.data.csm), body.data.text, { prefix: "" });
+    const csm = await actingAs(req, res, body.data.csm);
+    if (!csm) return void res.status(400).json({ error: "expected { csm, text, locale? }" });
+    const outcome = await handleMessage(deps, identity(csm), body.data.text, { prefix: "" });
     answer(res, await presentOutcome(deps, outcome, body.data.locale));
   };
 
@@ -145,22 +183,45 @@ export function createPreviewChannel({ config, deps, log }: PreviewChannelOption
       res.status(400).json({ error: "expected { csm, data, locale? }", issues: body.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) });
       return;
     }
-    const outcome = await handleAction(deps, identity(body.data.csm), body.data.data, { prefix: "" });
+    const csm = await actingAs(req, res, body.data.csm);
+    if (!csm) return void res.status(400).json({ error: "expected { csm, data, locale? }" });
+    const access = accessOf(res);
+    // Assigning to someone else is an admin's: a bound token of anyone else is refused before the pipeline.
+    const to = body.data.data.a === "usecase.assign" && typeof body.data.data.to === "string" ? body.data.data.to.trim().toLowerCase() : "";
+    if (access.kind === "bound" && to && to !== csm && !isAdmin(csm)) {
+      await refuse(req, access, (await findCsm(deps, csm))?.id ?? null, "preview.adminOnly", to);
+    }
+    const outcome = await handleAction(deps, identity(csm), body.data.data, { prefix: "" });
     answer(res, await presentOutcome(deps, outcome, body.data.locale));
   };
 
-  router.use(requireToken(config.preview.token));
+  router.use(securityHeaders);
+  router.use(requireAccess(config.preview));
   router.get("/", home);
   router.get("/cards", gallery);
   router.get("/assets/:name", asset);
   router.post("/api/message", express.json({ limit: "64kb" }), message);
   router.post("/api/action", express.json({ limit: "64kb" }), action);
+  router.all(["/api/message", "/api/action"], methodNotAllowed(["POST"]));
+  router.all(["/", "/cards", "/assets/:name"], methodNotAllowed(["GET", "HEAD"]));
   router.use((_req, res) => void res.status(404).json({ error: "not found" }));
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const status = typeof (error as { status?: unknown }).status === "number" ? (error as { status: number }).status : 500;
+    if (isAppError(error) && ERROR_STATUS[error.code]) {
+      // A refusal the person should read, in their language: a page for a browser's GET, else JSON.
+      const lang = localeSchema.safeParse(req.query.lang);
+      const locale: Locale = lang.success ? lang.data : ((res.locals as { previewLocale?: Locale }).previewLocale ?? config.partner.defaultLocale);
+      const page = pageContext(req, locale);
+      const text = page.t(error.messageKey, error.params);
+      res.status(ERROR_STATUS[error.code]!);
+      if (req.method === "GET" && req.accepts(["json", "html"]) === "html") res.type("html").send(forbiddenPage(page, text));
+      else res.json({ error: text });
+      return;
+    }
+    const given = (error as { status?: unknown }).status;
+    const status = typeof given === "number" && given >= 400 && given < 600 ? given : 500;
     if (status >= 500) previewLog.error({ err: error, path: req.path }, "preview request failed");
-    else previewLog.warn({ err: error, path: req.path }, "preview request refused");
-    res.status(status).json({ error: status >= 500 ? "internal error" : "bad request" });
+    else previewLog.warn({ status, type: (error as { type?: unknown }).type, path: req.path }, "preview request refused");
+    res.status(status).json({ error: status >= 500 ? "internal error" : status === 413 ? "request body too large" : "bad request" });
   });
   return { router, url };
 }

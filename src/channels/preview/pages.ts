@@ -199,3 +199,14 @@ export function galleryPage(page: PageContext, items: readonly PageItem[]): stri
 </main>`;
   return layout(page, t("preview.gallery.heading"), body, { mode: "gallery", locale: page.locale, texts: clientTexts(t), cards: cardsOf(items) });
 }
+
+/** A refusal as a page (a browser asked for another CSM's inbox), in the reader's language. */
+export function forbiddenPage(page: PageContext, text: string): string {
+  const body = html`${topbar(page, html``, (locale) => link(page, "/", { lang: locale }))}
+<main class="narrow">
+  <h1>${page.t("preview.forbidden.heading")}</h1>
+  <p class="refusal" role="alert">${text}</p>
+  <p><a href="${link(page, "/")}">${page.t("preview.title")}</a></p>
+</main>`;
+  return layout(page, page.t("preview.forbidden.heading"), body, { mode: "picker" });
+}

@@ -22,6 +22,9 @@ import { stripMention } from "../../commands/parse.js";
 import type { Config } from "../../config.js";
 import type { Logger } from "../../log.js";
 import type { ChannelPort } from "../port.js";
+import { createReplayGuard, type ReplayGuard } from "../replay.js";
+import { methodNotAllowed } from "../../server/http.js";
+import { slackRequestGuard, socketEventReplayMiddleware } from "./verify.js";
 import { createIdentities } from "./identity.js";
 import { buildModal, formValues, parseButtonData, readMetadata, writeMetadata, type MessageSource, type ModalMetadata } from "./modals.js";
 import { createSlackPort } from "./port.js";
@@ -43,6 +46,8 @@ export interface SlackChannelOptions {
   config: Config;
   deps: ConversationDeps;
   log: Logger;
+  /** Requests already handled (default: the processed_event table of deps.db). */
+  replay?: ReplayGuard;
 }
 
 export interface SlackChannel {
@@ -81,7 +86,7 @@ const buttonKind = (actionId: string): ButtonKind => (actionId.startsWith("url."
  * presents its effects (ephemeral answers, modals, chat.update of alert cards). Returns
  * undefined (and says so once) when SLACK_BOT_TOKEN is not set.
  */
-export function createSlackChannel({ config, deps, log: parentLog }: SlackChannelOptions): SlackChannel | undefined {
+export function createSlackChannel({ config, deps, log: parentLog, replay }: SlackChannelOptions): SlackChannel | undefined {
   const settings = config.slack;
   if (!settings) {
     parentLog.info("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to turn it on; see README, section Slack");
@@ -123,10 +128,17 @@ export function createSlackChannel({ config, deps, log: parentLog }: SlackChanne
   } else {
     if (!settings.signingSecret) throw new Error("SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN unless SLACK_APP_TOKEN (Socket Mode) is set");
     const http = new ExpressReceiver({ signingSecret: settings.signingSecret, logger: boltLog, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: false });
-    router = http.router as Router;
+    // Our checks first (future timestamps, replays, JSON answers), then Bolt's own.
+    const guarded = express.Router();
+    guarded.post(SLACK_EVENTS_PATH, ...slackRequestGuard({ signingSecret: settings.signingSecret, replay: replay ?? createReplayGuard(deps.db.pool, "slack", { log }), log }));
+    guarded.use(http.router as Router);
+    guarded.all(SLACK_EVENTS_PATH, methodNotAllowed(["POST"]));
+    router = guarded;
     receiver = http;
   }
   const app = new App({ receiver, authorize, logger: boltLog, clientOptions });
+  // Over HTTP the guard before Bolt drops replays; over the socket, this does (events only).
+  if (settings.appToken) app.use(socketEventReplayMiddleware(replay ?? createReplayGuard(deps.db.pool, "slack", { log }), log));
   app.error(async (error) => {
     log.error({ err: error }, "slack listener failed");
   });

@@ -4,12 +4,14 @@ import type { ConversationDeps } from "../../actions/context.js";
 import { handleAction, handleMessage, type CommandStyle } from "../../actions/conversation.js";
 import type { Config } from "../../config.js";
 import type { Logger } from "../../log.js";
+import { methodNotAllowed } from "../../server/http.js";
 import type { ChannelPort } from "../port.js";
 import { commandText, identityOf, mentionsBot, shownAlertId } from "./inbound.js";
 import { cardOf, statusOf, type Messages } from "./messages.js";
 import { createWebexPort } from "./port.js";
 import { createPresenter, refreshedAlertIds, type ShownAlertCard } from "./present.js";
-import { KeyedQueue, RecentIds } from "./recent.js";
+import { createReplayGuard, type ReplayGuard } from "../replay.js";
+import { KeyedQueue } from "./recent.js";
 import { guardPeopleLookup, isFedRamp, loadFramework, type Framework, type WebexMessage, type WebhookHandler } from "./sdk.js";
 import { hasValidSignature, sparkSignature } from "./signature.js";
 
@@ -27,6 +29,8 @@ export interface WebexChannelOptions {
   log: Logger;
   /** How long start() waits for the framework to register the webhooks (default 30 s). */
   startTimeoutMs?: number;
+  /** Event ids already handled (default: the processed_event table of deps.db). */
+  replay?: ReplayGuard;
 }
 
 export interface WebexChannel {
@@ -60,7 +64,7 @@ const eventSchema = z.looseObject({
 export function createWebexChannel(options: WebexChannelOptions): WebexChannel {
   const { settings, deps } = options;
   const log = options.log.child({ channel: "webex" });
-  const seen = new RecentIds(10_000);
+  const replay = options.replay ?? createReplayGuard(deps.db.pool, "webex", { log });
   const spaces = new KeyedQueue();
   const inflight = new Set<Promise<void>>();
   let framework: Framework | undefined;
@@ -121,7 +125,7 @@ export function createWebexChannel(options: WebexChannelOptions): WebexChannel {
   }
 
   const router = express.Router();
-  router.post(WEBEX_WEBHOOK_PATH, express.raw({ type: () => true, limit: "1mb" }), (req, res) => {
+  router.post(WEBEX_WEBHOOK_PATH, express.raw({ type: () => true, limit: "1mb" }), async (req, res) => {
     const raw: unknown = req.body;
     if (!Buffer.isBuffer(raw)) {
       log.error("webex: the webhook body was parsed before the channel saw it; mount the Webex router before any body parser");
@@ -155,7 +159,17 @@ export function createWebexChannel(options: WebexChannelOptions): WebexChannel {
       res.status(200).json({ ok: true });
       return;
     }
-    if (!seen.add(`${event.resource}:${event.event}:${event.data.id}`)) {
+    // Webex retries a delivery it thinks failed, and a captured call can be replayed with its
+    // valid signature: the same event acts once, across restarts and instances.
+    let first: boolean;
+    try {
+      first = await replay.firstTime(`${event.resource}:${event.event}:${event.data.id}`);
+    } catch (error) {
+      log.error({ err: error }, "webex: cannot record the event id (database); Webex will retry");
+      res.status(503).set("Retry-After", "5").json({ error: "unavailable" });
+      return;
+    }
+    if (!first) {
       log.info({ resource: event.resource, id: event.data.id }, "webex: event received again, ignored");
       res.status(200).json({ ok: true, duplicate: true });
       return;
@@ -167,6 +181,8 @@ export function createWebexChannel(options: WebexChannelOptions): WebexChannel {
     track(handle(resignedFor).then(() => undefined), `${event.resource}:${event.event}`);
     res.status(200).json({ ok: true });
   });
+
+  router.all(WEBEX_WEBHOOK_PATH, methodNotAllowed(["POST"]));
 
   async function start(): Promise<void> {
     if (framework) throw new Error("the Webex channel is started already");
