@@ -4,6 +4,8 @@
  * markdown fallback share.
  */
 
+import { escapeCardLinkLabel, escapeCardMarkdown, markdownLinkUrl } from "./escape.js";
+
 export type Spacing = "None" | "Small" | "Default" | "Medium" | "Large" | "ExtraLarge" | "Padding";
 export type TextSize = "Small" | "Default" | "Medium" | "Large" | "ExtraLarge";
 export type ContainerStyle = "default" | "emphasis" | "good" | "attention" | "warning" | "accent";
@@ -204,7 +206,10 @@ export function summaryLines(card: NestedCard): string[] {
     }
   }
   for (const action of card.actions ?? []) {
-    if (action.type === "Action.OpenUrl") lines.push(`[${action.title}](${action.url})`);
+    if (action.type !== "Action.OpenUrl") continue;
+    // A button's title is plain text; in the summary it is markdown, so it is escaped here.
+    const href = markdownLinkUrl(action.url);
+    lines.push(href ? `[${escapeCardLinkLabel(action.title)}](${href})` : escapeCardMarkdown(action.title));
   }
   return lines;
 }
