@@ -200,7 +200,7 @@ export function summaryLines(card: NestedCard): string[] {
   for (const element of walkElements(card.body ?? [])) {
     if (element.type === "TextBlock" && element.text?.trim()) {
       const strong = element.weight === "Bolder" || element.size === "Large" || element.size === "ExtraLarge";
-      lines.push(strong && !element.text.includes("**") ? `**${element.text.trim()}**` : element.text.trim());
+      lines.push(strong && !element.text.includes("**") ? strongLines(element.text.trim()) : element.text.trim());
     } else if (element.type === "FactSet") {
       for (const fact of element.facts ?? []) lines.push(`${fact.title}: ${fact.value}`);
     }
@@ -212,6 +212,14 @@ export function summaryLines(card: NestedCard): string[] {
     lines.push(href ? `[${escapeCardLinkLabel(action.title)}](${href})` : escapeCardMarkdown(action.title));
   }
   return lines;
+}
+
+/** Markdown bold for each line of a text (emphasis does not reach across a line break, and a text from the data may have several). */
+export function strongLines(markdown: string): string {
+  return markdown
+    .split("\n")
+    .map((line) => (line.trim() ? `**${line.trim()}**` : line))
+    .join("\n");
 }
 
 /** Cuts text to at most `max` UTF-16 units, ending with "…" when cut, never splitting a surrogate pair. */

@@ -1,4 +1,5 @@
 import {
+  strongLines,
   summaryLines,
   truncate,
   type ActionType,
@@ -166,7 +167,8 @@ export const SLACK_LIMITS = {
 // ---------------------------------------------------------------------------------------
 // Text
 
-const plain = (text: string, max: number): PlainText => ({ type: "plain_text", text: truncate(text.trim() || "…", max), emoji: true });
+/** Plain text as typed: no markdown to escape, and no joiners (invisible, and of no use outside markdown). */
+const plain = (text: string, max: number): PlainText => ({ type: "plain_text", text: truncate(text.replace(/\u2060/g, "").trim() || "…", max), emoji: true });
 const mrkdwn = (text: string, max: number): Mrkdwn => ({ type: "mrkdwn", text: truncateMrkdwn(text, max) });
 
 const LINK = /\[([^\]]+)\]\(([^)\s]+)\)/g;
@@ -254,7 +256,7 @@ const ELEMENTS: { [T in ElementType]: ElementTranslator<T> } = {
     const text = el.text?.trim();
     if (!text) return [];
     if (isHeading(el)) return [{ type: "header", text: plain(toPlain(text), SLACK_LIMITS.headerText) }];
-    const strong = el.weight === "Bolder" && !text.includes("**") ? `**${text}**` : text;
+    const strong = el.weight === "Bolder" && !text.includes("**") ? strongLines(text) : text;
     return textBlocks(strong, el.isSubtle || el.size === "Small" ? "context" : "section");
   },
 

@@ -76,14 +76,21 @@ const ORIGINAL: Record<string, string> = { "\u2217": "*", "\u02CB": "`", "\uFF3B
 
 const joined = (c: string): string => `${WJ}${c}${WJ}`;
 
+/**
+ * A value is one line in markdown: CommonMark shows a single line break as a space anyway,
+ * and a break inside a value would let its next line start a heading, quote or list, and
+ * split the bold the bot puts around a title.
+ */
+const oneLine = (text: string): string => text.replace(/[ \t]*[\r\n]+[ \t]*/g, " ");
+
 /** A data value as Adaptive Card (TextBlock, Fact) markdown: shown as typed. `Acme Corp` stays `Acme Corp`. */
 export function escapeCardMarkdown(text: string): string {
-  return mapSpecials(text, (c) => joined(CARD_LOOKALIKE[c] ?? c));
+  return mapSpecials(oneLine(text), (c) => joined(CARD_LOOKALIKE[c] ?? c));
 }
 
 /** A data value as the text of a markdown link the bot builds: brackets too can never pair with the bot's. */
 export function escapeCardLinkLabel(text: string): string {
-  return mapSpecials(text, (c) => joined(LABEL_LOOKALIKE[c] ?? c));
+  return mapSpecials(oneLine(text), (c) => joined(LABEL_LOOKALIKE[c] ?? c));
 }
 
 /** Characters that Slack's mrkdwn writes as entities; every other text goes as is. */
@@ -95,7 +102,7 @@ export const mrkdwnLiteral = (c: string): string => joined(slackEntities(c));
 
 /** A data value as Slack mrkdwn: `&`, `<`, `>` as entities, markers joined so they format nothing. */
 export function escapeMrkdwn(text: string): string {
-  return mapSpecials(text, mrkdwnLiteral, slackEntities);
+  return mapSpecials(oneLine(text), mrkdwnLiteral, slackEntities);
 }
 
 /** What Webex markdown (CommonMark) takes a backslash escape for; the rest of SPECIAL stays joined. */
@@ -108,7 +115,7 @@ const WEBEX_BACKSLASHED = new Set(["\\", "*", "_", "~", "`", "[", "]", ">", "#",
  * (a backslash before a digit is shown as is).
  */
 export function escapeWebexMarkdown(text: string): string {
-  return mapSpecials(text, webexLiteral);
+  return mapSpecials(oneLine(text), webexLiteral);
 }
 
 /** One special character as Webex markdown: backslash-escaped, or joined where a backslash does not help. */

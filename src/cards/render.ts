@@ -74,6 +74,21 @@ export function slotsOf(template: unknown): Map<string, Slot> {
 }
 
 /**
+ * `${` in a raw value (an envelope's query, a choice's value) while the template expands: the
+ * templating never expands data, but a `${title}` in it would look like a binding left over.
+ * Put back as `${` once the card is checked.
+ */
+const RAW_BINDING = "\uE000{";
+
+/** A card with the raw values' `${` back (see RAW_BINDING). */
+function restoreRawBindings<T>(value: T): T {
+  if (typeof value === "string") return value.replace(/\uE000\{/g, "${") as T;
+  if (Array.isArray(value)) return value.map(restoreRawBindings) as T;
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, restoreRawBindings(v)])) as T;
+  return value;
+}
+
+/**
  * The presenter's data made safe for its template: each string escaped for the slot it
  * lands in (markdown unless its key ends in `Md`), plain text cleaned, raw values as given.
  * A path no binding names is left as is (nothing shows it).
@@ -84,7 +99,7 @@ export function escapeTemplateData(data: TemplateData, slots: ReadonlyMap<string
       const slot = slots.get(path);
       if (slot === "markdown") return path.endsWith("Md") ? value : escapeCardMarkdown(value);
       if (slot === "plain") return cleanText(value).replace(/\$\{/g, "$\u2060{");
-      return value;
+      return value.replace(/\$\{/g, RAW_BINDING);
     }
     if (Array.isArray(value)) return value.map((item) => walk(item, `${path}[]`));
     if (value && typeof value === "object") {
@@ -129,14 +144,10 @@ export function renderCard<N extends CardName>(name: N, view: CardViews[N], ctx:
   const card = template.expand({ $root: escapeTemplateData(present(name, view, ctx), slots) }) as AdaptiveCard;
   const left = unexpandedBindings(card, bindings);
   if (left.length > 0) throw new Error(`cards/${name}.json: bindings left unexpanded: ${left.join(", ")}`);
-  return card;
+  return restoreRawBindings(card);
 }
 
-/**
- * The template bindings found verbatim in the strings of an expanded card. Envelopes and
- * URLs are data the card carries, not text it shows: a query typed as `${title}` is not a
- * binding left over (and the templating never expands what data holds).
- */
+/** The template bindings found verbatim in the strings of an expanded card (data holds no `${` at this point). */
 function unexpandedBindings(card: unknown, bindings: readonly string[]): string[] {
   const found = new Set<string>();
   const visit = (value: unknown): void => {
@@ -145,7 +156,7 @@ function unexpandedBindings(card: unknown, bindings: readonly string[]): string[
     } else if (Array.isArray(value)) {
       value.forEach(visit);
     } else if (value && typeof value === "object") {
-      for (const [key, inner] of Object.entries(value)) if (key !== "data" && key !== "url") visit(inner);
+      Object.values(value).forEach(visit);
     }
   };
   visit(card);
