@@ -3,7 +3,7 @@ import { runInNewContext } from "node:vm";
 import MarkdownIt from "markdown-it";
 import { describe, expect, it } from "vitest";
 import { walkCards, walkElements, type AdaptiveCard } from "../../src/cards/adaptive-card.js";
-import { toBlockKit, toModal, type Block, type BlockKitMessage, type View } from "../../src/cards/blockkit.js";
+import { toBlockKit, toModal, toMrkdwn, type Block, type BlockKitMessage, type View } from "../../src/cards/blockkit.js";
 import { cleanText, decodeLiterals, escapeCardLinkLabel, escapeCardMarkdown, escapeMrkdwn, escapeWebexMarkdown, markdownLinkUrl } from "../../src/cards/escape.js";
 import { fallbackText, renderCard } from "../../src/cards/render.js";
 import { SAMPLE_NOW, SAMPLE_VIEWS } from "../../src/cards/samples.js";
@@ -267,6 +267,11 @@ describe("every card, with every text field set to each hostile value", () => {
         else expect(tagCounts(webexHtml)).toEqual(neutralWebex);
         for (const href of hrefs(webexHtml)) expect(href).toMatch(LCA);
         expect(r.webex.replace(/\]\(https:\/\/lifecycle[^)]*\)/g, "")).not.toMatch(/<@|<!|:\/\/|\$\{/);
+
+        // Slack's text when the outbox sends a card: the Webex fallback in mrkdwn (slack/port.ts messageBody).
+        const fromFallback = toMrkdwn(r.webex);
+        if (!long) expect(tagCounts(mrkdwnToHtml(fromFallback).html)).toEqual(tagCounts(mrkdwnToHtml(toMrkdwn(neutral.webex)).html));
+        expect(fromFallback.replace(/<https:\/\/lifecycle\.cisco\.example\/[^|>]*\|/g, "")).not.toMatch(/<[^\n]*>|:\/\/|(^|\n)\s*&gt;/);
 
         // Slack: no <…> but the bot's LCA links, the bot's emphasis only (as the preview's Slack pane reads it).
         for (const text of r.slack.mrkdwn) {
