@@ -97,8 +97,12 @@ export function escapeCardLinkLabel(text: string): string {
 const SLACK_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
 export const slackEntities = (text: string): string => text.replace(/[&<>]/g, (c) => SLACK_ENTITIES[c]!);
 
-/** One special character as Slack mrkdwn: joined, and an entity if it is `&`, `<` or `>`. */
-export const mrkdwnLiteral = (c: string): string => joined(slackEntities(c));
+/**
+ * One special character as Slack mrkdwn: `&` and `<` as entities (Slack reads links, mentions
+ * and entities only from a bare `<` or `&`), `>` as an entity and joined (`&gt;` starting a
+ * line is a quote), the rest joined.
+ */
+export const mrkdwnLiteral = (c: string): string => (c === "&" || c === "<" ? slackEntities(c) : joined(slackEntities(c)));
 
 /** A data value as Slack mrkdwn: `&`, `<`, `>` as entities, markers joined so they format nothing. */
 export function escapeMrkdwn(text: string): string {

@@ -123,7 +123,7 @@ describe("the escaping functions, one per format, on each hostile value", () => 
     for (const value of fixture.tidy) {
       expect(escapeCardMarkdown(value).replace(/\u2060&\u2060/g, "&")).toBe(value);
       expect(escapeWebexMarkdown(value).replace(/\\&/g, "&")).toBe(value);
-      expect(escapeMrkdwn(value).replace(/\u2060&amp;\u2060/g, "&")).toBe(value);
+      expect(escapeMrkdwn(value).replace(/&amp;/g, "&")).toBe(value);
     }
     expect(escapeCardMarkdown("Acme Corp")).toBe("Acme Corp");
     expect(escapeCardMarkdown("Smith-Jones v2.0")).toBe("Smith-Jones v2.0");

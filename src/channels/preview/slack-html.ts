@@ -24,8 +24,8 @@ function emphasis(escaped: string): string {
     .replace(/\n/g, "<br>");
 }
 
-/** A literal character of data in mrkdwn (src/cards/escape.ts `escapeMrkdwn`): joiner, character or entity, joiner. */
-const LITERAL = /\u2060(&amp;|&lt;|&gt;|[^\u2060])\u2060/gu;
+/** A literal character of data in mrkdwn (src/cards/escape.ts `escapeMrkdwn`): joiner, character or `&gt;`, joiner. */
+const LITERAL = /\u2060(&gt;|[^\u2060])\u2060/gu;
 
 /**
  * Slack mrkdwn → HTML: `<url|text>` links, emphasis, line breaks; everything else escaped.
