@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { walkCards, walkElements, type AdaptiveCard } from "../../src/cards/adaptive-card.js";
 import { toBlockKit, toModal, toMrkdwn, type Block, type BlockKitMessage, type View } from "../../src/cards/blockkit.js";
 import { cleanText, decodeLiterals, escapeCardLinkLabel, escapeCardMarkdown, escapeMrkdwn, escapeWebexMarkdown, markdownLinkUrl } from "../../src/cards/escape.js";
-import { fallbackText, renderCard } from "../../src/cards/render.js";
+import { escapeTemplateData, fallbackText, renderCard, slotsOf } from "../../src/cards/render.js";
 import { SAMPLE_NOW, SAMPLE_VIEWS } from "../../src/cards/samples.js";
 import { CARD_NAMES, type CardName, type CardViews } from "../../src/cards/view-models.js";
 import { mrkdwnToHtml } from "../../src/channels/preview/slack-html.js";
@@ -317,5 +317,54 @@ describe("the bot's own links keep working around hostile names", () => {
     const slack = r.slack.mrkdwn.find((t) => t.includes("<https://lifecycle"))!;
     expect(hrefs(mrkdwnToHtml(slack).html)).toEqual([expect.stringMatching(LCA)]);
     expect(seen(mrkdwnToHtml(slack).html)).toContain(value);
+  });
+});
+
+describe("templates: escaped by default, the bot's own markdown named …Md", () => {
+  const template = {
+    type: "AdaptiveCard",
+    body: [
+      { type: "TextBlock", text: "${title}" },
+      { type: "Container", $data: "${rows}", items: [{ type: "TextBlock", text: "${titleMd}" }, { type: "TextBlock", text: "${note}" }] },
+      { type: "FactSet", facts: [{ $data: "${facts}", title: "${title}", value: "${value}" }] },
+      { type: "Input.ChoiceSet", id: "to", label: "${label}", choices: [{ $data: "${choices}", title: "${title}", value: "${value}" }] },
+    ],
+    actions: [{ type: "Action.OpenUrl", title: "${button}", url: "${url}" }, { type: "Action.Submit", title: "${button}", data: "${submit}" }],
+  };
+
+  it("finds where each binding lands: markdown, plain text or raw", () => {
+    expect(Object.fromEntries(slotsOf(template))).toEqual({
+      title: "markdown",
+      "rows[].titleMd": "markdown",
+      "rows[].note": "markdown",
+      "facts[].title": "markdown",
+      "facts[].value": "markdown",
+      label: "plain",
+      "choices[].title": "plain",
+      "choices[].value": "raw",
+      button: "plain",
+      url: "raw",
+      submit: "raw",
+    });
+  });
+
+  it("escapes markdown unless named …Md, cleans plain text, leaves raw values as given", () => {
+    const hostile = "*x* [y](https://evil.example) \u202E${z}";
+    const data = escapeTemplateData(
+      {
+        title: hostile,
+        rows: [{ titleMd: "**[Acme](https://lifecycle.cisco.example/1)**", note: hostile }],
+        label: hostile,
+        choices: [{ title: hostile, value: "_a@b.example" }],
+        url: "https://lifecycle.cisco.example/1",
+        submit: { a: "list.page", q: "${title}" },
+      },
+      slotsOf(template),
+    );
+    expect(data.title).toBe(escapeCardMarkdown(hostile));
+    expect(data.rows).toEqual([{ titleMd: "**[Acme](https://lifecycle.cisco.example/1)**", note: escapeCardMarkdown(hostile) }]);
+    expect(data.label).toBe("*x* [y](https://evil.example) $\u2060{z}");
+    expect(data.choices).toEqual([{ title: "*x* [y](https://evil.example) $\u2060{z}", value: "_a@b.example" }]);
+    expect(data.url).toBe("https://lifecycle.cisco.example/1");
   });
 });
