@@ -4,6 +4,8 @@
  * markdown fallback share.
  */
 
+import { escapeCardLinkLabel, escapeCardMarkdown, markdownLinkUrl } from "./escape.js";
+
 export type Spacing = "None" | "Small" | "Default" | "Medium" | "Large" | "ExtraLarge" | "Padding";
 export type TextSize = "Small" | "Default" | "Medium" | "Large" | "ExtraLarge";
 export type ContainerStyle = "default" | "emphasis" | "good" | "attention" | "warning" | "accent";
@@ -198,15 +200,26 @@ export function summaryLines(card: NestedCard): string[] {
   for (const element of walkElements(card.body ?? [])) {
     if (element.type === "TextBlock" && element.text?.trim()) {
       const strong = element.weight === "Bolder" || element.size === "Large" || element.size === "ExtraLarge";
-      lines.push(strong && !element.text.includes("**") ? `**${element.text.trim()}**` : element.text.trim());
+      lines.push(strong && !element.text.includes("**") ? strongLines(element.text.trim()) : element.text.trim());
     } else if (element.type === "FactSet") {
       for (const fact of element.facts ?? []) lines.push(`${fact.title}: ${fact.value}`);
     }
   }
   for (const action of card.actions ?? []) {
-    if (action.type === "Action.OpenUrl") lines.push(`[${action.title}](${action.url})`);
+    if (action.type !== "Action.OpenUrl") continue;
+    // A button's title is plain text; in the summary it is markdown, so it is escaped here.
+    const href = markdownLinkUrl(action.url);
+    lines.push(href ? `[${escapeCardLinkLabel(action.title)}](${href})` : escapeCardMarkdown(action.title));
   }
   return lines;
+}
+
+/** Markdown bold for each line of a text (emphasis does not reach across a line break, and a text from the data may have several). */
+export function strongLines(markdown: string): string {
+  return markdown
+    .split("\n")
+    .map((line) => (line.trim() ? `**${line.trim()}**` : line))
+    .join("\n");
 }
 
 /** Cuts text to at most `max` UTF-16 units, ending with "…" when cut, never splitting a surrogate pair. */

@@ -1,4 +1,5 @@
 import {
+  strongLines,
   summaryLines,
   truncate,
   type ActionType,
@@ -9,6 +10,7 @@ import {
   type SubmitAction,
   type TextBlock,
 } from "./adaptive-card.js";
+import { escapeMrkdwn, literalChar, mrkdwnLiteral, slackEntities } from "./escape.js";
 
 /**
  * One card, two renderings: an EXPANDED Adaptive Card (render.ts) → Slack Block Kit.
@@ -165,11 +167,27 @@ export const SLACK_LIMITS = {
 // ---------------------------------------------------------------------------------------
 // Text
 
-const plain = (text: string, max: number): PlainText => ({ type: "plain_text", text: truncate(text.trim() || "…", max), emoji: true });
+/** Plain text as typed: no markdown to escape, and no joiners (invisible, and of no use outside markdown). */
+const plain = (text: string, max: number): PlainText => ({ type: "plain_text", text: truncate(text.replace(/\u2060/g, "").trim() || "…", max), emoji: true });
 const mrkdwn = (text: string, max: number): Mrkdwn => ({ type: "mrkdwn", text: truncateMrkdwn(text, max) });
 
 const LINK = /\[([^\]]+)\]\(([^)\s]+)\)/g;
-const escapeSlack = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escapeSlack = slackEntities;
+
+/**
+ * The literal characters of a markdown text, taken out before its markdown is read: a card's
+ * joined ones (escape.ts) and backslash escapes (the Webex fallback). `restore` puts each back
+ * in the form the output wants, so no data character can be read as a mark of the bot's.
+ */
+const LITERALS = /\u2060([^\u2060])\u2060|\\([!-/:-@[-`{-~])/gu;
+function takeLiterals(markdown: string): { text: string; restore: (text: string, as: (c: string) => string) => string } {
+  const literals: string[] = [];
+  const text = markdown.replace(LITERALS, (_match, joined: string | undefined, escaped: string | undefined) => {
+    literals.push(joined !== undefined ? literalChar(joined) : (escaped ?? ""));
+    return `\u0003${literals.length - 1}\u0004`;
+  });
+  return { text, restore: (out, as) => out.replace(/\u0003(\d+)\u0004/g, (_match, i: string) => as(literals[Number(i)] ?? "")) };
+}
 
 /** Markdown emphasis → Slack: `**bold**` → `*bold*`, `*italic*`/`_italic_` → `_italic_`. */
 function convertEmphasis(text: string): string {
@@ -181,20 +199,26 @@ function convertEmphasis(text: string): string {
     .replace(new RegExp(BOLD, "g"), "*");
 }
 
-/** Adaptive Card markdown → Slack mrkdwn: emphasis, `[t](u)` → `<u|t>`, and &, <, > escaped. */
+/**
+ * Adaptive Card markdown → Slack mrkdwn: emphasis, `[t](u)` → `<u|t>`, and &, <, > escaped;
+ * data (the card's literals) as `escapeMrkdwn` writes it.
+ */
 export function toMrkdwn(markdown: string): string {
+  const { text, restore } = takeLiterals(markdown);
   // Links become numbered tokens first, so emphasis around a link (**[t](u)**) converts as a whole.
   const links: string[] = [];
-  const tokenised = markdown.replace(LINK, (_match, text: string, url: string) => {
-    links.push(`<${url.replace(/\|/g, "%7C").replace(/>/g, "%3E")}|${convertEmphasis(escapeSlack(text))}>`);
+  const tokenised = text.replace(LINK, (_match, label: string, url: string) => {
+    links.push(`<${url.replace(/\|/g, "%7C").replace(/>/g, "%3E")}|${convertEmphasis(escapeSlack(label))}>`);
     return `\u0001${links.length - 1}\u0002`;
   });
-  return convertEmphasis(escapeSlack(tokenised)).replace(/\u0001(\d+)\u0002/g, (_match, i: string) => links[Number(i)] ?? "");
+  const out = convertEmphasis(escapeSlack(tokenised)).replace(/\u0001(\d+)\u0002/g, (_match, i: string) => links[Number(i)] ?? "");
+  return restore(out, mrkdwnLiteral);
 }
 
-/** Adaptive Card markdown → plain text (headers, buttons, options): no emphasis marks, links as their text. */
+/** Adaptive Card markdown → plain text (headers, modal titles): no emphasis marks, links as their text, data as typed. */
 export function toPlain(markdown: string): string {
-  return markdown.replace(LINK, "$1").replace(/\*\*(.+?)\*\*/g, "$1").replace(/__(.+?)__/g, "$1");
+  const { text, restore } = takeLiterals(markdown);
+  return restore(text.replace(LINK, "$1").replace(/\*\*(.+?)\*\*/g, "$1").replace(/__(.+?)__/g, "$1"), (c) => c);
 }
 
 /** Truncates mrkdwn without leaving a half `<url|text>` link behind. */
@@ -232,7 +256,7 @@ const ELEMENTS: { [T in ElementType]: ElementTranslator<T> } = {
     const text = el.text?.trim();
     if (!text) return [];
     if (isHeading(el)) return [{ type: "header", text: plain(toPlain(text), SLACK_LIMITS.headerText) }];
-    const strong = el.weight === "Bolder" && !text.includes("**") ? `**${text}**` : text;
+    const strong = el.weight === "Bolder" && !text.includes("**") ? strongLines(text) : text;
     return textBlocks(strong, el.isSubtle || el.size === "Small" ? "context" : "section");
   },
 
@@ -284,7 +308,7 @@ const ELEMENTS: { [T in ElementType]: ElementTranslator<T> } = {
     const options = (el.choices ?? [])
       .filter((c) => c.value !== "" && c.value.length <= SLACK_LIMITS.optionValue)
       .slice(0, radio ? SLACK_LIMITS.radioOptions : SLACK_LIMITS.selectOptions)
-      .map((c): Option => ({ text: plain(toPlain(c.title), SLACK_LIMITS.optionText), value: c.value }));
+      .map((c): Option => ({ text: plain(c.title, SLACK_LIMITS.optionText), value: c.value }));
     const initial = options.find((o) => o.value === el.value);
     const element: InputElement = radio
       ? { type: "radio_buttons", action_id: el.id, options, ...(initial ? { initial_option: initial } : {}) }
@@ -345,14 +369,14 @@ function inputBlock(el: { id: string; label?: string; placeholder?: string; isRe
   return {
     type: "input",
     block_id: truncate(el.id, SLACK_LIMITS.blockId),
-    label: plain(toPlain(el.label ?? el.placeholder ?? el.id), SLACK_LIMITS.inputLabel),
+    label: plain(el.label ?? el.placeholder ?? el.id, SLACK_LIMITS.inputLabel),
     element,
     optional: !el.isRequired,
   };
 }
 
 function button(title: string, action_id: string, rest: Partial<Button>): Button {
-  return { type: "button", text: plain(toPlain(title), SLACK_LIMITS.buttonText), action_id, ...rest };
+  return { type: "button", text: plain(title, SLACK_LIMITS.buttonText), action_id, ...rest };
 }
 
 const buttonStyle = (style: CardAction["style"]): Partial<Button> =>
@@ -395,7 +419,7 @@ function textOf(block: Block): string {
     case "context":
       return block.elements.map((e) => e.text).join(" ");
     case "header":
-      return `*${escapeSlack(block.text.text)}*`;
+      return `*${escapeMrkdwn(block.text.text)}*`;
     default:
       return "";
   }
@@ -452,7 +476,7 @@ function buildModal(card: NestedCard, title: string, cx: Context): View {
     type: "modal",
     callback_id: truncate(envelopeName(submit?.data) ?? "card", SLACK_LIMITS.callbackId),
     title: plain(toPlain(title), SLACK_LIMITS.modalTitle),
-    ...(submit ? { submit: plain(toPlain(submit.title), SLACK_LIMITS.modalButton) } : {}),
+    ...(submit ? { submit: plain(submit.title, SLACK_LIMITS.modalButton) } : {}),
     ...(cx.options.cancelLabel ? { close: plain(cx.options.cancelLabel, SLACK_LIMITS.modalButton) } : {}),
     ...(metadata ? { private_metadata: metadata } : {}),
     blocks: blocks.length > 0 ? blocks : [{ type: "section", text: mrkdwn(toMrkdwn(title), SLACK_LIMITS.sectionText) }],

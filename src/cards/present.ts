@@ -5,6 +5,7 @@ import { CLOSING_ACTIONS, RECOMMENDATION_ACTIONS, RECOMMENDATION_FOR, SNOOZE_DAY
 import type { Stage } from "../domain/stages.js";
 import { loadMessages, translator, type MessageKey, type Translate } from "../i18n.js";
 import type { ContainerStyle } from "./adaptive-card.js";
+import { escapeCardLinkLabel, escapeCardMarkdown, markdownLinkUrl } from "./escape.js";
 import type {
   ActionFormView,
   AlertView,
@@ -30,6 +31,10 @@ import type {
  * The presenter: view model → template data. Every user-facing string is made here, from
  * locales/<lang>/cards.json, with dates and numbers formatted by Intl for the reader's
  * language and time zone. The templates in cards/ only place these strings.
+ *
+ * Every string here is text: render.ts escapes each one for the slot its template puts it
+ * in (escape.ts). The few fields that hold the presenter's own markdown are named `…Md`
+ * and built with the `md…` helpers below, which escape the data inside them.
  */
 
 export interface RenderContext {
@@ -156,8 +161,14 @@ function staticTextsFor(f: Format): { label: Record<string, string>; button: Rec
 
 const useCasePath = (u: UseCaseName): string => `${u.architecture} / ${u.solutionDomain} / ${u.name}`;
 const join = (...parts: (string | null | undefined | false)[]): string => parts.filter((p): p is string => !!p).join(" · ");
-const bold = (text: string): string => `**${text}**`;
-const link = (text: string, url: string | null | undefined): string => (url ? `[${text}](${url})` : text);
+/** Markdown of the presenter's own (fields named `…Md`): data parts escaped here, the marks the bot's. */
+const mdText = (text: string | null | undefined | false): string | undefined => (text ? escapeCardMarkdown(text) : undefined);
+const mdBold = (markdown: string): string => `**${markdown}**`;
+/** `[text](url)` with the text escaped (brackets too) and the URL made safe; the text alone without a usable URL. */
+const mdLink = (text: string, url: string | null | undefined): string => {
+  const href = markdownLinkUrl(url);
+  return href ? `[${escapeCardLinkLabel(text)}](${href})` : escapeCardMarkdown(text);
+};
 
 const KIND_STYLE: Record<AlertKind, ContainerStyle> = {
   new_use_case: "accent",
@@ -348,7 +359,7 @@ function presentCustomer(view: CustomerView, f: Format): TemplateData {
     const shown = d.useCases.slice(0, Math.max(0, budget));
     budget -= shown.length;
     return {
-      title: join(bold(t("cards.customer.deploymentLine", { id: d.deploymentId })), d.installSite, d.assignedCsm?.name ?? t("cards.fact.notAssigned")),
+      titleMd: join(mdBold(escapeCardMarkdown(t("cards.customer.deploymentLine", { id: d.deploymentId }))), mdText(d.installSite), mdText(d.assignedCsm?.name ?? t("cards.fact.notAssigned"))),
       useCases: shown.map((u) => ({
         text: join(t("cards.customer.useCaseLine", { useCase: u.name, stage: f.stage(u.stage), days: f.days(u.daysInStage) }), u.stalled && t("cards.customer.stalledMarker")),
         color: u.stalled ? "Warning" : "Default",
@@ -401,7 +412,7 @@ function presentList(view: ListView, f: Format): TemplateData {
     title: t(`cards.list.title.${view.kind}`),
     pageText: t("cards.list.page", { page: f.number(view.page), pages: f.number(Math.max(1, view.pageCount)), total: f.number(view.total) }),
     rows: view.items.map((item) => ({
-      title: join(bold(link(item.customer.name, item.lcaUrl)), item.useCase.name),
+      titleMd: join(mdBold(mdLink(item.customer.name, item.lcaUrl)), mdText(item.useCase.name)),
       detail: join(item.deploymentId, listRowDetail(view.kind, item, f)),
     })),
     empty: t(`cards.list.empty.${view.kind}`),
@@ -410,9 +421,9 @@ function presentList(view: ListView, f: Format): TemplateData {
   };
 }
 
-function digestRow(item: DigestItem, f: Format): { title: string; detail: string } {
+function digestRow(item: DigestItem, f: Format): { titleMd: string; detail: string } {
   return {
-    title: join(bold(link(item.customer.name, item.lcaUrl)), item.useCase.name),
+    titleMd: join(mdBold(mdLink(item.customer.name, item.lcaUrl)), mdText(item.useCase.name)),
     detail: join(f.t(`cards.alertKind.${item.kind}`), whyText(item, f)),
   };
 }

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { Template } from "adaptivecards-templating";
 import { projectPath } from "../paths.js";
 import { summaryLines, truncateBytes, type AdaptiveCard } from "./adaptive-card.js";
-import { present, type RenderContext } from "./present.js";
+import { cleanText, escapeCardMarkdown, toWebexMarkdown } from "./escape.js";
+import { present, type RenderContext, type TemplateData } from "./present.js";
 import type { CardName, CardViews } from "./view-models.js";
 
 export type { RenderContext } from "./present.js";
@@ -15,6 +16,98 @@ interface LoadedTemplate {
   template: Template;
   /** Every `${…}` binding the template holds, to spot one left unexpanded. */
   bindings: string[];
+  /** Where each bound data path lands: markdown, plain text, or raw (see `slotsOf`). */
+  slots: Map<string, Slot>;
+}
+
+/**
+ * What a template does with a data value, found from where its binding sits:
+ * - "markdown": TextBlock `text`, Fact `title` and `value`. The value is data, and so
+ *   escaped (escape.ts), unless its name ends in `Md`: the presenter's own markdown, built
+ *   with the data inside it already escaped (present.ts `md…` helpers). The default is escaped.
+ * - "plain": titles of actions and choices, labels, placeholders, error messages, alt texts:
+ *   shown as text by every client, so only cleaned (no direction controls, no `${`).
+ * - "raw": URLs, envelopes, choice and input values, styles, colours, `$when`: used, not shown.
+ */
+export type Slot = "markdown" | "plain" | "raw";
+
+const PLAIN_PROPERTIES = new Set(["title", "label", "placeholder", "errorMessage", "altText"]);
+
+/** The slot of each data path a template binds, as `a.b`, `rows[].title` inside `$data` scopes. */
+export function slotsOf(template: unknown): Map<string, Slot> {
+  const slots = new Map<string, Slot>();
+  const RANK: Record<Slot, number> = { raw: 0, plain: 1, markdown: 2 };
+  const note = (path: string, slot: Slot) => {
+    const before = slots.get(path);
+    if (!before || RANK[slot] > RANK[before]) slots.set(path, slot);
+  };
+  const bound = (value: string): string[] => [...value.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]!.trim());
+  const visit = (node: unknown, scope: string, inFacts: boolean): void => {
+    if (Array.isArray(node)) {
+      node.forEach((item) => visit(item, scope, inFacts));
+      return;
+    }
+    if (!node || typeof node !== "object") return;
+    const object = node as Record<string, unknown>;
+    let inner = scope;
+    if (typeof object.$data === "string") {
+      const [path] = bound(object.$data);
+      if (path) inner = `${scope ? `${scope}.` : ""}${path}[]`;
+    }
+    for (const [key, value] of Object.entries(object)) {
+      if (typeof value === "string") {
+        if (key === "$data") continue;
+        const slot: Slot =
+          (object.type === "TextBlock" && key === "text") || (inFacts && (key === "title" || key === "value"))
+            ? "markdown"
+            : PLAIN_PROPERTIES.has(key)
+              ? "plain"
+              : "raw";
+        for (const path of bound(value)) note(path.startsWith("$root.") ? path.slice("$root.".length) : `${inner ? `${inner}.` : ""}${path}`, slot);
+      } else {
+        visit(value, inner, key === "facts");
+      }
+    }
+  };
+  visit(template, "", false);
+  return slots;
+}
+
+/**
+ * `${` in a raw value (an envelope's query, a choice's value) while the template expands: the
+ * templating never expands data, but a `${title}` in it would look like a binding left over.
+ * Put back as `${` once the card is checked.
+ */
+const RAW_BINDING = "\uE000{";
+
+/** A card with the raw values' `${` back (see RAW_BINDING). */
+function restoreRawBindings<T>(value: T): T {
+  if (typeof value === "string") return value.replace(/\uE000\{/g, "${") as T;
+  if (Array.isArray(value)) return value.map(restoreRawBindings) as T;
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, restoreRawBindings(v)])) as T;
+  return value;
+}
+
+/**
+ * The presenter's data made safe for its template: each string escaped for the slot it
+ * lands in (markdown unless its key ends in `Md`), plain text cleaned, raw values as given.
+ * A path no binding names is left as is (nothing shows it).
+ */
+export function escapeTemplateData(data: TemplateData, slots: ReadonlyMap<string, Slot>): TemplateData {
+  const walk = (value: unknown, path: string): unknown => {
+    if (typeof value === "string") {
+      const slot = slots.get(path);
+      if (slot === "markdown") return path.endsWith("Md") ? value : escapeCardMarkdown(value);
+      if (slot === "plain") return cleanText(value).replace(/\$\{/g, "$\u2060{");
+      return value.replace(/\$\{/g, RAW_BINDING);
+    }
+    if (Array.isArray(value)) return value.map((item) => walk(item, `${path}[]`));
+    if (value && typeof value === "object") {
+      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, walk(inner, path ? `${path}.${key}` : key)]));
+    }
+    return value;
+  };
+  return walk(data, "") as TemplateData;
 }
 
 const templates = new Map<CardName, LoadedTemplate>();
@@ -35,7 +128,7 @@ export function loadTemplate(name: CardName): LoadedTemplate {
     } catch (error) {
       throw new Error(`cards/${name}.json is not valid JSON: ${(error as Error).message}`, { cause: error });
     }
-    loaded = { template: new Template(payload), bindings: [...new Set(source.match(/\$\{[^}]*\}/g) ?? [])] };
+    loaded = { template: new Template(payload), bindings: [...new Set(source.match(/\$\{[^}]*\}/g) ?? [])], slots: slotsOf(payload) };
     templates.set(name, loaded);
   }
   return loaded;
@@ -47,14 +140,14 @@ export function loadTemplate(name: CardName): LoadedTemplate {
  * unexpanded (the template names data the presenter does not give: a bug, not a user error).
  */
 export function renderCard<N extends CardName>(name: N, view: CardViews[N], ctx: RenderContext): AdaptiveCard {
-  const { template, bindings } = loadTemplate(name);
-  const card = template.expand({ $root: present(name, view, ctx) }) as AdaptiveCard;
+  const { template, bindings, slots } = loadTemplate(name);
+  const card = template.expand({ $root: escapeTemplateData(present(name, view, ctx), slots) }) as AdaptiveCard;
   const left = unexpandedBindings(card, bindings);
   if (left.length > 0) throw new Error(`cards/${name}.json: bindings left unexpanded: ${left.join(", ")}`);
-  return card;
+  return restoreRawBindings(card);
 }
 
-/** The template bindings found verbatim in the strings of an expanded card. */
+/** The template bindings found verbatim in the strings of an expanded card (data holds no `${` at this point). */
 function unexpandedBindings(card: unknown, bindings: readonly string[]): string[] {
   const found = new Set<string>();
   const visit = (value: unknown): void => {
@@ -72,8 +165,9 @@ function unexpandedBindings(card: unknown, bindings: readonly string[]): string[
 
 /**
  * The Webex `markdown` that goes with a card: shown by clients that cannot render it and in
- * notifications. The card's texts, facts and links, at most 7439 bytes.
+ * notifications. The card's texts, facts and links, at most 7439 bytes; data in it written
+ * the Webex markdown way (escape.ts `escapeWebexMarkdown`).
  */
 export function fallbackText(card: AdaptiveCard): string {
-  return truncateBytes(summaryLines(card).join("\n"), WEBEX_MARKDOWN_MAX_BYTES);
+  return truncateBytes(toWebexMarkdown(summaryLines(card).join("\n")), WEBEX_MARKDOWN_MAX_BYTES);
 }

@@ -177,6 +177,41 @@ describe("preview", () => {
     expect(browser.pageErrors).toEqual([]);
   });
 
+  it("shows names from the data as text: no link, emphasis or script is made of them, in either pane", async () => {
+    const { prisma } = db;
+    const customer = "<script>window.__pwned=1</script> Acme](https://evil.example) [y *bold* <!channel>";
+    const useCase = "[click](https://evil.example) _it_ `code` https://evil.example";
+    await prisma.customer.updateMany({ data: { name: customer } });
+    for (const { id } of await prisma.useCase.findMany({ select: { id: true } })) await prisma.useCase.update({ where: { id }, data: { name: `${useCase} ${id}` } });
+    await prisma.deployment.updateMany({ data: { installSite: "<@all> # Site" } });
+
+    const page = await browser.newPage();
+    await page.goto(`${base}/preview?csm=${encodeURIComponent("james.lee@partner.example")}`);
+    const first = page.locator("#section-arrived .item").first();
+    await webex(first).locator(".ac-adaptiveCard").waitFor();
+    // A list: its rows link each customer to LCA, with the name as the link's whole text.
+    await page.locator("#chat-input").fill("stalled");
+    await page.locator("#chat-input").press("Enter");
+    const list = page.locator('#transcript .item[data-card="list"]').last();
+    await webex(list).locator(".ac-adaptiveCard").waitFor();
+
+    const shown = (await first.innerText()).replace(/\u2060/g, "");
+    expect(shown).toContain(customer);
+    const links = await page.locator(".item a[href]").evaluateAll((as) => as.map((a) => [a.getAttribute("href") ?? "", (a.textContent ?? "").replace(/\u2060/g, "")]));
+    expect(links.length).toBeGreaterThan(0);
+    for (const [href, text] of links) {
+      expect(href).not.toContain("evil");
+      expect(text).toBe(customer);
+    }
+    const marked = await page.locator(".item :is(strong, em, code, del, h1, h2, h3, blockquote, li)").evaluateAll((els) => els.map((e) => e.textContent ?? ""));
+    for (const text of marked) expect(text).not.toMatch(/^(bold|it|code|click)$/);
+    expect(await page.locator(".item script").count()).toBe(0);
+    expect(await page.evaluate("typeof window.__pwned")).toBe("undefined");
+    await screenshot(page, "preview", "hostile-names.png");
+    await page.close();
+    expect(browser.pageErrors).toEqual([]);
+  });
+
   it("without a token answers only a browser on this machine: not through a proxy, not under another host name", async () => {
     expect((await fetch(`${base}/preview/cards`)).status).toBe(200);
     expect((await fetch(`${base}/preview/cards`, { headers: { "x-forwarded-for": "203.0.113.9" } })).status).toBe(403);

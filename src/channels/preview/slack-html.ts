@@ -24,8 +24,20 @@ function emphasis(escaped: string): string {
     .replace(/\n/g, "<br>");
 }
 
-/** Slack mrkdwn → HTML: `<url|text>` links, emphasis, line breaks; everything else escaped. */
-export function mrkdwnToHtml(text: string): SafeHtml {
+/** A literal character of data in mrkdwn (src/cards/escape.ts `escapeMrkdwn`): joiner, character or `&gt;`, joiner. */
+const LITERAL = /\u2060(&gt;|[^\u2060])\u2060/gu;
+
+/**
+ * Slack mrkdwn → HTML: `<url|text>` links, emphasis, line breaks; everything else escaped.
+ * Data's literal characters are taken out first and put back as text, so they format nothing
+ * here either (as in Slack).
+ */
+export function mrkdwnToHtml(source: string): SafeHtml {
+  const literals: string[] = [];
+  const text = source.replace(LITERAL, (_match, c: string) => {
+    literals.push(unescapeSlack(c));
+    return `\u0003${literals.length - 1}\u0004`;
+  });
   // Links become tokens first, so emphasis around a link (*<url|name>*) applies to it whole.
   const links: string[] = [];
   const tokenised = text.replace(LINK, (_match, target: string, label: string | undefined) => {
@@ -35,7 +47,11 @@ export function mrkdwnToHtml(text: string): SafeHtml {
     links.push(href ? `<a href="${escapeHtml(href)}" target="_blank" rel="noopener noreferrer">${inner}</a>` : inner);
     return `\u0001${links.length - 1}\u0002`;
   });
-  return raw(emphasis(escapeHtml(unescapeSlack(tokenised))).replace(/\u0001(\d+)\u0002/g, (_match, i: string) => links[Number(i)] ?? ""));
+  return raw(
+    emphasis(escapeHtml(unescapeSlack(tokenised)))
+      .replace(/\u0001(\d+)\u0002/g, (_match, i: string) => links[Number(i)] ?? "")
+      .replace(/\u0003(\d+)\u0004/g, (_match, i: string) => escapeHtml(literals[Number(i)] ?? "")),
+  );
 }
 
 const textHtml = (text: TextObject): SafeHtml => (text.type === "mrkdwn" ? mrkdwnToHtml(text.text) : html`${text.text}`);

@@ -24,7 +24,18 @@
       .replace(/(^|[^\w_])_(?!\s)([^_\n]+?)_(?!\w)/g, "$1<em>$2</em>");
   }
 
-  function markdown(text) {
+  // Data in a card is text (src/cards/escape.ts): each character of it that could be read as
+  // markdown comes between two word joiners (U+2060), `*` and the backtick as look-alikes,
+  // brackets in a link's text as full-width ones. Those are taken out before the markdown is
+  // read and put back as escaped text, as typed: only the bot's own markdown becomes HTML.
+  const LOOKALIKE_OF = { "\u2217": "*", "\u02CB": "`", "\uFF3B": "[", "\uFF3D": "]" };
+
+  function markdown(source) {
+    const literals = [];
+    const text = String(source).replace(/\u2060([^\u2060])\u2060/gu, (_match, c) => {
+      literals.push(LOOKALIKE_OF[c] ?? c);
+      return `\u0003${literals.length - 1}\u0004`;
+    });
     // Links become tokens first, so emphasis around a link (**[name](url)**) applies to it whole.
     const links = [];
     const tokenised = text.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_match, label, url) => {
@@ -37,7 +48,8 @@
         const text = inline(escapeHtml(label));
         return /^(https?:|mailto:)/i.test(url) ? `<a href="${escapeHtml(url)}" target="_blank" rel="noopener noreferrer">${text}</a>` : text;
       })
-      .replace(/\n/g, "<br>");
+      .replace(/\n/g, "<br>")
+      .replace(/\u0003(\d+)\u0004/g, (_match, i) => escapeHtml(literals[Number(i)] ?? ""));
   }
 
   AC.AdaptiveCard.onProcessMarkdown = (text, result) => {
