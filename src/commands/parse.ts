@@ -53,7 +53,7 @@ function lookup<T>(entries: readonly (readonly [T, Words])[]): Map<string, { val
 const FILTER_PREFIXES = lookup<keyof Filters | "page">([
   ["tags", { en: ["tag", "tags"], ru: ["тег", "теги", "метка"] }],
   ["architectures", { en: ["arch", "architecture"], ru: ["арх", "архитектура"] }],
-  ["customers", { en: ["customer", "cust"], ru: ["клиент", "заказчик"] }],
+  ["customers", { en: ["customer", "cust"], ru: ["заказчик", "клиент"] }],
   ["page", { en: ["page", "p"], ru: ["стр", "страница"] }],
 ]);
 
@@ -68,7 +68,7 @@ const KIND_WORDS = lookup<AlertKind | "all">([
 
 const MODE_WORDS = lookup<"immediate" | "digest">([
   ["immediate", { en: ["immediate", "immediately", "instant", "now"], ru: ["сразу", "немедленно", "мгновенно"] }],
-  ["digest", { en: ["digest", "daily"], ru: ["дайджест", "сводка", "ежедневно"] }],
+  ["digest", { en: ["digest", "daily"], ru: ["сводка", "дайджест", "ежедневно"] }],
 ]);
 
 const SWITCH_WORDS = lookup<boolean>([
@@ -157,7 +157,7 @@ export const COMMANDS: { [N in CommandName]: CommandSpec<N> } = {
     parse: (args) => list(args, (filters, page) => ({ kind: "contacts", filters, page })),
   },
   customer: {
-    keywords: { en: ["customer", "cust", "account"], ru: ["клиент", "заказчик"] },
+    keywords: { en: ["customer", "cust", "account"], ru: ["заказчик", "клиент"] },
     parse: ({ rest }) => {
       const query = unquote(rest).replace(/\s+/gu, " ").trim();
       if (!query) return fail("commands.errors.customerQuery");
@@ -216,7 +216,7 @@ export const COMMANDS: { [N in CommandName]: CommandSpec<N> } = {
     },
   },
   digest: {
-    keywords: { en: ["digest", "summary"], ru: ["дайджест", "сводка"] },
+    keywords: { en: ["digest", "summary"], ru: ["сводка", "дайджест"] },
     parse: (args) => {
       let enabled: boolean | undefined;
       let time: string | undefined;

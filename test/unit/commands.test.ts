@@ -409,6 +409,6 @@ describe("messages", () => {
 
   it("writes Russian help with the Russian filter names", () => {
     const help = message("ru", "commands.help.filters")!;
-    for (const prefix of ["тег:", "арх:", "клиент:", "стр:"]) expect(help).toContain(prefix);
+    for (const prefix of ["тег:", "арх:", "заказчик:", "стр"]) expect(help).toContain(prefix);
   });
 });
