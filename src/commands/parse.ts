@@ -116,7 +116,7 @@ const MY_WORDS = wordSet(["my", "mine", "our"], ["мои", "мой", "мое", "
  * articles, "assigned to me". `stalled use cases`, `покажи мои застрявшие сценарии`.
  */
 const LIST_FILLER = wordSet(
-  ["use", "case", "cases", "usecase", "usecases", "use-cases", "customers", "accounts", "deployments", "alerts", "ones", "items", "things", "stuff", "list", "fix", "fixing", "problems", "issues", "attention", "the", "my", "mine", "our", "all", "any", "are", "is", "that", "which", "with", "open", "currently", "right", "in", "on", "of", "for", "me", "assigned", "to", "at", "there", "a", "an", "please", "?"],
+  ["use", "case", "cases", "usecase", "usecases", "use-cases", "customer", "customers", "account", "accounts", "deployment", "deployments", "alert", "alerts", "ones", "items", "things", "stuff", "list", "fix", "fixing", "problems", "issues", "attention", "the", "my", "mine", "our", "all", "any", "are", "is", "that", "which", "with", "open", "currently", "right", "in", "on", "of", "for", "me", "assigned", "to", "at", "there", "a", "an", "please", "?"],
   ["сценарии", "сценариев", "сценариях", "сценарий", "использования", "заказчики", "заказчиков", "клиенты", "клиентов", "развертывания", "развертываний", "оповещения", "оповещений", "мои", "моих", "мой", "мое", "наши", "все", "всех", "которые", "у", "меня", "мне", "за", "мной", "по", "закрепленные", "назначенные", "на", "в", "сейчас", "есть", "список", "пожалуйста"],
 );
 
