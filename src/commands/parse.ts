@@ -418,7 +418,7 @@ const MAX_LINE = 2000;
  * question or exclamation marks and full stop people end a sentence with.
  */
 function commandLine(text: string): string {
-  const visible = text.slice(0, MAX_LINE * 2).replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/gu, " ").replaceAll("`", " ");
+  const visible = text.slice(0, MAX_LINE * 2).replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/gu, " ").replace(/[\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu, "").replaceAll("`", " ");
   return cleanText(visible)
     .replace(/^(?:>\s*)+/u, "")
     .replace(/(?<=\S)[\s]*[?!.…]+$/u, "")

@@ -450,6 +450,11 @@ describe("hostile input", () => {
     }
   });
 
+  it("reads through control and direction characters a paste may carry", () => {
+    expect(parseCommand("\u0000\u0001\u0002stalled\u0007")).toEqual({ ok: true, command: stalled(), language: "en" });
+    expect(parseCommand("\u202Estalled\u202C")).toEqual({ ok: true, command: stalled(), language: "en" });
+  });
+
   it("does not read Slack's channel-wide mentions as anything but noise", () => {
     expect(parseCommand("<!channel> stalled")).toEqual({ ok: true, command: stalled(), language: "en" });
     expect(parseCommand("<!here>")).toMatchObject({ ok: true, command: { kind: "help" } });
