@@ -415,13 +415,14 @@ const MAX_LINE = 2000;
 /**
  * The line as the parser reads it: clean text without control characters and backticks
  * (a command copied from the help keeps them), without a quote marker, and without the
- * question or exclamation marks and full stop people end a sentence with.
+ * question and exclamation marks people end a sentence with. A full stop stays, for
+ * "customer Acme Inc."; the words before it are compared without it (see `bare`).
  */
 function commandLine(text: string): string {
   const visible = text.slice(0, MAX_LINE * 2).replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/gu, " ").replace(/[\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu, "").replaceAll("`", " ");
   return cleanText(visible)
     .replace(/^(?:>\s*)+/u, "")
-    .replace(/(?<=\S)[\s]*[?!.…]+$/u, "")
+    .replace(/(?<=\S)[\s]*[?!…]+$/u, "")
     .slice(0, MAX_LINE)
     .trim();
 }
@@ -634,6 +635,7 @@ function readOptions(args: Args, { paging }: { paging: boolean }): Outcome<Optio
     const name = FILTER_PREFIXES.get(normalizeWord(prefix))?.value;
     if (name === undefined) return fail("commands.errors.filter", { filter: token.raw });
     let value = token.text.slice(prefix.length + 1).trim();
+    if (!token.quoted) value = value.replace(/[.,;]+$/u, "");
     let raw = token.raw;
     const next = tokens[i + 1];
     if (value === "" && !token.quoted && next && !filterLike(next.raw)) {
@@ -778,7 +780,7 @@ function parseUseCase(args: Args): Outcome<Extract<Command, { kind: "usecase" }>
   const at = words.findIndex((token) => !token.quoted && DEPLOYMENT_ID_WITH_LETTERS.test(token.text.toUpperCase().replace(/[.,;!?]+$/u, "")));
   if (at < 0) return fail("commands.errors.usecaseId", { value: first.text });
   const deploymentId = words[at]!.text.toUpperCase().replace(/[.,;!?]+$/u, "");
-  const name = [...words.slice(0, at), ...words.slice(at + 1)].map((token) => token.text).join(" ").replace(/\s+/gu, " ").trim();
+  const name = [...words.slice(0, at), ...words.slice(at + 1)].map((token) => token.text).join(" ").replace(/\s+/gu, " ").replace(/[.,;]+$/u, "").trim();
   return ok(name ? { kind: "usecase", deploymentId, name: unquote(name) } : { kind: "usecase", deploymentId });
 }
 

@@ -102,6 +102,8 @@ const ENGLISH: [string, Command][] = [
   ["customer 100200300", { kind: "customer", query: "100200300" }],
   ["customer named Acme", { kind: "customer", query: "Acme" }],
   ["account Acme?", { kind: "customer", query: "Acme" }],
+  ["customer Acme Inc.", { kind: "customer", query: "Acme Inc." }],
+  ["stalled tag:Enterprise.", stalled(f({ tags: ["Enterprise"] }))],
   // usecase
   ["usecase 12", { kind: "usecase", id: 12 }],
   ["usecase #12", { kind: "usecase", id: 12 }],
@@ -112,6 +114,7 @@ const ENGLISH: [string, Command][] = [
   ["usecase dpl101x431 \"Campus Network Automation\"", { kind: "usecase", deploymentId: "DPL101X431", name: "Campus Network Automation" }],
   ["show usecase Campus Network Automation on DPL101X431", { kind: "usecase", deploymentId: "DPL101X431", name: "Campus Network Automation" }],
   ["uc DEP8812A", { kind: "usecase", deploymentId: "DEP8812A" }],
+  ["usecase DPL101X431 Campus Network Automation.", { kind: "usecase", deploymentId: "DPL101X431", name: "Campus Network Automation" }],
   // assign
   ["assign DPL101X431 to me", { kind: "assign", deploymentId: "DPL101X431", to: "me" }],
   ["assign me DPL101X431", { kind: "assign", deploymentId: "DPL101X431", to: "me" }],
