@@ -163,7 +163,7 @@ function printSummary(summary: IngestSummary, json: boolean): void {
       ...(summary.unknownColumns.length > 0 ? [`  ignored unknown columns: ${summary.unknownColumns.join(", ")}`] : []),
       ...(summary.outsiders.count > 0
         ? [
-            `  ${summary.outsiders.count} row(s) name a CSM outside PARTNER_DOMAINS: kept as unassigned, nobody outside the partner is messaged; correct them in LCA:`,
+            `  ${summary.outsiders.count} ${summary.outsiders.count === 1 ? "row names" : "rows name"} a CSM outside PARTNER_DOMAINS: kept as unassigned, nobody outside the partner is messaged; correct them in LCA:`,
             ...summary.outsiders.rows.map((r) => `    row ${r.row}: ${r.deploymentId} ${r.email}`),
             ...(summary.outsiders.count > summary.outsiders.rows.length ? [`    … and ${summary.outsiders.count - summary.outsiders.rows.length} more`] : []),
           ]

@@ -25,7 +25,13 @@ type Leaves<T, Prefix extends string = ""> = {
 
 /** Every message key of the English locale: an unknown key fails the type check. */
 export type MessageKey = Leaves<EnglishMessages>;
-export type MessageParams = Record<string, string | number | undefined>;
+/**
+ * A parameter is a value, or another message (key and parameters) translated into the same
+ * language first: "LCA knows this address has a delivery barrier ({{barrier}})" takes
+ * `{ barrier: { key: "cards.barrier.hard_bounce" } }`, so no sentence is built outside locales/.
+ */
+export type MessageParams = { [name: string]: string | number | undefined | NestedMessage };
+export type NestedMessage = { key: MessageKey; params?: MessageParams };
 export type Translate = (key: MessageKey, params?: MessageParams) => string;
 
 export function loadMessages(locale: Locale): Record<string, unknown> {
@@ -55,7 +61,15 @@ function i18nInstance(): i18n {
 /** A translator bound to one language. */
 export function translator(locale: Locale): Translate {
   const t = i18nInstance().getFixedT(locale);
-  return (key, params) => t(key, params as Record<string, unknown>) as string;
+  const translate: Translate = (key, params) => t(key, params && resolveNested(params, translate)) as string;
+  return translate;
+}
+
+/** The parameters with every nested message translated (JSON holds no cycles, so this ends). */
+function resolveNested(params: MessageParams, translate: Translate): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(params)) out[name] = typeof value === "object" && value !== null ? translate(value.key, value.params) : value;
+  return out;
 }
 
 export function hasMessage(locale: Locale, key: string): boolean {

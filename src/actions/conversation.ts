@@ -7,7 +7,7 @@ import { ALERT_KINDS, type AlertKind } from "../domain/recommendations.js";
 import { isAppError } from "../errors.js";
 import { startCardActionTimer } from "../metrics.js";
 import { translator, type MessageKey } from "../i18n.js";
-import { addedRecently, contactProblems, findCustomer, mine, stalled, useCaseDetail } from "../queries/queries.js";
+import { addedRecently, contactProblems, findCustomer, findUseCase, mine, stalled, useCaseDetail } from "../queries/queries.js";
 import { queryContext, type ConversationDeps } from "./context.js";
 import { notice, reply, type Effect, type Outcome } from "./effects.js";
 import { envelopeSchema } from "./envelope.js";
@@ -24,7 +24,7 @@ type CommandHandler<K extends CommandName> = (ctx: ActionContext, command: Extra
 const COMMAND_HANDLERS: { [K in CommandName]: CommandHandler<K> } = {
   help: async (ctx, c, _text, style) => [helpCard(ctx.actor.locale, style, c.topic)],
   stalled: async (ctx, c, text) => listOrEmpty(await stalled(queryContext(ctx.deps), { filters: c.filters, page: c.page, csmId: ctx.actor.csmId, query: text }), "chat.empty.stalled"),
-  new: async (ctx, c, text) => listOrEmpty(await addedRecently(queryContext(ctx.deps), { days: c.days, filters: c.filters, page: c.page, query: text }), "chat.empty.new", { days: c.days }),
+  new: async (ctx, c, text) => listOrEmpty(await addedRecently(queryContext(ctx.deps), { days: c.days, filters: c.filters, page: c.page, query: text }), "chat.empty.new", { count: c.days }),
   contacts: async (ctx, c, text) => listOrEmpty(await contactProblems(queryContext(ctx.deps), { filters: c.filters, page: c.page, csmId: ctx.actor.csmId, query: text }), "chat.empty.contacts"),
   mine: async (ctx, c, text) => listOrEmpty(await mine(queryContext(ctx.deps), { filters: c.filters, page: c.page, csmId: ctx.actor.csmId, query: text }), "chat.empty.mine"),
   customer: async (ctx, c) => {
@@ -35,8 +35,19 @@ const COMMAND_HANDLERS: { [K in CommandName]: CommandHandler<K> } = {
     return [notice("info", { key: "chat.errors.customerAmbiguous", params: { query: c.query, names } })];
   },
   usecase: async (ctx, c) => {
-    const view = await useCaseDetail(queryContext(ctx.deps), c.id);
-    return view ? [reply({ card: "usecase.detail", view })] : [notice("warning", { key: "chat.errors.useCaseNotFound", params: { id: c.id } })];
+    const q = queryContext(ctx.deps);
+    if ("id" in c) {
+      const view = await useCaseDetail(q, c.id);
+      return view ? [reply({ card: "usecase.detail", view })] : [notice("warning", { key: "chat.errors.useCaseNotFound", params: { id: c.id } })];
+    }
+    const found = await findUseCase(q, c.deploymentId, c.name);
+    if ("noDeployment" in found) return [notice("warning", { key: "chat.errors.deploymentNotFound", params: { deploymentId: c.deploymentId } })];
+    if ("choose" in found) {
+      return [notice("info", { key: "chat.errors.useCaseChoose", params: { deploymentId: c.deploymentId, names: found.choose.join(", "), example: found.choose[0] ?? "" } })];
+    }
+    if ("noMatch" in found) return [notice("warning", { key: "chat.errors.useCaseNotOnDeployment", params: { deploymentId: c.deploymentId, name: c.name ?? "", names: found.noMatch.join(", ") } })];
+    const view = await useCaseDetail(q, found.id);
+    return view ? [reply({ card: "usecase.detail", view })] : [notice("warning", { key: "chat.errors.deploymentNotFound", params: { deploymentId: c.deploymentId } })];
   },
   assign: async (ctx, c) => {
     const deployment = await ctx.deps.db.prisma.deployment.findFirst({ where: { deploymentId: c.deploymentId, active: true } });

@@ -1,10 +1,10 @@
 import { reevaluateUseCases } from "../alerts/engine.js";
 import { inTransaction, type Queryable } from "../db/sql.js";
-import { checkContactChange, inPartnerDomains } from "../domain/contacts.js";
+import { checkContactChange, inPartnerDomains, type ContactRefusal } from "../domain/contacts.js";
 import { todayIn } from "../domain/dates.js";
 import { closesRecommendation, type AlertKind } from "../domain/recommendations.js";
 import { countAlerts } from "../metrics.js";
-import type { MessageKey } from "../i18n.js";
+import type { MessageKey, MessageParams } from "../i18n.js";
 import { alertView } from "../queries/queries.js";
 import { writeAudit } from "./audit.js";
 import { queryContext, type ConversationDeps } from "./context.js";
@@ -116,6 +116,20 @@ const CONTACT_FIELD_ERRORS: Record<string, { field: string; key: MessageKey }> =
   ciscoReadOnly: { field: "slot", key: "chat.contact.ciscoReadOnly" },
 };
 
+/** A refusal's facts as message parameters: a barrier by its name in the reader's language, a maximum as the plural's count. */
+function refusalParams(refusal: ContactRefusal): MessageParams {
+  switch (refusal.rule) {
+    case "knownBarred":
+      return { barrier: { key: `cards.barrier.${refusal.barrier}` } };
+    case "tooManyPartnerContacts":
+      return { count: refusal.max };
+    default: {
+      const { rule: _rule, ...params } = refusal;
+      return params as MessageParams;
+    }
+  }
+}
+
 async function updateContact(ctx: ActionContext, e: Extract<Envelope, { a: "contact.update" }>): Promise<Effect[]> {
   const { config } = ctx.deps;
   const outcome = await inTransaction(ctx.deps.db.pool, async (client) => {
@@ -136,8 +150,7 @@ async function updateContact(ctx: ActionContext, e: Extract<Envelope, { a: "cont
     if (!check.ok) {
       const { refusal } = check;
       const { field, key } = CONTACT_FIELD_ERRORS[refusal.rule]!;
-      const { rule: _rule, ...params } = refusal;
-      const message = { key, params: params as Record<string, string | number> };
+      const message = { key, params: refusalParams(refusal) };
       return { effects: [{ type: "fieldErrors", errors: { [field]: message } } as Effect, notice("error", message)] };
     }
     if (ucd.version !== e.ev) {

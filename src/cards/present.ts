@@ -130,6 +130,11 @@ export class Format {
     return todayIn(this.timeZone, this.now);
   }
 
+  /** A person's words quoted as the language quotes: “…” / «…». */
+  quote(text: string): string {
+    return this.t("cards.quote", { text });
+  }
+
   yesNo(value: boolean): string {
     return this.t(value ? "cards.fact.yes" : "cards.fact.no");
   }
@@ -201,7 +206,7 @@ function snoozeChoices(f: Format): { title: string; value: string }[] {
 /** What "why it fired" is told from: a digest line's facts, which an alert's facts also provide. */
 type WhyFacts = Omit<DigestItem, "alertId" | "customer" | "useCase" | "lcaUrl">;
 
-/** Why an alert fired: "62 days in Implement, threshold 45". */
+/** Why an alert fired: "62 days in Implement, threshold 45 days". */
 export function whyText(facts: WhyFacts, f: Format): string {
   const { t } = f;
   switch (facts.kind) {
@@ -211,7 +216,7 @@ export function whyText(facts: WhyFacts, f: Format): string {
       const days = f.days(facts.daysInStage ?? 0);
       return facts.threshold == null
         ? t("cards.why.stalledNoThreshold", { days, stage: f.stage(facts.stage) })
-        : t("cards.why.stalled", { days, stage: f.stage(facts.stage), threshold: f.number(facts.threshold) });
+        : t("cards.why.stalled", { days, stage: f.stage(facts.stage), threshold: f.days(facts.threshold) });
     }
     case "bounced_contact":
       return t("cards.why.bounced_contact", { email: facts.contactEmail ?? "", barrier: f.barrier(facts.barrier ?? "hard_bounce") });
@@ -254,7 +259,7 @@ function presentAlert(view: AlertView, f: Format): TemplateData {
       stage: t("cards.fact.stageSince", { stage: f.stage(useCase.stage), date: f.date(useCase.stageEnteredOn) }),
       days:
         view.kind === "stalled" && facts.threshold != null
-          ? t("cards.fact.daysOfThreshold", { days: f.days(daysInStage), threshold: f.number(facts.threshold) })
+          ? t("cards.fact.daysOfThreshold", { days: f.days(daysInStage), threshold: f.days(facts.threshold) })
           : f.days(daysInStage),
       csm: deployment.assignedCsm?.name ?? t("cards.fact.notAssigned"),
       telemetry: t(useCase.telemetry ? "cards.fact.on" : "cards.fact.off"),
@@ -298,13 +303,13 @@ function presentUseCaseDetail(view: UseCaseDetailView, f: Format): TemplateData 
   return {
     title: useCase.name,
     subtitle: useCasePath(useCase),
-    stalled: view.stalled ? t("cards.detail.stalled", { days: f.days(view.daysInStage), stage: f.stage(useCase.stage), threshold: f.number(view.threshold ?? 0) }) : "",
+    stalled: view.stalled ? t("cards.detail.stalled", { days: f.days(view.daysInStage), stage: f.stage(useCase.stage), threshold: f.days(view.threshold ?? 0) }) : "",
     fact: {
       customer: join(customer.name, customer.crPartyId),
       deployment: join(deployment.deploymentId, deployment.installSite),
       csm: deployment.assignedCsm ? join(deployment.assignedCsm.name, deployment.assignedCsm.email) : t("cards.fact.notAssigned"),
       stage: t("cards.fact.stageSince", { stage: f.stage(useCase.stage), date: f.date(useCase.stageEnteredOn) }),
-      days: view.threshold != null ? t("cards.fact.daysOfThreshold", { days: f.days(view.daysInStage), threshold: f.number(view.threshold) }) : f.days(view.daysInStage),
+      days: view.threshold != null ? t("cards.fact.daysOfThreshold", { days: f.days(view.daysInStage), threshold: f.days(view.threshold) }) : f.days(view.daysInStage),
       telemetry: t(useCase.telemetry ? "cards.fact.on" : "cards.fact.off"),
       dcc: f.yesNo(!!useCase.dcc),
       adoptionPartner: useCase.adoptionPartner ?? "",
@@ -333,7 +338,7 @@ function presentUseCaseDetail(view: UseCaseDetailView, f: Format): TemplateData 
       ? join(t(`cards.recommendation.${rec.kind}`), t(rec.status === "open" ? "cards.detail.recommendationOpen" : "cards.detail.recommendationClosed"))
       : t("cards.detail.noRecommendation"),
     actionsTaken: (rec?.actions ?? []).map((a) => ({
-      text: join(t("cards.detail.actionLine", { action: f.action(a.action), name: a.by, at: f.dateTime(a.at) }), a.comment ? `“${a.comment}”` : undefined),
+      text: join(t("cards.detail.actionLine", { action: f.action(a.action), name: a.by, at: f.dateTime(a.at) }), a.comment ? f.quote(a.comment) : undefined),
     })),
     history: view.history.map((h) => ({
       text: h.fromStage
@@ -542,7 +547,7 @@ function receiptText(outcome: ReceiptView["outcome"], f: Format): string {
 
 function presentReceipt(view: ReceiptView, f: Format): TemplateData {
   const by = f.t("cards.receipt.by", { name: view.actorName });
-  const comment = view.comment ? `“${view.comment}”` : "";
+  const comment = view.comment ? f.quote(view.comment) : "";
   const subject = view.subject ? join(view.subject.customer, view.subject.useCase) : "";
   const line = `${RECEIPT_ICON[view.outcome.key]} ${join(receiptText(view.outcome, f), f.dateTime(view.at, view.timeZone))}`;
   return {

@@ -11,7 +11,9 @@ export type Command =
   | { kind: "new"; days: number; filters: Filters; page: number }
   | { kind: "contacts"; filters: Filters; page: number }
   | { kind: "customer"; query: string }
+  /** By the internal number, or as a card names it: Deployment ID and (when it has several) the use case's name. */
   | { kind: "usecase"; id: number }
+  | { kind: "usecase"; deploymentId: string; name?: string }
   | { kind: "mine"; filters: Filters; page: number }
   | { kind: "assign"; deploymentId: string; to: "me" | { email: string } }
   | { kind: "subscribe"; kinds: AlertKind[]; filters: Filters; mode: "immediate" | "digest" }

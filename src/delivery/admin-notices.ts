@@ -72,3 +72,32 @@ export async function enqueueAdminNotices(
 export function reasonClass(reason: string): string {
   return reason.toLowerCase().replace(/[0-9a-f]{8,}/g, "#").replace(/\s+/g, " ").trim().slice(0, 200);
 }
+
+/** The kinds of delivery failure an admin is told about in words (`chat.delivery.cause.<cause>`). */
+export const DELIVERY_CAUSES = ["removed", "notFound", "archived", "inactive", "restricted", "rejected", "cannotEdit", "rateLimited", "token", "network", "outsidePartner", "other"] as const;
+export type DeliveryCause = (typeof DELIVERY_CAUSES)[number];
+
+/** Slack's error codes and Webex's statuses (as the ports write them into a reason), by cause. */
+const CAUSE_PATTERNS: readonly [DeliveryCause, RegExp][] = [
+  ["outsidePartner", /outside the partner's email domains|PARTNER_DOMAINS/i],
+  ["removed", /\bnot_in_channel\b|\bwebex 403\b/],
+  ["archived", /\bis_archived\b/],
+  ["inactive", /\baccount_inactive\b|\buser_disabled\b/],
+  ["notFound", /\bchannel_not_found\b|\busers?_not_found\b|\bmessage_not_found\b|\bwebex 40[46]\b|\bwebex 410\b/],
+  ["restricted", /\brestricted_action\b|\bcannot_dm_bot\b|\bmissing_scope\b/],
+  ["cannotEdit", /\bcant_update_message\b|\bedit_window_closed\b/],
+  ["rejected", /\binvalid_blocks(_format)?\b|\bmsg_too_long\b|\bno_text\b|\bwebex (400|409|413|415|422)\b/],
+  ["rateLimited", /\brate_limited\b|\bwebex 429\b|\bratelimited\b/],
+  ["token", /\bwebex 401\b|\binvalid_auth\b|\bnot_authed\b|\btoken_revoked\b|\baccount_inactive_token\b/],
+  ["network", /\bnetwork:|\bunreachable\b|\bno answer within\b|\bhttp_5\d\d\b|\bwebex 5\d\d\b|ECONNREFUSED|ETIMEDOUT|ENOTFOUND/i],
+];
+
+/**
+ * Why a message could not be delivered, as a cause the admin notice explains in the admin's
+ * language (the raw reason is shown next to it). "gave up after 5 attempts: network: …" is
+ * classified by what it gave up on.
+ */
+export function deliveryCause(reason: string): DeliveryCause {
+  for (const [cause, pattern] of CAUSE_PATTERNS) if (pattern.test(reason)) return cause;
+  return "other";
+}

@@ -10,7 +10,7 @@ import type { Config } from "../config.js";
 import type { PrismaClient } from "../db/database.js";
 import { isIsoDate, todayIn } from "../domain/dates.js";
 import { alertView, type QueryContext } from "../queries/queries.js";
-import { isDeliveryFailedNotice, type DeliveryFailedNotice } from "./admin-notices.js";
+import { deliveryCause, isDeliveryFailedNotice, type DeliveryFailedNotice } from "./admin-notices.js";
 import { chooseCarrier } from "./coalesce.js";
 import type { MessageRenderer } from "./renderer.js";
 import { currentMessage, supersedeLaterRefreshes, type ClaimedRow } from "./store.js";
@@ -164,7 +164,7 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
       view: {
         tone: "error",
         title: { key: "chat.delivery.failedTitle", params: { platform } },
-        text: { key: "chat.delivery.failedText", params: { where, reason: f.reason } },
+        text: { key: "chat.delivery.failedText", params: { where, cause: { key: `chat.delivery.cause.${deliveryCause(f.reason)}` }, reason: f.reason } },
         ref: `outbox #${f.outboxId}`,
       },
     };

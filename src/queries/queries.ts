@@ -139,6 +139,37 @@ async function fuzzyCustomers(ctx: QueryContext, query: string): Promise<{ crPar
     .map(({ crPartyId, name }) => ({ crPartyId, name }));
 }
 
+/**
+ * The use-case deployment a card names: a Deployment ID and, when the deployment has
+ * several, the use case's name (case and spacing aside; its full path, a unique part of it,
+ * or a near spelling will do). Tells which use cases there are when it cannot choose.
+ */
+export async function findUseCase(
+  ctx: QueryContext,
+  deploymentId: string,
+  name?: string,
+): Promise<{ id: number } | { noDeployment: true } | { choose: string[] } | { noMatch: string[] }> {
+  const deployment = await ctx.prisma.deployment.findFirst({
+    where: { deploymentId: { equals: deploymentId, mode: "insensitive" }, active: true },
+    include: { useCases: { where: { active: true, excluded: false }, include: { useCase: true }, orderBy: { id: "asc" } } },
+  });
+  if (!deployment) return { noDeployment: true };
+  const useCases = deployment.useCases.map((u) => ({ id: u.id, name: u.useCase.name, path: `${u.useCase.architecture} / ${u.useCase.solutionDomain} / ${u.useCase.name}` }));
+  const names = useCases.map((u) => u.name);
+  if (useCases.length === 0) return { noMatch: [] };
+  const norm = (text: string) => text.toLowerCase().replaceAll("ё", "е").replace(/\s*\/\s*/g, " / ").replace(/\s+/g, " ").trim();
+  if (name === undefined || name.trim() === "") return useCases.length === 1 ? { id: useCases[0]!.id } : { choose: names };
+  const q = norm(name);
+  const exact = useCases.filter((u) => norm(u.name) === q || norm(u.path) === q);
+  if (exact.length === 1) return { id: exact[0]!.id };
+  const containing = useCases.filter((u) => norm(u.path).includes(q));
+  if (containing.length === 1) return { id: containing[0]!.id };
+  if (containing.length > 1) return { choose: containing.map((u) => u.name) };
+  const near = useCases.filter((u) => editDistance(norm(u.name), q) <= Math.max(1, Math.floor(q.length / 8)));
+  if (near.length === 1) return { id: near[0]!.id };
+  return { noMatch: names };
+}
+
 /** One use-case deployment with its contacts, stage history, open alert and recommendation. */
 export async function useCaseDetail(ctx: QueryContext, id: number): Promise<UseCaseDetailView | null> {
   const row = await ctx.prisma.useCaseDeployment.findUnique({

@@ -124,7 +124,7 @@ describe("preview", () => {
     await page.locator('#section-digest .item[data-card="digest"] .ac-adaptiveCard').waitFor();
     await screenshot(page, "preview", "inbox.en.png");
 
-    // "Assign to me" goes through the action pipeline: receipt, database, audit, card refreshed in place.
+    // "Assign deployment to me" goes through the action pipeline: receipt, database, audit, card refreshed in place.
     await webex(item).getByRole("button", { name: en("cards.button.assignToMe") }).click();
     const receipt = en("cards.receipt.assigned", { name: james.name });
     await page.locator("#transcript .msg-bot", { hasText: receipt }).waitFor();

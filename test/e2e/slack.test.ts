@@ -207,7 +207,7 @@ describe("Slack: /lca", () => {
 });
 
 describe("Slack: alert cards", () => {
-  it("'Assign to me' assigns in the database and rewrites the card everywhere it was sent", async () => {
+  it("'Assign deployment to me' assigns in the database and rewrites the card everywhere it was sent", async () => {
     const james = await csm("james.lee@partner.example");
     const alert = await db.prisma.alert.findFirstOrThrow({
       where: { status: "open", kind: "stalled", useCaseDeployment: { deployment: { OR: [{ assignedCsmId: null }, { assignedCsmId: { not: james.id } }] } } },

@@ -309,7 +309,7 @@ describe("Webex channel", () => {
       const freshCard = fresh!.attachments![0]!.content as AdaptiveCard;
       expect(textOf(freshCard)).toContain("Oliver Brown"); // the CSM fact now names him
       expect(submitData(freshCard, "usecase.assign")).toMatchObject({ ev: deployment.version });
-      expect(textOf(receipt!.attachments![0]!.content)).toContain("Assigned to Oliver Brown");
+      expect(textOf(receipt!.attachments![0]!.content)).toContain("Deployment assigned to Oliver Brown");
 
       // The outbox row now points at the card that shows the alert.
       const row = await db.prisma.outboxMessage.findFirstOrThrow({ where: { alertId: alert.id, status: "sent", channel: "webex", csmId: oliver } });

@@ -68,6 +68,34 @@ describe("commands, in English and Russian", () => {
     expect(noticeKey(await handleMessage(deps, anna, "usecase 999999"))).toBe("chat.errors.useCaseNotFound");
   });
 
+  it("finds a use case as its card names it: Deployment ID and use-case name, or the Deployment ID alone when it has one", async () => {
+    const deployments = await db.prisma.deployment.findMany({ where: { active: true }, include: { useCases: { where: { active: true, excluded: false }, include: { useCase: true } } }, orderBy: { id: "asc" } });
+    const several = deployments.find((d) => d.useCases.length > 1)!;
+    const target = several.useCases[1]!;
+    expect(first(await handleMessage(deps, james, `usecase ${several.deploymentId} ${target.useCase.name}`))).toMatchObject({ card: "usecase.detail", view: { useCase: { id: target.id } } });
+    expect(first(await handleMessage(deps, anna, `покажи сценарий ${several.deploymentId.toLowerCase()} «${target.useCase.name.toUpperCase()}»`))).toMatchObject({ card: "usecase.detail", view: { useCase: { id: target.id } } });
+    const choose = first(await handleMessage(deps, james, `usecase ${several.deploymentId}`));
+    expect(choose).toMatchObject({ card: "notice", view: { text: { key: "chat.errors.useCaseChoose", params: { deploymentId: several.deploymentId } } } });
+    expect(JSON.stringify(choose)).toContain(target.useCase.name);
+    expect(noticeKey(await handleMessage(deps, james, `usecase ${several.deploymentId} Quantum Teleportation`))).toBe("chat.errors.useCaseNotOnDeployment");
+    expect(noticeKey(await handleMessage(deps, james, "usecase NOPE123 Campus Network Automation"))).toBe("chat.errors.deploymentNotFound");
+    const single = deployments.find((d) => d.useCases.length === 1);
+    if (single) expect(first(await handleMessage(deps, james, `usecase ${single.deploymentId}`))).toMatchObject({ card: "usecase.detail", view: { useCase: { id: single.useCases[0]!.id } } });
+  });
+
+  it("answers sentences the way it answers commands", async () => {
+    expect(first(await handleMessage(deps, james, "show me my stalled customers, please"))).toMatchObject({ card: "list", view: { kind: "stalled" } });
+    expect(first(await handleMessage(deps, anna, "покажи мои застрявшие сценарии"))).toMatchObject({ card: "list", view: { kind: "stalled" } });
+    expect(first(await handleMessage(deps, james, "what's new this year?"))).toMatchObject({ card: "list", view: { kind: "new" } });
+    expect(first(await handleMessage(deps, anna, "новые за год"))).toMatchObject({ card: "list", view: { kind: "new" } });
+    expect(first(await handleMessage(deps, anna, "мои настройки"))).toMatchObject({ card: "notice" });
+  });
+
+  it("says how many days it looked back, as the count of a plural", async () => {
+    expect(first(await handleMessage(deps, james, "new today tag:NoSuchTag"))).toMatchObject({ card: "notice", view: { text: { key: "chat.empty.new", params: { count: 1 } } } });
+    expect(first(await handleMessage(deps, anna, "новые за неделю тег:НетТакого"))).toMatchObject({ card: "notice", view: { text: { key: "chat.empty.new", params: { count: 7 } } } });
+  });
+
   it("filters lists by tag and pages through them", async () => {
     const all = first(await handleMessage(deps, james, "new 365"));
     const tagged = first(await handleMessage(deps, james, "new 365 tag:Strategic"));

@@ -136,11 +136,11 @@ describe("alert cards", () => {
   });
 
   it("says why it fired, in English and Russian", () => {
-    expect(JSON.stringify(render("alert.stalled", SAMPLE_ALERTS.stalled, "en"))).toContain("62 days in Implement, threshold 45");
-    expect(JSON.stringify(render("alert.stalled", SAMPLE_ALERTS.stalled, "ru"))).toContain("62 дня на этапе «Внедрение», порог 45");
-    expect(JSON.stringify(render("alert.regression", SAMPLE_ALERTS.regression, "en"))).toContain("Moved back from Use to Implement");
-    expect(JSON.stringify(render("alert.regression", SAMPLE_ALERTS.regression, "ru"))).toContain("Откат с этапа «Использование» на этап «Внедрение»");
-    expect(JSON.stringify(render("alert.bounced_contact", SAMPLE_ALERTS.bounced_contact, "en"))).toContain("it-lead@acme-logistics.example cannot receive LCA emails: hard bounce");
+    expect(JSON.stringify(render("alert.stalled", SAMPLE_ALERTS.stalled, "en"))).toContain("62 days in Implement, threshold 45 days");
+    expect(JSON.stringify(render("alert.stalled", SAMPLE_ALERTS.stalled, "ru"))).toContain("62 дня на этапе «Внедрение», порог 45 дней");
+    expect(JSON.stringify(render("alert.regression", SAMPLE_ALERTS.regression, "en"))).toContain("Regressed from Use to Implement");
+    expect(JSON.stringify(render("alert.regression", SAMPLE_ALERTS.regression, "ru"))).toContain("Регресс с этапа «Использование» на этап «Внедрение»");
+    expect(JSON.stringify(render("alert.bounced_contact", SAMPLE_ALERTS.bounced_contact, "en"))).toContain("it-lead@acme-logistics.example has a delivery barrier (hard bounce)");
     expect(JSON.stringify(render("alert.new_use_case", SAMPLE_ALERTS.new_use_case, "en"))).toContain("Added on February 20, 2025, now in Onboard");
     expect(JSON.stringify(render("alert.new_use_case", SAMPLE_ALERTS.new_use_case, "ru"))).toContain("Добавлен 20 февраля 2025 г., сейчас на этапе «Подключение»");
   });
@@ -161,7 +161,7 @@ describe("alert cards", () => {
     expect(JSON.stringify(first)).toContain("Stalled in stage");
     expect(JSON.stringify(first)).not.toContain("reminder");
     expect(JSON.stringify(en)).toContain("Still stalled: 69 days in Implement (reminder 2)");
-    expect(JSON.stringify(ru)).toContain("По-прежнему без движения: 69 дней на этапе «Внедрение» (напоминание 2)");
+    expect(JSON.stringify(ru)).toContain("По-прежнему застой: 69 дней на этапе «Внедрение» (напоминание 2)");
   });
 
   it("a resolved alert keeps only its link and says who resolved it", () => {
@@ -222,12 +222,12 @@ describe("Russian plurals and formats", () => {
 describe("receipt, list, digest, notice", () => {
   it("a receipt says what happened, when, and who", () => {
     const card = JSON.stringify(render("receipt", SAMPLE_VIEWS.receipt));
-    expect(card).toContain("✅ Assigned to Anna Petrova · 14:02");
+    expect(card).toContain("✅ Deployment assigned to Anna Petrova · 14:02");
     expect(card).not.toContain("By Anna Petrova");
     const byOther = JSON.stringify(render("receipt", { ...SAMPLE_VIEWS.receipt, actorName: "Ivan Sokolov" }));
     expect(byOther).toContain("By Ivan Sokolov");
     const earlier = JSON.stringify(render("receipt", { ...SAMPLE_VIEWS.receipt, at: "2025-03-01T13:02:00Z" }, "ru"));
-    expect(earlier).toContain("Назначено: Anna Petrova · 1 мар., 14:02");
+    expect(earlier).toContain("Развёртывание назначено: Anna Petrova · 1 мар., 14:02");
     const inTokyo = JSON.stringify(render("receipt", { ...SAMPLE_VIEWS.receipt, timeZone: "Asia/Tokyo" }));
     expect(inTokyo).toContain("22:02");
   });
@@ -247,7 +247,7 @@ describe("receipt, list, digest, notice", () => {
   it("a list row links the customer to LCA and says why it is listed", () => {
     const text = JSON.stringify(render("list", SAMPLE_VIEWS.list));
     expect(text).toContain("**[Customer 1 AG](https://lifecycle.cisco.example/use-cases/5000)** · Campus Network Automation");
-    expect(text).toContain("DEP1000 · 46 days in Implement, threshold 45");
+    expect(text).toContain("DEP1000 · 46 days in Implement, threshold 45 days");
   });
 
   it("a digest counts alerts per kind and lists the top items", () => {
@@ -255,7 +255,7 @@ describe("receipt, list, digest, notice", () => {
     expect(text).toContain("Daily digest · March 4, 2025");
     expect(text).toContain("19 open alerts need attention.");
     expect(text).toContain('{"title":"Stalled in stage","value":"12"}');
-    expect(text).toContain("Stalled in stage · 62 days in Implement, threshold 45");
+    expect(text).toContain("Stalled in stage · 62 days in Implement, threshold 45 days");
     const ru = JSON.stringify(render("digest", SAMPLE_VIEWS.digest, "ru"));
     expect(ru).toContain("19 открытых оповещений требуют внимания.");
   });
@@ -277,7 +277,7 @@ describe("receipt, list, digest, notice", () => {
 describe("Webex markdown fallback", () => {
   it("summarises the card: title, why, facts, link", () => {
     const text = fallbackText(render("alert.stalled", SAMPLE_ALERTS.stalled));
-    expect(text.split("\n").slice(0, 2)).toEqual(["**Stalled in stage**", "62 days in Implement, threshold 45"]);
+    expect(text.split("\n").slice(0, 2)).toEqual(["**Stalled in stage**", "62 days in Implement, threshold 45 days"]);
     expect(text).toContain("Customer: Acme Logistics GmbH");
     expect(text).toContain("[Open in LCA](https://lifecycle.cisco.example/use-cases/5012)");
   });

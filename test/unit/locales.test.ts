@@ -51,3 +51,39 @@ describe("Russian plurals", () => {
     expect(translator("en")("cards.unit.days", { count: 1 })).toBe("1 day");
   });
 });
+
+describe("numbers in messages", () => {
+  const all = (locale: string) => NAMESPACES.flatMap((ns) => [...leaves(load(locale, ns))].map(([key, text]) => [`${ns}.${key}`, text] as const));
+  /** A bare number before the thing it counts: "{{days}} days", "{{count}} ошибок". */
+  const COUNTED = {
+    en: /\{\{\s*(\w+)\s*\}\}\s+(?:more\s+)?(?:days?|problems?|rows?|alerts?|use cases?|contacts?|messages?|attempts?|deployments?|items?|customers?)\b/u,
+    ru: /\{\{\s*(\w+)\s*\}\}\s+(?:дн|день|дня|ошиб|строк|оповещ|сценари|контакт|сообщени|развёртывани|заказчик|попыт)\p{L}*/u,
+  };
+
+  it.each(["en", "ru"] as const)("%s: a number is counted only through plural forms", (locale) => {
+    const wrong: string[] = [];
+    for (const [key, text] of all(locale)) {
+      const counted = COUNTED[locale].exec(text);
+      if (counted && (counted[1] !== "count" || !PLURAL.test(key))) wrong.push(`${key}: ${counted[0]}`);
+      if (/\{\{\s*count\s*\}\}/.test(text) && !PLURAL.test(key)) wrong.push(`${key}: {{count}} outside a plural key`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("agree with the number in both languages where counts are shown", () => {
+    const en = translator("en");
+    const ru = translator("ru");
+    expect(en("chat.empty.new", { count: 1 })).toBe("No use cases were added in the last day.");
+    expect(en("chat.empty.new", { count: 7 })).toBe("No use cases were added in the last 7 days.");
+    expect(ru("chat.empty.new", { count: 21 })).toBe("За последний 21 день новых сценариев не добавлено.");
+    expect(ru("chat.empty.new", { count: 7 })).toBe("За последние 7 дней новых сценариев не добавлено.");
+    expect(en("errors.ingest.refused", { file: "a.csv", count: 1 })).toContain("1 problem.");
+    expect(ru("errors.ingest.refused", { file: "a.csv", count: 3 })).toContain("3 ошибки.");
+    expect(ru("chat.contact.tooManyPartnerContacts", { count: 2 })).toContain("не больше 2 контактов, добавленных партнёром");
+  });
+
+  it("translate a message given as a parameter in the same language", () => {
+    expect(translator("ru")("chat.contact.knownBarred", { barrier: { key: "cards.barrier.hard_bounce" } })).toContain("(постоянная ошибка доставки)");
+    expect(translator("en")("chat.contact.knownBarred", { barrier: { key: "cards.barrier.unsubscribed" } })).toContain("(unsubscribed (opted out))");
+  });
+});
