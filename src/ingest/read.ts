@@ -100,7 +100,7 @@ type Source = (file: string, state: ReadState) => AsyncIterable<SourceItem>;
 const SOURCES: Record<SnapshotFormat, Source> = { csv: csvSource, xlsx: xlsxSource, json: jsonSource };
 
 /** A spreadsheet row as the CSV and Excel readers see it. */
-interface SheetRow {
+export interface SheetRow {
   rowNumber: number;
   cells: readonly unknown[];
 }
@@ -214,11 +214,11 @@ interface StreamedWorksheet {
  * file. A read that fails before its first row is tried again from the start; once rows
  * have been handed on, a failure is final.
  */
-async function* xlsxRowsSettled(file: string, attempts = 3): AsyncGenerator<SheetRow> {
+export async function* xlsxRowsSettled(file: string, attempts = 3, read: (file: string) => AsyncIterable<SheetRow> = xlsxRows): AsyncGenerator<SheetRow> {
   for (let attempt = 1; ; attempt++) {
     let yielded = false;
     try {
-      for await (const row of xlsxRows(file)) {
+      for await (const row of read(file)) {
         yielded = true;
         yield row;
       }
