@@ -41,14 +41,22 @@ const DECODER_LABEL: Record<Exclude<TextEncoding, "utf8">, string> = { cp1251: "
  * file (Excel's "Unicode Text") is refused by its BOM.
  */
 export async function* decodeText(bytes: AsyncIterable<Buffer>, encoding: TextEncoding, file: string): AsyncGenerator<string> {
+  for await (const chunk of utf8Bytes(bytes, encoding, file)) yield chunk.toString("utf8");
+}
+
+/**
+ * The same as UTF-8 bytes, each chunk ending on a character boundary: what csv-parse reads
+ * without the detour of a string (which a Writable would encode back to bytes).
+ */
+export async function* utf8Bytes(bytes: AsyncIterable<Buffer>, encoding: TextEncoding, file: string): AsyncGenerator<Buffer> {
   if (encoding !== "utf8") {
     const decoder = new TextDecoder(DECODER_LABEL[encoding]);
     for await (const chunk of bytes) {
       const text = decoder.decode(chunk, { stream: true });
-      if (text !== "") yield text;
+      if (text !== "") yield Buffer.from(text, "utf8");
     }
     const rest = decoder.decode();
-    if (rest !== "") yield rest;
+    if (rest !== "") yield Buffer.from(rest, "utf8");
     return;
   }
   let offset = 0; // bytes of the file before `carry`
@@ -71,7 +79,7 @@ export async function* decodeText(bytes: AsyncIterable<Buffer>, encoding: TextEn
     lines += countLineFeeds(whole);
     offset += end;
     carry = Buffer.from(data.subarray(end)); // a character split between two chunks
-    if (whole.length > 0) yield whole.toString("utf8");
+    if (whole.length > 0) yield whole;
   }
   if (carry.length > 0) throw notUtf8(file, carry, offset, lines); // the file ends inside a character
 }

@@ -6,7 +6,7 @@ import { parse as parseCsv } from "csv-parse";
 import type { RowProblem, SnapshotRow } from "../domain/snapshot.js";
 import { AppError, isAppError } from "../errors.js";
 import { mapHeader, toCellRecord, type CellRecord, type HeaderMap } from "./columns.js";
-import { decodeText, type TextEncoding } from "./decode.js";
+import { decodeText, utf8Bytes, type TextEncoding } from "./decode.js";
 import { jsonElements } from "./json-elements.js";
 import { cellText, OversizedText, shownValue, TooDeep, validateRow, type ProblemKey } from "./row.js";
 import { checkXlsxDirectory, guardedWorkbookReader, XLSX_LIMITS } from "./xlsx-guard.js";
@@ -145,10 +145,10 @@ function csvSource(file: string, state: ReadState): AsyncIterable<SourceItem> {
  */
 export const MAX_CSV_RECORD_CHARS = 1_000_000;
 
-/** The file's text, decoded (and checked, for UTF-8) on its way to a parser. */
+/** The file's text as UTF-8, decoded (and checked, for UTF-8) on its way to a parser. */
 function textOf(file: string, encoding: TextEncoding): Readable {
   const input = createReadStream(file);
-  const text = Readable.from(decodeText(input, encoding, file), { objectMode: false });
+  const text = Readable.from(utf8Bytes(input, encoding, file), { objectMode: false });
   text.once("close", () => input.destroy());
   return text;
 }

@@ -6,18 +6,18 @@ import { AppError } from "../errors.js";
 
 /**
  * What an .xlsx may unpack to. A workbook is a zip of XML parts; a part of a few megabytes
- * can inflate a thousandfold ("zip bomb"), and exceljs holds each shared string, and the
- * shared-string table, in memory. A 200,000-row LCA export unpacks to about 250 MB, its
- * shared strings to a few tens of MB; the limits leave room above that and stay far below
- * what would exhaust the process.
+ * can inflate a thousandfold ("zip bomb"). Worksheets are streamed, so their limit bounds
+ * time, not memory: a 200,000-row export written with inline strings unpacks to a 226 MB
+ * sheet, and Excel's 1,048,576 rows fit under 1.5 GB. The shared-string table is held in
+ * memory whole (rows refer to it by index): an export's is a few tens of MB.
  */
 export const XLSX_LIMITS = {
   /** The shared-string table (xl/sharedStrings.xml), unpacked. */
-  sharedStringsBytes: 256 * 1024 * 1024,
+  sharedStringsBytes: 128 * 1024 * 1024,
   /** Any other part (a worksheet, styles), unpacked. */
-  partBytes: 512 * 1024 * 1024,
+  partBytes: 1536 * 1024 * 1024,
   /** Every part together, unpacked. */
-  totalBytes: 1024 * 1024 * 1024,
+  totalBytes: 2048 * 1024 * 1024,
   /**
    * Bytes of XML between two tags: one text node (a cell's string) or one tag. A cell holds
    * at most 2,000 characters (columns.ts), at most some 40 KB escaped; beyond this the part
