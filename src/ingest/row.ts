@@ -55,6 +55,9 @@ export function quote(text: string, max = QUOTED_LENGTH): string {
 const CONTROL_MULTILINE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 const CONTROL_SINGLE_LINE = /[\u0000-\u001F\u007F-\u009F]/;
 
+/** Any character that needs a closer look: a control, or half of a surrogate pair. */
+const SUSPECT = /[\u0000-\u001F\u007F-\u009F\uD800-\uDFFF]/;
+
 /** Half of a surrogate pair without its other half: not Unicode text (a JSON "\\ud800"). */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const LONE_SURROGATE_ALL = new RegExp(LONE_SURROGATE.source, "g");
@@ -74,6 +77,8 @@ export function cellHazard(value: unknown, kind: CellKind): { key: ProblemKey; p
   if (value instanceof OversizedText) return { key: "tooLong", params: { value: quote(value.head), length: value.length, max: maxLength } };
   if (value instanceof TooDeep) return { key: "tooDeep", params: { depth: value.depth } };
   if (typeof value !== "string") return undefined;
+  // The common case, a short clean cell, is answered by one scan of the raw text.
+  if (value.length <= Math.min(maxLength, MAX_TAG_LENGTH) && !SUSPECT.test(value)) return undefined;
   const text = value.trim();
   if (text.length > maxLength) return { key: "tooLong", params: { value: quote(text), length: text.length, max: maxLength } };
   const control = (multiline ? CONTROL_MULTILINE : CONTROL_SINGLE_LINE).exec(text);
@@ -328,19 +333,20 @@ export function validateRow(record: Record<string, unknown>, rowNumber: number):
   // empty, so that no other rule (an email pattern, a date) runs over it.
   const cells: Record<string, unknown> = {};
   const problems: RowProblem[] = [];
-  const hostile = new Set<string>();
+  let hostile: Set<string> | undefined;
   for (const { field, name, kind } of COLUMNS) {
-    const hazard = cellHazard(record[field], kind);
+    const value = record[field];
+    const hazard = cellHazard(value, kind);
     if (hazard) {
-      hostile.add(field);
+      (hostile ??= new Set()).add(field);
       problems.push({ row: rowNumber, column: name, ...hazard });
     }
-    cells[field] = hazard ? null : (record[field] ?? null);
+    cells[field] = hazard ? null : (value ?? null);
   }
   const parsed = cellsSchema.safeParse(cells);
   problems.push(...contactProblems(record, rowNumber));
   if (parsed.success && problems.length === 0) return { ok: true, row: toRow(parsed.data, rowNumber) };
-  if (!parsed.success) problems.push(...cellProblems(parsed.error.issues.filter((issue) => !hostile.has(String(issue.path[0]))), record, rowNumber));
+  if (!parsed.success) problems.push(...cellProblems(parsed.error.issues.filter((issue) => !hostile?.has(String(issue.path[0]))), record, rowNumber));
   problems.sort((a, b) => COLUMN_ORDER.get(a.column)! - COLUMN_ORDER.get(b.column)!);
   return { ok: false, problems };
 }
