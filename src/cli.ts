@@ -110,7 +110,8 @@ const commands: Record<string, Command> = {
     if (ids.some((id) => !Number.isSafeInteger(id) || id <= 0)) return usageError("outbox retry takes outbox ids, or none for every dead message");
     const db = await connectDatabase(config, createLogger("warn"));
     try {
-      console.log(sub === "retry" ? formatRetry(await retryDead(db.pool, { ids })) : (await listOutbox(db.pool)).text);
+      // Outbox rows quote alert subjects and chat errors, which may carry an export's text.
+      console.log(printableLines(sub === "retry" ? formatRetry(await retryDead(db.pool, { ids })) : (await listOutbox(db.pool)).text));
       return 0;
     } finally {
       await db.close();

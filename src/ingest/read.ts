@@ -231,11 +231,12 @@ export async function* xlsxRowsSettled(file: string, attempts = 3, read: (file: 
 }
 
 async function* xlsxRows(file: string): AsyncGenerator<SheetRow> {
+  const layout = await checkXlsxDirectory(file); // which parts there are, in their order
   const input = createReadStream(file);
   // Styles are needed to recognise date cells; shared strings must be cached because
   // rows refer to them by index (they are one table per workbook, not per row).
   // Every part passes a guard that refuses it past XLSX_LIMITS (xlsx-guard.ts).
-  const workbook = guardedWorkbookReader(input, file, { worksheets: "emit", sharedStrings: "cache", styles: "cache", hyperlinks: "ignore", entries: "ignore" });
+  const workbook = guardedWorkbookReader(input, file, { worksheets: "emit", sharedStrings: "cache", styles: "cache", hyperlinks: "ignore", entries: "ignore" }, layout);
   // exceljs reads `model.sheets` and `properties.model` (the 1904 date system) from
   // workbook.xml when it hands out a worksheet, and crashes when it has not seen workbook.xml
   // (stored after the sheets, or, seen under load, not delivered by its unzip stream at all):

@@ -48,7 +48,7 @@ function partLimit(name: string): number {
  * there can lie: the streaming guard below counts what really comes out. An archive whose
  * directory cannot be read is left to the reader, which reports it as unreadable.
  */
-export async function checkXlsxDirectory(file: string): Promise<void> {
+export async function checkXlsxDirectory(file: string): Promise<XlsxLayout | undefined> {
   const handle = await open(file, "r");
   try {
     const { size } = await handle.stat();
@@ -56,33 +56,35 @@ export async function checkXlsxDirectory(file: string): Promise<void> {
     const tail = Buffer.alloc(tailLength);
     await handle.read(tail, 0, tailLength, size - tailLength);
     const eocd = tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-    if (eocd < 0 || eocd + 22 > tail.length) return;
+    if (eocd < 0 || eocd + 22 > tail.length) return undefined;
     let entries = tail.readUInt16LE(eocd + 10);
     let directorySize = tail.readUInt32LE(eocd + 12);
     let directoryOffset = tail.readUInt32LE(eocd + 16);
     if (entries === 0xffff || directorySize === 0xffffffff || directoryOffset === 0xffffffff) {
       // ZIP64: the locator stands just before the classic record.
       const locator = eocd - 20;
-      if (locator < 0 || tail.readUInt32LE(locator) !== 0x07064b50) return;
+      if (locator < 0 || tail.readUInt32LE(locator) !== 0x07064b50) return undefined;
       const record = Buffer.alloc(56);
       await handle.read(record, 0, 56, Number(tail.readBigUInt64LE(locator + 8)));
-      if (record.readUInt32LE(0) !== 0x06064b50) return;
+      if (record.readUInt32LE(0) !== 0x06064b50) return undefined;
       entries = Number(record.readBigUInt64LE(32));
       directorySize = Number(record.readBigUInt64LE(40));
       directoryOffset = Number(record.readBigUInt64LE(48));
     }
     if (entries > XLSX_LIMITS.entries) throw tooLarge(file, "the archive", `${XLSX_LIMITS.entries} parts`, `${entries} parts`);
-    if (directorySize > 64 * MB || directoryOffset + directorySize > size) return;
+    if (directorySize > 64 * MB || directoryOffset + directorySize > size) return undefined;
     const directory = Buffer.alloc(directorySize);
     await handle.read(directory, 0, directorySize, directoryOffset);
     let total = 0;
+    const parts: { name: string; offset: number }[] = [];
     for (let at = 0, n = 0; n < entries && at + 46 <= directory.length; n++) {
-      if (directory.readUInt32LE(at) !== 0x02014b50) return;
+      if (directory.readUInt32LE(at) !== 0x02014b50) return undefined;
       let unpacked = directory.readUInt32LE(at + 24);
       const nameLength = directory.readUInt16LE(at + 28);
       const extraLength = directory.readUInt16LE(at + 30);
       const commentLength = directory.readUInt16LE(at + 32);
       const name = directory.toString("utf8", at + 46, at + 46 + nameLength);
+      parts.push({ name, offset: directory.readUInt32LE(at + 42) });
       if (unpacked === 0xffffffff) unpacked = zip64Size(directory.subarray(at + 46 + nameLength, at + 46 + nameLength + extraLength)) ?? Number.MAX_SAFE_INTEGER;
       const limit = partLimit(name);
       if (unpacked > limit) throw tooLarge(file, name, showBytes(limit), `${showBytes(unpacked)} by the archive's own count`);
@@ -90,9 +92,15 @@ export async function checkXlsxDirectory(file: string): Promise<void> {
       if (total > XLSX_LIMITS.totalBytes) throw tooLarge(file, "the workbook", showBytes(XLSX_LIMITS.totalBytes), `${showBytes(total)} by the archive's own count`);
       at += 46 + nameLength + extraLength + commentLength;
     }
+    return { parts: parts.sort((a, b) => a.offset - b.offset).map((part) => part.name) };
   } finally {
     await handle.close();
   }
+}
+
+/** The parts of an archive in the order they are stored (which is the order they stream in). */
+export interface XlsxLayout {
+  parts: string[];
 }
 
 /** The uncompressed size from a ZIP64 extended-information extra field. */
@@ -187,11 +195,16 @@ async function* guardChunks(chunks: AsyncIterable<Buffer>, budget: Budget, part:
 
 /**
  * exceljs's streaming reader with every part it parses passed through a PartGuard. The
- * parts arrive at these methods (exceljs 4.4's WorkbookReader.parse); a worksheet that
- * comes before the shared strings goes to a temporary file first and is counted when read
- * back (the directory check has bounded it by the archive's own sizes).
+ * parts arrive at these methods (exceljs 4.4's WorkbookReader.parse).
+ *
+ * exceljs copies a worksheet that streams in before the shared strings (or before the
+ * workbook's relationships) to a temporary file, unguarded, and parses it afterwards. A
+ * workbook without shared strings, the common case for generated exports, would always take
+ * that path: `layout` (from the directory) says there are none, and the table starts empty,
+ * so sheets stream through the guard. A sheet stored before the shared strings is bounded on
+ * disk only by the archive's own (checked) sizes, and counted when it is read back.
  */
-export function guardedWorkbookReader(input: NodeJS.ReadableStream, file: string, options: Record<string, string>): ExcelJS.stream.xlsx.WorkbookReader {
+export function guardedWorkbookReader(input: NodeJS.ReadableStream, file: string, options: Record<string, string>, layout: XlsxLayout | undefined): ExcelJS.stream.xlsx.WorkbookReader {
   const budget = new Budget(file);
   class GuardedReader extends BaseReader {
     override _parseSharedStrings(entry: Entry) {
@@ -210,5 +223,7 @@ export function guardedWorkbookReader(input: NodeJS.ReadableStream, file: string
       return super._parseRels(guardEntry(entry, budget, "xl/_rels/workbook.xml.rels"));
     }
   }
-  return new GuardedReader(input, options);
+  const reader = new GuardedReader(input, options);
+  if (layout && !layout.parts.includes("xl/sharedStrings.xml")) (reader as unknown as { sharedStrings: unknown[] }).sharedStrings = [];
+  return reader;
 }

@@ -14,15 +14,22 @@ import { row } from "./rows.js";
  * N times is itself a valid stream that inflates to N x 16 MiB, and a gigabyte costs a
  * megabyte of file and milliseconds to build.
  */
-export async function writeXlsxBomb(file: string, options: { unpackedBytes: number; lie?: boolean }): Promise<{ compressedBytes: number; unpackedBytes: number }> {
+export async function writeXlsxBomb(file: string, options: { unpackedBytes: number; lie?: boolean; part?: "xl/sharedStrings.xml" | "xl/worksheets/sheet1.xml" }): Promise<{ compressedBytes: number; unpackedBytes: number }> {
+  const target = options.part ?? "xl/sharedStrings.xml";
   const template = `${file}.template.xlsx`;
   await writeSnapshot([row(), row({ useCase: "Campus Network Visibility" })], template);
   const zip = await JSZip.loadAsync(await readFile(template));
   const parts: { name: string; data: Buffer; size: number; crc: number }[] = [];
   const piece = 16 * 1024 * 1024;
   const pieces = Math.max(1, Math.ceil(options.unpackedBytes / piece));
-  const head = Buffer.from('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>');
-  const tail = Buffer.from("</t></si></sst>");
+  const sheet = target !== "xl/sharedStrings.xml";
+  // A worksheet bomb is one row whose inline string is the letters; a shared-strings bomb, one string.
+  const head = Buffer.from(
+    sheet
+      ? '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
+      : '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>',
+  );
+  const tail = Buffer.from(sheet ? "</t></is></c></row></sheetData></worksheet>" : "</t></si></sst>");
   const full = { finishFlush: zlib.constants.Z_FULL_FLUSH };
   const a = zlib.deflateRawSync(Buffer.alloc(piece, "A"), full);
   const bomb = Buffer.concat([zlib.deflateRawSync(head, full), ...Array.from({ length: pieces }, () => a), zlib.deflateRawSync(tail)]);
@@ -30,12 +37,14 @@ export async function writeXlsxBomb(file: string, options: { unpackedBytes: numb
   // The shared strings first, as Excel stores them: the reader meets the bomb before any sheet.
   // Its CRC is left 0: computing it means touching every unpacked byte, and no reader that
   // refuses the bomb gets to its end.
-  parts.push({ name: "xl/sharedStrings.xml", data: bomb, size: options.lie ? 1000 : Math.min(unpacked, 0xfffffffe), crc: 0 });
+  const bombPart = { name: target, data: bomb, size: options.lie ? 1000 : Math.min(unpacked, 0xfffffffe), crc: 0 };
+  if (!sheet) parts.push(bombPart);
   for (const name of Object.keys(zip.files)) {
-    if (zip.files[name]!.dir || name === "xl/sharedStrings.xml") continue;
+    if (zip.files[name]!.dir || name === target) continue;
     const data = await zip.file(name)!.async("nodebuffer");
     parts.push({ name, data: zlib.deflateRawSync(data), size: data.length, crc: zlib.crc32(data) });
   }
+  if (sheet) parts.push(bombPart); // after workbook.xml and the styles, as Excel stores a sheet
   const archive = zipArchive(parts);
   await writeFile(file, archive);
   return { compressedBytes: archive.length, unpackedBytes: unpacked };

@@ -199,6 +199,17 @@ describe("xlsx bombs are refused quickly, without the memory they ask for, and n
     expect(rssGrowthMb).toBeLessThan(200);
   });
 
+  it("a worksheet that says, or hides, that it unpacks to 2 GB: refused before, or while, it is read", async () => {
+    for (const lie of [false, true]) {
+      const file = path.join(dir, `sheet-bomb-${lie}.xlsx`);
+      await writeXlsxBomb(file, { unpackedBytes: 2 * GB - 1024 ** 2, lie, part: "xl/worksheets/sheet1.xml" });
+      const { error, ms, rssGrowthMb } = await timedRefusal(file);
+      expect(error, `lie: ${lie}`).toMatchObject({ code: "ingest.tooLarge", params: { part: "xl/worksheets/sheet1.xml" } });
+      expect(ms).toBeLessThan(3000);
+      expect(rssGrowthMb).toBeLessThan(200);
+    }
+  });
+
   it("a refusal is final: only exceljs's own lost-entry failures before the first row are tried again", async () => {
     const attemptsUntil = async (failure: Error) => {
       let attempts = 0;
