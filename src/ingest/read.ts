@@ -26,7 +26,10 @@ export interface Snapshot {
   /**
    * Every data row in file order, validated, plus the header's problems (missing or
    * repeated columns) as one first failed result after which nothing more is read.
-   * Iterate once. Throws AppError("ingest.unreadable") when the file cannot be read.
+   * Iterate once. Throws AppError("ingest.unreadable") when the file cannot be read, and a
+   * coded AppError when it is hostile as a whole: "ingest.notUtf8", "ingest.utf16",
+   * "ingest.recordTooLong", "ingest.tooLarge", "ingest.tooManyRows". A hostile cell is a
+   * row problem (row.ts, cellHazard), never an exception.
    */
   readonly rows: AsyncIterable<RowResult>;
   /** Header texts that are not LCA columns, each once; complete once `rows` is done. */
