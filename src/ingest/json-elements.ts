@@ -141,7 +141,8 @@ class ElementAssembler {
       this.place(new TooDeep(0)); // counted, shown as "…"
       return;
     }
-    this.stack.push(kind === "array" ? { kind, value: [], size: 0 } : { kind, value: {}, key: undefined, size: 0 });
+    // Objects without a prototype: a key "__proto__" in an export is just a key.
+    this.stack.push(kind === "array" ? { kind, value: [], size: 0 } : { kind, value: Object.create(null) as Record<string, unknown>, key: undefined, size: 0 });
   }
 
   private close(): void {
