@@ -1,15 +1,17 @@
-import { inspect, parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { exportCards } from "./cards/export.js";
 import { formatRetry, listOutbox, retryDead } from "./delivery/outbox-cli.js";
 import { ConfigError, loadConfig, secretsOf, LOCALES, type Config, type Locale } from "./config.js";
 import { isIsoDate, todayIn } from "./domain/dates.js";
 import { loadDemo } from "./demo/load.js";
-import { isAppError } from "./errors.js";
-import { translator, type MessageKey } from "./i18n.js";
+import { isAppError, type AppError } from "./errors.js";
+import { translator, type MessageKey, type Translate } from "./i18n.js";
+import { ENCODINGS, parseEncoding } from "./ingest/decode.js";
 import { ingestFile, SnapshotRefused, type IngestSummary } from "./ingest/ingest.js";
 import { refresh } from "./ingest/refresh.js";
 import { createLogger, registerSecrets, scrubLine } from "./log.js";
 import { connectDatabase, startService } from "./main.js";
+import { printable, printableLines } from "./terminal.js";
 
 const USAGE = `Usage: lca-bot <command> [options]
 
@@ -17,9 +19,9 @@ Commands:
   start                               start the bot (HTTP on PORT, default 3000)
   migrate                             apply pending database migrations and exit
   demo                                load the demo data set (embedded database only)
-  ingest FILE [--as-of YYYY-MM-DD] [--json]
+  ingest FILE [--as-of YYYY-MM-DD] [--json] [--encoding utf8|cp1251|latin1] [--locale en|ru]
                                       apply one LCA snapshot (.xlsx, .csv or .json)
-  refresh [--as-of YYYY-MM-DD] [--json]
+  refresh [--as-of YYYY-MM-DD] [--json] [--locale en|ru]
                                       apply the newest snapshot of the feed (LCA_FEED)
   cards --out DIR [--locale en|ru]    write every card as NAME.LOCALE.adaptive.json and
                                       NAME.LOCALE.slack.json
@@ -74,15 +76,19 @@ const commands: Record<string, Command> = {
   },
 
   async ingest(args, config) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { "as-of": { type: "string" }, json: { type: "boolean" } } });
+    const { values, positionals } = parseOptions(args, { allowPositionals: true, options: { "as-of": { type: "string" }, json: { type: "boolean" }, encoding: { type: "string" }, locale: { type: "string" } } });
     const file = positionals[0];
     if (!file || positionals.length > 1) return usageError("ingest needs exactly one FILE");
     const asOf = parseAsOf(values["as-of"], config);
     if (asOf === undefined) return usageError("--as-of must be a date like 2026-11-23");
+    checkLocale(values.locale);
+    const encoding = values.encoding === undefined ? "utf8" : parseEncoding(values.encoding);
+    if (encoding === undefined) return usageError(`--encoding must be one of ${ENCODINGS.join(", ")} (also utf-8, windows-1251, iso-8859-1)`);
     const db = await connectDatabase(config, createLogger("warn"));
     try {
       const summary = await ingestFile(db.pool, file, {
         asOf,
+        encoding,
         stallThresholds: config.alerts.stallThresholds,
         reminderDays: config.alerts.reminderDays,
         partnerDomains: config.partner.domains,
@@ -96,7 +102,7 @@ const commands: Record<string, Command> = {
   },
 
   async cards(args) {
-    const { values } = parseArgs({ args, options: { out: { type: "string" }, locale: { type: "string" } } });
+    const { values } = parseOptions(args, { options: { out: { type: "string" }, locale: { type: "string" } } });
     if (!values.out) return usageError("cards needs --out DIR");
     if (values.locale !== undefined && !(LOCALES as readonly string[]).includes(values.locale)) return usageError("--locale must be en or ru");
     const written = await exportCards(values.out, values.locale ? [values.locale as Locale] : LOCALES);
@@ -111,7 +117,8 @@ const commands: Record<string, Command> = {
     if (ids.some((id) => !Number.isSafeInteger(id) || id <= 0)) return usageError("outbox retry takes outbox ids, or none for every dead message");
     const db = await connectDatabase(config, createLogger("warn"));
     try {
-      console.log(sub === "retry" ? formatRetry(await retryDead(db.pool, { ids })) : (await listOutbox(db.pool)).text);
+      // Outbox rows quote alert subjects and chat errors, which may carry an export's text.
+      console.log(printableLines(sub === "retry" ? formatRetry(await retryDead(db.pool, { ids })) : (await listOutbox(db.pool)).text));
       return 0;
     } finally {
       await db.close();
@@ -119,15 +126,16 @@ const commands: Record<string, Command> = {
   },
 
   async refresh(args, config) {
-    const { values } = parseArgs({ args, options: { "as-of": { type: "string" }, json: { type: "boolean" } } });
+    const { values } = parseOptions(args, { options: { "as-of": { type: "string" }, json: { type: "boolean" }, locale: { type: "string" } } });
     const asOf = parseAsOf(values["as-of"], config);
     if (asOf === undefined) return usageError("--as-of must be a date like 2026-11-23");
+    checkLocale(values.locale);
     const db = await connectDatabase(config, createLogger("warn"));
     try {
       const outcome = await refresh(db.pool, config, asOf);
       if (outcome.applied) printSummary(outcome.summary, values.json ?? false);
       else if (values.json) console.log(JSON.stringify({ applied: false, reason: outcome.reason, file: outcome.file }));
-      else console.log(`Nothing new: ${outcome.file} was applied before.`);
+      else console.log(printable(`Nothing new: ${outcome.file} was applied before.`));
       return 0;
     } finally {
       await db.close();
@@ -140,9 +148,27 @@ function parseAsOf(value: string | undefined, config: Config): string | undefine
   return isIsoDate(value) ? value : undefined;
 }
 
-function usageError(message: string): number {
-  console.error(`${message}\n\n${USAGE}`);
-  return 2;
+/** A command line that cannot be run as typed: the message, the usage, exit code 2. */
+class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+function usageError(message: string): never {
+  throw new UsageError(message);
+}
+
+/** `--locale` picks the language of the command's messages; the default is DEFAULT_LOCALE. */
+function checkLocale(locale: string | undefined): void {
+  if (locale !== undefined && !(LOCALES as readonly string[]).includes(locale)) usageError("--locale must be en or ru");
+}
+
+/** node:util's parseArgs, its refusals (an unknown flag, a missing value) as usage errors. */
+function parseOptions<T extends Omit<ParseArgsConfig, "args">>(args: string[], config: T) {
+  try {
+    return parseArgs({ ...config, args, strict: true });
+  } catch (error) {
+    return usageError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 function printSummary(summary: IngestSummary, json: boolean): void {
@@ -168,32 +194,76 @@ function printSummary(summary: IngestSummary, json: boolean): void {
             ...(summary.outsiders.count > summary.outsiders.rows.length ? [`    … and ${summary.outsiders.count - summary.outsiders.rows.length} more`] : []),
           ]
         : []),
-    ].join("\n"),
+    ]
+      .map(printable) // the file name and the unknown headers come from the export
+      .join("\n"),
   );
 }
 
-/** Renders any failure for a person: no stack traces for expected errors. */
-function reportError(error: unknown, config: Config | undefined): number {
+/** How the command line asked to be answered: `--json`, and in which language. */
+interface Answer {
+  json: boolean;
+  t: Translate;
+}
+
+/** `--json` and `--locale` as typed, read before (and whether or not) the options parse. */
+function answerFor(args: readonly string[], config: Config | undefined): Answer {
+  const index = args.findIndex((arg) => arg === "--locale" || arg.startsWith("--locale="));
+  const typed = index < 0 ? undefined : args[index]!.includes("=") ? args[index]!.slice("--locale=".length) : args[index + 1];
+  const locale = (LOCALES as readonly string[]).includes(typed ?? "") ? (typed as Locale) : (config?.partner.defaultLocale ?? "en");
+  return { json: args.includes("--json"), t: translator(locale) };
+}
+
+/** Error codes about what the operator handed over (a file, a feed, a setting): exit code 2. */
+function isBadInput(error: AppError): boolean {
+  return error.code.startsWith("ingest.") || error.code.startsWith("server.");
+}
+
+/**
+ * Renders any failure for a person: one line per problem, in their language, every text
+ * from outside made printable, and never a stack trace (LOG_LEVEL=debug adds it for an
+ * unexpected error). With --json the same as one object on stdout. Exit code 2 for bad
+ * input (usage, settings, a refused file or feed, a port in use), 1 otherwise.
+ */
+function reportError(error: unknown, config: Config | undefined, answer: Answer): number {
+  const { t, json } = answer;
   // What reaches the terminal passes the same filter as the log: URLs masked, secrets replaced.
   const print = (text: string) => console.error(scrubLine(text));
-  if (error instanceof ConfigError) {
-    print(error.message);
+  const out = (object: Record<string, unknown>) => console.log(scrubLine(JSON.stringify({ applied: false, ...object })));
+  if (error instanceof UsageError) {
+    if (json) out({ error: { code: "usage", message: error.message } });
+    else print(`${printable(error.message)}\n\n${USAGE}`);
     return 2;
   }
-  const t = translator(config?.partner.defaultLocale ?? "en");
+  if (error instanceof ConfigError) {
+    if (json) out({ error: { code: "config", message: error.message, problems: error.problems } });
+    else print(printableLines(error.message));
+    return 2;
+  }
   if (error instanceof SnapshotRefused) {
-    print(t(error.messageKey, error.params));
-    for (const p of error.problems) {
-      print(`  row ${p.row}, ${p.column}: ${t(`ingest.problems.${p.key}` as MessageKey, p.params)}`);
+    const line = (p: SnapshotRefused["problems"][number]) => t(p.column === "" ? "ingest.cli.problemRow" : "ingest.cli.problem", { row: p.row, column: p.column, message: t(`ingest.problems.${p.key}` as MessageKey, p.params) });
+    if (json) {
+      out({
+        error: { code: error.code, message: t(error.messageKey, error.params), params: error.params },
+        problems: error.problems.map((p) => ({ ...p, message: t(`ingest.problems.${p.key}` as MessageKey, p.params) })),
+        problemCount: error.problemCount,
+      });
+      return 2;
     }
-    if (error.problemCount > error.problems.length) print(`  … and ${error.problemCount - error.problems.length} more`);
-    return 1;
+    print(printable(t(error.messageKey, error.params)));
+    for (const p of error.problems) print(`  ${printable(line(p))}`);
+    if (error.problemCount > error.problems.length) print(`  ${printable(t("ingest.cli.more", { count: error.problemCount - error.problems.length }))}`);
+    return 2;
   }
   if (isAppError(error)) {
-    print(t(error.messageKey, error.params));
-    return 1;
+    const message = t(error.messageKey, error.params);
+    if (json) out({ error: { code: error.code, message, params: error.params } });
+    else print(printable(message));
+    return isBadInput(error) ? 2 : 1;
   }
-  print(inspect(error));
+  const message = error instanceof Error ? error.message : String(error);
+  if (json) out({ error: { code: "unexpected", message } });
+  else print(printable(`lca-bot stopped on an unexpected error: ${message}`) + (config?.logLevel === "debug" || config?.logLevel === "trace" ? `\n${error instanceof Error ? error.stack : ""}` : " (LOG_LEVEL=debug shows where)"));
   return 1;
 }
 
@@ -204,13 +274,13 @@ export async function runCli(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   const command = commands[name];
-  if (!command) return usageError(`Unknown command "${name}".`);
+  if (!command) return reportError(new UsageError(`Unknown command "${name}".`), undefined, answerFor(args, undefined));
   let config: Config | undefined;
   try {
     config = loadConfig(process.env);
     registerSecrets(secretsOf(config));
     return await command(args, config);
   } catch (error) {
-    return reportError(error, config);
+    return reportError(error, config, answerFor(args, config));
   }
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { isIPv4 } from "node:net";
 import { z } from "zod";
 import { inPartnerDomains } from "./domain/contacts.js";
 import { isValidTimeZone } from "./domain/dates.js";
@@ -29,7 +30,12 @@ const bool = z
 /** The environment as the service reads it: every setting is a string, names are the contract. */
 const envSchema = z.object({
   PORT: port.default(3000),
-  HOST: z.string().default("0.0.0.0"),
+  HOST: z
+    .string()
+    .trim()
+    .refine((v) => !/^[\d.]+$/.test(v) || isIPv4(v), { message: "must be an IP address of this machine (e.g. 0.0.0.0 or 127.0.0.1) or its host name" })
+    .refine((v) => /^[\w.:%\-\[\]]+$/.test(v), { message: "must be an IP address of this machine (e.g. 0.0.0.0 or 127.0.0.1) or its host name" })
+    .default("0.0.0.0"),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a PostgreSQL URL (postgresql://user@host:5432/db); leave it unset for the embedded database")
@@ -68,6 +74,8 @@ const envSchema = z.object({
     .refine((v) => v === undefined || !/^[a-z]+:\/\//i.test(v) || /^https?:\/\//i.test(v), {
       message: "must be a folder path or an https:// URL",
     }),
+  LCA_FEED_MAX_BYTES: z.coerce.number({ error: "must be a number of bytes" }).int("must be a whole number of bytes").min(1024, "must be at least 1024 bytes").default(200 * 1024 * 1024),
+  LCA_FEED_TIMEOUT_MS: z.coerce.number({ error: "must be a number of milliseconds" }).int("must be a whole number of milliseconds").min(100, "must be at least 100 ms").default(60_000),
   DEMO: bool.default(true),
   WEBEX_BOT_TOKEN: z.string().min(20, "looks too short for a Webex bot token").optional(),
   WEBEX_WEBHOOK_URL: z.url({ error: "must be the public https:// URL Webex posts to, ending in /webex/webhook" }).optional(),
@@ -187,7 +195,8 @@ export interface Config {
     timeZone: string;
   };
   alerts: { stallThresholds: StallThresholds; reminderDays: number };
-  refresh: { time: string; feed: string | undefined };
+  /** The feed and, for an HTTPS one, the download's size limit and timeout. */
+  refresh: { time: string; feed: string | undefined; feedMaxBytes: number; feedTimeoutMs: number };
   /** Load the demo data set into an empty embedded database at start. */
   demo: boolean;
   /** "Open in LCA" links point here, with ?deploymentId=…. */
@@ -298,7 +307,7 @@ export function loadConfig(env: Env = process.env): Config {
       timeZone: e.TIME_ZONE,
     },
     alerts: { stallThresholds: e.STALL_THRESHOLDS, reminderDays: e.REMINDER_DAYS },
-    refresh: { time: e.REFRESH_TIME, feed: e.LCA_FEED },
+    refresh: { time: e.REFRESH_TIME, feed: e.LCA_FEED, feedMaxBytes: e.LCA_FEED_MAX_BYTES, feedTimeoutMs: e.LCA_FEED_TIMEOUT_MS },
     demo: e.DEMO && database.kind === "embedded",
     lcaPortalUrl: e.LCA_PORTAL_URL,
     webex: e.WEBEX_BOT_TOKEN ? { botToken: e.WEBEX_BOT_TOKEN, webhookUrl: e.WEBEX_WEBHOOK_URL!, webhookSecret: e.WEBEX_WEBHOOK_SECRET!, apiUrl: e.WEBEX_API_URL.replace(/\/$/, "") } : undefined,

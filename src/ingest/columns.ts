@@ -2,41 +2,77 @@ import type { RowProblem } from "../domain/snapshot.js";
 import type { ProblemKey } from "./row.js";
 
 /**
+ * What a cell of each kind may hold. Every value of an export is untrusted: a cell longer
+ * than its kind's `maxLength` (UTF-16 code units, as JavaScript counts) or holding a control
+ * character is refused with its row and column named, before any other rule reads it.
+ *
+ * The lengths keep every indexed value well below PostgreSQL's btree limit (about 2,700
+ * bytes per index entry; a code unit is at most 3 bytes of UTF-8): the widest index is the
+ * use case's (architecture, solution domain, name) = (128 + 128 + 256) x 3 = 1,536 bytes.
+ * README.md ("Commands", ingest) lists the same numbers.
+ *
+ * - `multiline`: tab, line feed and carriage return are allowed (an address typed with
+ *   Alt+Enter in Excel); in every other kind they are refused like any control character.
+ * - `tags`: the cell holds tags separated by `||`; each tag is at most MAX_TAG_LENGTH.
+ */
+export const CELL_KINDS = {
+  /** Keys: CR Party ID, Deployment ID, serial and contract numbers. */
+  id: { maxLength: 64, multiline: false },
+  /** Names of customers, use cases, partners and contacts. */
+  name: { maxLength: 256, multiline: false },
+  /** Architecture and solution domain: part of the three-column use-case index. */
+  category: { maxLength: 128, multiline: false },
+  /** RFC 5321's limit for a forward path. */
+  email: { maxLength: 254, multiline: false },
+  /** Stages, dates, Yes/No, delivery barriers: short words of a closed list. */
+  code: { maxLength: 64, multiline: false },
+  /** The whole tag cell; each tag is at most MAX_TAG_LENGTH. */
+  tags: { maxLength: 2000, multiline: false },
+  /** Free text (the install site): the only kind that may span lines. */
+  text: { maxLength: 2000, multiline: true },
+} as const satisfies Record<string, { maxLength: number; multiline: boolean }>;
+
+export type CellKind = keyof typeof CELL_KINDS;
+
+/** Each tag of the Partner-Provided Segmentation Tag cell. */
+export const MAX_TAG_LENGTH = 100;
+
+/**
  * The columns of an LCA use-case export (../shared/lca-export-format.md), each with the
  * field the readers file its cell under. `name` is the canonical spelling used in problems.
  */
 export const COLUMNS = [
-  { field: "crPartyId", name: "CR Party ID", required: true },
-  { field: "crPartyName", name: "CR Party Name", required: true },
-  { field: "cxbu", name: "CXBU", required: false },
-  { field: "deploymentId", name: "Deployment ID", required: true },
-  { field: "installSite", name: "Install Site", required: false },
-  { field: "serialNumber", name: "Serial Number", required: false },
-  { field: "contractNumber", name: "Contract Number", required: false },
-  { field: "architecture", name: "Architecture", required: true },
-  { field: "solutionDomain", name: "Solution Domain", required: true },
-  { field: "useCase", name: "Use Case", required: true },
-  { field: "stage", name: "Lifecycle Stage", required: true },
-  { field: "stageEnteredOn", name: "Stage Entered Date", required: true },
-  { field: "addedOn", name: "Use Case Added Date", required: false },
-  { field: "telemetry", name: "Telemetry", required: false },
-  { field: "dcc", name: "Digital Customer Consent", required: false },
-  { field: "adoptionPartner", name: "Adoption Partner", required: false },
-  { field: "ea", name: "EA", required: false },
-  { field: "cpiEligible", name: "CPI Eligible", required: false },
-  { field: "renewalOn", name: "Renewal Date", required: false },
-  { field: "csmEmail", name: "CSM Email", required: false },
-  { field: "ciscoContactName", name: "Cisco Contact Name", required: false },
-  { field: "ciscoContactEmail", name: "Cisco Contact Email", required: false },
-  { field: "ciscoContactBarrier", name: "Cisco Contact Delivery Barrier", required: false },
-  { field: "partner1Name", name: "Partner Contact 1 Name", required: false },
-  { field: "partner1Email", name: "Partner Contact 1 Email", required: false },
-  { field: "partner1Barrier", name: "Partner Contact 1 Delivery Barrier", required: false },
-  { field: "partner2Name", name: "Partner Contact 2 Name", required: false },
-  { field: "partner2Email", name: "Partner Contact 2 Email", required: false },
-  { field: "partner2Barrier", name: "Partner Contact 2 Delivery Barrier", required: false },
-  { field: "tags", name: "Partner-Provided Segmentation Tag", required: false },
-  { field: "excluded", name: "Excluded", required: false },
+  { field: "crPartyId", name: "CR Party ID", required: true, kind: "id" },
+  { field: "crPartyName", name: "CR Party Name", required: true, kind: "name" },
+  { field: "cxbu", name: "CXBU", required: false, kind: "name" },
+  { field: "deploymentId", name: "Deployment ID", required: true, kind: "id" },
+  { field: "installSite", name: "Install Site", required: false, kind: "text" },
+  { field: "serialNumber", name: "Serial Number", required: false, kind: "id" },
+  { field: "contractNumber", name: "Contract Number", required: false, kind: "id" },
+  { field: "architecture", name: "Architecture", required: true, kind: "category" },
+  { field: "solutionDomain", name: "Solution Domain", required: true, kind: "category" },
+  { field: "useCase", name: "Use Case", required: true, kind: "name" },
+  { field: "stage", name: "Lifecycle Stage", required: true, kind: "code" },
+  { field: "stageEnteredOn", name: "Stage Entered Date", required: true, kind: "code" },
+  { field: "addedOn", name: "Use Case Added Date", required: false, kind: "code" },
+  { field: "telemetry", name: "Telemetry", required: false, kind: "code" },
+  { field: "dcc", name: "Digital Customer Consent", required: false, kind: "code" },
+  { field: "adoptionPartner", name: "Adoption Partner", required: false, kind: "name" },
+  { field: "ea", name: "EA", required: false, kind: "code" },
+  { field: "cpiEligible", name: "CPI Eligible", required: false, kind: "code" },
+  { field: "renewalOn", name: "Renewal Date", required: false, kind: "code" },
+  { field: "csmEmail", name: "CSM Email", required: false, kind: "email" },
+  { field: "ciscoContactName", name: "Cisco Contact Name", required: false, kind: "name" },
+  { field: "ciscoContactEmail", name: "Cisco Contact Email", required: false, kind: "email" },
+  { field: "ciscoContactBarrier", name: "Cisco Contact Delivery Barrier", required: false, kind: "code" },
+  { field: "partner1Name", name: "Partner Contact 1 Name", required: false, kind: "name" },
+  { field: "partner1Email", name: "Partner Contact 1 Email", required: false, kind: "email" },
+  { field: "partner1Barrier", name: "Partner Contact 1 Delivery Barrier", required: false, kind: "code" },
+  { field: "partner2Name", name: "Partner Contact 2 Name", required: false, kind: "name" },
+  { field: "partner2Email", name: "Partner Contact 2 Email", required: false, kind: "email" },
+  { field: "partner2Barrier", name: "Partner Contact 2 Delivery Barrier", required: false, kind: "code" },
+  { field: "tags", name: "Partner-Provided Segmentation Tag", required: false, kind: "tags" },
+  { field: "excluded", name: "Excluded", required: false, kind: "code" },
 ] as const;
 
 export type Column = (typeof COLUMNS)[number];
@@ -84,14 +120,16 @@ export function mapHeader(headers: readonly string[], row: number): HeaderMap {
   const seen = new Set<ColumnField>();
   for (const raw of headers) {
     const header = raw.trim();
+    // A header is quoted back in problems and summaries: a hostile one is cut short there.
+    const shown = header.length > 100 ? `${header.slice(0, 100)}…` : header;
     const column = header === "" ? undefined : columnNamed(header);
     if (column && seen.has(column.field)) {
-      map.duplicates.push({ row, column: column.name, key: "duplicateColumn" satisfies ProblemKey, params: { value: header } });
+      map.duplicates.push({ row, column: column.name, key: "duplicateColumn" satisfies ProblemKey, params: { value: shown } });
       map.fields.push(undefined); // the first of the two wins; the file is refused anyway
       continue;
     }
     if (column) seen.add(column.field);
-    else if (header !== "" && !map.unknown.includes(header)) map.unknown.push(header);
+    else if (header !== "" && !map.unknown.includes(shown)) map.unknown.push(shown);
     map.fields.push(column?.field);
   }
   for (const column of COLUMNS) {

@@ -10,7 +10,7 @@ import type { StallThresholds } from "../domain/stages.js";
 import { AppError } from "../errors.js";
 import type { NoticeView } from "../cards/view-models.js";
 import { mergeSnapshot, type MergeSummary } from "./merge.js";
-import { openSnapshot, type RowResult } from "./read.js";
+import { openSnapshot, type ReadOptions, type RowResult } from "./read.js";
 import { createStagingTable, insertStagingRows } from "./staging.js";
 
 export type { RowResult } from "./read.js";
@@ -169,8 +169,8 @@ export async function fileSha256(file: string): Promise<string> {
 }
 
 /** `sha256`: pass it when the caller hashed the file already (refresh does), to read it once less. */
-export async function ingestFile(pool: pg.Pool, file: string, options: Omit<IngestOptions, "source">): Promise<IngestSummary> {
-  const snapshot = await openSnapshot(file);
+export async function ingestFile(pool: pg.Pool, file: string, options: Omit<IngestOptions, "source"> & ReadOptions): Promise<IngestSummary> {
+  const snapshot = await openSnapshot(file, { encoding: options.encoding });
   const sha256 = options.sha256 ?? (await fileSha256(file));
   return ingestRows(pool, snapshot.rows, { ...options, source: path.basename(file), sha256 }, () => snapshot.unknownColumns());
 }

@@ -1,13 +1,15 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
+import { Readable } from "node:stream";
 import { parse as parseCsv } from "csv-parse";
-import ExcelJS from "exceljs";
-import streamArray from "stream-json/streamers/stream-array.js";
 import type { RowProblem, SnapshotRow } from "../domain/snapshot.js";
 import { AppError, isAppError } from "../errors.js";
 import { mapHeader, toCellRecord, type CellRecord, type HeaderMap } from "./columns.js";
-import { cellText, validateRow, type ProblemKey } from "./row.js";
+import { decodeText, utf8Bytes, type TextEncoding } from "./decode.js";
+import { jsonElements } from "./json-elements.js";
+import { cellText, OversizedText, shownValue, TooDeep, validateRow, type ProblemKey } from "./row.js";
+import { checkXlsxDirectory, guardedWorkbookReader, XLSX_LIMITS } from "./xlsx-guard.js";
 
 export type SnapshotFormat = "csv" | "xlsx" | "json";
 
@@ -24,7 +26,10 @@ export interface Snapshot {
   /**
    * Every data row in file order, validated, plus the header's problems (missing or
    * repeated columns) as one first failed result after which nothing more is read.
-   * Iterate once. Throws AppError("ingest.unreadable") when the file cannot be read.
+   * Iterate once. Throws AppError("ingest.unreadable") when the file cannot be read, and a
+   * coded AppError when it is hostile as a whole: "ingest.notUtf8", "ingest.utf16",
+   * "ingest.recordTooLong", "ingest.tooLarge", "ingest.tooManyRows". A hostile cell is a
+   * row problem (row.ts, cellHazard), never an exception.
    */
   readonly rows: AsyncIterable<RowResult>;
   /** Header texts that are not LCA columns, each once; complete once `rows` is done. */
@@ -35,12 +40,22 @@ export interface Snapshot {
 
 const FORMATS: Record<string, SnapshotFormat> = { ".csv": "csv", ".xlsx": "xlsx", ".json": "json" };
 
-/** Checks that the file exists and has a known extension; throws AppError("ingest.unreadable") if not. */
-export async function openSnapshot(file: string): Promise<Snapshot> {
+export interface ReadOptions {
+  /** The text encoding of a .csv or .json export (default UTF-8, checked); ignored for .xlsx. */
+  encoding?: TextEncoding;
+}
+
+/**
+ * Checks that the file exists and has a known extension; throws AppError("ingest.unreadable")
+ * if not. An .xlsx whose archive says it unpacks past XLSX_LIMITS is refused here
+ * (AppError("ingest.tooLarge")), before anything is inflated.
+ */
+export async function openSnapshot(file: string, options: ReadOptions = {}): Promise<Snapshot> {
   const format = FORMATS[path.extname(file).toLowerCase()];
   if (!format) throw unreadable(file, `unsupported file type "${path.extname(file)}": use .xlsx, .csv or .json`);
   await assertFile(file);
-  const state: ReadState = { unknown: [], rows: 0 };
+  if (format === "xlsx") await checkXlsxDirectory(file);
+  const state: ReadState = { unknown: [], rows: 0, encoding: options.encoding ?? "utf8" };
   return {
     file,
     format,
@@ -51,8 +66,8 @@ export async function openSnapshot(file: string): Promise<Snapshot> {
 }
 
 /** The rows of a snapshot file, for callers that need neither the unknown columns nor the count. */
-export async function* readSnapshot(file: string): AsyncGenerator<RowResult> {
-  yield* (await openSnapshot(file)).rows;
+export async function* readSnapshot(file: string, options: ReadOptions = {}): AsyncGenerator<RowResult> {
+  yield* (await openSnapshot(file, options)).rows;
 }
 
 function unreadable(file: string, reason: string, cause?: unknown): AppError {
@@ -72,6 +87,7 @@ async function assertFile(file: string): Promise<void> {
 interface ReadState {
   unknown: string[];
   rows: number;
+  encoding: TextEncoding;
 }
 
 type SourceItem =
@@ -87,7 +103,7 @@ type Source = (file: string, state: ReadState) => AsyncIterable<SourceItem>;
 const SOURCES: Record<SnapshotFormat, Source> = { csv: csvSource, xlsx: xlsxSource, json: jsonSource };
 
 /** A spreadsheet row as the CSV and Excel readers see it. */
-interface SheetRow {
+export interface SheetRow {
   rowNumber: number;
   cells: readonly unknown[];
 }
@@ -122,19 +138,34 @@ async function* tabular(rows: AsyncIterable<SheetRow>, state: ReadState): AsyncG
 }
 
 function csvSource(file: string, state: ReadState): AsyncIterable<SourceItem> {
-  return tabular(csvRows(file), state);
+  return tabular(csvRows(file, state.encoding), state);
 }
 
-async function* csvRows(file: string): AsyncGenerator<SheetRow> {
+/**
+ * The longest CSV record read: a row of the widest legal cells is some 12,000 characters
+ * (columns.ts), so anything near this is not an LCA row, and csv-parse stops instead of
+ * buffering a field of gigabytes.
+ */
+export const MAX_CSV_RECORD_CHARS = 1_000_000;
+
+/** The file's text as UTF-8, decoded (and checked, for UTF-8) on its way to a parser. */
+function textOf(file: string, encoding: TextEncoding): Readable {
   const input = createReadStream(file);
+  const text = Readable.from(utf8Bytes(input, encoding, file), { objectMode: false });
+  text.once("close", () => input.destroy());
+  return text;
+}
+
+async function* csvRows(file: string, encoding: TextEncoding): AsyncGenerator<SheetRow> {
+  const text = textOf(file, encoding);
   // Blank lines stay in as one-cell records so that row numbers are the ones Excel shows;
   // that is why the column count is checked here rather than by csv-parse.
-  const parser = parseCsv({ bom: true, relax_column_count: true });
-  input.on("error", (error) => parser.destroy(error)); // surfaces through the iteration below
+  const parser = parseCsv({ bom: true, relax_column_count: true, max_record_size: MAX_CSV_RECORD_CHARS });
+  text.on("error", (error) => parser.destroy(error)); // surfaces through the iteration below
   let rowNumber = 0;
   let width: number | undefined;
   try {
-    for await (const cells of input.pipe(parser) as AsyncIterable<string[]>) {
+    for await (const cells of text.pipe(parser) as AsyncIterable<string[]>) {
       rowNumber++;
       if (!isBlankRow(cells)) {
         width ??= cells.length;
@@ -143,8 +174,14 @@ async function* csvRows(file: string): AsyncGenerator<SheetRow> {
       }
       yield { rowNumber, cells };
     }
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === "CSV_MAX_RECORD_SIZE") {
+      throw new AppError("ingest.recordTooLong", { file: path.basename(file), line: (error as { lines?: number }).lines ?? rowNumber + 1, max: MAX_CSV_RECORD_CHARS }, error);
+    }
+    throw error;
   } finally {
-    input.destroy();
+    text.destroy();
   }
 }
 
@@ -180,26 +217,29 @@ interface StreamedWorksheet {
  * file. A read that fails before its first row is tried again from the start; once rows
  * have been handed on, a failure is final.
  */
-async function* xlsxRowsSettled(file: string, attempts = 3): AsyncGenerator<SheetRow> {
+export async function* xlsxRowsSettled(file: string, attempts = 3, read: (file: string) => AsyncIterable<SheetRow> = xlsxRows): AsyncGenerator<SheetRow> {
   for (let attempt = 1; ; attempt++) {
     let yielded = false;
     try {
-      for await (const row of xlsxRows(file)) {
+      for await (const row of read(file)) {
         yielded = true;
         yield row;
       }
       return;
     } catch (error) {
-      if (yielded || attempt >= attempts) throw error;
+      // A refusal (a zip bomb, a sheet past Excel's size) is about the file: never retried.
+      if (yielded || attempt >= attempts || isAppError(error)) throw error;
     }
   }
 }
 
 async function* xlsxRows(file: string): AsyncGenerator<SheetRow> {
+  const layout = await checkXlsxDirectory(file); // which parts there are, in their order
   const input = createReadStream(file);
   // Styles are needed to recognise date cells; shared strings must be cached because
   // rows refer to them by index (they are one table per workbook, not per row).
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, { worksheets: "emit", sharedStrings: "cache", styles: "cache", hyperlinks: "ignore", entries: "ignore" });
+  // Every part passes a guard that refuses it past XLSX_LIMITS (xlsx-guard.ts).
+  const workbook = guardedWorkbookReader(input, file, { worksheets: "emit", sharedStrings: "cache", styles: "cache", hyperlinks: "ignore", entries: "ignore" }, layout);
   // exceljs reads `model.sheets` and `properties.model` (the 1904 date system) from
   // workbook.xml when it hands out a worksheet, and crashes when it has not seen workbook.xml
   // (stored after the sheets, or, seen under load, not delivered by its unzip stream at all):
@@ -220,7 +260,13 @@ async function* xlsxRows(file: string): AsyncGenerator<SheetRow> {
         await drain(worksheet);
         continue;
       }
-      for await (const row of worksheet) yield { rowNumber: row.number, cells: excelCells(row.values) };
+      for await (const row of worksheet) {
+        if (row.number > XLSX_LIMITS.rows) throw new AppError("ingest.tooManyRows", { file: path.basename(file), max: XLSX_LIMITS.rows });
+        // `values` is indexed by column: a cell at column 10,000,000 would make it that long.
+        const width = Array.isArray(row.values) ? row.values.length : 0;
+        if (width > XLSX_LIMITS.columns + 1) throw new AppError("ingest.tooLarge", { file: path.basename(file), part: `row ${row.number}`, max: `${XLSX_LIMITS.columns} columns`, what: `a cell in column ${width - 1}` });
+        yield { rowNumber: row.number, cells: excelCells(row.values) };
+      }
       return;
     }
     throw unreadable(file, "the workbook has no worksheet to read");
@@ -252,21 +298,8 @@ function excelValue(value: unknown): unknown {
   return value;
 }
 
-async function* jsonElements(file: string): AsyncGenerator<{ rowNumber: number; value: unknown }> {
-  const input = createReadStream(file);
-  const elements = streamArray.withParserAsStream();
-  input.on("error", (error) => elements.destroy(error)); // surfaces through the iteration below
-  try {
-    for await (const { key, value } of input.pipe(elements) as AsyncIterable<{ key: number; value: unknown }>) {
-      yield { rowNumber: key + 1, value };
-    }
-  } finally {
-    input.destroy();
-  }
-}
-
 function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof TooDeep) && !(value instanceof OversizedText);
 }
 
 /**
@@ -275,10 +308,19 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * out, which reads as an empty cell.
  */
 async function* jsonSource(file: string, state: ReadState): AsyncGenerator<SourceItem> {
+  const input = createReadStream(file);
+  try {
+    yield* jsonRows(jsonElements(decodeText(input, state.encoding, file), path.basename(file)), state);
+  } finally {
+    input.destroy();
+  }
+}
+
+async function* jsonRows(elements: AsyncIterable<{ rowNumber: number; value: unknown }>, state: ReadState): AsyncGenerator<SourceItem> {
   let headerChecked = false;
-  for await (const { rowNumber, value } of jsonElements(file)) {
+  for await (const { rowNumber, value } of elements) {
     if (!isObject(value)) {
-      yield { kind: "shapeless", problems: [{ row: rowNumber, column: "", key: "notAnObject" satisfies ProblemKey, params: { value: JSON.stringify(value) } }] };
+      yield { kind: "shapeless", problems: [{ row: rowNumber, column: "", key: "notAnObject" satisfies ProblemKey, params: { value: shownValue(value) } }] };
       continue;
     }
     const keys = Object.keys(value);

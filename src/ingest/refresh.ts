@@ -19,7 +19,7 @@ export type RefreshOutcome =
 export async function refresh(pool: pg.Pool, config: Config, asOf?: IsoDate): Promise<RefreshOutcome> {
   if (!config.refresh.feed) throw new AppError("ingest.noFeed");
   const today = asOf ?? todayIn(config.partner.timeZone);
-  const snapshot = await fetchNewestSnapshot(config.refresh.feed);
+  const snapshot = await fetchNewestSnapshot(config.refresh.feed, { maxBytes: config.refresh.feedMaxBytes, timeoutMs: config.refresh.feedTimeoutMs });
   try {
     const sha256 = await fileSha256(snapshot.file);
     const { rows } = await pool.query<{ sha256: string; as_of: IsoDate }>(`SELECT sha256, as_of FROM snapshot ORDER BY id DESC LIMIT 1`);

@@ -3,7 +3,7 @@ import { fromDate, isIsoDate, type IsoDate } from "../domain/dates.js";
 import type { DeliveryBarrier, RowProblem, SnapshotContact, SnapshotRow } from "../domain/snapshot.js";
 import { parseStage } from "../domain/stages.js";
 import type { MessageKey } from "../i18n.js";
-import { columnOf, COLUMNS, type CellRecord, type ColumnField } from "./columns.js";
+import { CELL_KINDS, columnOf, COLUMNS, MAX_TAG_LENGTH, type CellKind, type CellRecord, type ColumnField } from "./columns.js";
 
 // A naked type parameter makes the conditional distribute over the union of keys.
 type KeysUnder<Key, Prefix extends string> = Key extends `${Prefix}${infer Rest}` ? Rest : never;
@@ -18,6 +18,79 @@ type Ctx = z.RefinementCtx;
 function fail(ctx: Ctx, key: ProblemKey): never {
   ctx.addIssue({ code: "custom", message: key });
   return z.NEVER;
+}
+
+/**
+ * A string the reader cut short because it was far over any column's limit (a JSON string
+ * of megabytes): `head` is its start, `length` how long it really was.
+ */
+export class OversizedText {
+  constructor(
+    readonly head: string,
+    readonly length: number,
+  ) {}
+}
+
+/** A JSON value nested deeper than the reader follows: it stands for the whole subtree. */
+export class TooDeep {
+  constructor(public depth: number) {}
+}
+
+/** How many code units of a bad value a problem quotes; the rest becomes "…". */
+export const QUOTED_LENGTH = 80;
+
+/** The start of a text for a message, cut on a character boundary. */
+export function quote(text: string, max = QUOTED_LENGTH): string {
+  if (text.length <= max) return text;
+  let end = max;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--; // never split a surrogate pair
+  return `${text.slice(0, end)}…`;
+}
+
+/**
+ * Control characters no cell may hold: C0 (U+0000–U+001F) but tab, line feed and carriage
+ * return, DEL, C1 (U+0080–U+009F). A single-line kind refuses tab and line breaks too.
+ */
+const CONTROL_MULTILINE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+const CONTROL_SINGLE_LINE = /[\u0000-\u001F\u007F-\u009F]/;
+
+/** Any character that needs a closer look: a control, or half of a surrogate pair. */
+const SUSPECT = /[\u0000-\u001F\u007F-\u009F\uD800-\uDFFF]/;
+
+/** Half of a surrogate pair without its other half: not Unicode text (a JSON "\\ud800"). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE_ALL = new RegExp(LONE_SURROGATE.source, "g");
+
+/** "\\x1b", "\\u0085": how a control character is named in a message. */
+export function escapeCharacter(code: number): string {
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+}
+
+/**
+ * What makes a cell unusable whatever its column's rule: too long for its kind, a control
+ * character, a lone surrogate (text that is not Unicode). Checked on the trimmed text, so a
+ * trailing line break Excel leaves in a cell is no problem. Undefined when the cell is fine.
+ */
+export function cellHazard(value: unknown, kind: CellKind): { key: ProblemKey; params: Record<string, string | number> } | undefined {
+  const { maxLength, multiline } = CELL_KINDS[kind];
+  if (value instanceof OversizedText) return { key: "tooLong", params: { value: quote(value.head), length: value.length, max: maxLength } };
+  if (value instanceof TooDeep) return { key: "tooDeep", params: { depth: value.depth } };
+  if (typeof value !== "string") return undefined;
+  // The common case, a short clean cell, is answered by one scan of the raw text.
+  if (value.length <= Math.min(maxLength, MAX_TAG_LENGTH) && !SUSPECT.test(value)) return undefined;
+  const text = value.trim();
+  if (text.length > maxLength) return { key: "tooLong", params: { value: quote(text), length: text.length, max: maxLength } };
+  const control = (multiline ? CONTROL_MULTILINE : CONTROL_SINGLE_LINE).exec(text);
+  if (control) {
+    return { key: "controlCharacter", params: { value: quote(text), character: escapeCharacter(text.charCodeAt(control.index)), position: control.index + 1 } };
+  }
+  if (LONE_SURROGATE.test(text)) return { key: "malformedText", params: { value: quote(text.replace(LONE_SURROGATE_ALL, "\uFFFD")) } };
+  if (kind === "tags") {
+    const long = text.split("||").map((tag) => tag.trim()).find((tag) => tag.length > MAX_TAG_LENGTH);
+    if (long !== undefined) return { key: "tagTooLong", params: { value: quote(long), length: long.length, max: MAX_TAG_LENGTH } };
+  }
+  return undefined;
 }
 
 /**
@@ -154,9 +227,29 @@ const CONTACTS = [
   { name: "partner2Name", email: "partner2Email", barrier: "partner2Barrier" },
 ] as const satisfies readonly { name: ColumnField; email: ColumnField; barrier: ColumnField }[];
 
-/** The cell as the person typed it, for the `value` of a problem. */
-function shownValue(value: unknown): string {
-  return cellText(value) ?? JSON.stringify(value) ?? String(value);
+/**
+ * The cell as the person typed it, for the `value` of a problem: at most QUOTED_LENGTH
+ * characters, and an object or array only by its shape (never serialised whole: it may be
+ * nested thousands deep).
+ */
+export function shownValue(value: unknown): string {
+  const text = cellText(value);
+  if (text !== undefined) return quote(text);
+  return quote(describeShape(value, 2));
+}
+
+function describeShape(value: unknown, depth: number): string {
+  if (value instanceof TooDeep) return "…";
+  if (value instanceof OversizedText) return JSON.stringify(quote(value.head, 20));
+  if (Array.isArray(value)) return depth === 0 ? "[…]" : `[${value.slice(0, 3).map((v) => describeShape(v, depth - 1)).join(",")}${value.length > 3 ? ",…" : ""}]`;
+  if (typeof value === "object" && value !== null && !(value instanceof Date)) {
+    const entries = Object.entries(value);
+    if (depth === 0) return "{…}";
+    const shown = entries.slice(0, 3).map(([k, v]) => `${JSON.stringify(quote(k, 20))}:${describeShape(v, depth - 1)}`);
+    return `{${shown.join(",")}${entries.length > 3 ? ",…" : ""}}`;
+  }
+  if (typeof value === "string") return JSON.stringify(quote(value, 20));
+  return String(value);
 }
 
 /**
@@ -172,7 +265,7 @@ function contactProblems(record: CellRecord, row: number): RowProblem[] {
     const barrierText = cellText(record[contact.barrier]) ?? "";
     const orphan = name !== "" ? name : barrierWords(barrierText) !== "none" ? barrierText : "";
     if (orphan !== "") {
-      problems.push({ row, column: columnOf(contact.email).name, key: "contactWithoutEmail" satisfies ProblemKey, params: { value: orphan } });
+      problems.push({ row, column: columnOf(contact.email).name, key: "contactWithoutEmail" satisfies ProblemKey, params: { value: quote(orphan) } });
     }
   }
   return problems;
@@ -236,12 +329,24 @@ function toRow(c: Cells, rowNumber: number): SnapshotRow {
 export function validateRow(record: Record<string, unknown>, rowNumber: number): RowValidation {
   // Every field present, absent cells as null: zod refuses a missing key outright, before
   // the cell's own rule could read it as empty.
+  // A hostile cell (too long, control characters) is named for what it is and then read as
+  // empty, so that no other rule (an email pattern, a date) runs over it.
   const cells: Record<string, unknown> = {};
-  for (const { field } of COLUMNS) cells[field] = record[field] ?? null;
+  const problems: RowProblem[] = [];
+  let hostile: Set<string> | undefined;
+  for (const { field, name, kind } of COLUMNS) {
+    const value = record[field];
+    const hazard = cellHazard(value, kind);
+    if (hazard) {
+      (hostile ??= new Set()).add(field);
+      problems.push({ row: rowNumber, column: name, ...hazard });
+    }
+    cells[field] = hazard ? null : (value ?? null);
+  }
   const parsed = cellsSchema.safeParse(cells);
-  const problems = contactProblems(record, rowNumber);
+  problems.push(...contactProblems(record, rowNumber));
   if (parsed.success && problems.length === 0) return { ok: true, row: toRow(parsed.data, rowNumber) };
-  if (!parsed.success) problems.push(...cellProblems(parsed.error.issues, record, rowNumber));
+  if (!parsed.success) problems.push(...cellProblems(parsed.error.issues.filter((issue) => !hostile?.has(String(issue.path[0]))), record, rowNumber));
   problems.sort((a, b) => COLUMN_ORDER.get(a.column)! - COLUMN_ORDER.get(b.column)!);
   return { ok: false, problems };
 }

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from "express";
+import { AppError } from "../errors.js";
 import { pinoHttp } from "pino-http";
 import type { Logger } from "../log.js";
 
@@ -99,7 +100,7 @@ export async function startHttpServer(options: { port: number; host: string; log
 
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) => reject(listenError(error, options.host, options.port)));
     server.listen(options.port, options.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
@@ -114,4 +115,15 @@ export async function startHttpServer(options: { port: number; host: string; log
         server.closeAllConnections();
       }),
   };
+}
+
+/** Codes of a HOST that is no address of this machine: unknown name, foreign address, wrong family. */
+const BAD_HOST = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EAI_FAIL", "EADDRNOTAVAIL", "EAFNOSUPPORT", "EINVAL"]);
+
+/** Why the server could not listen, as the operator can act on it (PORT or HOST). */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): AppError {
+  const params = { host, port, reason: error.code ?? error.message };
+  if (error.code === "EADDRINUSE") return new AppError("server.portInUse", params, error);
+  if (error.code !== undefined && BAD_HOST.has(error.code)) return new AppError("server.badHost", params, error);
+  return new AppError("server.listenFailed", { ...params, reason: error.message }, error);
 }

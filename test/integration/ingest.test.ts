@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeEach, afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { loadDemo } from "../../src/demo/load.js";
@@ -9,6 +10,9 @@ import type { SnapshotRow } from "../../src/domain/snapshot.js";
 import { ingestFile, ingestRows, SnapshotRefused, type IngestSummary } from "../../src/ingest/ingest.js";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "../support/db.js";
 import { ok, row } from "../support/rows.js";
+import { writeXlsxBomb } from "../support/xlsx-bomb.js";
+
+const HOSTILE = fileURLToPath(new URL("../fixtures/ingest/hostile/", import.meta.url));
 
 const config = loadConfig({});
 const options = (asOf: string) => ({ asOf, source: "test", stallThresholds: config.alerts.stallThresholds, reminderDays: 7, partnerDomains: config.partner.domains, adminEmails: [] });
@@ -204,6 +208,34 @@ describe.each(DB_KINDS)("ingest on %s", (kind) => {
       [3, "Stage Entered Date", "invalidDate"],
     ]);
     expect(await snapshotTables()).toEqual(before);
+  });
+
+  it.each([
+    ["control-characters.csv", "ingest.refused"],
+    ["long-cells.csv", "ingest.refused"],
+    ["shapes.json", "ingest.refused"],
+    ["cp1251.csv", "ingest.notUtf8"],
+    ["utf16.csv", "ingest.utf16"],
+    ["bomb.xlsx", "ingest.tooLarge"],
+    ["lying-bomb.xlsx", "ingest.tooLarge"],
+  ])("refuses the hostile %s (%s) and leaves the database exactly as it was", async (name, code) => {
+    await ingest([row(), row({ useCase: "Campus Network Visibility", stageEnteredOn: "2026-08-01" })], "2026-11-19");
+    const tables = async () => {
+      const out: Record<string, unknown[]> = {};
+      for (const table of ["customer", "deployment", "use_case_deployment", "contact", "alert", "outbox_message", "snapshot", "stage_change", "csm"]) {
+        out[table] = (await db.pool.query(`SELECT * FROM ${table} ORDER BY 1`)).rows;
+      }
+      return out;
+    };
+    const before = await tables();
+    let file = path.join(HOSTILE, name);
+    if (name.endsWith(".xlsx")) {
+      file = path.join(dir, `${kind}-${name}`);
+      await writeXlsxBomb(file, { unpackedBytes: 2 * 1024 ** 3 - 1024 ** 2, lie: name.startsWith("lying") });
+    }
+    const error = await ingestFile(db.pool, file, { asOf: "2026-11-20", stallThresholds: config.alerts.stallThresholds, reminderDays: 7, partnerDomains: config.partner.domains, adminEmails: [] }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code });
+    expect(await tables()).toEqual(before);
   });
 
   it("never puts the demo data set over real data", async () => {

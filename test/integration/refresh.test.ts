@@ -96,4 +96,61 @@ describe("the daily refresh", () => {
       await db.close();
     }
   });
+
+  it("stops an HTTPS feed download past LCA_FEED_MAX_BYTES or LCA_FEED_TIMEOUT_MS, with a coded error and nothing changed", async () => {
+    const MB = 1024 * 1024;
+    const hanging: import("node:http").ServerResponse[] = [];
+    const server = createServer((req, res) => {
+      if (req.url === "/declared.csv") {
+        // Says up front it is too big.
+        res.writeHead(200, { "content-type": "text/csv", "content-length": String(10 * MB) });
+        res.write("CR Party ID\n");
+        return void hanging.push(res);
+      }
+      if (req.url === "/endless.csv") {
+        // Chunked, no length: only counting finds out.
+        res.writeHead(200, { "content-type": "text/csv" });
+        const chunk = Buffer.alloc(64 * 1024, "x");
+        const pump = () => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once("drain", pump);
+        };
+        return void pump();
+      }
+      if (req.url === "/trickle.csv") {
+        res.writeHead(200, { "content-type": "text/csv" });
+        res.write("CR Party ID,");
+        return void hanging.push(res); // and then nothing, forever
+      }
+      hanging.push(res); // /silent.csv: not even headers
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const db = await createTestDatabase("postgres");
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const attempt = async (name: string) => {
+        const started = performance.now();
+        const config = loadConfig({ LCA_FEED: `${base}/${name}`, LCA_FEED_MAX_BYTES: String(MB), LCA_FEED_TIMEOUT_MS: "500" });
+        const error = await refresh(db.pool, config, "2026-11-23").catch((e: unknown) => e);
+        return { error, ms: performance.now() - started };
+      };
+      expect((await attempt("declared.csv")).error).toMatchObject({ code: "ingest.feedTooLarge", params: { max: MB } });
+      const endless = await attempt("endless.csv");
+      expect(endless.error).toMatchObject({ code: "ingest.feedTooLarge" });
+      for (const name of ["trickle.csv", "silent.csv"]) {
+        const { error, ms } = await attempt(name);
+        expect(error, name).toMatchObject({ code: "ingest.feedTimeout", params: { ms: 500 } });
+        expect(ms).toBeLessThan(5000);
+      }
+      expect(await db.prisma.snapshot.count()).toBe(0);
+      // The defaults, and a bad setting refused with the others.
+      expect(loadConfig({}).refresh).toMatchObject({ feedMaxBytes: 200 * MB, feedTimeoutMs: 60_000 });
+      expect(() => loadConfig({ LCA_FEED_MAX_BYTES: "lots", LCA_FEED_TIMEOUT_MS: "5" })).toThrow(/LCA_FEED_MAX_BYTES: must be a number of bytes[\s\S]*LCA_FEED_TIMEOUT_MS: must be at least 100 ms/);
+    } finally {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      server.close();
+      await db.close();
+    }
+  });
 });
