@@ -42,17 +42,18 @@ describe("takeover after kill -9", () => {
     try {
       await refill(6);
       for (let kill = 0; kill < KILLS; kill++) {
-        await refill(3);
+        await refill(2);
         // Let the instances settle into sending, then kill the one that sent most in the last second.
         await new Promise((r) => setTimeout(r, 800 + Math.random() * 400));
         const recent = fake.delivered().filter((r) => r.at > performance.now() - 1_000);
         const busiest = workers.reduce((a, b) => (recent.filter((r) => r.instance === b.name).length > recent.filter((r) => r.instance === a.name).length ? b : a));
-        const { rows: waiting } = await db.pool.query<{ destination: string }>(
-          `SELECT DISTINCT destination FROM outbox_message WHERE status IN ('pending', 'failed', 'sending') ORDER BY destination`,
-        );
         const killedAt = performance.now();
         busiest.kill();
         await busiest.exited;
+        // Work waiting once the victim is gone (read before the kill, a destination it just finished would wait for nothing).
+        const { rows: waiting } = await db.pool.query<{ destination: string }>(
+          `SELECT DISTINCT destination FROM outbox_message WHERE status IN ('pending', 'failed', 'sending') ORDER BY destination`,
+        );
         const { rows: leased } = await db.pool.query<{ id: number; destination: string; token: string }>(
           `SELECT id, destination, next_attempt_at::text AS token FROM outbox_message WHERE status = 'sending'`,
         );
@@ -67,7 +68,7 @@ describe("takeover after kill -9", () => {
         if (orphaned.length > 0) takeovers.push(Math.max(...orphaned.map((o) => heardAfter(o.destination)!.at - killedAt)));
         workers[workers.indexOf(busiest)] = await replacement;
       }
-      await until(async () => (await unsent(db.pool, written)) === 0, 60_000, "every message sent");
+      await until(async () => (await unsent(db.pool, written)) === 0, 120_000, "every message sent");
     } finally {
       await Promise.all(workers.map((w) => w.stop().catch(() => null)));
       await fake.close();
