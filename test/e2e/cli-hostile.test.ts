@@ -55,7 +55,7 @@ describe("lca-bot ingest with hostile files", () => {
       const result = await runCli(["ingest", hostile("long-cells.csv"), ...args], { ...env, ...extra });
       expect(result.code).toBe(2);
       expectClean(result);
-      expect(result.stderr).toContain("Выгрузка long-cells.csv отклонена: проблем — 4. Ничего не изменено.");
+      expect(result.stderr).toContain("Выгрузка long-cells.csv отклонена: 4 ошибки. Ничего не изменено.");
       expect(result.stderr).toContain("  строка 2, Deployment ID: Значение длиной 65 символов; в этом столбце допускается не больше 64");
     }
   });

@@ -133,7 +133,7 @@ describe("secrets in the service's output", () => {
           LCA_FEED: `ftp://feeduser:${secrets.feedPassword}@x/y?token=${secrets.feedToken}`,
         }),
       ]);
-      expect(refresh.code).toBe(1);
+      expect(refresh.code).toBe(2); // a feed that cannot be read is bad input
       expect(refresh.stderr).toContain("https://feeduser:***@127.0.0.1:9/lca.xlsx?X-Amz-Signature=***&token=***");
       expect(unreachable.code).toBe(1);
       expect(badConfig.code).toBe(2);

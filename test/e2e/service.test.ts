@@ -6,6 +6,7 @@ import { writeSnapshot } from "../../src/demo/write-snapshot.js";
 import { freePort, runCli, startBot } from "../support/cli.js";
 import { createTestDatabase } from "../support/db.js";
 import { startFakeSlack } from "../support/fake-slack.js";
+import { FakeWebex } from "../support/fake-webex.js";
 import { row } from "../support/rows.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "lca-service-"));
@@ -22,6 +23,11 @@ describe("the service end to end", () => {
     slack.users.set("U0JAMES", { id: "U0JAMES", email: "james.lee@partner.example", name: "James Lee" });
     // The outsider has a Slack account the bot could find: only the bot's own rules keep them out.
     slack.users.set("U0OUTSIDER", { id: "U0OUTSIDER", email: "someone@other.example", name: "Someone Else" });
+    const webex = new FakeWebex();
+    await webex.start();
+    webex.addPerson("james.lee@partner.example", "James Lee");
+    webex.addPerson("someone@other.example", "Someone Else");
+    const port = await freePort();
     const partner = { DATABASE_URL: db.url!, PARTNER_NAME: "Partner Example Ltd", PARTNER_DOMAINS: "partner.example", ADMINS: "james.lee@partner.example", NO_PROXY: "127.0.0.1,localhost" };
     const service = {
       ...partner,
@@ -29,8 +35,12 @@ describe("the service end to end", () => {
       SLACK_SIGNING_SECRET: "test-signing-secret",
       SLACK_API_URL: slack.apiUrl,
       TEAM_SPACES: "slack:C0TEAM=Customer Success",
+      WEBEX_BOT_TOKEN: "fake-webex-bot-token-for-the-service-test",
+      WEBEX_WEBHOOK_URL: `http://127.0.0.1:${port}/webex/webhook`,
+      WEBEX_WEBHOOK_SECRET: "service-test-webhook-secret",
+      WEBEX_API_URL: webex.apiUrl,
     };
-    const bot = await startBot(service, await freePort());
+    const bot = await startBot(service, port);
     try {
       const base = row({ csmEmail: "james.lee@partner.example" });
       const foreign = row({ rowNumber: 3, crPartyId: "300199999", crPartyName: "Contoso", deploymentId: "DPL999FOREIGN", csmEmail: "someone@other.example" });
@@ -58,6 +68,13 @@ describe("the service end to end", () => {
       const notice = await slack.waitFor("the admin's notice", () => slack.callsOf("chat.postMessage").find((c) => c.args.channel === "DU0JAMES" && JSON.stringify(c.args.blocks).includes("DPL999FOREIGN")), 20_000);
       expect(JSON.stringify(notice.args.blocks)).toContain("someone@other.example");
 
+      // The same alert in James's Webex space: the running bot's chats, not the shell's.
+      const posts = () => webex.calls.filter((c) => c.method === "POST" && c.path === "/messages").map((c) => c.body as { toPersonEmail?: string; markdown?: string });
+      await slack.waitFor("the alert in James's Webex space", () => posts().find((b) => b.toPersonEmail === "james.lee@partner.example" && (b.markdown ?? "").includes("Campus Network Visibility")), 20_000);
+      // Webex is never asked to reach the outsider, nor about them (the admin's notice names them to James only).
+      expect(posts().filter((b) => b.toPersonEmail !== "james.lee@partner.example").map((b) => b.toPersonEmail)).toEqual([]);
+      expect(webex.calls.filter((c) => c.path.startsWith("/people") && JSON.stringify(c).includes("other.example"))).toEqual([]);
+
       const sent = await db.prisma.outboxMessage.findFirstOrThrow({ where: { kind: "alert", destination: { startsWith: "csm:" }, channel: "slack" } });
       expect(sent).toMatchObject({ status: "sent", conversationId: "DU0JAMES" });
       // Nothing ever went to the outsider, nor was their account looked up.
@@ -70,6 +87,7 @@ describe("the service end to end", () => {
     } finally {
       expect(await bot.stop()).toBe(0);
       await slack.close();
+      await webex.stop();
       await db.close();
     }
   });
