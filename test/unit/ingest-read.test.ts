@@ -487,7 +487,7 @@ describe("streaming", () => {
     return process.memoryUsage().heapUsed;
   }
 
-  it("reads 200,000 rows without holding the file in memory", { timeout: 30_000 }, async () => {
+  it("reads 200,000 rows without holding the file in memory", { timeout: 120_000 }, async () => {
     const file = path.join(dir, "large.csv");
     await writeLargeCsv(file);
     const { size } = await stat(file);
