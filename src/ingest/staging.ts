@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
@@ -45,9 +46,13 @@ const COLUMNS: [name: string, type: string, value: (row: SnapshotRow) => unknown
   ["p2_barrier", "text", (r) => r.partnerContacts[1]?.barrier ?? null],
 ];
 
+/**
+ * Besides the row's columns, `content_hash`: a digest of everything in the row but its
+ * number (see copyLine), which merge.ts compares with the one stored on the use case.
+ */
 export async function createStagingTable(client: Queryable): Promise<void> {
   await client.query(
-    `CREATE TEMP TABLE snapshot_row (${COLUMNS.map(([name, type]) => `${name} ${type}`).join(", ")}) ON COMMIT DROP`,
+    `CREATE TEMP TABLE snapshot_row (${COLUMNS.map(([name, type]) => `${name} ${type}`).join(", ")}, content_hash text) ON COMMIT DROP`,
   );
 }
 
@@ -68,14 +73,20 @@ const COPY_SPECIAL = /[\\\t\n\r]/;
 const COPY_SPECIAL_ALL = /[\\\t\n\r]/g;
 const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
 
-/** One staged row as a line of COPY text format, columns in COLUMNS order. */
+/**
+ * One staged row as a line of COPY text format, columns in COLUMNS order, then the content
+ * hash: MD5 of the escaped values after the row number. Escaping is one-to-one and tabs
+ * separate the values, so two rows share a hash only if every value is the same (or MD5
+ * collides, which a snapshot's own values are not built to do: it is a change detector).
+ */
 export function copyLine(row: SnapshotRow): string {
-  let line = copyValue(COLUMNS[0]![2](row));
-  for (let i = 1; i < COLUMNS.length; i++) line += "\t" + copyValue(COLUMNS[i]![2](row));
-  return line + "\n";
+  let content = copyValue(COLUMNS[1]![2](row));
+  for (let i = 2; i < COLUMNS.length; i++) content += "\t" + copyValue(COLUMNS[i]![2](row));
+  const hash = createHash("md5").update(content).digest("base64");
+  return `${copyValue(COLUMNS[0]![2](row))}\t${content}\t${hash}\n`;
 }
 
-const COPY_SQL = `COPY snapshot_row (${COLUMNS.map(([name]) => name).join(", ")}) FROM STDIN`;
+const COPY_SQL = `COPY snapshot_row (${COLUMNS.map(([name]) => name).join(", ")}, content_hash) FROM STDIN`;
 /** Lines are handed to the database in chunks of about this many characters. */
 const CHUNK_CHARS = 256 * 1024;
 /** The embedded database takes a whole blob per COPY: one statement per this many characters. */
