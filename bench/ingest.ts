@@ -8,7 +8,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -119,22 +119,42 @@ async function main(): Promise<void> {
     const day2 = path.join(dir, "day2.csv");
     console.log(`  ${(statSync(day1).size / 1e6).toFixed(1)} MB CSV in ${(generated.ms / 1000).toFixed(1)} s (${generated.note})\n`);
 
-    const table: { step: string; result: StepResult }[] = [];
-    const add = (label: string, result: StepResult) => {
-      table.push({ step: label, result });
-      console.log(`  ${label.padEnd(38)} ${(result.ms / 1000).toFixed(2).padStart(7)} s ${Math.round(result.rows / (result.ms / 1000)).toLocaleString("en").padStart(9)} rows/s ${result.maxRssMb.toFixed(0).padStart(5)} MB peak RSS  ${result.note ?? ""}`);
-    };
     const embeddedDir = path.join(dir, "embedded");
-    add("embedded: day 1 (200k, empty db)", run("ingest", embeddedDir, day1, DAY1));
-    add("embedded: day 2 (2% changes)", run("ingest", embeddedDir, day2, DAY2));
-    add("embedded: COPY floor (plain table)", run("copy", path.join(dir, "copy-floor"), day1));
+    const step = (label: string, result: StepResult) => {
+      console.log(`  ${label.padEnd(22)} ${(result.ms / 1000).toFixed(2).padStart(7)} s  ${result.maxRssMb.toFixed(0).padStart(5)} MB  ${result.note ?? ""}`);
+      return result;
+    };
+    const embedded = {
+      day1: step("embedded day 1", run("ingest", embeddedDir, day1, DAY1)),
+      day2: step("embedded day 2", run("ingest", embeddedDir, day2, DAY2)),
+      floor: step("embedded COPY", run("copy", path.join(dir, "copy-floor"), day1)),
+    };
     const pgUrl = await createDatabase("lca_bench_ingest");
-    add("postgres: day 1 (200k, empty db)", run("ingest", pgUrl, day1, DAY1));
-    add("postgres: day 2 (2% changes)", run("ingest", pgUrl, day2, DAY2));
     const floorUrl = await createDatabase("lca_bench_copy");
-    add("postgres: COPY floor (plain table)", run("copy", floorUrl, day1));
-    const ratio = (a: string, b: string) => (table.find((t) => t.step.startsWith(a))!.result.ms / table.find((t) => t.step.startsWith(b))!.result.ms).toFixed(1);
-    console.log(`\nRatio of a full ingest to COPY: embedded ${ratio("embedded: day 1", "embedded: COPY")}×, PostgreSQL ${ratio("postgres: day 1", "postgres: COPY")}×`);
+    const postgres = {
+      day1: step("postgres day 1", run("ingest", pgUrl, day1, DAY1)),
+      day2: step("postgres day 2", run("ingest", pgUrl, day2, DAY2)),
+      floor: step("postgres COPY", run("copy", floorUrl, day1)),
+    };
+
+    // Issue 13's targets: ingest time ÷ COPY of the same rows, and the ingest's peak RSS.
+    const lines = [
+      { key: "embedded_day1", label: "embedded  day 1 (empty db)", r: embedded.day1, floor: embedded.floor, target: 8, rssTarget: 600 },
+      { key: "embedded_day2", label: "embedded  day 2 (2% changed)", r: embedded.day2, floor: embedded.floor, target: 6, rssTarget: 600 },
+      { key: "postgres_day1", label: "postgres  day 1 (empty db)", r: postgres.day1, floor: postgres.floor, target: 6, rssTarget: 250 },
+      { key: "postgres_day2", label: "postgres  day 2 (2% changed)", r: postgres.day2, floor: postgres.floor, target: 4, rssTarget: 250 },
+    ].map((l) => ({ ...l, ratio: l.r.ms / l.floor.ms }));
+    const [load1] = loadavg();
+    console.log(`\n  ${"step".padEnd(28)} ${"ingest".padStart(8)} ${"COPY".padStart(7)} ${"ratio".padStart(7)} ${"target".padStart(7)} ${"RSS".padStart(7)} ${"target".padStart(7)}  ${"outcome"}`);
+    for (const l of lines) {
+      const met = l.ratio <= l.target && l.r.maxRssMb <= l.rssTarget;
+      console.log(
+        `  ${l.label.padEnd(28)} ${(l.r.ms / 1000).toFixed(2).padStart(7)}s ${(l.floor.ms / 1000).toFixed(2).padStart(6)}s ${l.ratio.toFixed(1).padStart(6)}× ${`≤${l.target}×`.padStart(7)} ${l.r.maxRssMb.toFixed(0).padStart(4)} MB ${`≤${l.rssTarget}`.padStart(7)}  ${met ? "met" : "missed"}`,
+      );
+    }
+    console.log(`  (${ROWS.toLocaleString("en")} rows, ${cpus().length} cores, load average ${load1!.toFixed(2)} at the end)`);
+    // One line for scripts: key=ratio pairs, then the peak RSS of each step in MB.
+    console.log(`ratio ${lines.map((l) => `${l.key}=${l.ratio.toFixed(2)}`).join(" ")} ${lines.map((l) => `${l.key}_rss_mb=${l.r.maxRssMb.toFixed(0)}`).join(" ")} load=${load1!.toFixed(2)}`);
     const admin = new pg.Client({ connectionString: ADMIN_URL });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS lca_bench_ingest WITH (FORCE)`);

@@ -7,6 +7,7 @@ import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { PrismaClient } from "../generated/prisma/client.js";
 import type { DatabaseConfig } from "../config.js";
 import { AppError } from "../errors.js";
+import { registerDirectCopy } from "./sql.js";
 
 export type { PrismaClient };
 
@@ -72,6 +73,9 @@ export async function openEmbedded(dataDir: string): Promise<Database> {
     const [host, port] = server.getServerConn().split(":");
     const pool = new pg.Pool({ host, port: Number(port), user: "postgres", database: "postgres", max: 4 });
     pool.on("error", () => undefined);
+    registerDirectCopy(pool, async (sql, blob) => {
+      await pglite.query(sql, [], { blob });
+    });
     await ping(pool, "the embedded database");
     return withPrisma("embedded", pool, async () => {
       await server.stop();

@@ -34,3 +34,21 @@ export function inPartnerDomainsSql(email: string, domainsParam: string): string
   return `(${email} ~ '^[^@]+@[^@]+$' AND EXISTS (SELECT 1 FROM unnest(${domainsParam}::text[]) AS partner_domain(d)
     WHERE lower(split_part(${email}, '@', 2)) = partner_domain.d OR lower(split_part(${email}, '@', 2)) LIKE '%.' || partner_domain.d))`;
 }
+
+/** Runs `COPY … FROM '/dev/blob'` with the blob on the database's own session (PGlite's `blob` option). */
+export type BlobCopy = (sql: string, blob: Blob) => Promise<void>;
+
+const blobCopies = new WeakMap<pg.Pool, BlobCopy>();
+
+/**
+ * The embedded database's direct COPY path, for a pool served by its socket server (which
+ * cannot carry COPY FROM STDIN). PGlite has one session, so a statement run on it directly
+ * joins the transaction the pool's client holds open. Undefined for PostgreSQL.
+ */
+export function directCopy(pool: pg.Pool): BlobCopy | undefined {
+  return blobCopies.get(pool);
+}
+
+export function registerDirectCopy(pool: pg.Pool, copy: BlobCopy): void {
+  blobCopies.set(pool, copy);
+}

@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import path from "node:path";
 import type pg from "pg";
 import { runAlertEngine, type EngineSummary } from "../alerts/engine.js";
-import { inTransaction, type Queryable } from "../db/sql.js";
+import { directCopy, inTransaction, type Queryable } from "../db/sql.js";
 import type { IsoDate } from "../domain/dates.js";
 import type { RowProblem, SnapshotRow } from "../domain/snapshot.js";
 import type { StallThresholds } from "../domain/stages.js";
@@ -11,7 +11,7 @@ import { AppError } from "../errors.js";
 import type { NoticeView } from "../cards/view-models.js";
 import { mergeSnapshot, type MergeSummary } from "./merge.js";
 import { openSnapshot, type ReadOptions, type RowResult } from "./read.js";
-import { createStagingTable, insertStagingRows } from "./staging.js";
+import { createStagingTable, stageRows } from "./staging.js";
 
 export type { RowResult } from "./read.js";
 
@@ -54,7 +54,6 @@ export class SnapshotRefused extends AppError {
 }
 
 const INGEST_LOCK_KEY = 0x4c_43_41_69; // "LCAi": one snapshot applied at a time per database
-const BATCH = 2000;
 
 /**
  * Applies one snapshot whole or not at all: rows are validated and staged inside one
@@ -70,30 +69,21 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
     const problems: RowProblem[] = [];
     let problemCount = 0;
     let rowsRead = 0;
-    let batch: SnapshotRow[] = [];
-    // One batch is written while the next is read and validated: the file and the database
-    // work side by side, and memory holds at most two batches.
-    let inFlight: Promise<void> = Promise.resolve();
-    const flush = async () => {
-      await inFlight;
-      const rowsToWrite = batch;
-      batch = [];
-      inFlight = insertStagingRows(client, rowsToWrite);
-      inFlight.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
-    };
-    for await (const result of rows) {
-      rowsRead++;
-      if (!result.ok) {
-        problemCount += result.problems.length;
-        problems.push(...result.problems.slice(0, MAX_LISTED_PROBLEMS - problems.length));
-        continue;
+    // Rows are validated and streamed into the staging table by COPY as they are read: the
+    // file and the database work side by side, and memory holds a chunk, not the snapshot.
+    async function* goodRows(): AsyncGenerator<SnapshotRow> {
+      for await (const result of rows) {
+        rowsRead++;
+        if (!result.ok) {
+          problemCount += result.problems.length;
+          problems.push(...result.problems.slice(0, MAX_LISTED_PROBLEMS - problems.length));
+          continue;
+        }
+        if (problemCount > 0) continue; // refused already: keep reading only to name every bad row
+        yield result.row;
       }
-      if (problemCount > 0) continue; // refused already: keep reading only to name every bad row
-      batch.push(result.row);
-      if (batch.length >= BATCH) await flush();
     }
-    await flush();
-    await inFlight;
+    await stageRows(client, goodRows(), directCopy(pool));
     if (problemCount > 0) throw new SnapshotRefused(options.source, problems, problemCount);
     if (rowsRead === 0) throw new AppError("ingest.empty", { file: options.source });
 

@@ -113,9 +113,13 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDom
     UPDATE deployment d SET active = false, updated_at = now()
     WHERE d.active AND NOT EXISTS (SELECT 1 FROM snapshot_row s WHERE s.deployment_id = d.deployment_id)`);
 
+  // `changed`: a row new to the model, coming back, or whose content hash differs from the
+  // one merged last time. Only those are merged below; an unchanged row touches nothing (so
+  // a chat-fixed contact stays, as LCA's value for it did not change either).
   await client.query(`
     CREATE TEMP TABLE ucd_src ON COMMIT DROP AS
-    SELECT s.*, d.id AS deployment_row_id, u.id AS use_case_row_id, x.stage::text AS old_stage
+    SELECT s.*, d.id AS deployment_row_id, u.id AS use_case_row_id, x.stage::text AS old_stage,
+           (x.id IS NULL OR NOT x.active OR x.content_hash IS DISTINCT FROM s.content_hash) AS changed
     FROM snapshot_row s
     JOIN deployment d ON d.deployment_id = s.deployment_id
     JOIN use_case u ON (u.architecture, u.solution_domain, u.name) = (s.architecture, s.solution_domain, s.use_case)
@@ -123,14 +127,14 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDom
 
   const ucds = await upsertCounts(client, `
     INSERT INTO use_case_deployment AS x (deployment_id, use_case_id, stage, stage_entered_on, added_on, telemetry, dcc,
-      adoption_partner, cpi_eligible, renewal_on, excluded, tags, active, first_seen_on)
+      adoption_partner, cpi_eligible, renewal_on, excluded, tags, active, first_seen_on, content_hash)
     SELECT s.deployment_row_id, s.use_case_row_id, s.stage::"Stage", s.stage_entered_on, coalesce(s.added_on, $1::date), s.telemetry, s.dcc,
-      s.adoption_partner, s.cpi_eligible, s.renewal_on, s.excluded, string_to_array(nullif(s.tags, ''), '||'), true, $1::date
+      s.adoption_partner, s.cpi_eligible, s.renewal_on, s.excluded, string_to_array(nullif(s.tags, ''), '||'), true, $1::date, s.content_hash
     FROM ucd_src s
     LEFT JOIN use_case_deployment old ON old.deployment_id = s.deployment_row_id AND old.use_case_id = s.use_case_row_id
     -- Unchanged rows are left out here (a hash join) rather than by ON CONFLICT's row-by-row check.
-    WHERE old.id IS NULL
-       OR (old.stage::text, old.stage_entered_on, old.telemetry, old.dcc, old.adoption_partner, old.cpi_eligible, old.renewal_on,
+    WHERE s.changed AND old.id IS NULL
+       OR s.changed AND (old.stage::text, old.stage_entered_on, old.telemetry, old.dcc, old.adoption_partner, old.cpi_eligible, old.renewal_on,
            old.excluded, old.tags, old.active)
           IS DISTINCT FROM (s.stage, s.stage_entered_on, s.telemetry, s.dcc, s.adoption_partner, s.cpi_eligible, s.renewal_on,
            s.excluded, string_to_array(nullif(s.tags, ''), '||'), true)
@@ -156,7 +160,7 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDom
     INSERT INTO stage_change (use_case_deployment_id, from_stage, to_stage, entered_on, observed_on)
     SELECT x.id, s.old_stage::"Stage", x.stage, x.stage_entered_on, $1::date
     FROM ucd_src s JOIN use_case_deployment x ON x.deployment_id = s.deployment_row_id AND x.use_case_id = s.use_case_row_id
-    WHERE s.old_stage IS DISTINCT FROM x.stage::text
+    WHERE s.changed AND s.old_stage IS DISTINCT FROM x.stage::text
     RETURNING from_stage, to_stage`, [asOf]);
   let stageProgressions = 0;
   let stageRegressions = 0;
@@ -167,6 +171,13 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDom
   }
 
   const contactsChanged = await mergeContacts(client);
+  // Last, so that what the next snapshot skips is what this one merged in full. Not a
+  // version bump: the use case's own values may be the same (a contact changed).
+  await client.query(`
+    UPDATE use_case_deployment x SET content_hash = s.content_hash
+    FROM ucd_src s
+    WHERE s.changed AND x.deployment_id = s.deployment_row_id AND x.use_case_id = s.use_case_row_id
+      AND x.content_hash IS DISTINCT FROM s.content_hash`);
   // Fresh statistics, or the planner reads a just-filled table as empty and the alert
   // engine's per-batch joins turn into nested scans (10 s instead of 0.2 s on 20k rows).
   await client.query(`ANALYZE customer, deployment, use_case_deployment, contact, stage_change, alert`);
@@ -193,7 +204,8 @@ async function mergeContacts(client: Queryable): Promise<number> {
     CREATE TEMP TABLE contact_src ON COMMIT DROP AS
     WITH ucd AS (
       SELECT x.id AS ucd_id, s.* FROM ucd_src s
-      JOIN use_case_deployment x ON x.deployment_id = s.deployment_row_id AND x.use_case_id = s.use_case_row_id)
+      JOIN use_case_deployment x ON x.deployment_id = s.deployment_row_id AND x.use_case_id = s.use_case_row_id
+      WHERE s.changed)
     SELECT ucd_id, 'cisco'::"ContactSource" AS source, 0 AS slot, cisco_name AS name, cisco_email AS email, cisco_barrier AS barrier FROM ucd WHERE cisco_email IS NOT NULL
     UNION ALL
     SELECT ucd_id, 'partner', 1, p1_name, p1_email, p1_barrier FROM ucd WHERE p1_email IS NOT NULL
@@ -217,7 +229,8 @@ async function mergeContacts(client: Queryable): Promise<number> {
     DELETE FROM contact c
     WHERE c.lca_email IS NOT NULL
       AND c.use_case_deployment_id IN (SELECT x.id FROM ucd_src s JOIN use_case_deployment x
-                                       ON x.deployment_id = s.deployment_row_id AND x.use_case_id = s.use_case_row_id)
+                                       ON x.deployment_id = s.deployment_row_id AND x.use_case_id = s.use_case_row_id
+                                       WHERE s.changed)
       AND NOT EXISTS (SELECT 1 FROM contact_src s
                       WHERE s.ucd_id = c.use_case_deployment_id AND s.source = c.source AND s.slot = c.slot)`);
   return (upserted.rowCount ?? 0) + (deleted.rowCount ?? 0);

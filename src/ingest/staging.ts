@@ -1,4 +1,9 @@
-import type { Queryable } from "../db/sql.js";
+import { createHash } from "node:crypto";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import type { BlobCopy, Queryable } from "../db/sql.js";
 import type { SnapshotRow } from "../domain/snapshot.js";
 
 /**
@@ -27,7 +32,7 @@ const COLUMNS: [name: string, type: string, value: (row: SnapshotRow) => unknown
   ["cpi_eligible", "bool", (r) => r.cpiEligible],
   ["renewal_on", "date", (r) => r.renewalOn],
   ["csm_email", "text", (r) => r.csmEmail],
-  // Tags travel joined: a text[][] parameter cannot carry ragged rows. `||` never occurs in a tag.
+  // Tags travel joined, split again by the merge. `||` never occurs in a tag.
   ["tags", "text", (r) => r.tags.join("||")],
   ["excluded", "bool", (r) => r.excluded],
   ["cisco_name", "text", (r) => r.ciscoContact?.name ?? null],
@@ -41,17 +46,83 @@ const COLUMNS: [name: string, type: string, value: (row: SnapshotRow) => unknown
   ["p2_barrier", "text", (r) => r.partnerContacts[1]?.barrier ?? null],
 ];
 
+/**
+ * Besides the row's columns, `content_hash`: a digest of everything in the row but its
+ * number (see copyLine), which merge.ts compares with the one stored on the use case.
+ */
 export async function createStagingTable(client: Queryable): Promise<void> {
   await client.query(
-    `CREATE TEMP TABLE snapshot_row (${COLUMNS.map(([name, type]) => `${name} ${type}`).join(", ")}) ON COMMIT DROP`,
+    `CREATE TEMP TABLE snapshot_row (${COLUMNS.map(([name, type]) => `${name} ${type}`).join(", ")}, content_hash text) ON COMMIT DROP`,
   );
 }
 
-const INSERT_SQL = `INSERT INTO snapshot_row SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")})`;
+/**
+ * A value in COPY's text format: `\N` for null, and the four characters the format gives a
+ * meaning to (backslash, tab, line feed, carriage return) escaped. Validation refuses control
+ * characters before this, but the escaping holds for any text, so no value can end a column
+ * or a row early, or pass for the end-of-data marker.
+ */
+export function copyValue(value: unknown): string {
+  if (value === null || value === undefined) return "\\N";
+  if (typeof value === "boolean") return value ? "t" : "f";
+  const text = String(value);
+  return COPY_SPECIAL.test(text) ? text.replace(COPY_SPECIAL_ALL, (c) => COPY_ESCAPES[c]!) : text;
+}
 
-/** One statement per batch: each column travels as one array parameter. */
-export async function insertStagingRows(client: Queryable, rows: readonly SnapshotRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  const params = COLUMNS.map(([, , value]) => rows.map(value));
-  await client.query(INSERT_SQL, params);
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_SPECIAL_ALL = /[\\\t\n\r]/g;
+const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+
+/**
+ * One staged row as a line of COPY text format, columns in COLUMNS order, then the content
+ * hash: MD5 of the escaped values after the row number. Escaping is one-to-one and tabs
+ * separate the values, so two rows share a hash only if every value is the same (or MD5
+ * collides, which a snapshot's own values are not built to do: it is a change detector).
+ */
+export function copyLine(row: SnapshotRow): string {
+  let content = copyValue(COLUMNS[1]![2](row));
+  for (let i = 2; i < COLUMNS.length; i++) content += "\t" + copyValue(COLUMNS[i]![2](row));
+  const hash = createHash("md5").update(content).digest("base64");
+  return `${copyValue(COLUMNS[0]![2](row))}\t${content}\t${hash}\n`;
+}
+
+const COPY_SQL = `COPY snapshot_row (${COLUMNS.map(([name]) => name).join(", ")}, content_hash) FROM STDIN`;
+/** Lines are handed to the database in chunks of about this many characters. */
+const CHUNK_CHARS = 256 * 1024;
+/** The embedded database takes a whole blob per COPY: one statement per this many characters. */
+const BLOB_CHARS = 8 * 1024 * 1024;
+
+async function* copyChunks(rows: AsyncIterable<SnapshotRow>, size: number): AsyncGenerator<string> {
+  let chunk = "";
+  for await (const row of rows) {
+    chunk += copyLine(row);
+    if (chunk.length >= size) {
+      yield chunk;
+      chunk = "";
+    }
+  }
+  if (chunk !== "") yield chunk;
+}
+
+/**
+ * Streams the rows into snapshot_row with COPY, as they are read: on PostgreSQL one
+ * COPY FROM STDIN over the transaction's connection (pg-copy-streams, with backpressure);
+ * on the embedded database, whose socket server cannot carry COPY's sub-protocol, PGlite's
+ * own COPY from a blob, in bounded pieces (see directCopy in db/sql.ts). Either way the rows
+ * join the open transaction, and an error from the reader ends the COPY and is thrown.
+ */
+export async function stageRows(client: pg.PoolClient, rows: AsyncIterable<SnapshotRow>, blobCopy?: BlobCopy): Promise<number> {
+  let staged = 0;
+  const counted = (async function* () {
+    for await (const row of rows) {
+      staged++;
+      yield row;
+    }
+  })();
+  if (blobCopy) {
+    for await (const piece of copyChunks(counted, BLOB_CHARS)) await blobCopy(COPY_SQL.replace("FROM STDIN", "FROM '/dev/blob'"), new Blob([piece]));
+  } else {
+    await pipeline(Readable.from(copyChunks(counted, CHUNK_CHARS)), client.query(copyFrom(COPY_SQL)));
+  }
+  return staged;
 }

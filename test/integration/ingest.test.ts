@@ -170,6 +170,25 @@ describe.each(DB_KINDS)("ingest on %s", (kind) => {
     expect(await openAlerts()).toEqual([]);
   });
 
+  it("merges only the rows whose content changed: an unchanged use case and its contacts are not written at all", async () => {
+    const other = { deploymentId: "DPL202Y555", ciscoContact: { name: "CIO", email: "cio@northwind.example", barrier: "none" as const } };
+    await ingest([row(), row(other)], "2026-11-19");
+    const versions = async () =>
+      (await db.pool.query<{ deployment_id: string; ucd: string; contact: string; hash: string | null }>(`
+        SELECT d.deployment_id, x.xmin::text AS ucd, k.xmin::text AS contact, x.content_hash AS hash
+        FROM use_case_deployment x JOIN deployment d ON d.id = x.deployment_id JOIN contact k ON k.use_case_deployment_id = x.id
+        ORDER BY d.deployment_id`)).rows;
+    const before = await versions();
+    expect(before.every((r) => r.hash !== null)).toBe(true);
+    const summary = await ingest([row(), row({ ...other, ciscoContact: { ...other.ciscoContact, barrier: "hard_bounce" } })], "2026-11-20");
+    const after = await versions();
+    expect(after[0]).toEqual(before[0]); // DPL101X431: same content, same row versions, same hash
+    expect(after[1]!.contact).not.toBe(before[1]!.contact);
+    expect(after[1]!.hash).not.toBe(before[1]!.hash);
+    expect(summary.contactsChanged).toBe(1);
+    expect(summary.useCaseDeployments).toEqual({ created: 0, updated: 0, removed: 0 });
+  });
+
   it("keeps a chat assignment and a chat-fixed contact until LCA's own value changes", async () => {
     await ingest([row()], "2026-11-19");
     const james = await db.prisma.csm.create({ data: { email: "james.lee@partner.example", name: "James Lee" } });
