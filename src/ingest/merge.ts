@@ -68,8 +68,12 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDom
     SELECT row_number AS row, deployment_id AS "deploymentId", csm_email AS email, count(*) OVER ()::int AS count
     FROM snapshot_row WHERE csm_email IS NOT NULL AND NOT ${inPartnerDomainsSql("csm_email", "$1")}
     ORDER BY row_number LIMIT ${MAX_LISTED_OUTSIDERS}`, [partnerDomains]);
-  // CSMs the bot knew before the partner's domains said otherwise: no longer messaged.
-  await client.query(`UPDATE csm SET active = false WHERE active AND NOT ${inPartnerDomainsSql("email", "$1")}`, [partnerDomains]);
+  // A CSM is active exactly while their email is in the partner's domains: one outside is no
+  // longer messaged, and one a corrected PARTNER_DOMAINS lets back in is active again.
+  await client.query(
+    `UPDATE csm SET active = ${inPartnerDomainsSql("email", "$1")} WHERE active IS DISTINCT FROM ${inPartnerDomainsSql("email", "$1")}`,
+    [partnerDomains],
+  );
 
   // CSMs named by LCA become known to the bot; each starts subscribed to every alert kind.
   const newCsms = await client.query<{ id: number }>(`
@@ -97,13 +101,16 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDom
     ON CONFLICT (deployment_id) DO UPDATE SET
       customer_id = EXCLUDED.customer_id, install_site = EXCLUDED.install_site,
       serial_number = EXCLUDED.serial_number, contract_number = EXCLUDED.contract_number,
-      assigned_csm_id = CASE WHEN d.lca_csm_email IS DISTINCT FROM EXCLUDED.lca_csm_email
+      -- Unassigned (nobody chose, or an outsider was dropped): LCA's CSM, once a partner one, fills it.
+      assigned_csm_id = CASE WHEN d.lca_csm_email IS DISTINCT FROM EXCLUDED.lca_csm_email OR d.assigned_csm_id IS NULL
                              THEN EXCLUDED.assigned_csm_id ELSE d.assigned_csm_id END,
-      version = d.version + CASE WHEN d.lca_csm_email IS DISTINCT FROM EXCLUDED.lca_csm_email THEN 1 ELSE 0 END,
+      version = d.version + CASE WHEN d.lca_csm_email IS DISTINCT FROM EXCLUDED.lca_csm_email
+                                   OR (d.assigned_csm_id IS NULL AND EXCLUDED.assigned_csm_id IS NOT NULL) THEN 1 ELSE 0 END,
       lca_csm_email = EXCLUDED.lca_csm_email, active = true, updated_at = now()
       WHERE (d.customer_id, d.install_site, d.serial_number, d.contract_number, d.lca_csm_email, d.active)
             IS DISTINCT FROM (EXCLUDED.customer_id, EXCLUDED.install_site, EXCLUDED.serial_number,
                               EXCLUDED.contract_number, EXCLUDED.lca_csm_email, true)
+         OR (d.assigned_csm_id IS NULL AND EXCLUDED.assigned_csm_id IS NOT NULL)
     RETURNING (xmax = 0) AS inserted`);
   // A deployment still assigned to someone outside the partner is unassigned now.
   await client.query(`

@@ -87,6 +87,19 @@ describe.each(DB_KINDS)("ingest on %s", (kind) => {
     expect(destinations).toEqual([]); // no team space configured here, and nobody inside is assigned
   });
 
+  it("lets a CSM back in, with their deployments, once PARTNER_DOMAINS is corrected", async () => {
+    const rows = [row({ csmEmail: "lee@partner-two.example" })];
+    // A PARTNER_DOMAINS that forgot the second domain: the CSM stays out, the deployment unassigned.
+    await ingestRows(db.pool, ok(rows), options("2026-11-19"));
+    await db.pool.query(`INSERT INTO csm (email, name) VALUES ('lee@partner-two.example', 'Lee') ON CONFLICT DO NOTHING`);
+    await ingestRows(db.pool, ok(rows), options("2026-11-20"));
+    expect((await db.pool.query(`SELECT active FROM csm WHERE email = 'lee@partner-two.example'`)).rows).toEqual([{ active: false }]);
+    await ingestRows(db.pool, ok(rows), { ...options("2026-11-21"), partnerDomains: [...config.partner.domains, "partner-two.example"] });
+    expect((await db.pool.query(`SELECT active FROM csm WHERE email = 'lee@partner-two.example'`)).rows).toEqual([{ active: true }]);
+    const { rows: [deployment] } = await db.pool.query<{ email: string | null }>(`SELECT c.email FROM deployment d LEFT JOIN csm c ON c.id = d.assigned_csm_id`);
+    expect(deployment!.email).toBe("lee@partner-two.example");
+  });
+
   it("stops messaging a CSM the bot knew before the partner's domains left them out", async () => {
     await ingest([row({ csmEmail: "old@former-partner.example" })], "2026-11-19");
     // As if an earlier version had let them in:
