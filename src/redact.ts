@@ -83,8 +83,11 @@ function safeDecode(text: string): string {
   }
 }
 
-/** Any `scheme://…` in free text (up to whitespace, a quote or an angle bracket). */
-const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`]+/gi;
+/**
+ * Any `scheme://…` in free text (up to whitespace, a quote, an angle bracket or a backslash:
+ * in a JSON log line a URL ends before the escape of its closing quote, which must survive).
+ */
+const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/[^\s"'<>`\\]+/gi;
 
 /** Free text (an error message, a log line) with every URL in it masked. */
 export function maskUrlsIn(text: string): string {

@@ -90,3 +90,13 @@ describe("the logger", () => {
     expect(all).toContain("postgres://lca:***@db.example/lca");
   });
 });
+
+
+describe("URLs inside JSON log lines", () => {
+  it("masks a quoted URL and leaves the line valid JSON", () => {
+    const line = JSON.stringify({ msg: 'fetch failed for "https://feed.example/x.csv?sig=abc"\tthen' });
+    const masked = maskUrlsIn(line);
+    expect(masked).not.toContain("abc");
+    expect(JSON.parse(masked)).toEqual({ msg: 'fetch failed for "https://feed.example/x.csv?sig=***"\tthen' });
+  });
+});
