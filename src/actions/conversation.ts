@@ -47,7 +47,7 @@ const COMMAND_HANDLERS: { [K in CommandName]: CommandHandler<K> } = {
     }
     if ("noMatch" in found) return [notice("warning", { key: "chat.errors.useCaseNotOnDeployment", params: { deploymentId: c.deploymentId, name: c.name ?? "", names: found.noMatch.join(", ") } })];
     const view = await useCaseDetail(q, found.id);
-    return view ? [reply({ card: "usecase.detail", view })] : [notice("warning", { key: "chat.errors.deploymentNotFound", params: { deploymentId: c.deploymentId } })];
+    return view ? [reply({ card: "usecase.detail", view })] : [notice("warning", { key: "chat.errors.useCaseNotFound", params: { id: found.id } })];
   },
   assign: async (ctx, c) => {
     const deployment = await ctx.deps.db.prisma.deployment.findFirst({ where: { deploymentId: c.deploymentId, active: true } });
