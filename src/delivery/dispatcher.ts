@@ -395,8 +395,14 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     if (recorded) count("dead", row.channel);
   }
 
+  /** The fence renews the lease too: the entry's lease end moves with it. */
   async function fence(entry: Held): Promise<{ token: string; resolved: boolean } | null> {
-    return withToken(entry, () => fenceSend(pool, entry.row, tuning.leaseMs)).catch((error: unknown) => {
+    const started = performance.now();
+    return withToken(entry, async () => {
+      const fenced = await fenceSend(pool, entry.row, tuning.leaseMs);
+      if (fenced) entry.leaseEnd = started + tuning.leaseMs;
+      return fenced;
+    }).catch((error: unknown) => {
       log.warn({ err: error, outboxId: entry.row.id }, "delivery: cannot fence a send; leaving the row to be retried");
       return null;
     });
