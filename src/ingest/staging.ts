@@ -111,18 +111,10 @@ async function* copyChunks(rows: AsyncIterable<SnapshotRow>, size: number): Asyn
  * own COPY from a blob, in bounded pieces (see directCopy in db/sql.ts). Either way the rows
  * join the open transaction, and an error from the reader ends the COPY and is thrown.
  */
-export async function stageRows(client: pg.PoolClient, rows: AsyncIterable<SnapshotRow>, blobCopy?: BlobCopy): Promise<number> {
-  let staged = 0;
-  const counted = (async function* () {
-    for await (const row of rows) {
-      staged++;
-      yield row;
-    }
-  })();
+export async function stageRows(client: pg.PoolClient, rows: AsyncIterable<SnapshotRow>, blobCopy?: BlobCopy): Promise<void> {
   if (blobCopy) {
-    for await (const piece of copyChunks(counted, BLOB_CHARS)) await blobCopy(COPY_SQL.replace("FROM STDIN", "FROM '/dev/blob'"), new Blob([piece]));
+    for await (const piece of copyChunks(rows, BLOB_CHARS)) await blobCopy(COPY_SQL.replace("FROM STDIN", "FROM '/dev/blob'"), new Blob([piece]));
   } else {
-    await pipeline(Readable.from(copyChunks(counted, CHUNK_CHARS)), client.query(copyFrom(COPY_SQL)));
+    await pipeline(Readable.from(copyChunks(rows, CHUNK_CHARS)), client.query(copyFrom(COPY_SQL)));
   }
-  return staged;
 }
