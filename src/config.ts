@@ -6,8 +6,10 @@ import { isValidTimeZone } from "./domain/dates.js";
 import { DEFAULT_STALL_THRESHOLDS, STAGES, type Stage, type StallThresholds } from "./domain/stages.js";
 import { maskUrl, maskUrlsIn, urlSecrets } from "./redact.js";
 
-export const LOCALES = ["en", "ru"] as const;
-export type Locale = (typeof LOCALES)[number];
+import { LOCALES, type Locale } from "./locale.js";
+import type { SendChat } from "./protocol/chats.js";
+
+export { LOCALES, type Locale };
 
 const csv = (text: string | undefined): string[] =>
   (text ?? "").split(",").map((part) => part.trim()).filter(Boolean);
@@ -101,7 +103,7 @@ const envSchema = z.object({
 });
 
 export interface TeamSpaceSetting {
-  channel: "webex" | "slack";
+  channel: SendChat;
   address: string;
   name: string;
 }
@@ -115,7 +117,7 @@ function parseTeamSpaces(text: string | undefined, ctx: z.RefinementCtx): TeamSp
       ctx.addIssue({ code: "custom", message: `"${item}" is not webex:<roomId>[=name] or slack:<channelId>[=name]` });
       continue;
     }
-    spaces.push({ channel: m[1] as "webex" | "slack", address: m[2]!, name: m[3]?.trim() || m[2]! });
+    spaces.push({ channel: m[1] as SendChat, address: m[2]!, name: m[3]?.trim() || m[2]! });
   }
   return spaces;
 }
@@ -338,4 +340,9 @@ export function secretsOf(config: Config): string[] {
     ...(config.database.kind === "postgres" ? urlSecrets(config.database.url) : []),
     ...(config.refresh.feed && /^[a-z]+:\/\//i.test(config.refresh.feed) ? urlSecrets(config.refresh.feed) : []),
   ].filter((s): s is string => Boolean(s));
+}
+
+/** The LCA portal page of a deployment: where every card's "Open in LCA" link goes. */
+export function lcaUrl(config: Pick<Config, "lcaPortalUrl">): (deploymentId: string) => string {
+  return (deploymentId) => `${config.lcaPortalUrl}?deploymentId=${encodeURIComponent(deploymentId)}`;
 }

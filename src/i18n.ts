@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import i18next, { type i18n } from "i18next";
-import type { Locale } from "./config.js";
+import type { Locale } from "./locale.js";
 import { projectPath } from "./paths.js";
 
 /**

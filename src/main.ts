@@ -13,7 +13,7 @@ import { scheduledRefresh } from "./jobs/refresh-job.js";
 import { registerSecrets, type Logger } from "./log.js";
 import { startHttpServer, type HttpServer } from "./server/http.js";
 import type { ConversationDeps } from "./actions/context.js";
-import type { ChannelPort } from "./channels/port.js";
+import type { ChannelPort } from "./protocol/port.js";
 import { createPreviewChannel, PREVIEW_PATH } from "./channels/preview/index.js";
 import { createSlackChannel } from "./channels/slack/index.js";
 import { createWebexChannel } from "./channels/webex/index.js";

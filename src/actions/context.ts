@@ -1,4 +1,4 @@
-import type { Config } from "../config.js";
+import { lcaUrl, type Config } from "../config.js";
 import type { Database } from "../db/database.js";
 import { todayIn } from "../domain/dates.js";
 import type { Logger } from "../log.js";
@@ -17,9 +17,6 @@ export interface ConversationDeps {
   alertChanged?: (alertId: number, origin: string) => void;
 }
 
-export function lcaUrl(config: Config): (deploymentId: string) => string {
-  return (deploymentId) => `${config.lcaPortalUrl}?deploymentId=${encodeURIComponent(deploymentId)}`;
-}
 
 export function queryContext(deps: ConversationDeps): QueryContext {
   return {

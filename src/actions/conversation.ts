@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Message } from "../cards/view-models.js";
+import type { Message } from "../protocol/views.js";
 import { commandKeyword, helpMessageKeys, parseCommand, parseErrorMessages } from "../commands/parse.js";
 import type { Command, CommandName } from "../commands/types.js";
 import type { Locale } from "../config.js";
@@ -9,8 +9,8 @@ import { startCardActionTimer } from "../metrics.js";
 import { translator, type MessageKey } from "../i18n.js";
 import { addedRecently, contactProblems, findCustomer, findUseCase, mine, stalled, useCaseDetail } from "../queries/queries.js";
 import { queryContext, type ConversationDeps } from "./context.js";
-import { notice, reply, type Effect, type Outcome } from "./effects.js";
-import { envelopeSchema } from "./envelope.js";
+import { notice, reply, type Effect, type Outcome } from "../protocol/effects.js";
+import { envelopeSchema } from "../protocol/envelope.js";
 import { ACTION_HANDLERS, assignDeployment, type ActionContext, type DataAction } from "./handlers.js";
 import { identify, type Actor, type ChatIdentity } from "./identity.js";
 

@@ -8,8 +8,8 @@ import type { MessageKey, MessageParams } from "../i18n.js";
 import { alertView } from "../queries/queries.js";
 import { writeAudit } from "./audit.js";
 import { queryContext, type ConversationDeps } from "./context.js";
-import { notice, reply, type Effect } from "./effects.js";
-import type { ActionName, Envelope } from "./envelope.js";
+import { notice, reply, type Effect } from "../protocol/effects.js";
+import type { ActionName, Envelope } from "../protocol/envelope.js";
 import type { Actor } from "./identity.js";
 
 export interface ActionContext {

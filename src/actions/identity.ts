@@ -1,4 +1,5 @@
-import type { Config, Locale } from "../config.js";
+import type { Config } from "../config.js";
+import { csmLocale, localeFrom, type Locale } from "../locale.js";
 import type { PrismaClient } from "../db/database.js";
 import { inPartnerDomains } from "../domain/contacts.js";
 import type { ChatChannel } from "../generated/prisma/enums.js";
@@ -32,15 +33,6 @@ export type Identification = { ok: true; actor: Actor } | { ok: false; reason: "
 
 const idColumn = { webex: "webexPersonId", slack: "slackUserId" } as const;
 
-/** A CSM's language: their own choice, else what their chat platform reported, else the partner's. */
-export function csmLocale(csm: { locale: string | null; platformLocale?: string | null } | undefined, fallback: Locale): Locale {
-  return localeFrom(csm?.locale) ?? localeFrom(csm?.platformLocale) ?? fallback;
-}
-
-export function localeFrom(platformLocale: string | null | undefined): Locale | undefined {
-  const language = platformLocale?.toLowerCase().split(/[-_]/)[0];
-  return language === "ru" || language === "en" ? language : undefined;
-}
 
 /**
  * Only known CSMs of the partner may query or act: matched by the chat identity linked

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { DigestItem, DigestView } from "../cards/view-models.js";
+import type { DigestItem, DigestView } from "../protocol/views.js";
 import type { PrismaClient } from "../db/database.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { useCaseWhere } from "../queries/scope.js";

@@ -1,7 +1,9 @@
 import type { Queryable } from "../db/sql.js";
 import type { AlertKind } from "../domain/recommendations.js";
+import type { ChatName } from "../protocol/chats.js";
 
-export type DeliveryChannel = "webex" | "slack" | "preview";
+/** Every chat a person's alert may be shown in (the preview too). */
+export type DeliveryChannel = ChatName;
 
 export interface SubscriptionFilters {
   tags?: string[];

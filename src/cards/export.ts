@@ -4,7 +4,7 @@ import type { Locale } from "../config.js";
 import { toBlockKit } from "./blockkit.js";
 import { renderCard } from "./render.js";
 import { SAMPLE_NOW, SAMPLE_VIEWS } from "./samples.js";
-import { CARD_NAMES, type CardName, type CardViews } from "./view-models.js";
+import { CARD_NAMES, type CardName, type CardViews } from "../protocol/views.js";
 
 /**
  * Writes every card, expanded with the demo views, in both renderings:

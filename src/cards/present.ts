@@ -1,5 +1,5 @@
 import type { Locale } from "../config.js";
-import type { ActionName, Envelope } from "../actions/envelope.js";
+import type { ActionName, Envelope } from "../protocol/envelope.js";
 import { daysBetween, todayIn, type IsoDate } from "../domain/dates.js";
 import { CLOSING_ACTIONS, RECOMMENDATION_ACTIONS, RECOMMENDATION_FOR, SNOOZE_DAYS, type AlertKind, type RecommendationAction } from "../domain/recommendations.js";
 import type { Stage } from "../domain/stages.js";
@@ -25,7 +25,7 @@ import type {
   ReceiptView,
   UseCaseDetailView,
   UseCaseName,
-} from "./view-models.js";
+} from "../protocol/views.js";
 
 /**
  * The presenter: view model → template data. Every user-facing string is made here, from

@@ -4,7 +4,7 @@ import { projectPath } from "../paths.js";
 import { summaryLines, truncateBytes, type AdaptiveCard } from "./adaptive-card.js";
 import { cleanText, escapeCardMarkdown, toWebexMarkdown } from "./escape.js";
 import { present, type RenderContext, type TemplateData } from "./present.js";
-import type { CardName, CardViews } from "./view-models.js";
+import type { CardName, CardViews } from "../protocol/views.js";
 
 export type { RenderContext } from "./present.js";
 export type { AdaptiveCard } from "./adaptive-card.js";

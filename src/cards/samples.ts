@@ -1,5 +1,5 @@
 import type { AlertKind } from "../domain/recommendations.js";
-import type { AlertView, CardViews, ListItem } from "./view-models.js";
+import type { AlertView, CardViews, ListItem } from "../protocol/views.js";
 
 /**
  * One sample view model per card: what validateAllTemplates() renders at start-up, what

@@ -1,12 +1,12 @@
 import { createRequire } from "node:module";
 import type * as AdaptiveCardsSdk from "adaptivecards";
-import { envelopeSchema } from "../actions/envelope.js";
+import { envelopeSchema } from "../protocol/envelope.js";
 import { LOCALES } from "../config.js";
 import { actionsOf, inputsOf, walkCards, type AdaptiveCard, type CardAction, type CardInput, type NestedCard } from "./adaptive-card.js";
 import { FORM_FIELDS } from "./present.js";
 import { renderCard } from "./render.js";
 import { SAMPLE_NOW, SAMPLE_VIEWS } from "./samples.js";
-import { CARD_NAMES, type CardName } from "./view-models.js";
+import { CARD_NAMES, type CardName } from "../protocol/views.js";
 
 /** Webex renders Adaptive Cards 1.3 with at most 5 actions, of these types. */
 export const CARD_VERSION = "1.3";

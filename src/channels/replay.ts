@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Queryable } from "../db/sql.js";
 import type { Logger } from "../log.js";
+import type { SendChat } from "../protocol/chats.js";
 
 /**
  * Replay protection that survives a restart: each chat's event ids (a Webex webhook event,
@@ -28,7 +29,7 @@ export const REPLAY_TTL_MS = 24 * 60 * 60 * 1000;
 const MAX_ID_LENGTH = 200;
 const storedId = (id: string): string => (id.length <= MAX_ID_LENGTH ? id : `sha256:${createHash("sha256").update(id).digest("hex")}`);
 
-export function createReplayGuard(db: Queryable, chat: "webex" | "slack", options: ReplayGuardOptions = {}): ReplayGuard {
+export function createReplayGuard(db: Queryable, chat: SendChat, options: ReplayGuardOptions = {}): ReplayGuard {
   const ttlSeconds = (options.ttlMs ?? REPLAY_TTL_MS) / 1000;
   const purgeEveryMs = options.purgeEveryMs ?? 10 * 60 * 1000;
   let lastPurge = 0;

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Queryable } from "../db/sql.js";
+import type { ChatName } from "../protocol/chats.js";
 import type { SendChannel } from "./store.js";
 
 /** What an admin is told about a destination the bot cannot deliver to (payload of a `notice` row). */
@@ -31,7 +32,7 @@ export function isDeliveryFailedNotice(payload: unknown): payload is DeliveryFai
 export async function enqueueAdminNotices(
   client: Queryable,
   failure: { channel: SendChannel; destination: string; reason: string; outboxId: number },
-  options: { adminEmails: readonly string[]; channels: readonly ("webex" | "slack" | "preview")[] },
+  options: { adminEmails: readonly string[]; channels: readonly ChatName[] },
 ): Promise<number> {
   if (options.adminEmails.length === 0 || options.channels.length === 0) return 0;
   const { rows: [lastSent] } = await client.query<{ id: number | null }>(

@@ -1,7 +1,8 @@
 import { setMaxListeners } from "node:events";
 import type pg from "pg";
-import type { ChannelPort, Destination, OutgoingMessage, SendOutcome } from "../channels/port.js";
+import type { ChannelPort, Destination, OutgoingMessage, SendOutcome } from "../protocol/port.js";
 import type { Config } from "../config.js";
+import type { ChatName } from "../protocol/chats.js";
 import type { PrismaClient } from "../db/database.js";
 import { inPartnerDomains } from "../domain/contacts.js";
 import { inTransaction } from "../db/sql.js";
@@ -111,9 +112,9 @@ export interface DispatcherDeps {
   render?: MessageRenderer;
   tuning?: Partial<DispatcherTuning>;
   /** Chats that admin notices go to; default: those with a port here, else the preview. */
-  noticeChannels?: readonly ("webex" | "slack" | "preview")[];
+  noticeChannels?: readonly ChatName[];
   /** Chats a person's row written for every chat becomes one row each on; default: those with a port here. */
-  fanOutTo?: readonly ("webex" | "slack" | "preview")[];
+  fanOutTo?: readonly ChatName[];
   now?: () => Date;
 }
 

@@ -1,12 +1,11 @@
-import { csmLocale } from "../actions/identity.js";
+import { csmLocale } from "../locale.js";
 import type pg from "pg";
-import { lcaUrl } from "../actions/context.js";
 import { digestView } from "../alerts/digest.js";
-import type { AnyCard } from "../actions/effects.js";
+import type { AnyCard } from "../protocol/effects.js";
 import type { RenderContext } from "../cards/render.js";
-import { CARD_NAMES, alertCardName, type AlertView } from "../cards/view-models.js";
-import type { Destination, OutgoingMessage } from "../channels/port.js";
-import type { Config } from "../config.js";
+import { CARD_NAMES, alertCardName, type AlertView } from "../protocol/views.js";
+import type { Destination, OutgoingMessage } from "../protocol/port.js";
+import { lcaUrl, type Config } from "../config.js";
 import type { PrismaClient } from "../db/database.js";
 import { isIsoDate, todayIn } from "../domain/dates.js";
 import { alertView, type QueryContext } from "../queries/queries.js";

@@ -1,7 +1,7 @@
-import type { AnyCard } from "../actions/effects.js";
-import type { OutgoingMessage } from "../channels/port.js";
+import type { AnyCard } from "../protocol/effects.js";
+import type { OutgoingMessage } from "../protocol/port.js";
 import { fallbackText, renderCard, type RenderContext } from "../cards/render.js";
-import type { CardName, CardViews } from "../cards/view-models.js";
+import type { CardName, CardViews } from "../protocol/views.js";
 
 /** Turns a card and its view into what a chat port sends, in the reader's language and time zone. */
 export type MessageRenderer = (card: AnyCard, ctx: RenderContext) => OutgoingMessage;

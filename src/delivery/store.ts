@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { AlertKind } from "../domain/recommendations.js";
+import type { SendChat } from "../protocol/chats.js";
 
 /**
  * Every statement the dispatcher runs against outbox_message. The table has no lease or
@@ -17,7 +18,7 @@ import type { AlertKind } from "../domain/recommendations.js";
  */
 
 export type OutboxKind = "alert" | "reminder" | "digest" | "refresh" | "notice";
-export type SendChannel = "webex" | "slack";
+export type SendChannel = SendChat;
 
 /** A row this instance holds (status 'sending' with our lease). */
 export interface ClaimedRow {

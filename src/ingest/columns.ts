@@ -1,5 +1,10 @@
 import type { RowProblem } from "../domain/snapshot.js";
-import type { ProblemKey } from "./row.js";
+import type { MessageKey } from "../i18n.js";
+
+// A naked type parameter makes the conditional distribute over the union of keys.
+type KeysUnder<Key, Prefix extends string> = Key extends `${Prefix}${infer Rest}` ? Rest : never;
+/** Keys under "ingest.problems." (locales/en/ingest.json): a key missing there fails tsc. */
+export type ProblemKey = KeysUnder<MessageKey, "ingest.problems.">;
 
 /**
  * What a cell of each kind may hold. Every value of an export is untrusted: a cell longer

@@ -8,7 +8,7 @@ import type { IsoDate } from "../domain/dates.js";
 import type { RowProblem, SnapshotRow } from "../domain/snapshot.js";
 import type { StallThresholds } from "../domain/stages.js";
 import { AppError } from "../errors.js";
-import type { NoticeView } from "../cards/view-models.js";
+import type { NoticeView } from "../protocol/views.js";
 import { mergeSnapshot, type MergeSummary } from "./merge.js";
 import { openSnapshot, type ReadOptions, type RowResult } from "./read.js";
 import { createStagingTable, stageRows } from "./staging.js";

@@ -2,13 +2,9 @@ import { z } from "zod";
 import { fromDate, isIsoDate, type IsoDate } from "../domain/dates.js";
 import type { DeliveryBarrier, RowProblem, SnapshotContact, SnapshotRow } from "../domain/snapshot.js";
 import { parseStage } from "../domain/stages.js";
-import type { MessageKey } from "../i18n.js";
-import { CELL_KINDS, columnOf, COLUMNS, MAX_TAG_LENGTH, type CellKind, type CellRecord, type ColumnField } from "./columns.js";
+import { CELL_KINDS, columnOf, COLUMNS, MAX_TAG_LENGTH, type CellKind, type CellRecord, type ColumnField, type ProblemKey } from "./columns.js";
 
-// A naked type parameter makes the conditional distribute over the union of keys.
-type KeysUnder<Key, Prefix extends string> = Key extends `${Prefix}${infer Rest}` ? Rest : never;
-/** Keys under "ingest.problems." (locales/en/ingest.json): a key missing there fails tsc. */
-export type ProblemKey = KeysUnder<MessageKey, "ingest.problems.">;
+export type { ProblemKey };
 
 export type RowValidation = { ok: true; row: SnapshotRow } | { ok: false; problems: RowProblem[] };
 

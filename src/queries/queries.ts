@@ -1,4 +1,4 @@
-import type { ListItem, ListKind, ListView, CustomerView, UseCaseDetailView, AlertView, Person } from "../cards/view-models.js";
+import type { ListItem, ListKind, ListView, CustomerView, UseCaseDetailView, AlertView, Person } from "../protocol/views.js";
 import type { Filters } from "../commands/types.js";
 import type { PrismaClient } from "../db/database.js";
 import type { AlertFacts } from "../domain/alerts.js";

@@ -13,7 +13,7 @@ import { writeXlsxBomb } from "../support/xlsx-bomb.js";
  * hostile files and settings: every failure is one readable line per problem (or one JSON
  * object with --json), in the asked language, with exit code 2, and never a stack trace.
  */
-const HOSTILE = fileURLToPath(new URL("../fixtures/ingest/hostile/", import.meta.url));
+const HOSTILE = fileURLToPath(new URL("../fixtures/ingest/hostile", import.meta.url));
 const STACK = /\n\s+at /;
 const ESC = "\u001b";
 

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { validateCard } from "../../src/cards/validate.js";
 import { readMigrations } from "../../src/db/migrate.js";
-import { CARD_NAMES } from "../../src/cards/view-models.js";
+import { CARD_NAMES } from "../../src/protocol/views.js";
 import { createTestDatabase } from "../support/db.js";
 import { freePort, runCli, startBot } from "../support/cli.js";
 

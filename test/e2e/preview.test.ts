@@ -6,7 +6,7 @@ import path from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConversationDeps } from "../../src/actions/context.js";
-import { CARD_NAMES } from "../../src/cards/view-models.js";
+import { CARD_NAMES } from "../../src/protocol/views.js";
 import { createPreviewChannel, PREVIEW_PATH } from "../../src/channels/preview/index.js";
 import { loadConfig, type Locale } from "../../src/config.js";
 import { todayIn } from "../../src/domain/dates.js";

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryContext, type ConversationDeps } from "../../src/actions/context.js";
 import { fallbackText, renderCard } from "../../src/cards/render.js";
-import { alertCardName } from "../../src/cards/view-models.js";
+import { alertCardName } from "../../src/protocol/views.js";
 import { createSlackChannel, SLACK_COMMAND, SLACK_EVENTS_PATH, type SlackChannel } from "../../src/channels/slack/index.js";
 import { decodeSlackText } from "../../src/channels/slack/text.js";
 import { loadConfig, type Config, type Locale } from "../../src/config.js";

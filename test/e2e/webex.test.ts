@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConversationDeps } from "../../src/actions/context.js";
 import { actionsOf, walkCards, type AdaptiveCard, type SubmitAction } from "../../src/cards/adaptive-card.js";
 import { fallbackText, renderCard } from "../../src/cards/render.js";
-import { alertCardName } from "../../src/cards/view-models.js";
+import { alertCardName } from "../../src/protocol/views.js";
 import { createWebexChannel, WEBEX_WEBHOOK_PATH, type WebexChannel } from "../../src/channels/webex/index.js";
 import { parseCommand } from "../../src/commands/parse.js";
 import { loadConfig, type Config } from "../../src/config.js";

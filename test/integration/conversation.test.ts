@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handleAction, handleMessage } from "../../src/actions/conversation.js";
 import type { ConversationDeps } from "../../src/actions/context.js";
-import type { Effect, Outcome } from "../../src/actions/effects.js";
-import { csmLocale, type ChatIdentity } from "../../src/actions/identity.js";
+import type { Effect, Outcome } from "../../src/protocol/effects.js";
+import type { ChatIdentity } from "../../src/actions/identity.js";
+import { csmLocale } from "../../src/locale.js";
 import { loadConfig } from "../../src/config.js";
 import { loadDemo } from "../../src/demo/load.js";
 import { createLogger } from "../../src/log.js";

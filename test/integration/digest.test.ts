@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lcaUrl } from "../../src/actions/context.js";
+import { lcaUrl } from "../../src/config.js";
 import { digestView, enqueueDueDigests } from "../../src/alerts/digest.js";
 import { loadConfig } from "../../src/config.js";
 import { openDatabase } from "../../src/db/database.js";

@@ -12,7 +12,7 @@ import { createTestDatabase, DB_KINDS, type TestDatabase } from "../support/db.j
 import { ok, row } from "../support/rows.js";
 import { writeXlsxBomb } from "../support/xlsx-bomb.js";
 
-const HOSTILE = fileURLToPath(new URL("../fixtures/ingest/hostile/", import.meta.url));
+const HOSTILE = fileURLToPath(new URL("../fixtures/ingest/hostile", import.meta.url));
 
 const config = loadConfig({});
 const options = (asOf: string) => ({ asOf, source: "test", stallThresholds: config.alerts.stallThresholds, reminderDays: 7, partnerDomains: config.partner.domains, adminEmails: [] });

@@ -1,8 +1,8 @@
 import type { ConversationDeps } from "../../src/actions/context.js";
 import { queryContext } from "../../src/actions/context.js";
 import { fallbackText, renderCard, type RenderContext } from "../../src/cards/render.js";
-import { alertCardName } from "../../src/cards/view-models.js";
-import type { ChannelPort, Destination } from "../../src/channels/port.js";
+import { alertCardName } from "../../src/protocol/views.js";
+import type { ChannelPort, Destination } from "../../src/protocol/port.js";
 import { alertView } from "../../src/queries/queries.js";
 
 /**

@@ -1,8 +1,8 @@
 import type pg from "pg";
-import type { AnyCard } from "../../src/actions/effects.js";
+import type { AnyCard } from "../../src/protocol/effects.js";
 import type { RenderContext } from "../../src/cards/render.js";
-import type { AlertView } from "../../src/cards/view-models.js";
-import type { ChannelPort, Destination, OutgoingMessage, SendOutcome } from "../../src/channels/port.js";
+import type { AlertView } from "../../src/protocol/views.js";
+import type { ChannelPort, Destination, OutgoingMessage, SendOutcome } from "../../src/protocol/port.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import type { AlertKind } from "../../src/domain/recommendations.js";
 

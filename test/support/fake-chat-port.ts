@@ -1,4 +1,4 @@
-import type { ChannelPort, Destination, OutgoingMessage, SendOutcome } from "../../src/channels/port.js";
+import type { ChannelPort, Destination, OutgoingMessage, SendOutcome } from "../../src/protocol/port.js";
 
 /**
  * A test-only chat port that POSTs to the fake chat API (fake-chat.ts) and maps its answers

@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { envelopeSchema } from "../../src/actions/envelope.js";
+import { envelopeSchema } from "../../src/protocol/envelope.js";
 import type { Locale } from "../../src/config.js";
 import type { AdaptiveCard, CardElement } from "../../src/cards/adaptive-card.js";
 import { SLACK_LIMITS, toBlockKit, toModal, toMrkdwn, toPlain, type Block, type BlockKitMessage, type Button, type InputBlock, type View } from "../../src/cards/blockkit.js";
 import { renderCard } from "../../src/cards/render.js";
 import { SAMPLE_ALERTS, SAMPLE_NOW, SAMPLE_VIEWS, sampleListItems } from "../../src/cards/samples.js";
-import { CARD_NAMES, type CardName, type CardViews } from "../../src/cards/view-models.js";
+import { CARD_NAMES, type CardName, type CardViews } from "../../src/protocol/views.js";
 import { projectPath } from "../../src/paths.js";
 
 const LOCALES: Locale[] = ["en", "ru"];

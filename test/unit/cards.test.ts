@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { envelopeSchema } from "../../src/actions/envelope.js";
+import { envelopeSchema } from "../../src/protocol/envelope.js";
 import type { Locale } from "../../src/config.js";
 import { actionsOf, inputsOf, walkCards, type AdaptiveCard, type CardInput, type SubmitAction } from "../../src/cards/adaptive-card.js";
 import { FORM_FIELDS } from "../../src/cards/present.js";
 import { fallbackText, renderCard, WEBEX_MARKDOWN_MAX_BYTES } from "../../src/cards/render.js";
 import { SAMPLE_ALERTS, SAMPLE_NOW, SAMPLE_VIEWS, sampleListItems } from "../../src/cards/samples.js";
 import { MAX_ACTIONS, validateAllTemplates, validateCard } from "../../src/cards/validate.js";
-import { CARD_NAMES, type AlertView, type CardName, type CardViews } from "../../src/cards/view-models.js";
+import { CARD_NAMES, type AlertView, type CardName, type CardViews } from "../../src/protocol/views.js";
 import { ALERT_KINDS } from "../../src/domain/recommendations.js";
 import { projectPath } from "../../src/paths.js";
 

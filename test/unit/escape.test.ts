@@ -7,7 +7,7 @@ import { toBlockKit, toModal, toMrkdwn, type Block, type BlockKitMessage, type V
 import { cleanText, decodeLiterals, escapeCardLinkLabel, escapeCardMarkdown, escapeMrkdwn, escapeWebexMarkdown, markdownLinkUrl } from "../../src/cards/escape.js";
 import { escapeTemplateData, fallbackText, renderCard, slotsOf } from "../../src/cards/render.js";
 import { SAMPLE_NOW, SAMPLE_VIEWS } from "../../src/cards/samples.js";
-import { CARD_NAMES, type CardName, type CardViews } from "../../src/cards/view-models.js";
+import { CARD_NAMES, type CardName, type CardViews } from "../../src/protocol/views.js";
 import { mrkdwnToHtml } from "../../src/channels/preview/slack-html.js";
 import { projectPath } from "../../src/paths.js";
 

@@ -15,7 +15,7 @@ import { printable } from "../../src/terminal.js";
 import { row } from "../support/rows.js";
 import { writeXlsxBomb } from "../support/xlsx-bomb.js";
 
-const FIXTURES = fileURLToPath(new URL("../fixtures/ingest/", import.meta.url));
+const FIXTURES = fileURLToPath(new URL("../fixtures/ingest", import.meta.url));
 const HOSTILE = path.join(FIXTURES, "hostile");
 const HEADER = COLUMNS.map((column) => column.name);
 

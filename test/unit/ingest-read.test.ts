@@ -17,7 +17,7 @@ import { validateRow } from "../../src/ingest/row.js";
 import { writeSnapshot } from "../../src/demo/write-snapshot.js";
 import { row as sampleRow } from "../support/rows.js";
 
-const FIXTURES = fileURLToPath(new URL("../fixtures/ingest/", import.meta.url));
+const FIXTURES = fileURLToPath(new URL("../fixtures/ingest", import.meta.url));
 const SAMPLE_CSV = path.join(FIXTURES, "sample.csv");
 const SAMPLE_JSON = path.join(FIXTURES, "sample.json");
 const HEADER: string[] = COLUMNS.map((column) => column.name);

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { queryContext, type ConversationDeps } from "../../actions/context.js";
-import type { AnyCard } from "../../actions/effects.js";
+import type { AnyCard } from "../../protocol/effects.js";
 import { digestView } from "../../alerts/digest.js";
-import { alertCardName, CARD_NAMES, type AlertView, type Message } from "../../cards/view-models.js";
+import { alertCardName, CARD_NAMES, type AlertView, type Message } from "../../protocol/views.js";
 import { LOCALES, type Locale } from "../../config.js";
 import { fromDate, todayIn } from "../../domain/dates.js";
 import type { AlertKind } from "../../domain/recommendations.js";

@@ -4,11 +4,11 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import { z } from "zod";
 import type { ConversationDeps } from "../../actions/context.js";
 import { handleAction, handleMessage } from "../../actions/conversation.js";
-import type { AnyCard } from "../../actions/effects.js";
+import type { AnyCard } from "../../protocol/effects.js";
 import type { ChatIdentity } from "../../actions/identity.js";
 import type { RenderContext } from "../../cards/render.js";
 import { SAMPLE_NOW, SAMPLE_VIEWS } from "../../cards/samples.js";
-import { CARD_NAMES, type CardName } from "../../cards/view-models.js";
+import { CARD_NAMES, type CardName } from "../../protocol/views.js";
 import { LOCALES, type Config, type Locale } from "../../config.js";
 import { translator } from "../../i18n.js";
 import type { Logger } from "../../log.js";

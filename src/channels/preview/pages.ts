@@ -1,4 +1,4 @@
-import type { Message } from "../../cards/view-models.js";
+import type { Message } from "../../protocol/views.js";
 import { LOCALES, type Locale } from "../../config.js";
 import type { Translate } from "../../i18n.js";
 import { html, jsonForScript, raw, type SafeHtml } from "./html.js";

@@ -1,8 +1,8 @@
-import type { AnyCard, Effect, Outcome } from "../../actions/effects.js";
+import type { AnyCard, Effect, Outcome } from "../../protocol/effects.js";
 import { queryContext, type ConversationDeps } from "../../actions/context.js";
 import { toBlockKit, toModal } from "../../cards/blockkit.js";
 import { renderCard, type AdaptiveCard, type RenderContext } from "../../cards/render.js";
-import { alertCardName, type CardName, type Message } from "../../cards/view-models.js";
+import { alertCardName, type CardName, type Message } from "../../protocol/views.js";
 import type { Locale } from "../../config.js";
 import { translator, type Translate } from "../../i18n.js";
 import { alertView } from "../../queries/queries.js";

@@ -14,14 +14,14 @@ import {
 import express, { type Router } from "express";
 import type { ConversationDeps } from "../../actions/context.js";
 import { handleAction, handleMessage, type CommandStyle } from "../../actions/conversation.js";
-import { notice, type Effect, type Outcome } from "../../actions/effects.js";
-import type { ActionName } from "../../actions/envelope.js";
+import { notice, type Effect, type Outcome } from "../../protocol/effects.js";
+import type { ActionName } from "../../protocol/envelope.js";
 import { identify } from "../../actions/identity.js";
 import type { BlockKitMessage } from "../../cards/blockkit.js";
 import { stripMention } from "../../commands/parse.js";
 import type { Config } from "../../config.js";
 import type { Logger } from "../../log.js";
-import type { ChannelPort } from "../port.js";
+import type { ChannelPort } from "../../protocol/port.js";
 import { createReplayGuard, type ReplayGuard } from "../replay.js";
 import { methodNotAllowed } from "../../server/http.js";
 import { slackRequestGuard, socketEventReplayMiddleware } from "./verify.js";

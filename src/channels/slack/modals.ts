@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { queryContext, type ConversationDeps } from "../../actions/context.js";
-import { ACTION_NAMES, type ActionName } from "../../actions/envelope.js";
+import { ACTION_NAMES, type ActionName } from "../../protocol/envelope.js";
 import type { Actor } from "../../actions/identity.js";
 import { toBlockKit, toModal, type View } from "../../cards/blockkit.js";
 import { renderCard, type RenderContext } from "../../cards/render.js";
-import { alertCardName } from "../../cards/view-models.js";
+import { alertCardName } from "../../protocol/views.js";
 import { translator } from "../../i18n.js";
 import { alertView, useCaseDetail } from "../../queries/queries.js";
 

@@ -2,7 +2,7 @@ import { webApi } from "@slack/bolt";
 import { truncate } from "../../cards/adaptive-card.js";
 import { SLACK_LIMITS, toBlockKit, toMrkdwn } from "../../cards/blockkit.js";
 import type { Logger } from "../../log.js";
-import type { ChannelPort, Destination, OutgoingMessage, SendOutcome } from "../port.js";
+import type { ChannelPort, Destination, OutgoingMessage, SendOutcome } from "../../protocol/port.js";
 
 type WebClient = InstanceType<typeof webApi.WebClient>;
 

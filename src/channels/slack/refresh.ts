@@ -1,12 +1,12 @@
-import { csmLocale } from "../../actions/identity.js";
+import { csmLocale } from "../../locale.js";
 import { setTimeout as delay } from "node:timers/promises";
 import { queryContext, type ConversationDeps } from "../../actions/context.js";
 import { fallbackText, renderCard } from "../../cards/render.js";
-import { alertCardName } from "../../cards/view-models.js";
+import { alertCardName } from "../../protocol/views.js";
 import type { Locale } from "../../config.js";
 import type { Logger } from "../../log.js";
 import { alertView } from "../../queries/queries.js";
-import type { ChannelPort } from "../port.js";
+import type { ChannelPort } from "../../protocol/port.js";
 
 /** A Slack message showing an alert card, and the reader it was rendered for. */
 export interface AlertMessage {

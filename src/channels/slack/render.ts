@@ -1,7 +1,7 @@
-import type { AnyCard } from "../../actions/effects.js";
+import type { AnyCard } from "../../protocol/effects.js";
 import { toBlockKit, type BlockKitMessage } from "../../cards/blockkit.js";
 import { renderCard, type RenderContext } from "../../cards/render.js";
-import type { Message } from "../../cards/view-models.js";
+import type { Message } from "../../protocol/views.js";
 import type { Locale } from "../../config.js";
 import { translator } from "../../i18n.js";
 

@@ -5,7 +5,7 @@ import { handleAction, handleMessage, type CommandStyle } from "../../actions/co
 import type { Config } from "../../config.js";
 import type { Logger } from "../../log.js";
 import { methodNotAllowed } from "../../server/http.js";
-import type { ChannelPort } from "../port.js";
+import type { ChannelPort } from "../../protocol/port.js";
 import { commandText, identityOf, mentionsBot, shownAlertId } from "./inbound.js";
 import { cardOf, statusOf, type Messages } from "./messages.js";
 import { createWebexPort } from "./port.js";

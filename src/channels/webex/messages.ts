@@ -1,5 +1,5 @@
 import type { AdaptiveCard } from "../../cards/adaptive-card.js";
-import type { OutgoingMessage, SendOutcome } from "../port.js";
+import type { OutgoingMessage, SendOutcome } from "../../protocol/port.js";
 import type { WebexMessage, WebexSdk } from "./sdk.js";
 
 export const CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive";

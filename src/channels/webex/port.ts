@@ -1,5 +1,5 @@
 import type { Logger } from "../../log.js";
-import type { ChannelPort, Destination, OutgoingMessage, SendOutcome } from "../port.js";
+import type { ChannelPort, Destination, OutgoingMessage, SendOutcome } from "../../protocol/port.js";
 import { postCard, replaceMessage, sendFailure, statusOf, type Messages, type Where } from "./messages.js";
 
 const NOT_STARTED: SendOutcome = { ok: false, retryable: true, reason: "the Webex channel has not started yet" };

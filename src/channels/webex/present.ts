@@ -1,15 +1,15 @@
-import { csmLocale } from "../../actions/identity.js";
+import { csmLocale } from "../../locale.js";
 import { setTimeout as delay } from "node:timers/promises";
 import { queryContext, type ConversationDeps } from "../../actions/context.js";
-import type { AnyCard, Outcome } from "../../actions/effects.js";
+import type { AnyCard, Outcome } from "../../protocol/effects.js";
 import type { AdaptiveCard } from "../../cards/adaptive-card.js";
 import { fallbackText, renderCard, type RenderContext } from "../../cards/render.js";
-import { alertCardName, type Message } from "../../cards/view-models.js";
+import { alertCardName, type Message } from "../../protocol/views.js";
 import type { Locale } from "../../config.js";
 import type { MessageKey } from "../../i18n.js";
 import type { Logger } from "../../log.js";
 import { alertView } from "../../queries/queries.js";
-import type { OutgoingMessage } from "../port.js";
+import type { OutgoingMessage } from "../../protocol/port.js";
 import { postCard, replaceMessage, sendFailure, statusOf, type Messages, type Where } from "./messages.js";
 import type { WebexMessage } from "./sdk.js";
 

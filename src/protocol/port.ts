@@ -1,4 +1,5 @@
-import type { AdaptiveCard } from "../cards/adaptive-card.js";
+import type { AdaptiveCard } from "./adaptive-card.js";
+import type { SendChat } from "./chats.js";
 
 /**
  * What the delivery side asks of a chat platform. Webex and Slack each implement it in
@@ -26,7 +27,7 @@ export type SendOutcome =
   | { ok: false; retryable: boolean; retryAfterMs?: number; reason: string };
 
 export interface ChannelPort {
-  readonly channel: "webex" | "slack";
+  readonly channel: SendChat;
   send(to: Destination, message: OutgoingMessage): Promise<SendOutcome>;
   /**
    * Shows a new state of a message sent before, so nobody acts on a stale card. Slack:

@@ -1,5 +1,5 @@
-import type { CardName, CardViews, Message } from "../cards/view-models.js";
-import type { Locale } from "../config.js";
+import type { CardName, CardViews, Message } from "./views.js";
+import type { Locale } from "../locale.js";
 
 /** A card to show and the view it renders; the adapter renders it in the reader's language. */
 export type CardOf<N extends CardName> = { card: N; view: CardViews[N] };

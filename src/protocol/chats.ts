@@ -1,0 +1,22 @@
+/**
+ * The chats the bot speaks, and what each one is at its core: the one list every chat
+ * name union is derived from. A chat that sends (`sends: true`) gets outbox rows and a
+ * port; the preview only shows what the outbox holds. Adding a chat starts here, and the
+ * composition root's registry (src/channels/registry.ts) then fails to compile until the
+ * new chat has an adapter.
+ */
+export const CHAT_REGISTRY = {
+  webex: { sends: true },
+  slack: { sends: true },
+  preview: { sends: false },
+} as const satisfies Record<string, { sends: boolean }>;
+
+export type ChatName = keyof typeof CHAT_REGISTRY;
+
+/** The chats with a platform API behind them: outbox rows, team spaces and replay ids are per one of these. */
+export type SendChat = { [C in ChatName]: (typeof CHAT_REGISTRY)[C]["sends"] extends true ? C : never }[ChatName];
+
+export const CHAT_NAMES = Object.keys(CHAT_REGISTRY) as ChatName[];
+export const SEND_CHATS = CHAT_NAMES.filter((chat): chat is SendChat => CHAT_REGISTRY[chat].sends);
+
+export const isSendChat = (chat: string): chat is SendChat => (SEND_CHATS as readonly string[]).includes(chat);
