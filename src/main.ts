@@ -14,11 +14,16 @@ import { registerSecrets, type Logger } from "./log.js";
 import { startHttpServer, type HttpServer } from "./server/http.js";
 import type { ConversationDeps } from "./actions/context.js";
 import type { ChannelPort } from "./protocol/port.js";
-import { createPreviewChannel, PREVIEW_PATH } from "./channels/preview/index.js";
+import { createPreviewChannel, type PreviewChannel } from "./channels/preview/index.js";
 import { createSlackChannel } from "./channels/slack/index.js";
 import { createWebexChannel } from "./channels/webex/index.js";
 import { createDispatcher } from "./delivery/dispatcher.js";
-import { enqueueRefreshes } from "./delivery/refresh.js";
+import { enqueueRedraws } from "./delivery/refresh.js";
+import { isAppError } from "./errors.js";
+import { translator } from "./i18n.js";
+import type { ChatChannel } from "./protocol/channel.js";
+import { CHAT_NAMES, type ChatName } from "./protocol/chats.js";
+import type { ShownCard } from "./protocol/port.js";
 import { countAlerts, metricsRouter, observeIngest } from "./metrics.js";
 
 export interface Service {
@@ -86,21 +91,14 @@ export async function startService(config: Config, log: Logger): Promise<Service
   }
 
   let wakeDispatcher = () => undefined as void;
-  const alertChanged = (alertId: number, origin: string) => {
-    enqueueRefreshes(db.pool, alertId, origin).then(
+  const redraw = (alertId: number, clicked?: ShownCard) => {
+    enqueueRedraws(db.pool, alertId, clicked).then(
       (n) => n > 0 && wakeDispatcher(),
       (error: unknown) => log.error({ err: error, alertId }, "could not queue the redraw of an alert's cards"),
     );
   };
-  const chats = await startChats(config, { db, config, log, now: () => new Date(), alertChanged }, http, log);
+  const chats = await startChats(config, { db, config, log, now: () => new Date(), redraw }, http, log);
   chatsReady = chats.ready;
-  if (config.preview.enabled) {
-    const preview = createPreviewChannel({ config, deps: chats.deps, log });
-    http.mount(PREVIEW_PATH, preview.router);
-    // Said apart from the URL: a query value in a logged URL is masked.
-    const tokenHint = (config.preview.tokens ?? []).length > 0 ? ", with ?token=<the CSM's own token from PREVIEW_TOKENS>" : config.preview.token ? ", with ?token=<PREVIEW_TOKEN>" : "";
-    log.info({ url: preview.url(http.url) }, `preview inbox: ${preview.url(http.url)}${tokenHint}`);
-  }
 
   const dispatcher = createDispatcher({ pool: db.pool, prisma: db.prisma, config, ports: chats.ports, fanOutTo: channels, log: log.child({ component: "delivery" }) });
   dispatcher.start();
@@ -139,61 +137,82 @@ export async function startService(config: Config, log: Logger): Promise<Service
   };
 }
 
-interface Chats {
+/** Everything a chat adapter is built from. */
+interface ChatContext {
+  config: Config;
   deps: ConversationDeps;
+  log: Logger;
+}
+
+/**
+ * The chats, one entry each: a chat missing here fails the type check (the names come from
+ * src/protocol/chats.ts). An entry answers the adapter, or why the chat is off.
+ */
+const CHATS: { [C in ChatName]: (ctx: ChatContext) => ChatChannel<never, unknown> | { off: string } } = {
+  webex: ({ config, deps, log }) => (config.webex ? createWebexChannel({ settings: config.webex, deps, log }) : { off: "WEBEX_BOT_TOKEN is not set: the Webex channel is off" }),
+  // Slack says itself why it is off (which of its settings are missing).
+  slack: (ctx) => createSlackChannel(ctx) ?? { off: "" },
+  preview: ({ config, deps, log }) => (config.preview.enabled ? createPreviewChannel({ config, deps, log }) : { off: "" }),
+};
+
+interface Chats {
   ports: ChannelPort[];
   /** Every configured chat started (a chat that is off does not count against it). */
   ready(): boolean;
   stop(timeoutMs: number): Promise<void>;
 }
 
-/** Webex and Slack, each only when configured (the service says so once when one is off). */
+/** Every chat that is on: routes mounted, started (and kept trying in the background until it is up). */
 async function startChats(config: Config, deps: ConversationDeps, http: HttpServer, log: Logger): Promise<Chats> {
   const ports: ChannelPort[] = [];
-  const stops: ((timeoutMs: number) => Promise<void>)[] = [];
+  const started: ChatChannel<never, unknown>[] = [];
   const failed = new Set<string>();
-
   const timers = new Set<NodeJS.Timeout>();
-  /** Starts a chat, and keeps trying in the background until it is up; readiness follows. */
-  const keepStarting = async (name: string, start: () => Promise<void>): Promise<void> => {
+
+  const keepStarting = async (chat: ChatChannel<never, unknown>): Promise<void> => {
     try {
-      await start();
-      failed.delete(name);
-      log.info({ channel: name }, `${name} channel started`);
+      await chat.start();
+      failed.delete(chat.name);
+      log.info({ channel: chat.name }, `${chat.name} channel started`);
     } catch (error) {
-      failed.add(name);
-      log.error({ err: error, channel: name }, `${name} could not start; its messages wait in the outbox; trying again in 30 s`);
+      failed.add(chat.name);
+      const reason = isAppError(error) ? translator("en")(error.messageKey, error.params) : `${chat.name} could not start; its messages wait in the outbox; trying again in 30 s`;
+      log.error({ err: error, channel: chat.name }, reason);
       const timer = setTimeout(() => {
         timers.delete(timer);
-        void keepStarting(name, start);
+        void keepStarting(chat);
       }, 30_000);
       timer.unref();
       timers.add(timer);
     }
   };
 
-  if (config.webex) {
-    const webex = createWebexChannel({ settings: config.webex, deps, log });
-    http.mount("/", webex.router);
-    await keepStarting("webex", () => webex.start());
-    ports.push(webex.port);
-    stops.push((ms) => webex.stop(ms));
-  } else {
-    log.info("WEBEX_BOT_TOKEN is not set: the Webex channel is off");
+  for (const name of CHAT_NAMES) {
+    const chat = CHATS[name]({ config, deps, log });
+    if ("off" in chat) {
+      if (chat.off) log.info(chat.off);
+      continue;
+    }
+    if (chat.http) http.mount(chat.http.path, chat.http.router);
+    await keepStarting(chat);
+    if (chat.port) ports.push(chat.port);
+    started.push(chat);
+    if (chat.name === "preview") {
+      const url = (chat as PreviewChannel).url(http.url);
+      // Said apart from the URL: a query value in a logged URL is masked.
+      const tokenHint = (config.preview.tokens ?? []).length > 0 ? ", with ?token=<the CSM's own token from PREVIEW_TOKENS>" : config.preview.token ? ", with ?token=<PREVIEW_TOKEN>" : "";
+      log.info({ url }, `preview inbox: ${url}${tokenHint}`);
+    }
   }
-
-  const slack = createSlackChannel({ config, deps, log });
-  if (slack) {
-    if (slack.mode === "http") http.mount("/", slack.router);
-    await keepStarting("slack", async () => {
-      const outcome = await slack.start();
-      if (!outcome.ok) throw new Error(outcome.reason);
-    });
-    ports.push(slack.port);
-    stops.push((ms) => slack.stop(ms));
-  }
-  stops.push(async () => timers.forEach((timer) => clearTimeout(timer)));
-  return { deps, ports, ready: () => failed.size === 0, stop: async (ms) => void (await Promise.all(stops.map((stop) => stop(ms)))) };
+  return {
+    ports,
+    ready: () => failed.size === 0,
+    async stop(timeoutMs) {
+      timers.forEach((timer) => clearTimeout(timer));
+      const deadline = Date.now() + timeoutMs;
+      await Promise.all(started.map((chat) => chat.stop(deadline)));
+    },
+  };
 }
 
 /**

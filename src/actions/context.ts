@@ -2,6 +2,7 @@ import { lcaUrl, type Config } from "../config.js";
 import type { Database } from "../db/database.js";
 import { todayIn } from "../domain/dates.js";
 import type { Logger } from "../log.js";
+import type { ShownCard } from "../protocol/port.js";
 import type { QueryContext } from "../queries/queries.js";
 
 /** Everything a conversation needs: injected, so tests pass their own clock and database. */
@@ -11,10 +12,11 @@ export interface ConversationDeps {
   log: Logger;
   now: () => Date;
   /**
-   * Told after an action changed an alert, with the chat it came from: the composition root
-   * fans it out so the other chats redraw their copies (the origin presents its own effects).
+   * Told after an action changed an alert: every card of it, in every chat, is redrawn
+   * through the outbox (the composition root queues the rows and wakes the dispatcher);
+   * `clicked` is the card the action came from, redrawn first.
    */
-  alertChanged?: (alertId: number, origin: string) => void;
+  redraw?: (alertId: number, clicked?: ShownCard) => void;
 }
 
 

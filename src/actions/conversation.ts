@@ -11,6 +11,8 @@ import { addedRecently, contactProblems, findCustomer, findUseCase, mine, stalle
 import { queryContext, type ConversationDeps } from "./context.js";
 import { notice, reply, type Effect, type Outcome } from "../protocol/effects.js";
 import { envelopeSchema } from "../protocol/envelope.js";
+import type { SendChat } from "../protocol/chats.js";
+import type { ClickedCard, ShownCard } from "../protocol/port.js";
 import { ACTION_HANDLERS, assignDeployment, type ActionContext, type DataAction } from "./handlers.js";
 import { identify, type Actor, type ChatIdentity } from "./identity.js";
 
@@ -176,13 +178,24 @@ export async function handleMessage(deps: ConversationDeps, identity: ChatIdenti
   if (!parsed.ok) {
     return { locale: actor.locale, timeZone: actor.timeZone, effects: parseErrorMessages(parsed).map((m, i) => notice(i === 0 ? "warning" : "info", m)) };
   }
-  return announceChanges(deps, identity, await guarded(deps, actor, `command:${parsed.command.kind}`, (ctx) => runCommand(ctx, parsed.command, text.trim(), style)));
+  return redrawChanged(deps, actor, await guarded(deps, actor, `command:${parsed.command.kind}`, (ctx) => runCommand(ctx, parsed.command, text.trim(), style)));
 }
 
-/** The other chats redraw what an action changed (the origin presents its own effects). */
-function announceChanges(deps: ConversationDeps, identity: ChatIdentity, outcome: Outcome): Outcome {
-  for (const effect of outcome.effects) if (effect.type === "refreshAlert") deps.alertChanged?.(effect.alertId, identity.channel);
+/**
+ * Every card of what an action changed is redrawn through the outbox, the clicked one
+ * first: no chat redraws inline, so pacing and retries hold for the origin chat too.
+ */
+function redrawChanged(deps: ConversationDeps, actor: Actor, outcome: Outcome, clicked?: ClickedCard): Outcome {
+  const shown = clicked && actor.channel !== "preview" ? shownCard(actor, actor.channel, clicked) : undefined;
+  const alertIds = new Set(outcome.effects.flatMap((effect) => (effect.type === "refreshAlert" ? [effect.alertId] : [])));
+  for (const alertId of alertIds) deps.redraw?.(alertId, shown);
   return outcome;
+}
+
+/** Who reads the clicked card: the team of a shared space (its address), else the person who clicked. */
+function shownCard(actor: Actor, chat: SendChat, clicked: ClickedCard): ShownCard {
+  const { shared, ...card } = clicked;
+  return { ...card, chat, destination: shared ? clicked.conversationId : `csm:${actor.csmId}`, csmId: shared ? null : actor.csmId };
 }
 
 function runCommand(ctx: ActionContext, command: Command, text: string, style: CommandStyle): Promise<Effect[]> {
@@ -194,7 +207,7 @@ function runCommand(ctx: ActionContext, command: Command, text: string, style: C
  * A button click or form submit, on any chat: validate the envelope, identify and
  * authorise the person, run the handler (which audits), answer with effects.
  */
-export async function handleAction(deps: ConversationDeps, identity: ChatIdentity, payload: unknown, style: CommandStyle = { prefix: "" }): Promise<Outcome> {
+export async function handleAction(deps: ConversationDeps, identity: ChatIdentity, payload: unknown, style: CommandStyle = { prefix: "" }, clicked?: ClickedCard): Promise<Outcome> {
   const who = await identify(deps.db.prisma, deps.config, identity);
   if (!who.ok) return refusal(deps, who.reason, who.locale);
   const parsed = envelopeSchema.safeParse(payload);
@@ -214,5 +227,5 @@ export async function handleAction(deps: ConversationDeps, identity: ChatIdentit
     return handler(ctx, envelope);
   });
   done();
-  return announceChanges(deps, identity, outcome);
+  return redrawChanged(deps, who.actor, outcome, clicked);
 }

@@ -174,6 +174,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const held = new Map<number, Held>();
   const counts = zeroCounts();
   const nextReplaceAt = new Map<SendChannel, number>();
+  const lastReplaceAt = new Map<SendChannel, number>();
 
   let started = false;
   let draining = false;
@@ -309,12 +310,12 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
           });
           if (n > 0) count("superseded", row.channel, n);
         }
-        return gate.run(() => deliver(entry, decided.to, (port) => port.send(decided.to, decided.message)));
+        return gate.run(() => deliver(entry, decided.to, (port) => port.send(decided.to, decided.message)), row.priority);
       case "replace": {
-        await waitForReplaceSlot(row.channel);
+        await waitForReplaceSlot(row.channel, row.priority > 0);
         if (stopping) return giveBack(entry);
         const { to, conversationId, externalId, originalId, message } = decided;
-        return gate.run(() => deliver(entry, to, (port) => port.replace(conversationId, externalId, message), originalId));
+        return gate.run(() => deliver(entry, to, (port) => port.replace(conversationId, externalId, message), originalId), row.priority);
       }
     }
   }
@@ -492,13 +493,23 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     if (done) count("released", entry.row.channel);
   }
 
-  async function waitForReplaceSlot(channel: SendChannel): Promise<void> {
+  /**
+   * Replacements on one chat are spaced `replaceIntervalMs` apart. The card a person just
+   * clicked waits only for the gap after the last replacement made, not behind every one
+   * already booked (a short burst Slack's tier allows).
+   */
+  async function waitForReplaceSlot(channel: SendChannel, urgent: boolean): Promise<void> {
     const gap = tuning.replaceIntervalMs[channel] ?? 0;
     if (gap <= 0) return;
     const now = performance.now();
-    const at = Math.max(now, nextReplaceAt.get(channel) ?? 0);
-    nextReplaceAt.set(channel, at + gap);
+    let at: number;
+    if (urgent) at = Math.max(now, (lastReplaceAt.get(channel) ?? -Infinity) + gap);
+    else {
+      at = Math.max(now, nextReplaceAt.get(channel) ?? 0);
+      nextReplaceAt.set(channel, at + gap);
+    }
     await sleep(at - now, stopSignal.signal);
+    lastReplaceAt.set(channel, performance.now());
   }
 
   /** Waits `ms`, or less if woken (a row finished, wake()), but never claims more often than claimGapMs. */

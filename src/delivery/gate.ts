@@ -1,25 +1,31 @@
 /**
- * A counting semaphore with a FIFO queue: at most `size` holders at once. The dispatcher
- * uses it around "call the chat API → commit the outcome", the window in which a crash
- * causes a duplicate: with size 1, a kill -9 can repeat at most one message.
+ * A counting semaphore: at most `size` holders at once, the waiting served by priority and
+ * then in order of arrival. The dispatcher uses it around "call the chat API → commit the
+ * outcome", the window in which a crash causes a duplicate: with size 1, a kill -9 can
+ * repeat at most one message. Priority lets the card a person just clicked jump the queue.
  */
 export class Gate {
   private holders = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: { priority: number; resolve: () => void }[] = [];
 
   constructor(private readonly size: number) {
     if (!Number.isInteger(size) || size < 1) throw new Error(`gate size must be a whole number ≥ 1, got ${size}`);
   }
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.holders >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.holders++;
+  async run<T>(work: () => Promise<T>, priority = 0): Promise<T> {
+    if (this.holders >= this.size) {
+      await new Promise<void>((resolve) => {
+        // Behind everyone of the same or higher priority, ahead of the lower.
+        const at = this.waiting.findIndex((w) => w.priority < priority);
+        this.waiting.splice(at === -1 ? this.waiting.length : at, 0, { priority, resolve });
+      });
+    } else this.holders++;
     try {
       return await work();
     } finally {
       const next = this.waiting.shift();
       // The slot passes straight to the next in line: the holder count stays the same.
-      if (next) next();
+      if (next) next.resolve();
       else this.holders--;
     }
   }

@@ -1,23 +1,39 @@
-import type pg from "pg";
+import type { Queryable } from "../db/sql.js";
+import type { ShownCard } from "../protocol/port.js";
 
 /**
- * An action in one chat changed an alert: every card of it already sent to the other chats
- * gets a refresh row, which the dispatcher turns into chat.update (Slack) or delete-and-repost
- * (Webex) with the alert as it is then: retried, paced and ordered like any delivery. The
- * chat the action came from redraws its own cards at once.
+ * The one way a card gets redrawn: an alert changed, so every card of it already sent, in
+ * every chat, gets a refresh row, which the dispatcher turns into chat.update (Slack) or
+ * delete-and-repost (Webex) with the alert as it is then: retried, paced and ordered like
+ * any delivery. The card the person clicked goes first (priority 1), whether the outbox
+ * sent it or it was an answer to a command; it is written first, so when both name the
+ * same message the dispatcher drops the later row as redundant.
  */
-export async function enqueueRefreshes(pool: pg.Pool, alertId: number, originChannel: string): Promise<number> {
-  const result = await pool.query(
+export async function enqueueRedraws(db: Queryable, alertId: number, clicked?: ShownCard): Promise<number> {
+  let written = 0;
+  if (clicked && clicked.alertId === alertId) {
+    const result = await db.query(
+      `INSERT INTO outbox_message (channel, destination, csm_id, alert_id, kind, payload, dedupe_key, priority)
+       SELECT $2::"ChatChannel", $3, $4, a.id, 'refresh',
+              json_build_object('alertId', a.id, 'externalId', $5::text, 'conversationId', $6::text),
+              'redraw:' || $2 || ':' || $5 || ':' || a.version, 1
+       FROM alert a WHERE a.id = $1
+       ON CONFLICT (dedupe_key) DO NOTHING`,
+      [alertId, clicked.chat, clicked.destination, clicked.csmId, clicked.externalId, clicked.conversationId],
+    );
+    written += result.rowCount ?? 0;
+  }
+  const result = await db.query(
     `INSERT INTO outbox_message (channel, destination, csm_id, alert_id, kind, payload, dedupe_key)
      SELECT o.channel, o.destination, o.csm_id, o.alert_id, 'refresh',
             json_build_object('alertId', o.alert_id, 'externalId', o.external_id, 'conversationId', o.conversation_id),
             'refresh:' || o.id || ':' || a.version
      FROM outbox_message o JOIN alert a ON a.id = o.alert_id
      WHERE o.alert_id = $1 AND o.kind IN ('alert', 'reminder') AND o.status = 'sent'
-       AND o.external_id IS NOT NULL AND o.conversation_id IS NOT NULL
-       AND o.channel IN ('webex', 'slack') AND o.channel::text <> $2
+       AND o.external_id IS NOT NULL AND o.conversation_id IS NOT NULL AND o.channel IS NOT NULL
+     ORDER BY o.id
      ON CONFLICT (dedupe_key) DO NOTHING`,
-    [alertId, originChannel],
+    [alertId],
   );
-  return result.rowCount ?? 0;
+  return written + (result.rowCount ?? 0);
 }

@@ -32,6 +32,8 @@ export interface ClaimedRow {
   /** Including this claim. */
   attempts: number;
   createdAt: Date;
+  /** Above 0: a person is looking at this card (the one they clicked); it goes first, through the gate too. */
+  priority: number;
   /** The lease's expiry as the database wrote it: the fencing token. */
   token: string;
   /** What to put back on release. */
@@ -77,6 +79,7 @@ interface ClaimRecord {
   payload: unknown;
   attempts: number;
   created_at: Date;
+  priority: number;
   token: string;
   prev_status: "pending" | "failed" | "sending";
   prev_next: string;
@@ -99,31 +102,32 @@ interface ClaimRecord {
  */
 const CLAIM_SQL = `
 WITH heads AS (
-  SELECT DISTINCT ON (channel, destination) id
+  SELECT DISTINCT ON (channel, destination, kind = 'refresh') id
   FROM outbox_message
   WHERE status IN ('pending', 'failed', 'sending') AND channel::text = ANY($1::text[])
-  ORDER BY channel, destination, id
+  ORDER BY channel, destination, kind = 'refresh', id
 ), candidates AS (
-  SELECT o.id, o.alert_id, o.status AS prev_status, o.next_attempt_at AS prev_next,
-         GREATEST(
+  SELECT o.id, o.alert_id, o.priority, o.status AS prev_status, o.next_attempt_at AS prev_next,
+         CASE WHEN o.kind = 'refresh' THEN o.next_attempt_at ELSE GREATEST(
            o.next_attempt_at,
            CASE WHEN o.kind IN ('alert', 'reminder') THEN o.created_at + $2::int * interval '1 millisecond' END,
            (SELECT s.sent_at FROM outbox_message s
-             WHERE s.destination = o.destination AND s.channel = o.channel AND s.id < o.id AND s.status = 'sent'
+             WHERE s.destination = o.destination AND s.channel = o.channel AND s.id < o.id AND s.status = 'sent' AND s.kind <> 'refresh'
              ORDER BY s.id DESC LIMIT 1)
              + COALESCE(($3::jsonb ->> o.channel::text)::int, 0) * interval '1 millisecond'
-         ) AS ready_at
+         ) END AS ready_at
   FROM outbox_message o JOIN heads h ON h.id = o.id
   WHERE (o.status <> 'sending' OR o.next_attempt_at <= now())
-    -- A coalesced card can be in flight above the head: one message per destination at a time.
+    -- A coalesced card can be in flight above the head: one message per destination (and lane) at a time.
     AND NOT EXISTS (SELECT 1 FROM outbox_message x
                     WHERE x.channel = o.channel AND x.destination = o.destination AND x.id <> o.id
+                      AND (x.kind = 'refresh') = (o.kind = 'refresh')
                       AND x.status = 'sending' AND x.next_attempt_at > now())
 ), picked AS (
   SELECT * FROM candidates
   WHERE ready_at <= now() + $4::int * interval '1 millisecond'
-  -- A dead instance's rows first: they have waited a whole lease already.
-  ORDER BY (prev_status = 'sending') DESC, ready_at, id
+  -- The card a person just clicked first, then a dead instance's rows: they have waited a whole lease already.
+  ORDER BY priority DESC, (prev_status = 'sending') DESC, ready_at, id
   LIMIT $5
 ), locked AS (
   SELECT o.id FROM outbox_message o
@@ -135,7 +139,7 @@ UPDATE outbox_message m
 SET status = 'sending', attempts = m.attempts + 1, next_attempt_at = now() + $6::int * interval '1 millisecond'
 FROM picked p LEFT JOIN alert a ON a.id = p.alert_id
 WHERE m.id = p.id AND m.id IN (SELECT id FROM locked)
-RETURNING m.id, m.channel::text AS channel, m.destination, m.csm_id, m.alert_id, m.kind, m.payload, m.attempts, m.created_at,
+RETURNING m.id, m.channel::text AS channel, m.destination, m.csm_id, m.alert_id, m.kind, m.payload, m.attempts, m.created_at, m.priority,
   m.next_attempt_at::text AS token, p.prev_status::text AS prev_status, p.prev_next::text AS prev_next,
   -- clock_timestamp(): measured as the answer leaves, so the wait is not lengthened by the statement's own time.
   GREATEST(0, ceil(extract(epoch FROM p.ready_at - clock_timestamp()) * 1000))::int AS wait_ms,
@@ -172,6 +176,7 @@ export async function claim(pool: pg.Pool, options: ClaimOptions): Promise<Claim
       payload: r.payload,
       attempts: r.attempts,
       createdAt: r.created_at,
+      priority: r.priority,
       token: r.token,
       // A lease that expired is given back as pending (its original due time is lost).
       previous: { status: r.prev_status === "failed" ? ("failed" as const) : ("pending" as const), nextAttemptAt: r.prev_status === "sending" ? "now" : r.prev_next },

@@ -36,3 +36,26 @@ export interface ChannelPort {
    */
   replace(conversationId: string, externalId: string, message: OutgoingMessage): Promise<SendOutcome>;
 }
+
+/**
+ * The card a click or form submit came from, as the chat reports it: which message, which
+ * alert it shows (if any), and whether a team reads it (a group space or channel) or only
+ * the person (their 1:1 space or DM with the bot).
+ */
+export interface ClickedCard {
+  conversationId: string;
+  externalId: string;
+  alertId?: number;
+  shared: boolean;
+}
+
+/** A card on screen somewhere, to redraw: the message, its chat, and who reads it (an outbox destination). */
+export interface ShownCard {
+  chat: SendChat;
+  conversationId: string;
+  externalId: string;
+  alertId?: number;
+  /** "csm:<id>" for a person's own space, else the room address, as on outbox rows. */
+  destination: string;
+  csmId: number | null;
+}

@@ -24,7 +24,7 @@ beforeAll(async () => {
   const config = loadConfig({ PREVIEW_TOKENS: `james.lee@partner.example:${TOKEN}` });
   const deps: ConversationDeps = { db, config, log: captured.log, now: () => new Date() };
   http = await startHttpServer({ port: 0, host: "127.0.0.1", log: captured.log, readiness: { checks: async () => ({ database: true }) }, started: () => true });
-  http.mount(PREVIEW_PATH, createPreviewChannel({ config, deps, log: captured.log }).router);
+  http.mount(PREVIEW_PATH, createPreviewChannel({ config, deps, log: captured.log }).http.router);
   http.mount("/metrics", metricsRouter({ pool: db.pool, log: captured.log }));
   port = (http.server.address() as AddressInfo).port;
 });

@@ -46,7 +46,7 @@ beforeAll(async () => {
   await fanOut(db.pool, ["preview"]);
   const deps: ConversationDeps = { db, config, log, now: () => new Date() };
   http = await startHttpServer({ port: 0, host: "127.0.0.1", log, readiness: { checks: async () => ({ database: true }) }, started: () => true });
-  http.mount(PREVIEW_PATH, createPreviewChannel({ config, deps, log }).router);
+  http.mount(PREVIEW_PATH, createPreviewChannel({ config, deps, log }).http.router);
   base = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
   browser = await launchBrowser(base);
 });
@@ -229,7 +229,7 @@ describe("preview", () => {
     const { log } = captured;
     const deps: ConversationDeps = { db, config, log, now: () => new Date() };
     const guarded = await startHttpServer({ port: 0, host: "127.0.0.1", log, readiness: { checks: async () => ({ database: true }) }, started: () => true });
-    guarded.mount(PREVIEW_PATH, createPreviewChannel({ config, deps, log }).router);
+    guarded.mount(PREVIEW_PATH, createPreviewChannel({ config, deps, log }).http.router);
     const at = `http://127.0.0.1:${(guarded.server.address() as AddressInfo).port}/preview`;
     try {
       for (const path of ["", "/cards", "/assets/adaptivecards.min.js"]) {
@@ -261,7 +261,7 @@ describe("preview", () => {
     const { log } = captured;
     const deps: ConversationDeps = { db, config, log, now: () => new Date() };
     const off = await startHttpServer({ port: 0, host: "127.0.0.1", log, readiness: { checks: async () => ({ database: true }) }, started: () => true });
-    off.mount(PREVIEW_PATH, createPreviewChannel({ config, deps, log }).router);
+    off.mount(PREVIEW_PATH, createPreviewChannel({ config, deps, log }).http.router);
     try {
       const at = `http://127.0.0.1:${(off.server.address() as AddressInfo).port}/preview`;
       expect((await fetch(`${at}?csm=james.lee%40partner.example`)).status).toBe(404);
@@ -286,7 +286,7 @@ describe("preview", () => {
       const { log } = captured;
       const deps: ConversationDeps = { db, config, log, now: () => new Date() };
       bound = await startHttpServer({ port: 0, host: "127.0.0.1", log, readiness: { checks: async () => ({ database: true }) }, started: () => true });
-      bound.mount(PREVIEW_PATH, createPreviewChannel({ config, deps, log }).router);
+      bound.mount(PREVIEW_PATH, createPreviewChannel({ config, deps, log }).http.router);
       at = `http://127.0.0.1:${(bound.server.address() as AddressInfo).port}/preview`;
     });
     afterAll(async () => {

@@ -17,6 +17,7 @@ import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { commandBody, FAKE_TEAM, interactionBody, postSigned, slackSignature, startFakeSlack, type FakeSlack, type RecordedCall, type StoredMessage } from "../support/fake-slack.js";
 import { projectPath } from "../../src/paths.js";
 import { deliverAlertCard } from "../support/deliver.js";
+import { redrawThroughOutbox } from "../support/redraws.js";
 import { captureLog, expectNoSecrets } from "../support/log-capture.js";
 
 const SECRET = "e2e-signing-secret-5f1c0a";
@@ -33,6 +34,7 @@ let deps: ConversationDeps;
 let http: HttpServer;
 let slack: SlackChannel;
 let eventsUrl: string;
+let redraws: { stop(): Promise<void> } | undefined;
 let seq = 0;
 
 /** Every text a person sees in a list of blocks (headers, sections, fields, contexts, buttons). */
@@ -124,15 +126,18 @@ beforeAll(async () => {
   ]) fake.users.set(user.id, user);
   slack = createSlackChannel({ config, deps, log })!;
   http = await startHttpServer({ port: 0, host: "127.0.0.1", log, readiness: { checks: async () => ({}) }, started: () => true });
-  http.mount("/", slack.router);
+  http.mount("/", slack.http!.router);
   eventsUrl = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}${SLACK_EVENTS_PATH}`;
   // start() checks the token once (auth.test) and the team channels the bot must be in.
-  expect(await slack.start()).toEqual({ ok: true, team: "T0PARTNER", botUserId: "UBOT", problems: ["the bot is not in C0OUT (Outside): invite it there with /invite"] });
+  redraws = await redrawThroughOutbox(deps, [slack.port], log);
+  await slack.start();
+  expect(slack.teamChannelProblems).toEqual(["the bot is not in C0OUT (Outside): invite it there with /invite"]);
   expect(fake.callsOf("auth.test")).toHaveLength(1);
 });
 
 afterAll(async () => {
-  await slack?.stop();
+  await redraws?.stop();
+  await slack?.stop(Date.now() + 5_000);
   await http?.close();
   await fake?.close();
   await db?.close();
@@ -439,8 +444,8 @@ describe("Slack: settings", () => {
   it("uses Socket Mode with SLACK_APP_TOKEN: nothing to serve on HTTP", async () => {
     const socket = createSlackChannel({ config: loadConfig({ SLACK_BOT_TOKEN: "xoxb-e2e-token", SLACK_APP_TOKEN: "xapp-1-e2e", SLACK_API_URL: fake.apiUrl }), deps, log: createLogger("silent") })!;
     expect(socket.mode).toBe("socket");
-    expect(socket.router.stack).toHaveLength(0);
-    await socket.stop(100);
+    expect(socket.http).toBeUndefined();
+    await socket.stop(Date.now() + 100);
   });
 });
 

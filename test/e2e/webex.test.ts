@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { redrawThroughOutbox, type Redraws } from "../support/redraws.js";
 import type { ConversationDeps } from "../../src/actions/context.js";
 import { actionsOf, walkCards, type AdaptiveCard, type SubmitAction } from "../../src/cards/adaptive-card.js";
 import { fallbackText, renderCard } from "../../src/cards/render.js";
@@ -40,6 +41,7 @@ let channel: WebexChannel;
 let config: Config;
 let deps: ConversationDeps;
 let webhookUrl: string;
+let redraws: Redraws | undefined;
 let startCalls: RecordedCall[];
 let foreignHookId: string;
 let strayHookId: string;
@@ -61,13 +63,15 @@ beforeAll(async () => {
   people.oliver = fake.addPerson("oliver.brown@partner.example", "Oliver Brown");
   people.eve = fake.addPerson("eve@elsewhere.example", "Eve Outsider");
   channel = createWebexChannel({ settings: config.webex!, deps, log });
-  http.mount("/", channel.router);
+  http.mount("/", channel.http.router);
+  redraws = await redrawThroughOutbox(deps, [channel.port], log);
   await channel.start();
   startCalls = [...fake.calls];
 });
 
 afterAll(async () => {
-  await channel?.stop(2_000);
+  await redraws?.stop();
+  await channel?.stop(Date.now() + 2_000);
   await http?.close();
   await fake.stop();
   await db?.close();
@@ -89,7 +93,8 @@ async function settled(ms = 15_000): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the Webex channel was still busy after ${ms} ms`)), ms)));
   try {
-    await Promise.race([channel.idle(), deadline]);
+    // The answers, then the redraws the dispatcher sends for them.
+    await Promise.race([channel.idle().then(() => redraws?.settled(ms)), deadline]);
   } finally {
     clearTimeout(timer);
   }
@@ -296,15 +301,15 @@ describe("Webex channel", () => {
       expect(await db.prisma.auditEntry.findFirst({ orderBy: { id: "desc" } })).toMatchObject({ action: "usecase.assign", channel: "webex", csmId: oliver });
       expect((await db.prisma.csm.findUniqueOrThrow({ where: { id: oliver } })).webexPersonId).toBe(people.oliver.id);
 
-      // The framework fetched the inputs; the clicked card was replaced: a fresh alert card
-      // posted in its place, then the old one deleted; then the receipt.
+      // The framework fetched the inputs; the receipt answered; the dispatcher redrew the
+      // clicked card: a fresh alert card posted in its place, then the old one deleted.
       const lines = calls.map((c) => `${c.method} ${c.path}`);
       expect(lines[0]).toBe(`GET /attachment/actions/${action.id}`);
       expect(lines).toContain(`DELETE /messages/${sent.id}`);
-      expect(lines.indexOf(`DELETE /messages/${sent.id}`)).toBeGreaterThan(lines.indexOf("POST /messages"));
+      expect(lines.indexOf(`DELETE /messages/${sent.id}`)).toBeGreaterThan(lines.lastIndexOf("POST /messages"));
       expect(fake.messages.has(sent.id)).toBe(false);
       expect(posted).toHaveLength(2);
-      const [fresh, receipt] = posted;
+      const [receipt, fresh] = posted;
       expect(fresh!.roomId).toBe(sent.roomId);
       const freshCard = fresh!.attachments![0]!.content as AdaptiveCard;
       expect(textOf(freshCard)).toContain("Oliver Brown"); // the CSM fact now names him
@@ -346,7 +351,7 @@ describe("Webex channel", () => {
     });
   });
 
-  it("in a team space, a submit replaces the alert card in place and answers in its thread", async () => {
+  it("in a team space, a submit answers and the dispatcher reposts the alert card in its place", async () => {
     const room = fake.groupRoom("Partner CS team", [people.sophie, people.james]);
     const sophie = await csmId("sophie.mueller@partner.example");
     const alert = await db.prisma.alert.findFirstOrThrow({ where: { status: "open", kind: "stalled", recommendationId: { not: null }, useCaseDeployment: { deployment: { assignedCsmId: { not: sophie } } } }, orderBy: { id: "desc" } });
@@ -358,9 +363,11 @@ describe("Webex channel", () => {
     const act = { ...submitData(card, "rec.act"), act: "contacted_customer", comment: "Called the IT lead" };
     const { posted } = await click(people.sophie, sent, act);
     expect(posted).toHaveLength(2);
-    const [fresh, receipt] = posted;
+    // The card at the top of the space is reposted by its redraw, so the answer is not put
+    // under it (it would lose its parent); both stay at the top level, the answer first.
+    const [receipt, fresh] = posted;
     expect(fresh!.parentId).toBeUndefined();
-    expect(receipt!.parentId).toBe(fresh!.id);
+    expect(receipt!.parentId).toBeUndefined();
     expect(fake.messages.has(sent.id)).toBe(false);
     expect(textOf(receipt!.attachments![0]!.content)).toContain("Called the IT lead");
     const after = await db.prisma.alert.findUniqueOrThrow({ where: { id: alert.id } });

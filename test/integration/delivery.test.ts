@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
-import { enqueueRefreshes } from "../../src/delivery/refresh.js";
+import { enqueueRedraws } from "../../src/delivery/refresh.js";
 import { createDispatcher, type DispatcherTuning } from "../../src/delivery/dispatcher.js";
 import { listOutbox, retryDead } from "../../src/delivery/outbox-cli.js";
 import { claim } from "../../src/delivery/store.js";
@@ -432,9 +432,10 @@ describe.each(DB_KINDS)("outbox dispatcher on %s", (kind) => {
     expect((await outboxRows(s.db.pool, "kind = 'refresh'")).map((r) => r.status)).toEqual(["sent", "sent", "superseded"]);
   });
 
-  it("redraws in the other chats the cards of an alert changed in one chat, once per change", async () => {
+  it("redraws every card of an alert changed in one chat, the clicked one first and once, once per change", async () => {
     const s = await setup(kind);
-    const csm = `csm:${s.portfolio.csmIds[0]}`;
+    const csmId = s.portfolio.csmIds[0]!;
+    const csm = `csm:${csmId}`;
     const alert = await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "stalled");
     await enqueue(s.db.pool, [
       { channel: "slack", destination: csm, alertId: alert },
@@ -442,13 +443,30 @@ describe.each(DB_KINDS)("outbox dispatcher on %s", (kind) => {
     ]);
     const d = s.dispatcher();
     await d.drainOnce();
+    const [webexCard] = await outboxRows(s.db.pool, "channel = 'webex' AND alert_id = $1", [alert]);
     await s.db.pool.query(`UPDATE alert SET last_action = 'assigned', version = version + 1 WHERE id = $1`, [alert]);
-    // Assigned from Webex: Webex redraws its own card; the Slack copy gets a refresh row.
-    expect(await enqueueRefreshes(s.db.pool, alert, "webex")).toBe(1);
-    expect(await enqueueRefreshes(s.db.pool, alert, "webex")).toBe(0);
+    // Assigned from the Webex card: it goes first (priority), the Slack copy follows; the
+    // outbox's own refresh of that same Webex card is redundant and dropped.
+    const clicked = { chat: "webex" as const, conversationId: webexCard!.conversation_id!, externalId: webexCard!.external_id!, alertId: alert, destination: csm, csmId };
+    expect(await enqueueRedraws(s.db.pool, alert, clicked)).toBe(3);
+    expect(await enqueueRedraws(s.db.pool, alert, clicked)).toBe(0);
     await d.drainOnce();
     expect(s.slack.calls.map((c) => c.op)).toEqual(["send", "replace"]);
-    expect(s.webex.calls.map((c) => c.op)).toEqual(["send"]);
+    expect(s.webex.calls.map((c) => [c.op, c.replacedId ?? null])).toEqual([["send", null], ["replace", webexCard!.external_id]]);
+    expect(s.webex.calls[1]!.at).toBeLessThanOrEqual(s.slack.calls[1]!.at);
+    const refreshes = await outboxRows(s.db.pool, "kind = 'refresh'");
+    expect(refreshes.map((r) => r.status).sort()).toEqual(["sent", "sent", "superseded"]);
+  });
+
+  it("redraws a clicked card the outbox never sent (an answer to a command) where it is shown", async () => {
+    const s = await setup(kind);
+    const alert = await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "stalled");
+    const clicked = { chat: "slack" as const, conversationId: "C-TEAM", externalId: "1700000000.000100", alertId: alert, destination: "C-TEAM", csmId: null };
+    expect(await enqueueRedraws(s.db.pool, alert, clicked)).toBe(1);
+    // A card that shows another alert is not this alert's to redraw.
+    expect(await enqueueRedraws(s.db.pool, alert, { ...clicked, alertId: alert + 1 })).toBe(0);
+    await s.dispatcher().drainOnce();
+    expect(s.slack.calls.map((c) => [c.op, c.conversationId, c.replacedId])).toEqual([["replace", "C-TEAM", "1700000000.000100"]]);
   });
 
   it("takes again the rows of an instance whose lease expired (a crash)", async () => {

@@ -16,6 +16,7 @@ import { projectPath } from "../../paths.js";
 import { writeRefusalAudit } from "../../actions/audit.js";
 import { AppError, isAppError, type ErrorCode } from "../../errors.js";
 import { methodNotAllowed } from "../../server/http.js";
+import type { ChatChannel } from "../../protocol/channel.js";
 import { accessOf, requireAccess, securityHeaders, urlToken, type PreviewAccess } from "./auth.js";
 import { findCsm, INBOX_SECTIONS, listCsms, loadInbox, type InboxItem, type InboxSection } from "./inbox.js";
 import { forbiddenPage, galleryPage, inboxPage, pickerPage, type PageContext, type PageItem } from "./pages.js";
@@ -44,14 +45,23 @@ export interface PreviewChannelOptions {
   log: Logger;
 }
 
-export interface PreviewChannel {
-  /** Mount it at /preview. It answers 404 everywhere when the preview is off. */
-  router: Router;
+/** Where a preview answer goes: the page, in its language when the person chose one with the switch. */
+export interface PreviewWhere {
+  locale?: Locale | undefined;
+}
+
+/**
+ * The preview as a chat: its routes under /preview, nothing to connect to and no port (it
+ * sends nothing: the inbox reads the outbox), and answers that the page draws itself.
+ */
+export interface PreviewChannel extends ChatChannel<PreviewWhere, PreviewAnswer> {
+  readonly name: "preview";
+  readonly http: { path: typeof PREVIEW_PATH; router: Router };
   /** The preview's address on a server at `baseUrl`, for the start-up log (never with the token). */
   url(baseUrl: string): string;
 }
 
-export const PREVIEW_PATH = "/preview";
+export const PREVIEW_PATH = "/preview" as const;
 
 const localeSchema = z.enum(LOCALES);
 const email = z.string().trim().toLowerCase().max(320).pipe(z.email());
@@ -78,9 +88,18 @@ const queryString = (value: unknown): string | undefined => (typeof value === "s
 export function createPreviewChannel({ config, deps, log }: PreviewChannelOptions): PreviewChannel {
   const router = express.Router();
   const url = (baseUrl: string) => `${baseUrl.replace(/\/$/, "")}${PREVIEW_PATH}`;
+  const channel = (): PreviewChannel => ({
+    name: "preview",
+    http: { path: PREVIEW_PATH, router },
+    url,
+    present: (outcome, where) => presentOutcome(deps, outcome, where.locale),
+    // Nothing to connect to, nothing held open: requests are answered as they come.
+    start: async () => undefined,
+    stop: async () => undefined,
+  });
   if (!config.preview.enabled) {
     router.use((_req, res) => void res.status(404).json({ error: "not found" }));
-    return { router, url };
+    return channel();
   }
   const previewLog = log.child({ channel: "preview" });
   const assetCache = new Map<string, Buffer>();
@@ -223,5 +242,5 @@ export function createPreviewChannel({ config, deps, log }: PreviewChannelOption
     else previewLog.warn({ status, type: (error as { type?: unknown }).type, path: req.path }, "preview request refused");
     res.status(status).json({ error: status >= 500 ? "internal error" : status === 413 ? "request body too large" : "bad request" });
   });
-  return { router, url };
+  return channel();
 }

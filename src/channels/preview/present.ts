@@ -1,4 +1,5 @@
-import type { AnyCard, Effect, Outcome } from "../../protocol/effects.js";
+import type { AnyCard, Outcome } from "../../protocol/effects.js";
+import { presentEach, type EffectPresenters } from "../../protocol/channel.js";
 import { queryContext, type ConversationDeps } from "../../actions/context.js";
 import { toBlockKit, toModal } from "../../cards/blockkit.js";
 import { renderCard, type AdaptiveCard, type RenderContext } from "../../cards/render.js";
@@ -50,31 +51,25 @@ export async function renderAlert(deps: ConversationDeps, alertId: number, ctx: 
   return view ? renderBoth({ card: alertCardName(view.kind), view }, ctx) : null;
 }
 
-type EffectPresenter<T extends Effect["type"]> = (effect: Extract<Effect, { type: T }>, answer: PreviewAnswer, ctx: RenderContext) => Promise<void>;
-
 /**
  * Carries out the effects of an outcome the preview's way. `locale` is the page's language
  * when the person chose one with the switch; otherwise the CSM's (after the request).
  */
 export async function presentOutcome(deps: ConversationDeps, outcome: Outcome, locale: Locale | undefined): Promise<PreviewAnswer> {
   const ctx: RenderContext = { locale: locale ?? outcome.locale, timeZone: outcome.timeZone, now: deps.now() };
-  const t = translator(ctx.locale);
-  const presenters: { [T in Effect["type"]]: EffectPresenter<T> } = {
-    reply: async (effect, answer) => {
-      answer.replies.push(renderBoth(effect.card, ctx));
-    },
-    fieldErrors: async (effect, answer) => {
-      for (const [field, message] of Object.entries(effect.errors)) answer.fieldErrors.push({ field, text: messageText(t, message) });
-    },
-    refreshAlert: async (effect, answer) => {
-      if (answer.refreshed.some((r) => r.alertId === effect.alertId)) return;
-      const card = await renderAlert(deps, effect.alertId, ctx);
-      if (card) answer.refreshed.push({ alertId: effect.alertId, card });
-    },
-  };
   const answer: PreviewAnswer = { csmLocale: outcome.locale, locale: ctx.locale, replies: [], fieldErrors: [], refreshed: [] };
-  for (const effect of outcome.effects) {
-    await (presenters[effect.type] as EffectPresenter<Effect["type"]>)(effect, answer, ctx);
-  }
-  return answer;
+  return presentEach(PRESENTERS, outcome.effects, answer, { deps, ctx, t: translator(ctx.locale) });
 }
+
+const PRESENTERS: EffectPresenters<PreviewAnswer, { deps: ConversationDeps; ctx: RenderContext; t: Translate }> = {
+  reply: (effect, answer, { ctx }) => void answer.replies.push(renderBoth(effect.card, ctx)),
+  fieldErrors: (effect, answer, { t }) => {
+    for (const [field, message] of Object.entries(effect.errors)) answer.fieldErrors.push({ field, text: messageText(t, message) });
+  },
+  // The page has no sent messages to replace: it swaps the cards it shows for the alert's new one.
+  refreshAlert: async (effect, answer, { deps, ctx }) => {
+    if (answer.refreshed.some((r) => r.alertId === effect.alertId)) return;
+    const card = await renderAlert(deps, effect.alertId, ctx);
+    if (card) answer.refreshed.push({ alertId: effect.alertId, card });
+  },
+};

@@ -5,11 +5,13 @@ import { handleAction, handleMessage, type CommandStyle } from "../../actions/co
 import type { Config } from "../../config.js";
 import type { Logger } from "../../log.js";
 import { methodNotAllowed } from "../../server/http.js";
+import type { ChatChannel } from "../../protocol/channel.js";
 import type { ChannelPort } from "../../protocol/port.js";
+import { AppError } from "../../errors.js";
 import { commandText, identityOf, mentionsBot, shownAlertId } from "./inbound.js";
-import { cardOf, statusOf, type Messages } from "./messages.js";
+import { cardOf, statusOf, type Messages, type Where } from "./messages.js";
 import { createWebexPort } from "./port.js";
-import { createPresenter, refreshedAlertIds, type ShownAlertCard } from "./present.js";
+import { createWebexPresenter } from "./present.js";
 import { createReplayGuard, type ReplayGuard } from "../replay.js";
 import { KeyedQueue } from "./recent.js";
 import { guardPeopleLookup, isFedRamp, loadFramework, type Framework, type WebexMessage, type WebhookHandler } from "./sdk.js";
@@ -33,15 +35,12 @@ export interface WebexChannelOptions {
   replay?: ReplayGuard;
 }
 
-export interface WebexChannel {
-  /** POST /webex/webhook, with its own raw-body parser: mount it at the root of the HTTP server. */
-  router: Router;
+export interface WebexChannel extends ChatChannel<Where> {
+  readonly name: "webex";
+  /** POST /webex/webhook, with its own raw-body parser: mounted at the root of the HTTP server, before any body parser. */
+  readonly http: { path: "/"; router: Router };
   /** For the outbox dispatcher. */
-  port: ChannelPort;
-  /** Starts the framework (who am I, our webhooks); resolves once events can be received. Throws if Webex refuses. */
-  start(): Promise<void>;
-  /** Stops taking events, lets those under way finish (at most `timeoutMs`), stops the framework; our webhooks stay registered. */
-  stop(timeoutMs?: number): Promise<void>;
+  readonly port: ChannelPort;
   /** Resolves when every event accepted so far has been handled (tests, shutdown). */
   idle(): Promise<void>;
 }
@@ -76,7 +75,7 @@ export function createWebexChannel(options: WebexChannelOptions): WebexChannel {
     return framework.webex.messages;
   };
   const port = createWebexPort({ messages: () => (framework?.active ? framework.webex.messages : undefined), log });
-  const presenter = createPresenter({ deps, messages, log });
+  const present = createWebexPresenter({ messages, now: deps.now, log });
 
   function track(work: Promise<void>, what: string): void {
     const done = work.catch((error: unknown) => log.error({ err: error, what }, "webex: handling an event failed"));
@@ -95,9 +94,8 @@ export function createWebexChannel(options: WebexChannelOptions): WebexChannel {
     if (group && !mentionsBot(message, framework.person.id)) return;
     const text = commandText(message, framework.person, group);
     const outcome = await handleMessage(deps, identityOf(trigger.person), text, style(group));
-    for (const alertId of refreshedAlertIds(outcome)) await presenter.refreshAlert(alertId);
     // In a group space the answer goes in the thread of the question; in a 1:1 space under it.
-    await presenter.reply(outcome, { roomId: message.roomId, parentId: group ? (message.parentId ?? message.id) : message.parentId });
+    await present(outcome, { roomId: message.roomId, parentId: group ? (message.parentId ?? message.id) : message.parentId });
   }
 
   /** A card submit: the inputs are the envelope the card carried, merged with the form's values. */
@@ -110,18 +108,12 @@ export function createWebexChannel(options: WebexChannelOptions): WebexChannel {
       if (statusOf(error) !== 404) log.warn({ err: error, messageId: action.messageId }, "webex: could not read the clicked card");
       return undefined;
     });
-    const outcome = await handleAction(deps, identityOf(trigger.person), action.inputs ?? {}, style(group));
     const shows = clicked ? shownAlertId(cardOf(clicked)) : undefined;
-    // Where the card is read: in a 1:1 space by the person who clicked; in a group space by the team.
-    const reader = group ? { locale: deps.config.partner.defaultLocale, timeZone: deps.config.partner.timeZone } : { locale: outcome.locale, timeZone: outcome.timeZone };
-    let threadRoot: WebexMessage | undefined = clicked && !clicked.parentId ? clicked : undefined;
-    for (const alertId of refreshedAlertIds(outcome)) {
-      const shown: ShownAlertCard | undefined = clicked && shows === alertId ? { message: clicked, ...reader } : undefined;
-      const replacement = await presenter.refreshAlert(alertId, shown);
-      if (replacement && threadRoot && replacement.roomId === threadRoot.roomId && !replacement.parentId) threadRoot = replacement;
-    }
-    const parentId = clicked?.parentId ?? (group ? threadRoot?.id : undefined);
-    await presenter.reply(outcome, { roomId: action.roomId, parentId });
+    const card = clicked ? { conversationId: clicked.roomId, externalId: clicked.id, ...(shows !== undefined ? { alertId: shows } : {}), shared: group } : undefined;
+    const outcome = await handleAction(deps, identityOf(trigger.person), action.inputs ?? {}, style(group), card);
+    // The answer stays in the clicked card's thread, if it is in one. A card at the top of a
+    // group space is reposted by its redraw, so an answer under it would lose its parent.
+    await present(outcome, { roomId: action.roomId, parentId: clicked?.parentId });
   }
 
   const router = express.Router();
@@ -249,7 +241,21 @@ export function createWebexChannel(options: WebexChannelOptions): WebexChannel {
     frameworkWebhook = undefined;
   }
 
-  return { router, port, start, stop, idle };
+  return {
+    name: "webex",
+    http: { path: "/", router },
+    port,
+    present,
+    async start() {
+      try {
+        await start();
+      } catch (error) {
+        throw new AppError("chat.startFailed", { chat: "Webex", reason: (error as Error).message, settings: "WEBEX_BOT_TOKEN, WEBEX_WEBHOOK_URL and WEBEX_API_URL" }, error);
+      }
+    },
+    stop: (deadline = Date.now() + deps.config.delivery.shutdownTimeoutMs) => stop(Math.max(0, deadline - Date.now())),
+    idle,
+  };
 }
 
 /**

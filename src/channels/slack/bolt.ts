@@ -1,0 +1,27 @@
+import { setTimeout as delay } from "node:timers/promises";
+import { LogLevel, type Logger as BoltLogger } from "@slack/bolt";
+import type { Logger } from "../../log.js";
+
+/** The result if it settles within `ms`, else undefined (the work goes on). */
+export async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  const timer = new AbortController();
+  try {
+    return await Promise.race([work, delay(ms, undefined, { signal: timer.signal }).catch(() => undefined)]);
+  } finally {
+    timer.abort();
+  }
+}
+
+/** Bolt's and the Web API client's logs, into ours. */
+export function boltLogger(log: Logger): BoltLogger {
+  const text = (msg: unknown[]) => msg.map((m) => (typeof m === "string" ? m : JSON.stringify(m))).join(" ");
+  return {
+    debug: (...msg) => log.debug(text(msg)),
+    info: (...msg) => log.info(text(msg)),
+    warn: (...msg) => log.warn(text(msg)),
+    error: (...msg) => log.error(text(msg)),
+    setLevel: () => undefined,
+    getLevel: () => LogLevel.INFO,
+    setName: () => undefined,
+  };
+}

@@ -1,0 +1,48 @@
+import type { BlockAction } from "@slack/bolt";
+import type { ClickedCard } from "../../protocol/port.js";
+import type { MessageSource } from "./modals.js";
+
+/**
+ * Slack payloads → what the pipeline takes: a command text, an envelope, and the card a
+ * click came from. Nothing here calls Slack or the database.
+ */
+
+export type ButtonKind = "link" | "form" | "submit";
+
+/** blockkit.ts names buttons `url.N` (links), `modal.<action>.N` (forms) and `<action>.N` (submits). */
+export const buttonKind = (actionId: string): ButtonKind => (actionId.startsWith("url.") ? "link" : actionId.startsWith("modal.") ? "form" : "submit");
+
+/** The alert card a click came from: a message everyone in the conversation sees (not ephemeral), and the alert its buttons act on. */
+export function clickedAlertMessage(body: BlockAction): MessageSource | undefined {
+  const container = body.container as { type?: string; is_ephemeral?: boolean; channel_id?: string; message_ts?: string };
+  const channel = container.channel_id ?? body.channel?.id;
+  const ts = container.message_ts ?? body.message?.ts;
+  if (container.type !== "message" || container.is_ephemeral || !channel || !ts) return undefined;
+  const blocks = (body.message?.blocks ?? []) as { type?: string; elements?: { value?: string }[] }[];
+  for (const block of blocks) {
+    if (block.type !== "actions") continue;
+    for (const element of block.elements ?? []) {
+      const data = parseJson(element.value);
+      const envelope = typeof data === "object" && data !== null ? (data as { a?: unknown; id?: unknown; al?: unknown }) : {};
+      if ((envelope.a === "rec.act" || envelope.a === "alert.snooze") && typeof envelope.id === "number") return { c: channel, t: ts, a: envelope.id };
+      if (envelope.a === "usecase.assign" && typeof envelope.al === "number") return { c: channel, t: ts, a: envelope.al };
+    }
+  }
+  return { c: channel, t: ts };
+}
+
+/** The clicked message as the pipeline's redraw needs it: a DM (D…) is the person's own, any other conversation is shared. */
+export function clickedCard(source: MessageSource | undefined): ClickedCard | undefined {
+  if (!source) return undefined;
+  return { conversationId: source.c, externalId: source.t, ...(source.a !== undefined ? { alertId: source.a } : {}), shared: !source.c.startsWith("D") };
+}
+
+/** A button value: our envelopes are JSON; anything else goes on as text, for the pipeline to call malformed. */
+export function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

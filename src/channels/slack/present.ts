@@ -1,0 +1,89 @@
+import type { RespondFn } from "@slack/bolt";
+import type { BlockKitMessage } from "../../cards/blockkit.js";
+import type { Logger } from "../../log.js";
+import { presentEach, type EffectPresenters } from "../../protocol/channel.js";
+import type { Outcome } from "../../protocol/effects.js";
+import type { ActionName } from "../../protocol/envelope.js";
+import type { SlackPort } from "./port.js";
+import { messageText, renderBlockKit } from "./render.js";
+
+/**
+ * Effects → Slack calls. Answers are ephemeral (only the person sees them) through the
+ * request's response_url, or posted in the DM; paging rewrites the list it came from.
+ * Alert cards are not touched here: the pipeline queued their redraw in the outbox, and the
+ * dispatcher rewrites every copy (the clicked one first) with chat.update.
+ */
+
+/** How an answer reaches the person: `ephemeral` adds a message only they see, `replace` rewrites the one clicked. */
+export type Placement = "ephemeral" | "replace";
+export type Reply = (message: BlockKitMessage, placement: Placement) => Promise<void>;
+
+/** Where each action's answer goes: paging rewrites the list in place, the rest add a receipt. */
+export const REPLY_PLACEMENT: Record<ActionName, Placement> = {
+  "rec.act": "ephemeral",
+  "contact.update": "ephemeral",
+  "usecase.assign": "ephemeral",
+  "alert.snooze": "ephemeral",
+  "list.page": "replace",
+};
+
+/** Where an outcome is presented: how to answer, and where the first answer goes. */
+export interface SlackWhere {
+  reply: Reply;
+  placement: Placement;
+}
+
+const PRESENTERS: EffectPresenters<BlockKitMessage[], { outcome: Outcome; now: Date }> = {
+  reply: (effect, into, { outcome, now }) => {
+    into.push(renderBlockKit(effect.card, { locale: outcome.locale, timeZone: outcome.timeZone, now }));
+  },
+  // Queued by the pipeline as refresh rows: the dispatcher redraws every card of the alert.
+  refreshAlert: () => undefined,
+  // Shown inside the modal (see the view_submission listener, `modalErrors`); where there is
+  // no modal, the handler's accompanying notice says the same.
+  fieldErrors: () => undefined,
+};
+
+export function createSlackPresenter(options: { port: SlackPort; postMessage: (channel: string, message: BlockKitMessage) => Promise<void>; now: () => Date; log: Logger }) {
+  const { port, log } = options;
+
+  const viaRespond = (respond: RespondFn): Reply => async (message, placement) => {
+    await respond({ response_type: "ephemeral", replace_original: placement === "replace", text: message.text, blocks: message.blocks });
+  };
+
+  const viaPost = (channel: string): Reply => async (message) => options.postMessage(channel, message);
+
+  /** A modal's answer: to the response_url of the click that opened it, else in the DM. */
+  const viaResponseUrl = (url: string | undefined, userId: string): Reply => async (message, placement) => {
+    if (url) {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ response_type: "ephemeral", replace_original: placement === "replace", text: message.text, blocks: message.blocks }),
+      }).catch((error: unknown) => error as Error);
+      if (!(response instanceof Error) && response.ok) return;
+      log.info({ status: response instanceof Error ? response.message : response.status }, "slack response_url refused the answer; sending it in the DM");
+    }
+    await viaPost(await port.openDm(userId))(message, "ephemeral");
+  };
+
+  async function present(outcome: Outcome, where: SlackWhere): Promise<void> {
+    const replies = await presentEach(PRESENTERS, outcome.effects, [], { outcome, now: options.now() });
+    for (const [i, message] of replies.entries()) {
+      // One answer that cannot be delivered (an expired response_url…) must not stop the others.
+      await where.reply(message, i === 0 ? where.placement : "ephemeral").catch((error: unknown) => log.warn({ err: error }, "slack: could not deliver an answer"));
+    }
+  }
+
+  return { present, viaRespond, viaPost, viaResponseUrl };
+}
+
+/** Field errors the modal can show next to its inputs (by block id), in the reader's language. */
+export function modalErrors(outcome: Outcome, inputIds: ReadonlySet<string>): Record<string, string> | undefined {
+  const errors: Record<string, string> = {};
+  for (const effect of outcome.effects) {
+    if (effect.type !== "fieldErrors") continue;
+    for (const [field, message] of Object.entries(effect.errors)) if (inputIds.has(field)) errors[field] = messageText(message, outcome.locale);
+  }
+  return Object.keys(errors).length > 0 ? errors : undefined;
+}
