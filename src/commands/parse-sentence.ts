@@ -13,7 +13,7 @@ const MAX_LINE = 2000;
  * The line as the parser reads it: clean text without control characters and backticks
  * (a command copied from the help keeps them), without a quote marker, and without the
  * question and exclamation marks people end a sentence with. A full stop stays, for
- * "customer Acme Inc."; the words before it are compared without it (see `bare`).
+ * "customer Acme Inc."; the words before it are compared without it (see `bare` in parse-vocabulary.ts).
  */
 export function commandLine(text: string): string {
   const visible = text.slice(0, MAX_LINE * 2).replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/gu, " ").replace(/[\u200E\u200F\u202A-\u202E\u2066-\u2069]/gu, "").replaceAll("`", " ");
