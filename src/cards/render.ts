@@ -24,7 +24,8 @@ interface LoadedTemplate {
  * What a template does with a data value, found from where its binding sits:
  * - "markdown": TextBlock `text`, Fact `title` and `value`. The value is data, and so
  *   escaped (escape.ts), unless its name ends in `Md`: the presenter's own markdown, built
- *   with the data inside it already escaped (present.ts `md…` helpers). The default is escaped.
+ *   with the data inside it already escaped (the `md…` helpers of present-pieces.ts). The
+ *   default is escaped.
  * - "plain": titles of actions and choices, labels, placeholders, error messages, alt texts:
  *   shown as text by every client, so only cleaned (no direction controls, no `${`).
  * - "raw": URLs, envelopes, choice and input values, styles, colours, `$when`: used, not shown.

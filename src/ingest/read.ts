@@ -1,15 +1,19 @@
-import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { Readable } from "node:stream";
-import { parse as parseCsv } from "csv-parse";
 import type { RowProblem, SnapshotRow } from "../domain/snapshot.js";
-import { AppError, isAppError } from "../errors.js";
-import { mapHeader, toCellRecord, type CellRecord, type HeaderMap } from "./columns.js";
-import { decodeText, utf8Bytes, type TextEncoding } from "./decode.js";
-import { jsonElements } from "./json-elements.js";
-import { cellText, OversizedText, shownValue, TooDeep, validateRow, type ProblemKey } from "./row.js";
-import { checkXlsxDirectory, guardedWorkbookReader, XLSX_LIMITS } from "./xlsx-guard.js";
+import { isAppError } from "../errors.js";
+import { csvSource } from "./read-csv.js";
+import { jsonSource } from "./read-json.js";
+import { unreadable, type ReadState, type Source, type SourceItem } from "./read-source.js";
+import { xlsxSource } from "./read-xlsx.js";
+import type { TextEncoding } from "./decode.js";
+import { validateRow, type ProblemKey } from "./row.js";
+import { checkXlsxDirectory } from "./xlsx-guard.js";
+
+// The sources, for the callers (tests) that read them from here.
+export { MAX_CSV_RECORD_CHARS } from "./read-csv.js";
+export type { SheetRow } from "./read-source.js";
+export { chooseSheet, xlsxRowsSettled } from "./read-xlsx.js";
 
 export type SnapshotFormat = "csv" | "xlsx" | "json";
 
@@ -70,10 +74,6 @@ export async function* readSnapshot(file: string, options: ReadOptions = {}): As
   yield* (await openSnapshot(file, options)).rows;
 }
 
-function unreadable(file: string, reason: string, cause?: unknown): AppError {
-  return new AppError("ingest.unreadable", { file: path.basename(file), reason }, cause);
-}
-
 async function assertFile(file: string): Promise<void> {
   const stats = await stat(file).catch((error: NodeJS.ErrnoException) => {
     throw unreadable(file, error.code === "ENOENT" ? "file not found" : error.message, error);
@@ -82,261 +82,9 @@ async function assertFile(file: string): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------
-// Sources: each format turns the file into data rows with their cells keyed by field.
-
-interface ReadState {
-  unknown: string[];
-  rows: number;
-  encoding: TextEncoding;
-}
-
-type SourceItem =
-  /** A data row; `problems` are found before validation (a JSON key given twice). */
-  | { kind: "row"; rowNumber: number; record: CellRecord; problems: RowProblem[] }
-  /** A data row that has no cells at all (a JSON element that is not an object). */
-  | { kind: "shapeless"; problems: RowProblem[] }
-  /** The header is unusable: the source stops after this. */
-  | { kind: "header"; problems: RowProblem[] };
-
-type Source = (file: string, state: ReadState) => AsyncIterable<SourceItem>;
+// Sources: each format turns the file into data rows with their cells keyed by field (read-csv, read-xlsx, read-json).
 
 const SOURCES: Record<SnapshotFormat, Source> = { csv: csvSource, xlsx: xlsxSource, json: jsonSource };
-
-/** A spreadsheet row as the CSV and Excel readers see it. */
-export interface SheetRow {
-  rowNumber: number;
-  cells: readonly unknown[];
-}
-
-function isBlankRow(cells: readonly unknown[]): boolean {
-  return cells.every((cell) => cellText(cell) === "");
-}
-
-function addUnknown(state: ReadState, header: HeaderMap): void {
-  for (const name of header.unknown) if (!state.unknown.includes(name)) state.unknown.push(name);
-}
-
-/** CSV and Excel: the first non-empty row is the header, the rest are data rows. */
-async function* tabular(rows: AsyncIterable<SheetRow>, state: ReadState): AsyncGenerator<SourceItem> {
-  let header: HeaderMap | undefined;
-  for await (const { rowNumber, cells } of rows) {
-    if (isBlankRow(cells)) continue;
-    if (header) {
-      yield { kind: "row", rowNumber, record: toCellRecord(header.fields, cells), problems: [] };
-      continue;
-    }
-    header = mapHeader(cells.map((cell) => cellText(cell) ?? ""), rowNumber);
-    addUnknown(state, header);
-    const problems = [...header.missing, ...header.duplicates];
-    if (problems.length > 0) {
-      yield { kind: "header", problems };
-      return;
-    }
-  }
-  // A file without even a header row lacks every required column.
-  if (!header) yield { kind: "header", problems: mapHeader([], 1).missing };
-}
-
-function csvSource(file: string, state: ReadState): AsyncIterable<SourceItem> {
-  return tabular(csvRows(file, state.encoding), state);
-}
-
-/**
- * The longest CSV record read: a row of the widest legal cells is some 12,000 characters
- * (columns.ts), so anything near this is not an LCA row, and csv-parse stops instead of
- * buffering a field of gigabytes.
- */
-export const MAX_CSV_RECORD_CHARS = 1_000_000;
-
-/** The file's text as UTF-8, decoded (and checked, for UTF-8) on its way to a parser. */
-function textOf(file: string, encoding: TextEncoding): Readable {
-  const input = createReadStream(file);
-  const text = Readable.from(utf8Bytes(input, encoding, file), { objectMode: false });
-  text.once("close", () => input.destroy());
-  return text;
-}
-
-async function* csvRows(file: string, encoding: TextEncoding): AsyncGenerator<SheetRow> {
-  const text = textOf(file, encoding);
-  // Blank lines stay in as one-cell records so that row numbers are the ones Excel shows;
-  // that is why the column count is checked here rather than by csv-parse.
-  const parser = parseCsv({ bom: true, relax_column_count: true, max_record_size: MAX_CSV_RECORD_CHARS });
-  text.on("error", (error) => parser.destroy(error)); // surfaces through the iteration below
-  let rowNumber = 0;
-  let width: number | undefined;
-  try {
-    for await (const cells of text.pipe(parser) as AsyncIterable<string[]>) {
-      rowNumber++;
-      if (!isBlankRow(cells)) {
-        width ??= cells.length;
-        // A ragged row would put values under the wrong columns: the file is malformed.
-        if (cells.length !== width) throw unreadable(file, `row ${rowNumber} has ${cells.length} cells but the header has ${width}`);
-      }
-      yield { rowNumber, cells };
-    }
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code === "CSV_MAX_RECORD_SIZE") {
-      throw new AppError("ingest.recordTooLong", { file: path.basename(file), line: (error as { lines?: number }).lines ?? rowNumber + 1, max: MAX_CSV_RECORD_CHARS }, error);
-    }
-    throw error;
-  } finally {
-    text.destroy();
-  }
-}
-
-function xlsxSource(file: string, state: ReadState): AsyncIterable<SourceItem> {
-  return tabular(xlsxRowsSettled(file), state);
-}
-
-const USE_CASES_SHEET = "use cases";
-/** Excel cuts sheet names at 31 characters: "Partner-Provided Segmentation T". */
-const TAGS_SHEET_PREFIX = "partner-provided segmentation";
-
-function sheetKey(name: string): string {
-  return name.trim().toLowerCase();
-}
-
-/** "Use Cases", else the first worksheet that is not the list of segmentation tags. */
-export function chooseSheet(names: readonly string[]): string | undefined {
-  return names.find((name) => sheetKey(name) === USE_CASES_SHEET) ?? names.find((name) => !sheetKey(name).startsWith(TAGS_SHEET_PREFIX));
-}
-
-/** What the streaming reader knows at run time but its type declarations omit. */
-interface StreamedWorkbook {
-  model?: { sheets?: { name: string }[] };
-  properties?: { model?: { date1904?: boolean } };
-}
-interface StreamedWorksheet {
-  name?: string;
-}
-
-/**
- * exceljs's streaming reader now and then loses zip entries under CPU load (its unzip stream
- * ends early: "no worksheet", or a sheet without its workbook). Seen in tests, not in the
- * file. A read that fails before its first row is tried again from the start; once rows
- * have been handed on, a failure is final.
- */
-export async function* xlsxRowsSettled(file: string, attempts = 3, read: (file: string) => AsyncIterable<SheetRow> = xlsxRows): AsyncGenerator<SheetRow> {
-  for (let attempt = 1; ; attempt++) {
-    let yielded = false;
-    try {
-      for await (const row of read(file)) {
-        yielded = true;
-        yield row;
-      }
-      return;
-    } catch (error) {
-      // A refusal (a zip bomb, a sheet past Excel's size) is about the file: never retried.
-      if (yielded || attempt >= attempts || isAppError(error)) throw error;
-    }
-  }
-}
-
-async function* xlsxRows(file: string): AsyncGenerator<SheetRow> {
-  const layout = await checkXlsxDirectory(file); // which parts there are, in their order
-  const input = createReadStream(file);
-  // Styles are needed to recognise date cells; shared strings must be cached because
-  // rows refer to them by index (they are one table per workbook, not per row).
-  // Every part passes a guard that refuses it past XLSX_LIMITS (xlsx-guard.ts).
-  const workbook = guardedWorkbookReader(input, file, { worksheets: "emit", sharedStrings: "cache", styles: "cache", hyperlinks: "ignore", entries: "ignore" }, layout);
-  // exceljs reads `model.sheets` and `properties.model` (the 1904 date system) from
-  // workbook.xml when it hands out a worksheet, and crashes when it has not seen workbook.xml
-  // (stored after the sheets, or, seen under load, not delivered by its unzip stream at all):
-  // start with empty ones, which workbook.xml replaces when it comes. Sheets are then judged
-  // by their own names, and dates use the 1900 system Excel writes by default.
-  const streamed = workbook as unknown as StreamedWorkbook;
-  streamed.model ??= { sheets: [] };
-  streamed.properties ??= {};
-  try {
-    let target: string | undefined;
-    for await (const worksheet of workbook) {
-      const name = (worksheet as unknown as StreamedWorksheet).name ?? "";
-      // The sheet list (workbook.xml) is known by the time a worksheet is handed out, unless
-      // the archive stores it after the sheets: then each sheet is judged by its own name.
-      const names = streamed.model?.sheets?.map((sheet) => sheet.name) ?? [];
-      target ??= chooseSheet(names.length > 0 ? names : [name]);
-      if (name !== target) {
-        await drain(worksheet);
-        continue;
-      }
-      for await (const row of worksheet) {
-        if (row.number > XLSX_LIMITS.rows) throw new AppError("ingest.tooManyRows", { file: path.basename(file), max: XLSX_LIMITS.rows });
-        // `values` is indexed by column: a cell at column 10,000,000 would make it that long.
-        const width = Array.isArray(row.values) ? row.values.length : 0;
-        if (width > XLSX_LIMITS.columns + 1) throw new AppError("ingest.tooLarge", { file: path.basename(file), part: `row ${row.number}`, max: `${XLSX_LIMITS.columns} columns`, what: `a cell in column ${width - 1}` });
-        yield { rowNumber: row.number, cells: excelCells(row.values) };
-      }
-      return;
-    }
-    throw unreadable(file, "the workbook has no worksheet to read");
-  } finally {
-    input.destroy();
-  }
-}
-
-/**
- * Reads a worksheet we do not want to its end. exceljs parks worksheets that precede the
- * shared strings in temporary files and deletes each file once the next is asked for; a
- * worksheet left unread would then fail to open its deleted file, outside any try.
- */
-async function drain(worksheet: AsyncIterable<unknown>): Promise<void> {
-  for await (const row of worksheet) void row;
-}
-
-/** `row.values` is 1-based and sparse; cells become plain values (rich text → text, formula → result). */
-function excelCells(values: unknown): unknown[] {
-  return Array.isArray(values) ? Array.from(values.slice(1), excelValue) : [];
-}
-
-function excelValue(value: unknown): unknown {
-  if (value === null || typeof value !== "object" || value instanceof Date) return value;
-  if ("richText" in value && Array.isArray(value.richText)) return value.richText.map((run: { text?: unknown }) => String(run.text ?? "")).join("");
-  if ("text" in value) return excelValue(value.text); // a hyperlink, e.g. mailto: on an email
-  if ("result" in value) return excelValue(value.result); // a formula: its cached result
-  if ("error" in value) return value.error; // "#N/A" and the like: shown as text
-  return value;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof TooDeep) && !(value instanceof OversizedText);
-}
-
-/**
- * JSON: each element is a row, numbered from 1. The first object's keys stand for the
- * header (the format says every object has the same keys); later objects may leave a key
- * out, which reads as an empty cell.
- */
-async function* jsonSource(file: string, state: ReadState): AsyncGenerator<SourceItem> {
-  const input = createReadStream(file);
-  try {
-    yield* jsonRows(jsonElements(decodeText(input, state.encoding, file), path.basename(file)), state);
-  } finally {
-    input.destroy();
-  }
-}
-
-async function* jsonRows(elements: AsyncIterable<{ rowNumber: number; value: unknown }>, state: ReadState): AsyncGenerator<SourceItem> {
-  let headerChecked = false;
-  for await (const { rowNumber, value } of elements) {
-    if (!isObject(value)) {
-      yield { kind: "shapeless", problems: [{ row: rowNumber, column: "", key: "notAnObject" satisfies ProblemKey, params: { value: shownValue(value) } }] };
-      continue;
-    }
-    const keys = Object.keys(value);
-    const header = mapHeader(keys, rowNumber);
-    addUnknown(state, header);
-    if (!headerChecked) {
-      headerChecked = true;
-      const problems = [...header.missing, ...header.duplicates];
-      if (problems.length > 0) {
-        yield { kind: "header", problems };
-        return;
-      }
-    }
-    yield { kind: "row", rowNumber, record: toCellRecord(header.fields, keys.map((key) => value[key])), problems: header.duplicates };
-  }
-}
 
 // ---------------------------------------------------------------------------------------
 // Validation and the checks that span rows.

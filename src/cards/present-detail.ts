@@ -1,0 +1,101 @@
+/** The cards about one thing in full: a use case's detail and a customer's summary. */
+import type { CustomerView, UseCaseDetailView } from "../protocol/views.js";
+import { escapeCardMarkdown } from "./escape.js";
+import type { Format } from "./present-format.js";
+import { actionChoices, join, mdBold, mdText, submit, useCasePath, type TemplateData } from "./present-pieces.js";
+
+/** At most this many use-case rows on a customer card; the rest are counted. */
+export const CUSTOMER_MAX_ROWS = 40;
+
+export function presentUseCaseDetail(view: UseCaseDetailView, f: Format): TemplateData {
+  const { t } = f;
+  const { useCase, deployment, customer } = view;
+  const rec = view.recommendation;
+  return {
+    title: useCase.name,
+    subtitle: useCasePath(useCase),
+    stalled: view.stalled ? t("cards.detail.stalled", { days: f.days(view.daysInStage), stage: f.stage(useCase.stage), threshold: f.days(view.threshold ?? 0) }) : "",
+    fact: {
+      customer: join(customer.name, customer.crPartyId),
+      deployment: join(deployment.deploymentId, deployment.installSite),
+      csm: deployment.assignedCsm ? join(deployment.assignedCsm.name, deployment.assignedCsm.email) : t("cards.fact.notAssigned"),
+      stage: t("cards.fact.stageSince", { stage: f.stage(useCase.stage), date: f.date(useCase.stageEnteredOn) }),
+      days: view.threshold != null ? t("cards.fact.daysOfThreshold", { days: f.days(view.daysInStage), threshold: f.days(view.threshold) }) : f.days(view.daysInStage),
+      telemetry: t(useCase.telemetry ? "cards.fact.on" : "cards.fact.off"),
+      dcc: f.yesNo(!!useCase.dcc),
+      adoptionPartner: useCase.adoptionPartner ?? "",
+      added: f.date(useCase.addedOn),
+      renewal: useCase.renewalOn ? f.date(useCase.renewalOn) : "",
+      tags: useCase.tags.join(", "),
+      excluded: f.yesNo(!!useCase.excluded),
+    },
+    show: {
+      stalled: view.stalled,
+      adoptionPartner: !!useCase.adoptionPartner,
+      renewal: !!useCase.renewalOn,
+      tags: useCase.tags.length > 0,
+      excluded: !!useCase.excluded,
+      noContacts: view.contacts.length === 0,
+      noHistory: view.history.length === 0,
+      actionsTaken: (rec?.actions.length ?? 0) > 0,
+      act: !!view.openAlert,
+    },
+    contacts: view.contacts.map((c) => ({
+      text: t("cards.detail.contactLine", { email: c.name ? `${c.email} (${c.name})` : c.email, source: t(`cards.source.${c.source}`), barrier: f.barrier(c.barrier) }),
+    })),
+    noContacts: t("cards.detail.noContacts"),
+    noHistory: t("cards.detail.noHistory"),
+    recommendation: rec
+      ? join(t(`cards.recommendation.${rec.kind}`), t(rec.status === "open" ? "cards.detail.recommendationOpen" : "cards.detail.recommendationClosed"))
+      : t("cards.detail.noRecommendation"),
+    actionsTaken: (rec?.actions ?? []).map((a) => ({
+      text: join(t("cards.detail.actionLine", { action: f.action(a.action), name: a.by, at: f.dateTime(a.at) }), a.comment ? f.quote(a.comment) : undefined),
+    })),
+    history: view.history.map((h) => ({
+      text: h.fromStage
+        ? t("cards.detail.historyMove", { date: f.date(h.enteredOn), from: f.stage(h.fromStage), to: f.stage(h.toStage) })
+        : t("cards.detail.historyFirst", { date: f.date(h.enteredOn), to: f.stage(h.toStage) }),
+    })),
+    choices: { actions: actionChoices(f) },
+    submit: {
+      act: view.openAlert ? submit<"rec.act">({ a: "rec.act", v: 1, id: view.openAlert.alertId, ev: view.openAlert.version }) : {},
+      assign: submit<"usecase.assign">({ a: "usecase.assign", v: 1, id: deployment.rowId, ev: deployment.version }),
+      contact: submit<"contact.update">({ a: "contact.update", v: 1, id: useCase.id, ev: useCase.version }),
+    },
+    lcaUrl: view.lcaUrl,
+  };
+}
+
+export function presentCustomer(view: CustomerView, f: Format): TemplateData {
+  const { t } = f;
+  const all = view.deployments.flatMap((d) => d.useCases);
+  const stalledCount = all.filter((u) => u.stalled).length;
+  let budget = CUSTOMER_MAX_ROWS;
+  const deployments = view.deployments.map((d) => {
+    const shown = d.useCases.slice(0, Math.max(0, budget));
+    budget -= shown.length;
+    return {
+      titleMd: join(mdBold(escapeCardMarkdown(t("cards.customer.deploymentLine", { id: d.deploymentId }))), mdText(d.installSite), mdText(d.assignedCsm?.name ?? t("cards.fact.notAssigned"))),
+      useCases: shown.map((u) => ({
+        text: join(t("cards.customer.useCaseLine", { useCase: u.name, stage: f.stage(u.stage), days: f.days(u.daysInStage) }), u.stalled && t("cards.customer.stalledMarker")),
+        color: u.stalled ? "Warning" : "Default",
+      })),
+    };
+  });
+  const hidden = all.length - Math.min(all.length, CUSTOMER_MAX_ROWS);
+  const { customer } = view;
+  return {
+    title: customer.name,
+    summary: join(t("cards.customer.summary", { count: all.length }), stalledCount > 0 && t("cards.customer.stalledCount", { count: stalledCount })),
+    fact: {
+      crPartyId: customer.crPartyId,
+      cxbu: customer.cxbu ?? "",
+      ea: customer.ea == null ? "" : f.yesNo(customer.ea),
+      theater: customer.theater ?? "",
+    },
+    show: { cxbu: !!customer.cxbu, ea: customer.ea != null, theater: !!customer.theater, more: hidden > 0, lca: !!view.lcaUrl },
+    deployments,
+    more: hidden > 0 ? t("cards.customer.more", { count: hidden }) : "",
+    lcaUrl: view.lcaUrl ?? "",
+  };
+}
