@@ -5,6 +5,7 @@ import { todayIn } from "../domain/dates.js";
 import { closesRecommendation, type AlertKind } from "../domain/recommendations.js";
 import { countAlerts } from "../metrics.js";
 import type { MessageKey, MessageParams } from "../i18n.js";
+import { formCard } from "../queries/forms.js";
 import { alertView } from "../queries/queries.js";
 import { writeAudit } from "./audit.js";
 import { queryContext, type ConversationDeps } from "./context.js";
@@ -28,7 +29,14 @@ export const ACTION_HANDLERS: { [A in DataAction]: Handler<A> } = {
   "contact.update": updateContact,
   "usecase.assign": (ctx, e) => assignDeployment(ctx, { rowId: e.id, version: e.ev, to: e.to, alertId: e.al }),
   "alert.snooze": snoozeAlert,
+  "form.open": openForm,
 };
+
+/** A form drawn from the current data; its submit comes back as the action it names. */
+async function openForm(ctx: ActionContext, e: Extract<Envelope, { a: "form.open" }>): Promise<Effect[]> {
+  const card = await formCard(queryContext(ctx.deps), { submits: e.f, id: e.id, ev: e.ev, slot: e.slot }, ctx.actor.isAdmin);
+  return card ? [{ type: "form", card, submits: e.f }] : [notice("warning", { key: "chat.errors.notFound" })];
+}
 
 const receiptSubject = async (ctx: ActionContext, alertId: number) => {
   const view = await alertView(queryContext(ctx.deps), alertId);

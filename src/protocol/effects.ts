@@ -1,5 +1,6 @@
 import type { CardName, CardViews, Message } from "./views.js";
 import type { Locale } from "../locale.js";
+import type { FormAction } from "./envelope.js";
 
 /** A card to show and the view it renders; the adapter renders it in the reader's language. */
 export type CardOf<N extends CardName> = { card: N; view: CardViews[N] };
@@ -15,7 +16,12 @@ export type Effect =
   /** The alert changed: every card showing it must show its new state (no stale cards). */
   | { type: "refreshAlert"; alertId: number }
   /** A form was refused: say why next to each field, in the reader's language. */
-  | { type: "fieldErrors"; errors: Record<string, Message> };
+  | { type: "fieldErrors"; errors: Record<string, Message> }
+  /**
+   * Show the form that submits `submits`, drawn from `card` (a form card, or an alert card
+   * whose inline form it is): Slack opens it as a modal, the other chats show the card.
+   */
+  | { type: "form"; card: AnyCard; submits: FormAction };
 
 /** The outcome of one request: who asked (their language and zone) and the effects. */
 export interface Outcome {

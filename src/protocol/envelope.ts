@@ -7,6 +7,10 @@ import { RECOMMENDATION_ACTIONS } from "../domain/recommendations.js";
  * version of the entity the card showed, for optimistic concurrency. Form inputs arrive
  * merged into the same object (Adaptive Cards merge input values by input id).
  */
+/** The actions that have a form to fill in before they are submitted. */
+export const FORM_ACTIONS = ["rec.act", "contact.update", "usecase.assign", "alert.snooze"] as const;
+export type FormAction = (typeof FORM_ACTIONS)[number];
+
 const base = { v: z.literal(1), id: z.coerce.number().int().positive() };
 const entityVersion = z.coerce.number().int().min(0);
 const text = (max: number) => z.string().trim().max(max).optional().transform((s) => (s ? s : undefined));
@@ -29,6 +33,11 @@ export const envelopeSchema = z.discriminatedUnion("a", [
   z.object({ a: z.literal("alert.snooze"), ...base, ev: entityVersion, days: z.coerce.number().pipe(z.union([z.literal(1), z.literal(7), z.literal(30)])) }),
   /** Show a list page: id = page number (1-based); q = the command text that produced the list. */
   z.object({ a: z.literal("list.page"), ...base, q: z.string().max(500) }),
+  /**
+   * Open the form of action `f` for entity `id` (Slack shows it as a modal; chats whose cards
+   * hold their forms inline never send it). `ev`, `slot` as the form's submit will carry them.
+   */
+  z.object({ a: z.literal("form.open"), ...base, f: z.enum(FORM_ACTIONS), ev: entityVersion.optional(), slot: z.coerce.number().int().min(0).max(2).optional() }),
 ]);
 
 export type Envelope = z.infer<typeof envelopeSchema>;

@@ -63,6 +63,8 @@ export async function presentOutcome(deps: ConversationDeps, outcome: Outcome, l
 
 const PRESENTERS: EffectPresenters<PreviewAnswer, { deps: ConversationDeps; ctx: RenderContext; t: Translate }> = {
   reply: (effect, answer, { ctx }) => void answer.replies.push(renderBoth(effect.card, ctx)),
+  // The page shows a form card as it is (its Slack side as the modal it would open).
+  form: (effect, answer, { ctx }) => void answer.replies.push(renderBoth(effect.card, ctx)),
   fieldErrors: (effect, answer, { t }) => {
     for (const [field, message] of Object.entries(effect.errors)) answer.fieldErrors.push({ field, text: messageText(t, message) });
   },

@@ -1,6 +1,7 @@
 import type { BlockAction } from "@slack/bolt";
 import type { ClickedCard } from "../../protocol/port.js";
-import type { MessageSource } from "./modals.js";
+import { FORM_ACTIONS, type FormAction } from "../../protocol/envelope.js";
+import type { ButtonData, MessageSource } from "./modals.js";
 
 /**
  * Slack payloads → what the pipeline takes: a command text, an envelope, and the card a
@@ -45,4 +46,10 @@ export function parseJson(text: string | undefined): unknown {
   } catch {
     return text;
   }
+}
+
+/** A form button's click as the pipeline's request to open that form: `form.open` for the action the button names. */
+export function formOpening(data: ButtonData): { v: 1; a: "form.open"; id: number; f: FormAction; ev?: number; slot?: number } | undefined {
+  if (!(FORM_ACTIONS as readonly string[]).includes(data.a)) return undefined;
+  return { v: 1, a: "form.open", id: data.id, f: data.a as FormAction, ...(data.ev !== undefined ? { ev: data.ev } : {}), ...(data.slot !== undefined ? { slot: data.slot } : {}) };
 }

@@ -4,7 +4,7 @@ import { App, ExpressReceiver, SocketModeReceiver, webApi, type AuthorizeResult,
 import express, { type Router } from "express";
 import type { ConversationDeps } from "../../actions/context.js";
 import { handleAction, handleMessage, type CommandStyle } from "../../actions/conversation.js";
-import { identify } from "../../actions/identity.js";
+import type { View } from "../../cards/blockkit.js";
 import { stripMention } from "../../commands/parse.js";
 import type { Config } from "../../config.js";
 import { AppError } from "../../errors.js";
@@ -15,8 +15,8 @@ import { createReplayGuard, type ReplayGuard } from "../replay.js";
 import { methodNotAllowed } from "../../server/http.js";
 import { boltLogger, within } from "./bolt.js";
 import { createIdentities } from "./identity.js";
-import { buttonKind, clickedAlertMessage, clickedCard, parseJson, type ButtonKind } from "./inbound.js";
-import { buildModal, formValues, parseButtonData, readMetadata, writeMetadata, type MessageSource, type ModalMetadata } from "./modals.js";
+import { buttonKind, clickedAlertMessage, clickedCard, formOpening, parseJson, type ButtonKind } from "./inbound.js";
+import { formValues, parseButtonData, readMetadata, writeMetadata, type MessageSource, type ModalMetadata } from "./modals.js";
 import { createSlackPort, type SlackPort } from "./port.js";
 import { createSlackPresenter, modalErrors, REPLY_PLACEMENT, type SlackWhere } from "./present.js";
 import { decodeSlackText } from "./text.js";
@@ -168,26 +168,26 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
       await present(outcome, { reply: viaRespond(respond), placement: name ? REPLY_PLACEMENT[name] : "ephemeral" });
     },
 
+    // Opening a form is a request like any other: the pipeline identifies, draws the form
+    // from the current data and answers with a form effect, which becomes the modal.
     form: async ({ body, value, respond, source }) => {
       const started = Date.now();
-      const identity = await identities(body.user.id);
-      const who = await identify(deps.db.prisma, config, identity);
       const data = parseButtonData(value);
-      // The pipeline refuses strangers and malformed envelopes, in the reader's language.
-      if (!who.ok || !data) return answerWith(await handleAction(deps, identity, value, COMMAND_STYLE), respond);
-      const { actor } = who;
-      const render = { locale: actor.locale, timeZone: actor.timeZone, now: deps.now() };
-      const view = await buildModal({ deps, actor, render }, data);
-      if (!view) return answerWith({ locale: actor.locale, timeZone: actor.timeZone, effects: [notice("warning", { key: "chat.errors.notFound" })] }, respond);
+      const opening = data ? formOpening(data) : undefined;
+      // A button that names no form is answered as malformed, never run as the action itself.
+      const outcome = await handleAction(deps, await identities(body.user.id), opening ?? { a: "form.open", invalid: value }, COMMAND_STYLE);
       const meta: ModalMetadata = { e: { ...data }, ...(source ? { s: source } : {}), r: body.response_url };
-      try {
-        await client.views.open({ trigger_id: body.trigger_id, view: { ...view, private_metadata: writeMetadata(meta) } });
-      } catch (error) {
-        // Usually an expired trigger_id (3 s): say so rather than leave the click unanswered.
-        const ref = randomUUID().slice(0, 8);
-        log.error({ err: error, ref, ms: Date.now() - started, action: data.a }, "slack views.open failed");
-        await answerWith({ locale: actor.locale, timeZone: actor.timeZone, effects: [notice("error", { key: "chat.errors.internal", params: { ref } })] }, respond);
-      }
+      const openModal = async (view: View) => {
+        try {
+          await client.views.open({ trigger_id: body.trigger_id, view: { ...view, private_metadata: writeMetadata(meta) } });
+        } catch (error) {
+          // Usually an expired trigger_id (3 s): say so rather than leave the click unanswered.
+          const ref = randomUUID().slice(0, 8);
+          log.error({ err: error, ref, ms: Date.now() - started, action: data?.a }, "slack views.open failed");
+          await answerWith({ locale: outcome.locale, timeZone: outcome.timeZone, effects: [notice("error", { key: "chat.errors.internal", params: { ref } })] }, respond);
+        }
+      };
+      await present(outcome, { reply: viaRespond(respond), placement: "ephemeral", openModal });
     },
   };
 

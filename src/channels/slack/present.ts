@@ -1,5 +1,7 @@
 import type { RespondFn } from "@slack/bolt";
-import type { BlockKitMessage } from "../../cards/blockkit.js";
+import { toBlockKit, toModal, type BlockKitMessage, type View } from "../../cards/blockkit.js";
+import { renderCard } from "../../cards/render.js";
+import { translator } from "../../i18n.js";
 import type { Logger } from "../../log.js";
 import { presentEach, type EffectPresenters } from "../../protocol/channel.js";
 import type { Outcome } from "../../protocol/effects.js";
@@ -25,17 +27,36 @@ export const REPLY_PLACEMENT: Record<ActionName, Placement> = {
   "usecase.assign": "ephemeral",
   "alert.snooze": "ephemeral",
   "list.page": "replace",
+  // Only a refusal answers a form opening (the form itself is a modal).
+  "form.open": "ephemeral",
 };
 
-/** Where an outcome is presented: how to answer, and where the first answer goes. */
+/** Where an outcome is presented: how to answer, where the first answer goes, and (after a click) how to open a modal. */
 export interface SlackWhere {
   reply: Reply;
   placement: Placement;
+  /** views.open with the click's trigger_id; absent where there is no click (a form is then posted as a card). */
+  openModal?: (view: View) => Promise<void>;
 }
 
-const PRESENTERS: EffectPresenters<BlockKitMessage[], { outcome: Outcome; now: Date }> = {
+interface Collected {
+  messages: BlockKitMessage[];
+  modals: View[];
+}
+
+const PRESENTERS: EffectPresenters<Collected, { outcome: Outcome; now: Date; where: SlackWhere }> = {
   reply: (effect, into, { outcome, now }) => {
-    into.push(renderBlockKit(effect.card, { locale: outcome.locale, timeZone: outcome.timeZone, now }));
+    into.messages.push(renderBlockKit(effect.card, { locale: outcome.locale, timeZone: outcome.timeZone, now }));
+  },
+  // A form card is a modal of its own; an alert card's inline form is the modal its button opens.
+  form: (effect, into, { outcome, now, where }) => {
+    const ctx = { locale: outcome.locale, timeZone: outcome.timeZone, now };
+    if (!where.openModal) return void into.messages.push(renderBlockKit(effect.card, ctx));
+    const adaptive = renderCard(effect.card.card, effect.card.view as never, ctx);
+    const options = { cancelLabel: translator(ctx.locale)("cards.button.cancel") };
+    const modal = effect.card.card.startsWith("form.") ? toModal(adaptive, options) : Object.values(toBlockKit(adaptive, options).modals).find((m) => m.callback_id === effect.submits);
+    if (modal) into.modals.push(modal);
+    else into.messages.push(renderBlockKit(effect.card, ctx));
   },
   // Queued by the pipeline as refresh rows: the dispatcher redraws every card of the alert.
   refreshAlert: () => undefined,
@@ -68,7 +89,9 @@ export function createSlackPresenter(options: { port: SlackPort; postMessage: (c
   };
 
   async function present(outcome: Outcome, where: SlackWhere): Promise<void> {
-    const replies = await presentEach(PRESENTERS, outcome.effects, [], { outcome, now: options.now() });
+    const { messages: replies, modals } = await presentEach(PRESENTERS, outcome.effects, { messages: [], modals: [] }, { outcome, now: options.now(), where });
+    // One modal per click (a trigger_id opens one view).
+    if (modals[0] && where.openModal) await where.openModal(modals[0]);
     for (const [i, message] of replies.entries()) {
       // One answer that cannot be delivered (an expired response_url…) must not stop the others.
       await where.reply(message, i === 0 ? where.placement : "ephemeral").catch((error: unknown) => log.warn({ err: error }, "slack: could not deliver an answer"));

@@ -44,6 +44,8 @@ const PRESENTERS: EffectPresenters<Collected> = {
   },
   // Queued by the pipeline as refresh rows: the dispatcher redraws every card of the alert.
   refreshAlert: () => undefined,
+  // Webex cards hold their forms inline: the card is the form.
+  form: (effect, into) => void into.replies.push(effect.card),
 };
 
 /** The cards to answer with: field errors first, then the replies, a notice already said by a field error left out. */
