@@ -3,7 +3,7 @@ import type { Database } from "../db/database.js";
 import { todayIn } from "../domain/dates.js";
 import type { Logger } from "../log.js";
 import { addedRecently, alertView, contactProblems, findCustomer, findUseCase, mine, stalled, useCaseDetail, type QueryContext } from "../queries/queries.js";
-import type { Reads, Store } from "./store.js";
+import type { Reads, Store } from "../protocol/store.js";
 
 /** Everything a conversation needs: injected, so tests pass their own clock and database. */
 export interface ConversationDeps {

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { Store, LockedAlert, StoredContact, LockedDeployment, StoredSubscription, CsmSettings, AuditRecord, RefusalRecord } from "../actions/store.js";
+import type { Store, LockedAlert, StoredContact, LockedDeployment, StoredSubscription, CsmSettings, AuditRecord, RefusalRecord } from "../protocol/store.js";
 import { reevaluateUseCases } from "../alerts/engine.js";
 import type { DeliveryBarrier } from "../domain/snapshot.js";
 import type { Locale } from "../locale.js";

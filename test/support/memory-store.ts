@@ -1,6 +1,6 @@
 import type {
   AlertChanges, AuditRecord, Author, CsmSettings, LockedAlert, LockedDeployment, PendingLcaChange, Reads, ReevaluationRules, RefusalRecord, Store, StoredContact, StoredSubscription,
-} from "../../src/actions/store.js";
+} from "../../src/protocol/store.js";
 import type { Actor } from "../../src/actions/identity.js";
 import type { CommandStyle, HandlerContext } from "../../src/actions/handlers/context.js";
 import { loadConfig, type Config } from "../../src/config.js";

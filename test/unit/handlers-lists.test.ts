@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { COMMAND_NAMES, commandKeyword } from "../../src/commands/parse.js";
 import type { Filters } from "../../src/commands/types.js";
 import { HANDLERS, runHandler } from "../../src/actions/handlers/index.js";
-import type { Reads } from "../../src/actions/store.js";
+import type { Reads } from "../../src/protocol/store.js";
 import { ACTION_NAMES } from "../../src/protocol/envelope.js";
 import type { CustomerView, ListView, UseCaseDetailView } from "../../src/protocol/views.js";
 import { anna, handlerContext, james, MemoryStore } from "../support/memory-store.js";

@@ -1,7 +1,7 @@
 import { closesRecommendation } from "../../domain/recommendations.js";
 import { countAlerts } from "../../metrics.js";
 import { notice, reply, type Effect } from "../../protocol/effects.js";
-import type { LockedAlert } from "../store.js";
+import type { LockedAlert } from "../../protocol/store.js";
 import { authorOf, type Handler, type HandlerContext } from "./context.js";
 
 /** Acting on an alert's card: a recommended action, a snooze. */

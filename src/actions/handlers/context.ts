@@ -4,7 +4,7 @@ import type { Effect } from "../../protocol/effects.js";
 import type { ActionName, Envelope } from "../../protocol/envelope.js";
 import type { Logger } from "../../log.js";
 import type { Actor } from "../identity.js";
-import type { Author, Reads, Store } from "../store.js";
+import type { Author, Reads, Store } from "../../protocol/store.js";
 
 /** How the platform shows commands: "stalled" in Webex, "/lca stalled" in Slack. */
 export interface CommandStyle {

@@ -2,7 +2,7 @@ import type { Locale } from "../../config.js";
 import { ALERT_KINDS, type AlertKind } from "../../domain/recommendations.js";
 import { translator } from "../../i18n.js";
 import { notice, type Effect } from "../../protocol/effects.js";
-import type { StoredSubscription, SubscriptionFilters } from "../store.js";
+import type { StoredSubscription, SubscriptionFilters } from "../../protocol/store.js";
 import { authorOf, type Handler } from "./context.js";
 
 /** A person's own settings: subscriptions, digest, language, and what they are. */

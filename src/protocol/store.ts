@@ -1,15 +1,14 @@
 import type { AlertRules } from "../domain/alerts.js";
 import type { DeliveryBarrier } from "../domain/snapshot.js";
 import type { AlertKind, RecommendationAction } from "../domain/recommendations.js";
-import type { AlertView, CustomerView, ListView, UseCaseDetailView } from "../protocol/views.js";
-import type { Filters } from "../commands/types.js";
+import type { AlertView, CustomerView, ListView, UseCaseDetailView } from "./views.js";
 import type { Locale } from "../locale.js";
-import type { ChatName } from "../protocol/chats.js";
+import type { ChatName } from "./chats.js";
 
 /**
  * The write side as the handlers see it: what they do to the data, named for what it means,
  * with no SQL and no Prisma, so every handler runs against an in-memory store in unit tests.
- * Implemented once for the database in src/db/store.ts.
+ * Implemented once for the database in src/db/store.ts; vocabulary, so it sits below both.
  */
 
 /** Who made a change from chat, for the audit trail and the "acted by" of alerts. */
@@ -51,7 +50,13 @@ export interface LockedDeployment {
   deploymentId: string;
 }
 
-export type SubscriptionFilters = Pick<Filters, "tags" | "architectures" | "customers">;
+/** A list's narrowing: the shape of src/commands/types.ts Filters, restated so vocabulary imports nothing above it. */
+export interface ListFilters {
+  tags: string[];
+  architectures: string[];
+  customers: string[];
+}
+export type SubscriptionFilters = ListFilters;
 
 export interface StoredSubscription {
   id: number;
@@ -161,10 +166,10 @@ export interface Store {
 
 /** The read side the handlers need: cards as they stand now (src/queries/ behind it). */
 export interface Reads {
-  stalled(args: { filters: Filters; page: number; csmId?: number; query: string }): Promise<ListView>;
-  addedRecently(args: { days: number; filters: Filters; page: number; query: string }): Promise<ListView>;
-  contactProblems(args: { filters: Filters; page: number; csmId?: number; query: string }): Promise<ListView>;
-  mine(args: { filters: Filters; page: number; csmId: number; query: string }): Promise<ListView>;
+  stalled(args: { filters: ListFilters; page: number; csmId?: number; query: string }): Promise<ListView>;
+  addedRecently(args: { days: number; filters: ListFilters; page: number; query: string }): Promise<ListView>;
+  contactProblems(args: { filters: ListFilters; page: number; csmId?: number; query: string }): Promise<ListView>;
+  mine(args: { filters: ListFilters; page: number; csmId: number; query: string }): Promise<ListView>;
   findCustomer(query: string): Promise<{ found: CustomerView } | { candidates: { crPartyId: string; name: string }[] }>;
   findUseCase(deploymentId: string, name?: string): Promise<{ id: number } | { noDeployment: true } | { choose: string[] } | { noMatch: string[] }>;
   useCaseDetail(id: number): Promise<UseCaseDetailView | null>;
