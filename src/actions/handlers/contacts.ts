@@ -68,7 +68,7 @@ export const updateContact: Handler<"contact.update"> = async (ctx, e) => {
   if (outcome.effects) return outcome.effects;
   if (outcome.changes) countAlerts(outcome.changes);
   return [
-    reply({ card: "receipt", view: { outcome: { key: "contactUpdated", params: { email } } , actorName: ctx.actor.name, at: ctx.now().toISOString() } }),
+    reply({ card: "receipt", view: { outcome: { key: "contactUpdated", params: { email } }, actorName: ctx.actor.name, at: ctx.now().toISOString() } }),
     ...(outcome.touched ?? []).map((alertId): Effect => ({ type: "refreshAlert", alertId })),
   ];
 };
