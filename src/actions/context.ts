@@ -2,8 +2,10 @@ import { lcaUrl, type Config } from "../config.js";
 import type { Database } from "../db/database.js";
 import { todayIn } from "../domain/dates.js";
 import type { Logger } from "../log.js";
+import { addedRecently, alertView, contactProblems, findCustomer, findUseCase, mine, stalled, useCaseDetail, type QueryContext } from "../queries/queries.js";
+import type { Reads, Store } from "../protocol/store.js";
 import type { ShownCard } from "../protocol/port.js";
-import type { QueryContext } from "../queries/queries.js";
+import { formCard } from "../queries/forms.js";
 
 /** Everything a conversation needs: injected, so tests pass their own clock and database. */
 export interface ConversationDeps {
@@ -17,8 +19,9 @@ export interface ConversationDeps {
    * `clicked` is the card the action came from, redrawn first.
    */
   redraw?: (alertId: number, clicked?: ShownCard) => void;
+  /** Where handlers change data; by default SQL on `db.pool` (src/db/store.ts). */
+  store?: Store;
 }
-
 
 export function queryContext(deps: ConversationDeps): QueryContext {
   return {
@@ -26,5 +29,22 @@ export function queryContext(deps: ConversationDeps): QueryContext {
     today: todayIn(deps.config.partner.timeZone, deps.now()),
     stallThresholds: deps.config.alerts.stallThresholds,
     lcaUrl: lcaUrl(deps.config),
+  };
+}
+
+/** The read side as handlers see it: the queries of src/queries/, on this request's clock. */
+export function queryReads(deps: ConversationDeps): Reads {
+  // Each query takes today from the clock when it runs, as the handlers always did.
+  const q = () => queryContext(deps);
+  return {
+    stalled: (args) => stalled(q(), args),
+    addedRecently: (args) => addedRecently(q(), args),
+    contactProblems: (args) => contactProblems(q(), args),
+    mine: (args) => mine(q(), args),
+    findCustomer: (query) => findCustomer(q(), query),
+    findUseCase: (deploymentId, name) => findUseCase(q(), deploymentId, name),
+    useCaseDetail: (id) => useCaseDetail(q(), id),
+    alertView: (alertId) => alertView(q(), alertId),
+    formCard: (request, asAdmin) => formCard(q(), request, asAdmin),
   };
 }

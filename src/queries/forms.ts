@@ -1,15 +1,8 @@
-import type { FormAction } from "../protocol/envelope.js";
+import type { FormRequest } from "../protocol/store.js";
 import { alertCardName, type CardViews } from "../protocol/views.js";
 import type { AnyCard } from "../protocol/effects.js";
 import { alertView, useCaseDetail, type QueryContext } from "./queries.js";
 
-/** What a form button names: the entity, the version its card showed, a contact slot. */
-export interface FormRequest {
-  submits: FormAction;
-  id: number;
-  ev?: number | undefined;
-  slot?: number | undefined;
-}
 
 /**
  * The card a form is drawn from, built fresh from the current data when the form opens, or
