@@ -258,16 +258,19 @@ describe("authorisation", () => {
     expect((await handleAction(deps, slackMaria, "not an envelope")).locale).toBe("ru");
     // The platform's language outranks the language a command happens to be typed in.
     expect((await handleMessage(deps, slackMaria, "help")).locale).toBe("ru");
-    const stored = await db.prisma.csm.findUniqueOrThrow({ where: { id: maria.id } });
-    expect(stored).toMatchObject({ locale: null, platformLocale: "ru", slackUserId: "U0MARIA" });
-    expect(csmLocale(stored, "en")).toBe("ru");
-    expect(csmLocale({ ...stored, locale: "en" }, "ru")).toBe("en");
+    const stored = await db.prisma.csm.findUniqueOrThrow({ where: { id: maria.id }, include: { identities: true } });
+    expect(stored.locale).toBeNull();
+    expect(stored.identities).toEqual([expect.objectContaining({ chat: "slack", userId: "U0MARIA", locale: "ru", verified: true })]);
+    const slack = stored.identities[0]!;
+    expect(csmLocale(stored, slack.locale, "en")).toBe("ru");
+    expect(csmLocale({ ...stored, locale: "en" }, slack.locale, "ru")).toBe("en");
   });
 
   it("links a chat identity by a verified email in the partner's domain, then knows it by id", async () => {
     const webex = { channel: "webex" as const, userId: "Y2lzY29zcGFyazovL3VzL1BFT1BMRS9vbGl2ZXI", email: "Oliver.Brown@partner.example", emailVerified: true };
     expect(first(await handleMessage(deps, webex, "mine")).card).toMatch(/list|notice/);
-    expect((await db.prisma.csm.findUniqueOrThrow({ where: { email: "oliver.brown@partner.example" } })).webexPersonId).toBe(webex.userId);
+    const oliver = await db.prisma.csm.findUniqueOrThrow({ where: { email: "oliver.brown@partner.example" }, include: { identities: true } });
+    expect(oliver.identities).toEqual([expect.objectContaining({ chat: "webex", userId: webex.userId, verified: true })]);
     expect(first(await handleMessage(deps, { ...webex, email: null, emailVerified: false }, "mine")).card).toMatch(/list|notice/);
   });
 });

@@ -1,4 +1,3 @@
-import { csmLocale } from "../../locale.js";
 import { setTimeout as delay } from "node:timers/promises";
 import { queryContext, type ConversationDeps } from "../../actions/context.js";
 import { fallbackText, renderCard } from "../../cards/render.js";
@@ -7,6 +6,7 @@ import type { Locale } from "../../config.js";
 import type { Logger } from "../../log.js";
 import { alertView } from "../../queries/queries.js";
 import type { ChannelPort } from "../../protocol/port.js";
+import { readersOn } from "../../delivery/readers.js";
 
 /** A Slack message showing an alert card, and the reader it was rendered for. */
 export interface AlertMessage {
@@ -33,10 +33,10 @@ export function createAlertRefresher(deps: ConversationDeps, port: ChannelPort, 
       select: { externalId: true, conversationId: true, csmId: true },
     });
     const csmIds = [...new Set(rows.flatMap((r) => (r.csmId === null ? [] : [r.csmId])))];
-    const csms = new Map((await deps.db.prisma.csm.findMany({ where: { id: { in: csmIds } }, select: { id: true, locale: true, platformLocale: true, timeZone: true } })).map((c) => [c.id, c]));
+    const readers = await readersOn(deps.db.pool, "slack", csmIds, partner);
     return rows.map((row) => {
-      const csm = row.csmId === null ? undefined : csms.get(row.csmId);
-      return { channel: row.conversationId!, ts: row.externalId!, locale: csmLocale(csm, partner.defaultLocale), timeZone: csm?.timeZone ?? partner.timeZone };
+      const reader = row.csmId === null ? undefined : readers.get(row.csmId);
+      return { channel: row.conversationId!, ts: row.externalId!, locale: reader?.locale ?? partner.defaultLocale, timeZone: reader?.timeZone ?? partner.timeZone };
     });
   }
 

@@ -1,4 +1,3 @@
-import { csmLocale } from "../../locale.js";
 import { setTimeout as delay } from "node:timers/promises";
 import { queryContext, type ConversationDeps } from "../../actions/context.js";
 import type { AnyCard, Outcome } from "../../protocol/effects.js";
@@ -10,6 +9,7 @@ import type { MessageKey } from "../../i18n.js";
 import type { Logger } from "../../log.js";
 import { alertView } from "../../queries/queries.js";
 import type { OutgoingMessage } from "../../protocol/port.js";
+import { readersOn } from "../../delivery/readers.js";
 import { postCard, replaceMessage, sendFailure, statusOf, type Messages, type Where } from "./messages.js";
 import type { WebexMessage } from "./sdk.js";
 
@@ -111,15 +111,15 @@ export function createPresenter(options: { deps: ConversationDeps; messages: () 
       select: { id: true, externalId: true, conversationId: true, csmId: true },
     });
     const csmIds = [...new Set(rows.flatMap((r) => (r.csmId === null ? [] : [r.csmId])))];
-    const csms = new Map((await prisma.csm.findMany({ where: { id: { in: csmIds } }, select: { id: true, locale: true, platformLocale: true, timeZone: true } })).map((c) => [c.id, c]));
+    const readers = await readersOn(deps.db.pool, "webex", csmIds, partner);
     return rows.map((row) => {
-      const csm = row.csmId === null ? undefined : csms.get(row.csmId);
+      const reader = row.csmId === null ? undefined : readers.get(row.csmId);
       return {
         rowId: row.id,
         messageId: row.externalId!,
         roomId: row.conversationId!,
-        locale: csmLocale(csm, partner.defaultLocale),
-        timeZone: csm?.timeZone ?? partner.timeZone,
+        locale: reader?.locale ?? partner.defaultLocale,
+        timeZone: reader?.timeZone ?? partner.timeZone,
       };
     });
   }
