@@ -8,7 +8,11 @@ export function localeFrom(platformLocale: string | null | undefined): Locale | 
   return (LOCALES as readonly string[]).includes(language ?? "") ? (language as Locale) : undefined;
 }
 
-/** A CSM's language: their own choice, else what their chat platform reported, else the partner's. */
-export function csmLocale(csm: { locale: string | null; platformLocale?: string | null } | undefined, fallback: Locale): Locale {
-  return localeFrom(csm?.locale) ?? localeFrom(csm?.platformLocale) ?? fallback;
+/**
+ * The language a CSM reads on one chat: their own choice, else what that chat last reported
+ * for them (their chat_identity row), else the partner's. The pipeline's answers and every
+ * card the dispatcher sends or redraws go through here, so they agree.
+ */
+export function csmLocale(csm: { locale: string | null } | undefined, chatLocale: string | null | undefined, fallback: Locale): Locale {
+  return localeFrom(csm?.locale) ?? localeFrom(chatLocale) ?? fallback;
 }

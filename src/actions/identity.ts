@@ -3,6 +3,7 @@ import { csmLocale, localeFrom, type Locale } from "../locale.js";
 import type { PrismaClient } from "../db/database.js";
 import { inPartnerDomains } from "../domain/contacts.js";
 import type { ChatChannel } from "../generated/prisma/enums.js";
+import type { SendChat } from "../protocol/chats.js";
 
 /** Who is talking, as the chat platform vouches for it. */
 export interface ChatIdentity {
@@ -12,7 +13,7 @@ export interface ChatIdentity {
   /** The email the platform returns for the user; only a verified one links an account. */
   email?: string | null;
   emailVerified: boolean;
-  /** The platform's locale for the user, e.g. "ru-RU" (Slack users.info include_locale). */
+  /** The platform's locale for the user, e.g. "ru-RU" (Slack users.info include_locale); kept on their chat_identity row. */
   platformLocale?: string | null;
 }
 
@@ -31,17 +32,22 @@ export interface Actor {
 
 export type Identification = { ok: true; actor: Actor } | { ok: false; reason: "stranger" | "outsideDomain"; locale: Locale };
 
-const idColumn = { webex: "webexPersonId", slack: "slackUserId" } as const;
-
-
 /**
  * Only known CSMs of the partner may query or act: matched by the chat identity linked
- * before, or by a verified email within the partner's domains (which links it now).
+ * before, or by a verified email within the partner's domains (which links it now). The
+ * language the platform reports is kept on the chat identity, so alerts sent later on that
+ * chat (no conversation) speak it too.
  */
 export async function identify(prisma: PrismaClient, config: Config, identity: ChatIdentity): Promise<Identification> {
-  const fallbackLocale = localeFrom(identity.platformLocale) ?? config.partner.defaultLocale;
-  const column = identity.channel === "preview" ? undefined : idColumn[identity.channel];
-  let csm = column ? await prisma.csm.findFirst({ where: { [column]: identity.userId, active: true } }) : null;
+  const reported = localeFrom(identity.platformLocale) ?? null;
+  const fallbackLocale = reported ?? config.partner.defaultLocale;
+  const chat = identity.channel === "preview" ? undefined : identity.channel;
+  const linked = chat ? await prisma.chatIdentity.findUnique({ where: { chat_userId: { chat, userId: identity.userId } }, include: { csm: true } }) : null;
+  let csm = linked?.csm.active ? linked.csm : null;
+  let chatLocale = linked?.locale ?? null;
+  if (csm && linked && reported && reported !== linked.locale) {
+    chatLocale = (await prisma.chatIdentity.update({ where: { id: linked.id }, data: { locale: reported } })).locale;
+  }
   if (!csm) {
     const email = (identity.channel === "preview" ? identity.userId : identity.email)?.trim().toLowerCase();
     const verified = identity.channel === "preview" || identity.emailVerified;
@@ -49,22 +55,37 @@ export async function identify(prisma: PrismaClient, config: Config, identity: C
     if (!inPartnerDomains(email, config.partner.domains)) return { ok: false, reason: "outsideDomain", locale: fallbackLocale };
     csm = await prisma.csm.findFirst({ where: { email, active: true } });
     if (!csm) return { ok: false, reason: "stranger", locale: fallbackLocale };
-    if (column) csm = await prisma.csm.update({ where: { id: csm.id }, data: { [column]: identity.userId } });
+    if (chat) chatLocale = (await link(prisma, csm.id, chat, identity.userId, reported)).locale;
   }
-  const reported = localeFrom(identity.platformLocale);
-  // Remember what the platform says, so alerts sent later (no conversation) speak it too.
-  if (reported && reported !== csm.platformLocale) csm = await prisma.csm.update({ where: { id: csm.id }, data: { platformLocale: reported } });
   return {
     ok: true,
     actor: {
       csmId: csm.id,
       name: csm.name,
       email: csm.email,
-      locale: csmLocale(csm, fallbackLocale),
-      languageKnown: Boolean(localeFrom(csm.locale) ?? localeFrom(csm.platformLocale)),
+      locale: csmLocale(csm, chatLocale, fallbackLocale),
+      languageKnown: Boolean(localeFrom(csm.locale) ?? localeFrom(chatLocale)),
       timeZone: csm.timeZone ?? config.partner.timeZone,
       isAdmin: config.partner.admins.includes(csm.email.toLowerCase()),
       channel: identity.channel,
     },
   };
+}
+
+/**
+ * Links the chat account to the CSM its verified email names, replacing the CSM's earlier
+ * account on that chat. An account still linked to someone else (only an inactive CSM can
+ * hold it, or it would have matched) moves over: the platform now vouches it is this CSM.
+ */
+async function link(prisma: PrismaClient, csmId: number, chat: SendChat, userId: string, locale: string | null) {
+  const [, row] = await prisma.$transaction([
+    prisma.chatIdentity.deleteMany({ where: { chat, userId, csmId: { not: csmId } } }),
+    prisma.chatIdentity.upsert({
+      where: { csmId_chat: { csmId, chat } },
+      create: { csmId, chat, userId, locale, verified: true },
+      // An unreported language keeps the one known for the person.
+      update: { userId, verified: true, ...(locale ? { locale } : {}) },
+    }),
+  ]);
+  return row;
 }

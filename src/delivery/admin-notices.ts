@@ -21,7 +21,7 @@ export function isDeliveryFailedNotice(payload: unknown): payload is DeliveryFai
 
 /**
  * One notice per (destination, reason) to each partner admin, on one chat: the first of
- * `channels` the admin has an account on (a Slack or Webex id), never the broken destination
+ * `channels` the admin has an account on (a chat_identity row), never the broken destination
  * itself. "One" holds per failure episode: the dedupe key
  * names the last message that did reach the destination, so the same failure after the
  * destination worked again (bot removed a second time) tells the admins again, while a
@@ -41,15 +41,18 @@ export async function enqueueAdminNotices(
   );
   const episode = lastSent?.id ?? 0;
   const reasonKey = createHash("sha256").update(reasonClass(failure.reason)).digest("hex").slice(0, 16);
-  const { rows: admins } = await client.query<{ id: number; slack_user_id: string | null; webex_person_id: string | null }>(
-    `SELECT id, slack_user_id, webex_person_id FROM csm WHERE active AND lower(email) = ANY($1::text[]) ORDER BY id`,
+  const { rows: admins } = await client.query<{ id: number; chats: string[] }>(
+    `SELECT c.id, array_remove(array_agg(i.chat::text), NULL) AS chats
+     FROM csm c LEFT JOIN chat_identity i ON i.csm_id = c.id
+     WHERE c.active AND lower(c.email) = ANY($1::text[]) GROUP BY c.id ORDER BY c.id`,
     [options.adminEmails.map((e) => e.toLowerCase())],
   );
   const rows: { channel: string; destination: string; csmId: number; dedupe: string }[] = [];
   for (const admin of admins) {
     const destination = `csm:${admin.id}`;
     const usable = options.channels.filter((c) => !(c === failure.channel && destination === failure.destination));
-    const known = (c: string) => c === "preview" || (c === "slack" ? admin.slack_user_id : admin.webex_person_id) !== null;
+    // The preview needs no account: it shows any CSM's rows.
+    const known = (c: ChatName) => c === "preview" || admin.chats.includes(c);
     const channel = usable.find(known) ?? usable[0];
     if (!channel) continue;
     rows.push({ channel, destination, csmId: admin.id, dedupe: `notice:delivery-failed:${failure.channel}:${failure.destination}:${reasonKey}:${episode}:admin:${admin.id}` });

@@ -1,4 +1,3 @@
-import { csmLocale } from "../locale.js";
 import type pg from "pg";
 import { digestView } from "../alerts/digest.js";
 import type { AnyCard } from "../protocol/effects.js";
@@ -11,6 +10,7 @@ import { isIsoDate, todayIn } from "../domain/dates.js";
 import { alertView, type QueryContext } from "../queries/queries.js";
 import { deliveryCause, isDeliveryFailedNotice, type DeliveryFailedNotice } from "./admin-notices.js";
 import { chooseCarrier } from "./coalesce.js";
+import { readersOn } from "./readers.js";
 import type { MessageRenderer } from "./renderer.js";
 import { currentMessage, supersedeLaterRefreshes, type ClaimedRow } from "./store.js";
 
@@ -38,18 +38,6 @@ interface Recipient {
   ctx: RenderContext;
 }
 
-interface CsmRow {
-  id: number;
-  email: string;
-  locale: string | null;
-  platform_locale: string | null;
-  time_zone: string | null;
-  slack_user_id: string | null;
-  webex_person_id: string | null;
-  active: boolean;
-}
-
-
 export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan> {
   const partner = deps.config.partner;
   const toLcaUrl = lcaUrl(deps.config as Config);
@@ -65,15 +53,13 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
   async function recipient(row: ClaimedRow): Promise<Recipient | { dead: string }> {
     const match = /^csm:(\d+)$/.exec(row.destination);
     if (!match) return { to: { kind: "room", address: row.destination }, ctx: { locale: partner.defaultLocale, timeZone: partner.timeZone, now: deps.now() } };
-    const { rows: [csm] } = await deps.pool.query<CsmRow>(
-      `SELECT id, email, locale, platform_locale, time_zone, slack_user_id, webex_person_id, active FROM csm WHERE id = $1`,
-      [Number(match[1])],
-    );
+    const csmId = Number(match[1]);
+    const csm = (await readersOn(deps.pool, row.channel, [csmId], partner)).get(csmId);
     if (!csm) return { dead: `no CSM ${match[1]} in the database` };
-    if (!csm.active) return { dead: `CSM ${csm.id} is no longer active` };
+    if (!csm.active) return { dead: `CSM ${csm.csmId} is no longer active` };
     return {
-      to: { kind: "csm", csmId: csm.id, email: csm.email, chatUserId: row.channel === "slack" ? csm.slack_user_id : csm.webex_person_id },
-      ctx: { locale: csmLocale({ locale: csm.locale, platformLocale: csm.platform_locale }, partner.defaultLocale), timeZone: csm.time_zone ?? partner.timeZone, now: deps.now() },
+      to: { kind: "csm", csmId: csm.csmId, email: csm.email, chatUserId: csm.chatUserId },
+      ctx: { locale: csm.locale, timeZone: csm.timeZone, now: deps.now() },
     };
   }
 

@@ -156,7 +156,8 @@ describe("Slack: /lca", () => {
     expect(text).not.toContain(en("cards.list.title.stalled"));
     // Identity came from users.info, with the locale asked for.
     expect(fake.callsOf("users.info").find((c) => c.args.user === "U0ANNA")?.args.include_locale).toBe("true");
-    expect((await csm("anna.petrova@partner.example")).slackUserId).toBe("U0ANNA");
+    const anna = await csm("anna.petrova@partner.example");
+    expect(await db.prisma.chatIdentity.findUnique({ where: { csmId_chat: { csmId: anna.id, chat: "slack" } } })).toMatchObject({ userId: "U0ANNA", locale: "ru", verified: true });
   });
 
   it("acknowledges within 3 seconds even when the work is slow, and answers later", async () => {

@@ -140,6 +140,8 @@ async function csmId(email: string): Promise<number> {
 }
 
 const auditCount = () => db.prisma.auditEntry.count();
+/** The CSM's linked Webex account, if any. */
+const webexIdentity = (csm: { id: number } | { email: string }) => db.prisma.chatIdentity.findFirst({ where: { chat: "webex", csm } });
 
 /** Sends an alert card to a CSM through the port, as the outbox dispatcher does, and records the row as sent. */
 async function deliverAlert(email: string, alertId: number): Promise<FakeMessage> {
@@ -195,7 +197,7 @@ describe("Webex channel", () => {
     for (const item of expected.items.slice(0, 3)) expect(text).toContain(item.customer.name);
     expect(fake.rooms.get(room.id)?.type).toBe("direct");
     // The person is now linked to the CSM by the email Webex returned.
-    expect((await db.prisma.csm.findUniqueOrThrow({ where: { email: "james.lee@partner.example" } })).webexPersonId).toBe(people.james.id);
+    expect(await webexIdentity({ email: "james.lee@partner.example" })).toMatchObject({ userId: people.james.id, verified: true });
   });
 
   it("answers a Russian-speaking CSM in Russian", async () => {
@@ -227,7 +229,7 @@ describe("Webex channel", () => {
       expect(text).not.toContain(c.name);
       expect(text).not.toContain(c.crPartyId);
     }
-    expect((await db.prisma.csm.findFirst({ where: { webexPersonId: people.eve.id } }))).toBeNull();
+    expect(await db.prisma.chatIdentity.findUnique({ where: { chat_userId: { chat: "webex", userId: people.eve.id } } })).toBeNull();
   });
 
   it("refuses a webhook with a forged or missing signature with 401 and does nothing", async () => {
@@ -299,7 +301,7 @@ describe("Webex channel", () => {
       expect(deployment.version).toBe(alert.useCaseDeployment.deployment.version + 1);
       expect(await auditCount()).toBe(auditBefore + 1);
       expect(await db.prisma.auditEntry.findFirst({ orderBy: { id: "desc" } })).toMatchObject({ action: "usecase.assign", channel: "webex", csmId: oliver });
-      expect((await db.prisma.csm.findUniqueOrThrow({ where: { id: oliver } })).webexPersonId).toBe(people.oliver.id);
+      expect((await webexIdentity({ id: oliver }))?.userId).toBe(people.oliver.id);
 
       // The framework fetched the inputs; the receipt answered; the dispatcher redrew the
       // clicked card: a fresh alert card posted in its place, then the old one deleted.

@@ -258,16 +258,39 @@ describe("authorisation", () => {
     expect((await handleAction(deps, slackMaria, "not an envelope")).locale).toBe("ru");
     // The platform's language outranks the language a command happens to be typed in.
     expect((await handleMessage(deps, slackMaria, "help")).locale).toBe("ru");
-    const stored = await db.prisma.csm.findUniqueOrThrow({ where: { id: maria.id } });
-    expect(stored).toMatchObject({ locale: null, platformLocale: "ru", slackUserId: "U0MARIA" });
-    expect(csmLocale(stored, "en")).toBe("ru");
-    expect(csmLocale({ ...stored, locale: "en" }, "ru")).toBe("en");
+    const stored = await db.prisma.csm.findUniqueOrThrow({ where: { id: maria.id }, include: { identities: true } });
+    expect(stored.locale).toBeNull();
+    expect(stored.identities).toEqual([expect.objectContaining({ chat: "slack", userId: "U0MARIA", locale: "ru", verified: true })]);
+    const slack = stored.identities[0]!;
+    expect(csmLocale(stored, slack.locale, "en")).toBe("ru");
+    expect(csmLocale({ ...stored, locale: "en" }, slack.locale, "ru")).toBe("en");
+    // A later click without a reported language (users.info failed) keeps the one known.
+    expect((await handleAction(deps, { ...slackMaria, email: null, emailVerified: false, platformLocale: null }, "not an envelope")).locale).toBe("ru");
+    // The language is per chat: Webex reports none, so there she reads the partner's default.
+    const webexMaria = { channel: "webex" as const, userId: "Y2lzY29zcGFyazovL3VzL1BFT1BMRS9tYXJpYQ", email: maria.email, emailVerified: true };
+    expect((await handleAction(deps, webexMaria, "not an envelope")).locale).toBe(config.partner.defaultLocale);
+    // Once the platform reports another language, it replaces the one stored.
+    await handleAction(deps, { ...slackMaria, platformLocale: "en-GB" }, "not an envelope");
+    expect((await db.prisma.chatIdentity.findUniqueOrThrow({ where: { id: slack.id } })).locale).toBe("en");
   });
 
   it("links a chat identity by a verified email in the partner's domain, then knows it by id", async () => {
     const webex = { channel: "webex" as const, userId: "Y2lzY29zcGFyazovL3VzL1BFT1BMRS9vbGl2ZXI", email: "Oliver.Brown@partner.example", emailVerified: true };
     expect(first(await handleMessage(deps, webex, "mine")).card).toMatch(/list|notice/);
-    expect((await db.prisma.csm.findUniqueOrThrow({ where: { email: "oliver.brown@partner.example" } })).webexPersonId).toBe(webex.userId);
+    const oliver = await db.prisma.csm.findUniqueOrThrow({ where: { email: "oliver.brown@partner.example" }, include: { identities: true } });
+    expect(oliver.identities).toEqual([expect.objectContaining({ chat: "webex", userId: webex.userId, verified: true })]);
     expect(first(await handleMessage(deps, { ...webex, email: null, emailVerified: false }, "mine")).card).toMatch(/list|notice/);
+  });
+
+  it("moves a chat account to the CSM its verified email names, away from a CSM no longer active", async () => {
+    const userId = "Y2lzY29zcGFyazovL3VzL1BFT1BMRS9sZWZ0";
+    const left = await db.prisma.csm.create({ data: { email: "left.company@partner.example", name: "Left", active: false, identities: { create: { chat: "webex", userId, verified: true } } } });
+    const linkedToLeft = { channel: "webex" as const, userId, email: null, emailVerified: false };
+    expect(noticeKey(await handleMessage(deps, linkedToLeft, "mine"))).toBe("chat.refusal.stranger");
+    const sophieOnWebex = { ...linkedToLeft, email: "sophie.mueller@partner.example", emailVerified: true };
+    expect(first(await handleMessage(deps, sophieOnWebex, "mine")).card).toMatch(/list|notice/);
+    const rows = await db.prisma.chatIdentity.findMany({ where: { chat: "webex", userId }, include: { csm: true } });
+    expect(rows.map((r) => r.csm.email)).toEqual(["sophie.mueller@partner.example"]);
+    expect(await db.prisma.chatIdentity.count({ where: { csmId: left.id } })).toBe(0);
   });
 });

@@ -27,7 +27,7 @@ describe.each(DB_KINDS)("schema and migrations on %s", (kind) => {
   it("holds the domain model: a customer's deployment, use case, contacts and one open alert per subject", async () => {
     const db = await createTestDatabase(kind);
     try {
-      const csm = await db.prisma.csm.create({ data: { email: "anna.petrova@partner.example", name: "Anna Petrova", locale: "ru", webexPersonId: "Y2lzY29zcGFyazovL3VzL1BFT1BMRS8x" } });
+      const csm = await db.prisma.csm.create({ data: { email: "anna.petrova@partner.example", name: "Anna Petrova", locale: "ru", identities: { create: { chat: "webex", userId: "Y2lzY29zcGFyazovL3VzL1BFT1BMRS8x", verified: true } } } });
       const customer = await db.prisma.customer.create({ data: { crPartyId: "300112345", name: "Northwind Logistics", cxbu: "Northwind Group", ea: true } });
       const deployment = await db.prisma.deployment.create({ data: { deploymentId: "DPL101X431", customerId: customer.id, assignedCsmId: csm.id } });
       const useCase = await db.prisma.useCase.create({ data: { architecture: "Networking", solutionDomain: "Campus Network", name: "Campus Network Automation", cpiAvailable: true } });

@@ -377,8 +377,9 @@ describe.each(DB_KINDS)("outbox dispatcher on %s", (kind) => {
   it("never sends to a person outside the partner's domains, whatever wrote the row", async () => {
     const s = await setup(kind);
     const { rows: [outsider] } = await s.db.pool.query<{ id: number }>(
-      `INSERT INTO csm (email, name, slack_user_id) VALUES ('someone@partner.example.evil.example', 'Someone', 'UEVIL') RETURNING id`,
+      `INSERT INTO csm (email, name) VALUES ('someone@partner.example.evil.example', 'Someone') RETURNING id`,
     );
+    await s.db.pool.query(`INSERT INTO chat_identity (csm_id, chat, user_id) VALUES ($1, 'slack', 'UEVIL')`, [outsider!.id]);
     const { rows: [twoAts] } = await s.db.pool.query<{ id: number }>(`INSERT INTO csm (email, name) VALUES ('x@partner.example@other.example', 'X') RETURNING id`);
     const ids = await enqueue(s.db.pool, [
       { channel: "slack", destination: `csm:${outsider!.id}`, payload: markerNotice(1) },

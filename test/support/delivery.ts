@@ -24,14 +24,20 @@ export interface Portfolio {
  */
 export async function seedPortfolio(pool: pg.Pool, options: { csms: number; useCases: number; ruCsms?: number }): Promise<Portfolio> {
   const { rows: csms } = await pool.query<{ id: number }>(
-    `INSERT INTO csm (email, name, locale, slack_user_id, webex_person_id)
-     SELECT 'csm' || i || '@partner.example', 'CSM ' || i, CASE WHEN i <= $2 THEN 'ru' END, 'U' || lpad(i::text, 6, '0'), 'P' || lpad(i::text, 6, '0')
+    `INSERT INTO csm (email, name, locale)
+     SELECT 'csm' || i || '@partner.example', 'CSM ' || i, CASE WHEN i <= $2 THEN 'ru' END
      FROM generate_series(1, $1) AS i ORDER BY i
      RETURNING id`,
     [options.csms, options.ruCsms ?? 0],
   );
-  const { rows: [admin] } = await pool.query<{ id: number }>(
-    `INSERT INTO csm (email, name, slack_user_id, webex_person_id) VALUES ('admin@partner.example', 'Ada Admin', 'UADMIN', 'PADMIN') RETURNING id`,
+  const { rows: [admin] } = await pool.query<{ id: number }>(`INSERT INTO csm (email, name) VALUES ('admin@partner.example', 'Ada Admin') RETURNING id`);
+  // csmN is U00000N on Slack and P00000N on Webex, the admin UADMIN and PADMIN.
+  const suffixes = [...csms.map((_, i) => String(i + 1).padStart(6, "0")), "ADMIN"];
+  await pool.query(
+    `INSERT INTO chat_identity (csm_id, chat, user_id, verified)
+     SELECT c.id, chat.name::"ChatChannel", chat.prefix || c.suffix, true
+     FROM unnest($1::int[], $2::text[]) AS c(id, suffix) CROSS JOIN (VALUES ('slack', 'U'), ('webex', 'P')) AS chat(name, prefix)`,
+    [[...csms.map((c) => c.id), admin!.id], suffixes],
   );
   await pool.query(
     `INSERT INTO use_case (architecture, solution_domain, name, cpi_available)

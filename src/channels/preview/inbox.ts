@@ -3,7 +3,8 @@ import { queryContext, type ConversationDeps } from "../../actions/context.js";
 import type { AnyCard } from "../../protocol/effects.js";
 import { digestView } from "../../alerts/digest.js";
 import { alertCardName, CARD_NAMES, type AlertView, type Message } from "../../protocol/views.js";
-import { LOCALES, type Locale } from "../../config.js";
+import type { Locale } from "../../config.js";
+import { csmLocale } from "../../locale.js";
 import { fromDate, todayIn } from "../../domain/dates.js";
 import type { AlertKind } from "../../domain/recommendations.js";
 import type { Prisma } from "../../generated/prisma/client.js";
@@ -60,8 +61,6 @@ function payloadCard(payload: unknown): AnyCard | null {
   return { card: p.card, view: p.view } as AnyCard;
 }
 
-const isLocale = (value: string | null): value is Locale => (LOCALES as readonly (string | null)[]).includes(value);
-
 export async function listCsms(deps: ConversationDeps): Promise<{ email: string; name: string }[]> {
   return deps.db.prisma.csm.findMany({ where: { active: true }, orderBy: { name: "asc" }, select: { email: true, name: true } });
 }
@@ -74,7 +73,8 @@ export async function findCsm(deps: ConversationDeps, email: string): Promise<In
     id: csm.id,
     email: csm.email,
     name: csm.name,
-    locale: isLocale(csm.locale) ? csm.locale : partner.defaultLocale,
+    // The preview has no platform of its own to report a language: the CSM's, else the partner's.
+    locale: csmLocale(csm, null, partner.defaultLocale),
     timeZone: csm.timeZone ?? partner.timeZone,
     digestEnabled: csm.digestEnabled,
     digestTime: csm.digestTime,
