@@ -19,7 +19,7 @@ const db = await openEmbedded("memory://");
 await migrate(db.pool);
 await loadDemo(db, config, "2026-11-23");
 const deps: ConversationDeps = { db, config, log: createLogger("silent"), now: () => new Date() };
-const people = ["anna.petrova@partner.example", "james.lee@partner.example", "sophie.mueller@partner.example"].map((email) => ({ channel: "preview" as const, userId: email, emailVerified: true }));
+const people = ["anna.petrova@partner.example", "james.lee@partner.example", "sophie.mueller@partner.example"].map((email) => ({ channel: "preview" as const, userId: email, email, emailVerified: true }));
 const alerts = await db.prisma.alert.findMany({ where: { status: "open", kind: { in: ["stalled", "regression", "new_use_case"] } }, select: { id: true } });
 const deployments = await db.prisma.deployment.findMany({ where: { active: true }, select: { id: true } });
 

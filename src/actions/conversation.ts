@@ -7,7 +7,7 @@ import { startCardActionTimer } from "../metrics.js";
 import { queryReads, type ConversationDeps } from "./context.js";
 import { notice, type Effect, type Outcome } from "../protocol/effects.js";
 import { envelopeSchema } from "../protocol/envelope.js";
-import type { SendChat } from "../protocol/chats.js";
+import { isSendChat, type SendChat } from "../protocol/chats.js";
 import type { ClickedCard, ShownCard } from "../protocol/port.js";
 import type { CommandStyle, HandlerContext } from "./handlers/context.js";
 import { runAction, runCommand } from "./handlers/index.js";
@@ -57,7 +57,7 @@ export async function handleMessage(deps: ConversationDeps, identity: ChatIdenti
  * first: no chat redraws inline, so pacing and retries hold for the origin chat too.
  */
 function redrawChanged(deps: ConversationDeps, actor: Actor, outcome: Outcome, clicked?: ClickedCard): Outcome {
-  const shown = clicked && actor.channel !== "preview" ? shownCard(actor, actor.channel, clicked) : undefined;
+  const shown = clicked && isSendChat(actor.channel) ? shownCard(actor, actor.channel, clicked) : undefined;
   const alertIds = new Set(outcome.effects.flatMap((effect) => (effect.type === "refreshAlert" ? [effect.alertId] : [])));
   for (const alertId of alertIds) deps.redraw?.(alertId, shown);
   return outcome;

@@ -3,7 +3,7 @@ import { csmLocale, localeFrom, type Locale } from "../locale.js";
 import type { PrismaClient } from "../db/database.js";
 import { inPartnerDomains } from "../domain/contacts.js";
 import type { ChatChannel } from "../generated/prisma/enums.js";
-import type { SendChat } from "../protocol/chats.js";
+import { isSendChat, type SendChat } from "../protocol/chats.js";
 
 /** Who is talking, as the chat platform vouches for it. */
 export interface ChatIdentity {
@@ -41,7 +41,8 @@ export type Identification = { ok: true; actor: Actor } | { ok: false; reason: "
 export async function identify(prisma: PrismaClient, config: Config, identity: ChatIdentity): Promise<Identification> {
   const reported = localeFrom(identity.platformLocale) ?? null;
   const fallbackLocale = reported ?? config.partner.defaultLocale;
-  const chat = identity.channel === "preview" ? undefined : identity.channel;
+  // A chat with accounts of its own links them to CSMs; the others vouch for the email alone.
+  const chat = isSendChat(identity.channel) ? identity.channel : undefined;
   const linked = chat ? await prisma.chatIdentity.findUnique({ where: { chat_userId: { chat, userId: identity.userId } }, include: { csm: true } }) : null;
   let csm = linked?.csm.active ? linked.csm : null;
   let chatLocale = linked?.locale ?? null;
@@ -49,8 +50,8 @@ export async function identify(prisma: PrismaClient, config: Config, identity: C
     chatLocale = (await prisma.chatIdentity.update({ where: { id: linked.id }, data: { locale: reported } })).locale;
   }
   if (!csm) {
-    const email = (identity.channel === "preview" ? identity.userId : identity.email)?.trim().toLowerCase();
-    const verified = identity.channel === "preview" || identity.emailVerified;
+    const email = identity.email?.trim().toLowerCase();
+    const verified = identity.emailVerified;
     if (!email || !verified) return { ok: false, reason: "stranger", locale: fallbackLocale };
     if (!inPartnerDomains(email, config.partner.domains)) return { ok: false, reason: "outsideDomain", locale: fallbackLocale };
     csm = await prisma.csm.findFirst({ where: { email, active: true } });

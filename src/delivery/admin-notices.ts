@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Queryable } from "../db/sql.js";
-import type { ChatName } from "../protocol/chats.js";
+import { CHAT_REGISTRY, type ChatName } from "../protocol/chats.js";
 import type { SendChannel } from "./store.js";
 
 /** What an admin is told about a destination the bot cannot deliver to (payload of a `notice` row). */
@@ -52,7 +52,8 @@ export async function enqueueAdminNotices(
     const destination = `csm:${admin.id}`;
     const usable = options.channels.filter((c) => !(c === failure.channel && destination === failure.destination));
     // The preview needs no account: it shows any CSM's rows.
-    const known = (c: ChatName) => c === "preview" || admin.chats.includes(c);
+    // A chat without accounts reaches anyone; the others only those linked on it.
+    const known = (c: ChatName) => !CHAT_REGISTRY[c].sends || admin.chats.includes(c);
     const channel = usable.find(known) ?? usable[0];
     if (!channel) continue;
     rows.push({ channel, destination, csmId: admin.id, dedupe: `notice:delivery-failed:${failure.channel}:${failure.destination}:${reasonKey}:${episode}:admin:${admin.id}` });

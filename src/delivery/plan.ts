@@ -5,6 +5,7 @@ import type { RenderContext } from "../cards/render.js";
 import { CARD_NAMES, alertCardName, type AlertView } from "../protocol/views.js";
 import type { Destination, OutgoingMessage } from "../protocol/port.js";
 import { lcaUrl, type Config } from "../config.js";
+import { CHAT_REGISTRY } from "../protocol/chats.js";
 import type { PrismaClient } from "../db/database.js";
 import { isIsoDate, todayIn } from "../domain/dates.js";
 import { alertView, type QueryContext } from "../queries/queries.js";
@@ -143,7 +144,7 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
       const { rows: [person] } = await deps.pool.query<{ name: string; email: string }>(`SELECT name, email FROM csm WHERE id = $1`, [Number(csm[1])]);
       if (person) where = `${person.name} (${person.email})`;
     }
-    const platform = f.channel === "webex" ? "Webex" : "Slack";
+    const platform = CHAT_REGISTRY[f.channel].title;
     return {
       card: "notice",
       view: {

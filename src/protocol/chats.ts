@@ -1,15 +1,17 @@
 /**
  * The chats the bot speaks, and what each one is at its core: the one list every chat
- * name union is derived from. A chat that sends (`sends: true`) gets outbox rows and a
- * port; the preview only shows what the outbox holds. Adding a chat starts here, and the
+ * name union is derived from. A chat that sends (`sends: true`) has a platform API behind
+ * it: outbox rows, a port, and accounts linked to CSMs in `chat_identity`; the preview only
+ * shows what the outbox holds. Adding a chat starts here, and the
  * composition root's registry (src/channels/registry.ts) then fails to compile until the
  * new chat has an adapter.
  */
 export const CHAT_REGISTRY = {
-  webex: { sends: true },
-  slack: { sends: true },
-  preview: { sends: false },
-} as const satisfies Record<string, { sends: boolean }>;
+  webex: { sends: true, title: "Webex" },
+  slack: { sends: true, title: "Slack" },
+  // Identifies a person by the email its token vouches for; it has no accounts of its own.
+  preview: { sends: false, title: "Preview" },
+} as const satisfies Record<string, { sends: boolean; title: string }>;
 
 export type ChatName = keyof typeof CHAT_REGISTRY;
 

@@ -12,7 +12,7 @@ import { createTestDatabase, type TestDatabase } from "../support/db.js";
 let db: TestDatabase;
 let deps: ConversationDeps;
 const config = loadConfig({ ADMINS: "james.lee@partner.example" });
-const as = (email: string): ChatIdentity => ({ channel: "preview", userId: email, emailVerified: true });
+const as = (email: string): ChatIdentity => ({ channel: "preview", userId: email, email, emailVerified: true });
 const anna = as("anna.petrova@partner.example"); // Russian speaker in the demo data
 const james = as("james.lee@partner.example"); // English, admin
 const sophie = as("sophie.mueller@partner.example");

@@ -81,7 +81,8 @@ const ASSETS: Record<string, { path: () => string; type: string }> = {
   "preview.css": { path: () => projectPath("src", "channels", "preview", "assets", "preview.css"), type: "text/css" },
 };
 
-const identity = (csmEmail: string): ChatIdentity => ({ channel: "preview", userId: csmEmail, emailVerified: true });
+/** The token vouches for the CSM: their email is the identity, verified. */
+const identity = (csmEmail: string): ChatIdentity => ({ channel: "preview", userId: csmEmail, email: csmEmail, emailVerified: true });
 
 const queryString = (value: unknown): string | undefined => (typeof value === "string" && value.trim() ? value.trim() : undefined);
 
