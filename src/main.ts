@@ -15,7 +15,7 @@ import { startHttpServer, type HttpServer } from "./server/http.js";
 import type { ConversationDeps } from "./actions/context.js";
 import type { ChannelPort } from "./protocol/port.js";
 import { createPreviewChannel, type PreviewChannel } from "./channels/preview/index.js";
-import { createSlackChannel } from "./channels/slack/index.js";
+import { createSlackChannel, SLACK_OFF } from "./channels/slack/index.js";
 import { createWebexChannel } from "./channels/webex/index.js";
 import { createDispatcher } from "./delivery/dispatcher.js";
 import { enqueueRedraws } from "./delivery/refresh.js";
@@ -34,7 +34,7 @@ export interface Service {
 
 /** The chats alerts are delivered to: those configured, and the preview inbox when it is on. */
 export function deliveryChannels(config: Config): DeliveryChannel[] {
-  return [...(config.webex ? ["webex" as const] : []), ...(config.slack ? ["slack" as const] : []), ...(config.preview.enabled ? ["preview" as const] : [])];
+  return CHAT_NAMES.filter((chat) => CHATS[chat].on(config));
 }
 
 /** Opens the database (migrating it), then serves HTTP; the one place that wires things. */
@@ -144,15 +144,34 @@ interface ChatContext {
   log: Logger;
 }
 
+interface ChatEntry {
+  /** Whether its settings turn it on. */
+  on(config: Config): boolean;
+  /** Why it is off, said once at start (empty: the chat says nothing). */
+  off: (config: Config) => string;
+  create(ctx: ChatContext): ChatChannel<never, unknown>;
+}
+
 /**
  * The chats, one entry each: a chat missing here fails the type check (the names come from
- * src/protocol/chats.ts). An entry answers the adapter, or why the chat is off.
+ * src/protocol/chats.ts). The only place that knows which settings start which adapter.
  */
-const CHATS: { [C in ChatName]: (ctx: ChatContext) => ChatChannel<never, unknown> | { off: string } } = {
-  webex: ({ config, deps, log }) => (config.webex ? createWebexChannel({ settings: config.webex, deps, log }) : { off: "WEBEX_BOT_TOKEN is not set: the Webex channel is off" }),
-  // Slack says itself why it is off (which of its settings are missing).
-  slack: (ctx) => createSlackChannel(ctx) ?? { off: "" },
-  preview: ({ config, deps, log }) => (config.preview.enabled ? createPreviewChannel({ config, deps, log }) : { off: "" }),
+const CHATS: { [C in ChatName]: ChatEntry } = {
+  webex: {
+    on: (config) => config.webex !== undefined,
+    off: () => "WEBEX_BOT_TOKEN is not set: the Webex channel is off",
+    create: ({ config, deps, log }) => createWebexChannel({ settings: config.webex!, deps, log }),
+  },
+  slack: {
+    on: (config) => config.slack !== undefined,
+    off: () => SLACK_OFF,
+    create: (ctx) => createSlackChannel(ctx)!,
+  },
+  preview: {
+    on: (config) => config.preview.enabled,
+    off: () => "",
+    create: ({ config, deps, log }) => createPreviewChannel({ config, deps, log }),
+  },
 };
 
 interface Chats {
@@ -188,11 +207,13 @@ async function startChats(config: Config, deps: ConversationDeps, http: HttpServ
   };
 
   for (const name of CHAT_NAMES) {
-    const chat = CHATS[name]({ config, deps, log });
-    if ("off" in chat) {
-      if (chat.off) log.info(chat.off);
+    const entry = CHATS[name];
+    if (!entry.on(config)) {
+      const why = entry.off(config);
+      if (why) log.info(why);
       continue;
     }
+    const chat = entry.create({ config, deps, log });
     if (chat.http) http.mount(chat.http.path, chat.http.router);
     await keepStarting(chat);
     if (chat.port) ports.push(chat.port);

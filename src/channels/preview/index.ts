@@ -1,15 +1,13 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from "express";
-import { z } from "zod";
 import type { ConversationDeps } from "../../actions/context.js";
 import { handleAction, handleMessage } from "../../actions/conversation.js";
 import type { AnyCard } from "../../protocol/effects.js";
-import type { ChatIdentity } from "../../actions/identity.js";
 import type { RenderContext } from "../../cards/render.js";
 import { SAMPLE_NOW, SAMPLE_VIEWS } from "../../cards/samples.js";
 import { CARD_NAMES, type CardName } from "../../protocol/views.js";
-import { LOCALES, type Config, type Locale } from "../../config.js";
+import type { Config, Locale } from "../../config.js";
 import { translator } from "../../i18n.js";
 import type { Logger } from "../../log.js";
 import { projectPath } from "../../paths.js";
@@ -20,6 +18,7 @@ import type { ChatChannel } from "../../protocol/channel.js";
 import { accessOf, requireAccess, securityHeaders, urlToken, type PreviewAccess } from "./auth.js";
 import { findCsm, INBOX_SECTIONS, listCsms, loadInbox, type InboxItem, type InboxSection } from "./inbox.js";
 import { forbiddenPage, galleryPage, inboxPage, pickerPage, type PageContext, type PageItem } from "./pages.js";
+import { actionBody, identity, localeSchema, messageBody, queryString } from "./inbound.js";
 import { presentOutcome, renderBoth, type PreviewAnswer } from "./present.js";
 
 /**
@@ -63,10 +62,6 @@ export interface PreviewChannel extends ChatChannel<PreviewWhere, PreviewAnswer>
 
 export const PREVIEW_PATH = "/preview" as const;
 
-const localeSchema = z.enum(LOCALES);
-const email = z.string().trim().toLowerCase().max(320).pipe(z.email());
-const messageBody = z.object({ csm: email.optional(), text: z.string().trim().min(1).max(2000), locale: localeSchema.optional() });
-const actionBody = z.object({ csm: email.optional(), data: z.record(z.string(), z.unknown()), locale: localeSchema.optional() });
 
 /** The answers of the preview's own errors (errors.preview.*). */
 const ERROR_STATUS: Partial<Record<ErrorCode, number>> = { "preview.otherCsm": 403, "preview.notCsm": 403, "preview.adminOnly": 403 };
@@ -81,10 +76,7 @@ const ASSETS: Record<string, { path: () => string; type: string }> = {
   "preview.css": { path: () => projectPath("src", "channels", "preview", "assets", "preview.css"), type: "text/css" },
 };
 
-/** The token vouches for the CSM: their email is the identity, verified. */
-const identity = (csmEmail: string): ChatIdentity => ({ channel: "preview", userId: csmEmail, email: csmEmail, emailVerified: true });
 
-const queryString = (value: unknown): string | undefined => (typeof value === "string" && value.trim() ? value.trim() : undefined);
 
 export function createPreviewChannel({ config, deps, log }: PreviewChannelOptions): PreviewChannel {
   const router = express.Router();

@@ -29,6 +29,8 @@ export const SLACK_COMMAND = "/lca";
 /** Help shows commands as they are typed: "/lca stalled"; in the DM with the bot, just "stalled". */
 const COMMAND_STYLE: CommandStyle = { prefix: `${SLACK_COMMAND} ` };
 const DM_STYLE: CommandStyle = { prefix: "" };
+/** Said once at start when Slack is not configured. */
+export const SLACK_OFF = "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to turn it on; see README, section Slack";
 /** A modal submission is answered (errors or close) within this; Slack gives up at 3 s. */
 const VIEW_ACK_BUDGET_MS = 2_500;
 
@@ -59,7 +61,7 @@ export interface SlackChannel extends ChatChannel<SlackWhere> {
 export function createSlackChannel({ config, deps, log: parentLog, replay }: SlackChannelOptions): SlackChannel | undefined {
   const settings = config.slack;
   if (!settings) {
-    parentLog.info("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to turn it on; see README, section Slack");
+    parentLog.info(SLACK_OFF);
     return undefined;
   }
   const log = parentLog.child({ channel: "slack" });
