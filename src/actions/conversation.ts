@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { parseCommand, parseErrorMessages } from "../commands/parse.js";
 import type { Locale } from "../config.js";
+import { reevaluateUseCases } from "../alerts/engine.js";
 import { sqlStore } from "../db/store.js";
 import { isAppError } from "../errors.js";
 import { startCardActionTimer } from "../metrics.js";
@@ -26,7 +27,7 @@ async function guarded(deps: ConversationDeps, actor: Actor, style: CommandStyle
   const eventId = randomUUID();
   const log = deps.log.child({ eventId, csmId: actor.csmId, channel: actor.channel });
   // The one place the Store is built from the database, unless the caller brought its own.
-  const store = deps.store ?? sqlStore(deps.db.pool);
+  const store = deps.store ?? sqlStore(deps.db.pool, reevaluateUseCases);
   const ctx: HandlerContext = { actor, store, reads: queryReads(deps), config: deps.config, log, now: deps.now, style };
   try {
     const effects = await work(ctx);

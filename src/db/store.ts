@@ -1,6 +1,5 @@
 import type pg from "pg";
 import type { Store, LockedAlert, StoredContact, LockedDeployment, StoredSubscription, CsmSettings, AuditRecord, RefusalRecord } from "../protocol/store.js";
-import { reevaluateUseCases } from "../alerts/engine.js";
 import type { DeliveryBarrier } from "../domain/snapshot.js";
 import type { Locale } from "../locale.js";
 import { inTransaction, type Queryable } from "./sql.js";
@@ -10,15 +9,21 @@ import { inTransaction, type Queryable } from "./sql.js";
  * on the pool opens a transaction per unit of work; inside it, the store runs on that
  * transaction's client, and a nested unit simply joins it.
  */
-export function sqlStore(pool: pg.Pool): Store {
-  return new SqlStore(pool, (work) => inTransaction(pool, (client) => work(new SqlStore(client, null))));
+/**
+ * The alert engine's re-evaluation, run inside the store's unit of work. Given by the
+ * caller: the engine stands above the database layer (it routes and writes the outbox).
+ */
+export type Reevaluation = (db: Queryable, useCaseIds: number[], options: Parameters<Store["reevaluateUseCases"]>[1] & { baseline: false }) => ReturnType<Store["reevaluateUseCases"]>;
+
+export function sqlStore(pool: pg.Pool, reevaluate: Reevaluation): Store {
+  return new SqlStore(pool, reevaluate, (work) => inTransaction(pool, (client) => work(new SqlStore(client, reevaluate, null))));
 }
 
 type Begin = <T>(work: (tx: Store) => Promise<T>) => Promise<T>;
 
 /** The audit row of a refused request, for callers that hold only a client or pool (the preview's guard). */
 export async function writeRefusalAudit(db: Queryable, entry: RefusalRecord): Promise<void> {
-  await new SqlStore(db, null).auditRefusal(entry);
+  await new SqlStore(db, () => Promise.reject(new Error("a refusal re-evaluates nothing")), null).auditRefusal(entry);
 }
 
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
@@ -26,6 +31,7 @@ const json = (value: unknown) => (value === undefined ? null : JSON.stringify(va
 class SqlStore implements Store {
   constructor(
     private readonly db: Queryable,
+    private readonly reevaluate: Reevaluation,
     private readonly begin: Begin | null,
   ) {}
 
@@ -106,7 +112,7 @@ class SqlStore implements Store {
 
   async reevaluateUseCases(useCaseIds: number[], rules: Parameters<Store["reevaluateUseCases"]>[1]) {
     // Chat changes are never the installation's first snapshot: their alerts are pushed.
-    return reevaluateUseCases(this.db, useCaseIds, { ...rules, baseline: false });
+    return this.reevaluate(this.db, useCaseIds, { ...rules, baseline: false });
   }
 
   async findActiveDeployment(deploymentId: string) {

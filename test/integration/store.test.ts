@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
+import { reevaluateUseCases } from "../../src/alerts/engine.js";
 import { sqlStore } from "../../src/db/store.js";
 import { loadDemo } from "../../src/demo/load.js";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "../support/db.js";
@@ -18,7 +19,7 @@ describe.each(DB_KINDS)("the SQL store on %s", (kind) => {
   const csm = () => db.prisma.csm.findUniqueOrThrow({ where: { email: "james.lee@partner.example" } });
 
   it("keeps a unit of work whole, and a nested one joins it", async () => {
-    const store = sqlStore(db.pool);
+    const store = sqlStore(db.pool, reevaluateUseCases);
     const { id } = await csm();
     await store.transaction(async (tx) => {
       await tx.setLanguage(id, "ru");
@@ -28,7 +29,7 @@ describe.each(DB_KINDS)("the SQL store on %s", (kind) => {
   });
 
   it("rolls back everything a unit of work did when it throws", async () => {
-    const store = sqlStore(db.pool);
+    const store = sqlStore(db.pool, reevaluateUseCases);
     const { id } = await csm();
     const audits = await db.prisma.auditEntry.count();
     const subscriptions = await db.prisma.subscription.count({ where: { csmId: id } });
@@ -44,7 +45,7 @@ describe.each(DB_KINDS)("the SQL store on %s", (kind) => {
   });
 
   it("reads back the enum arrays and JSON it wrote, and deletes a subscription left with no kinds", async () => {
-    const store = sqlStore(db.pool);
+    const store = sqlStore(db.pool, reevaluateUseCases);
     const { id } = await csm();
     await store.subscribe({ csmId: id, kinds: ["stalled", "regression"], filters: { tags: ["A"], architectures: [], customers: [] }, mode: "immediate" });
     // The demo gave James subscriptions of his own: the new one is the last.
@@ -58,7 +59,7 @@ describe.each(DB_KINDS)("the SQL store on %s", (kind) => {
   });
 
   it("audits a null before as JSON null and a refusal with nothing before", async () => {
-    const store = sqlStore(db.pool);
+    const store = sqlStore(db.pool, reevaluateUseCases);
     const { id } = await csm();
     await store.audit({ author: { csmId: id, channel: "slack" }, action: "contact.update", entity: "contact", entityId: "1:partner:1", before: null, after: { slot: 1 } });
     await store.auditRefusal({ csmId: null, channel: "preview", action: "preview.refused", entity: "csm", entityId: "x@partner.example", detail: { reason: "other" } });
@@ -71,6 +72,6 @@ describe.each(DB_KINDS)("the SQL store on %s", (kind) => {
 
   it("refuses to record a pending LCA change until its table exists", async () => {
     const { id } = await csm();
-    await expect(sqlStore(db.pool).recordPendingLcaChange({ entity: "contact", entityId: "ucd:1:partner:1", field: "email", value: "a@customer.example", author: { csmId: id, channel: "slack" } })).rejects.toThrow(/no table yet/);
+    await expect(sqlStore(db.pool, reevaluateUseCases).recordPendingLcaChange({ entity: "contact", entityId: "ucd:1:partner:1", field: "email", value: "a@customer.example", author: { csmId: id, channel: "slack" } })).rejects.toThrow(/no table yet/);
   });
 });
