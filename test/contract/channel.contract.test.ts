@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Locale } from "../../src/config.js";
 import { translator } from "../../src/i18n.js";
-import type { Card, ChatDriver, ChatName } from "./drivers/driver.js";
+import type { Card, ChatDriver, ChatName, Until } from "./drivers/driver.js";
 import { eventually, PARTNER, PEOPLE, startHarness, TEAM_CHANNEL, type Harness, type Person } from "./drivers/harness.js";
 import { previewDriver } from "./drivers/preview.js";
 import { slackDriver } from "./drivers/slack.js";
@@ -27,6 +27,8 @@ const en = translator("en");
 const REDRAW_MS = 10_000;
 /** "<label>: <message>", or the label and the message in consecutive lines (a card's title and text). */
 const namesField = (answer: string, label: string, message: string) => answer.includes(`${label}: ${message}`) || answer.includes(`${label}\n${message}`);
+/** An answer that says one of these. */
+const saying = (...texts: string[]): Until => (answer) => texts.some((text) => answer.includes(text));
 
 /** Every button on the card carries the versions it was drawn from: the new ones, once redrawn. */
 function showsVersions(card: Card, deploymentVersion: number, alertVersion: number): boolean {
@@ -95,8 +97,9 @@ describe.each(DRIVERS)("the %s chat keeps the channel contract", (name, drive) =
       expect([401, 403]).toContain(await chat.forgeClick("dmitry", clicked, "usecase.assign"));
       expect(await assignAudits(before.deployment.deploymentId)).toBe(0);
 
-      first = await chat.click("dmitry", clicked, "usecase.assign");
-      expect(first.answer).toContain(translator(await localeOf("dmitry"))("cards.receipt.assigned", { name: CLICKER.name }));
+      const receipt = translator(await localeOf("dmitry"))("cards.receipt.assigned", { name: CLICKER.name });
+      first = await chat.click("dmitry", clicked, "usecase.assign", saying(receipt));
+      expect(first.answer).toContain(receipt);
       const after = await prisma().deployment.findUniqueOrThrow({ where: { id: before.deployment.id } });
       expect(after).toMatchObject({ assignedCsmId: csmIds.dmitry, version: before.deployment.version + 1 });
       const alertNow = await prisma().alert.findUniqueOrThrow({ where: { id: alertId } });
@@ -120,16 +123,17 @@ describe.each(DRIVERS)("the %s chat keeps the channel contract", (name, drive) =
       const { deployment } = await deploymentOf(alertId);
       await first.replay();
       // The stale card's click goes the same way as the replay, after it: once it is answered, the replay was handled.
-      const stale = await chat.click("dmitry", clicked, "usecase.assign");
-      expect(stale.answer).toContain(translator(await localeOf("dmitry"))("cards.receipt.alreadyDone", { name: CLICKER.name }));
+      const done = translator(await localeOf("dmitry"))("cards.receipt.alreadyDone", { name: CLICKER.name });
+      const stale = await chat.click("dmitry", clicked, "usecase.assign", saying(done));
+      expect(stale.answer).toContain(done);
       expect(await assignAudits(deployment.deploymentId)).toBe(1);
       expect(await prisma().deployment.findUniqueOrThrow({ where: { id: deployment.id } })).toMatchObject({ version: deployment.version, assignedCsmId: csmIds.dmitry });
     });
   });
 
   it("shows a stranger nothing: a refusal, no customer data, no action taken", async () => {
-    const answer = await chat.say("stranger", "stalled");
     const refusal = (locale: Locale) => translator(locale)("chat.refusal.outsideDomain", { partner: PARTNER, domains: "partner.example" });
+    const answer = await chat.say("stranger", "stalled", saying(refusal("en"), refusal("ru")));
     expect([refusal("en"), refusal("ru")].some((text) => answer.includes(text)), answer).toBe(true);
     const customers = await prisma().customer.findMany({ select: { name: true, crPartyId: true } });
     for (const c of customers) {
@@ -140,7 +144,7 @@ describe.each(DRIVERS)("the %s chat keeps the channel contract", (name, drive) =
     const [alertId] = await alertsFor("sophie");
     const card = await chat.delivered(alertId!, { person: "sophie" });
     const { deployment } = await deploymentOf(alertId!);
-    const click = await chat.click("stranger", card, "usecase.assign");
+    const click = await chat.click("stranger", card, "usecase.assign", saying(refusal("en"), refusal("ru")));
     expect([refusal("en"), refusal("ru")].some((text) => click.answer.includes(text)), click.answer).toBe(true);
     expect(await assignAudits(deployment.deploymentId)).toBe(0);
     expect(await prisma().csm.count({ where: { email: PEOPLE.stranger.email } })).toBe(0);
@@ -155,17 +159,31 @@ describe.each(DRIVERS)("the %s chat keeps the channel contract", (name, drive) =
     const t = translator(await localeOf(owner));
     const label = t("cards.label.email");
 
-    const partner = await chat.submitForm(owner, card, "contact.update", { email: "colleague@partner.example", name: "A Colleague" });
-    expect(namesField(partner, label, t("chat.contact.partnerDomain", { domain: "partner.example" })), partner).toBe(true);
-    const invalid = await chat.submitForm(owner, card, "contact.update", { email: "not-an-address", name: "A Colleague" });
-    expect(namesField(invalid, label, t("chat.contact.invalidEmail")), invalid).toBe(true);
+    const ownDomain = t("chat.contact.partnerDomain", { domain: "partner.example" });
+    const partner = await chat.submitForm(owner, card, "contact.update", { email: "colleague@partner.example", name: "A Colleague" }, (a) => namesField(a, label, ownDomain));
+    expect(namesField(partner, label, ownDomain), partner).toBe(true);
+    const notEmail = t("chat.contact.invalidEmail");
+    const invalid = await chat.submitForm(owner, card, "contact.update", { email: "not-an-address", name: "A Colleague" }, (a) => namesField(a, label, notEmail));
+    expect(namesField(invalid, label, notEmail), invalid).toBe(true);
     expect(await prisma().contact.count({ where: { email: { in: ["colleague@partner.example", "not-an-address"] } } })).toBe(0);
+
+    // A customer address is taken, with a name full of markup: it is shown back as the text typed.
+    const hostile = "<b>x</b> @here";
+    const email = `ivan.${name}@customer.example`;
+    const contactSaved = t("cards.receipt.contactUpdated", { email });
+    const saved = await chat.submitForm(owner, card, "contact.update", { email, name: hostile }, saying(contactSaved));
+    expect(saved).toContain(contactSaved);
+    const { deployment, useCase } = await deploymentOf(alertId!);
+    const detail = await chat.say(owner, `usecase ${deployment.deploymentId} ${useCase.name}`, saying(email));
+    expect(detail).toContain(`${email} (${hostile})`);
+    expect(detail).not.toContain("«@mention");
   });
 
   it("shows markup and mentions from data as text", async () => {
     // A value the bot repeats back: a customer nobody has.
-    const answer = await chat.say("james", "customer <b>x</b> @here");
-    expect(answer).toContain(en("chat.errors.customerNotFound", { query: "<b>x</b> @here" }));
+    const notFound = en("chat.errors.customerNotFound", { query: "<b>x</b> @here" });
+    const answer = await chat.say("james", "customer <b>x</b> @here", saying(notFound));
+    expect(answer).toContain(notFound);
     expect(answer).not.toContain("«@mention");
   });
 
@@ -180,7 +198,7 @@ describe.each(DRIVERS)("the %s chat keeps the channel contract", (name, drive) =
     // Sophie takes the deployment over in another chat: James's card here must be redrawn through the limit.
     const preview = others.find((o) => o.name === "preview")!;
     const taken = await preview.click("sophie", card, "usecase.assign");
-    expect(taken.answer).toContain(translator(await localeOf("sophie"))("cards.receipt.assigned", { name: "Sophie Müller" }));
+    expect(taken.answer).toContain(translator(await localeOf("sophie"))("cards.receipt.assigned", { name: PEOPLE.sophie.name }));
     await eventually(
       `James's card in ${name} redrawn after the 429`,
       async () => (await chat.current(alertId, { person: "james" }))?.text.includes("Sophie Müller"),
@@ -199,10 +217,12 @@ describe.each(DRIVERS)("the %s chat keeps the channel contract", (name, drive) =
      * nobody named is answered in the language it was typed in: conversation.ts).
      */
     const receiptIn = async (person: Person, locale: Locale) => {
-      const [alertId] = await alertsFor(person);
-      expect(alertId, `the demo routes an alert to ${person}`).toBeDefined();
-      const { answer } = await chat.click(person, await chat.delivered(alertId!, { person }), "usecase.assign");
+      // An open alert on one of their own deployments: "assign to me" only says it is theirs already.
+      const own = await prisma().alert.findMany({ where: { id: { in: await alertsFor(person) }, status: "open", useCaseDeployment: { deployment: { assignedCsmId: csmIds[person] } } }, orderBy: { id: "asc" } });
+      const alertId = own[0]?.id;
+      expect(alertId, `the demo routes an alert on their own deployment to ${person}`).toBeDefined();
       const said = (l: Locale) => [translator(l)("cards.receipt.alreadyDone", { name: PEOPLE[person].name }), translator(l)("cards.receipt.assigned", { name: PEOPLE[person].name })];
+      const { answer } = await chat.click(person, await chat.delivered(alertId!, { person }), "usecase.assign", saying(...said("en"), ...said("ru")));
       expect(said(locale).some((text) => answer.includes(text)), answer).toBe(true);
       expect(said(locale === "en" ? "ru" : "en").some((text) => answer.includes(text)), answer).toBe(false);
     };
@@ -211,7 +231,7 @@ describe.each(DRIVERS)("the %s chat keeps the channel contract", (name, drive) =
 
     it("is the CSM's own choice (lang) first, over the chat's locale and the partner's", async () => {
       // Sophie's Slack says ru-RU and the partner's DEFAULT_LOCALE is ru: her own choice wins.
-      expect(await chat.say("sophie", "lang en")).toContain(en("chat.done.lang"));
+      expect(await chat.say("sophie", "lang en", saying(en("chat.done.lang")))).toContain(en("chat.done.lang"));
       await receiptIn("sophie", "en");
     });
 

@@ -22,6 +22,12 @@ export interface Card {
   submits: Record<string, Record<string, unknown>>;
 }
 
+/**
+ * What the caller expects to read in an answer: a chat may answer in several messages (Webex:
+ * a redrawn card, then the receipt), so a driver waits until the answer so far passes it.
+ */
+export type Until = (answer: string) => boolean;
+
 /** A click the chat took; `replay` sends the very same request (signed bytes, webhook event) again. */
 export interface Click {
   /** What the person who clicked was answered (the receipt), as text. */
@@ -43,16 +49,16 @@ export interface ChatDriver {
   /** The alert's card at the place as it stands now (redraws included), if there is one. */
   current(alertId: number, place: Place): Promise<Card | undefined>;
   /** The person presses the button of `action` on the card (a direct action, no form). */
-  click(person: Person, card: Card, action: string): Promise<Click>;
+  click(person: Person, card: Card, action: string, until?: Until): Promise<Click>;
   /** The same click, but not from the chat (a bad signature, a request from elsewhere): the HTTP status. */
   forgeClick(person: Person, card: Card, action: string): Promise<number>;
   /**
    * The person fills in and submits the form of `action` on the card. The answer as text; a
    * refused value reads "<the field's label as shown>: <why>", as the chat shows it by the field.
    */
-  submitForm(person: Person, card: Card, action: string, inputs: Record<string, string>): Promise<string>;
+  submitForm(person: Person, card: Card, action: string, inputs: Record<string, string>, until?: Until): Promise<string>;
   /** The person writes to the bot; the bot's answer as text. */
-  say(person: Person, text: string): Promise<string>;
+  say(person: Person, text: string, until?: Until): Promise<string>;
   /** How the chat's API rate limits are exercised, or why they cannot be. */
   readonly rateLimit: RateLimitControl | { skip: string };
   /** Whether the chat reports a user's own locale (Slack does, in users.info), or why not. */

@@ -11,7 +11,8 @@ interface PreviewAnswer {
 /**
  * The preview as its page drives it: the inbox page (GET /preview?csm=) shows what arrived,
  * clicks and messages go to /preview/api/action and /preview/api/message. It has no team space:
- * there the "team" place is the unassigned alerts every CSM's inbox lists.
+ * there the "team" place is the unassigned alerts every CSM's inbox lists. Its answers come
+ * whole, in the response to the request: an `until` has nothing more to wait for.
  */
 export function previewDriver(h: Harness): ChatDriver {
   const api = (path: string) => `${h.base}/preview/api/${path}`;

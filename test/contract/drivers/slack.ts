@@ -1,6 +1,6 @@
 import { commandBody, FAKE_TEAM, interactionBody, postSigned, slackSignature, type StoredMessage } from "../../support/fake-slack.js";
 import { blockText, buttons, mrkdwnAsSeen, slackEscape, type SlackButton } from "../../support/slack-blocks.js";
-import { alertIdOf, type Card, type ChatDriver, type Click, type Place } from "./driver.js";
+import { alertIdOf, type Card, type ChatDriver, type Click, type Place, type Until } from "./driver.js";
 import { eventually, PEOPLE, SLACK_SECRET, TEAM_CHANNEL, type Harness, type Person } from "./harness.js";
 
 /**
@@ -68,9 +68,11 @@ export function slackDriver(h: Harness): ChatDriver {
     return button;
   }
 
-  async function answerOn(key: string, what: string): Promise<string> {
-    const response = await eventually(what, () => fake.responses.find((r) => r.key === key));
-    return seen(response.body.blocks, response.body.text);
+  /** The answers posted to a response_url so far; waits for one, and then for `until`. */
+  async function answerOn(key: string, what: string, until: Until = () => true): Promise<string> {
+    const answerNow = () => fake.responses.filter((r) => r.key === key).map((r) => seen(r.body.blocks, r.body.text)).join("\n");
+    await eventually(what, () => fake.responses.some((r) => r.key === key));
+    return eventually(what, () => until(answerNow()) && answerNow()).catch(() => answerNow());
   }
 
   return {
@@ -79,7 +81,7 @@ export function slackDriver(h: Harness): ChatDriver {
     delivered: (alertId, place, timeoutMs = 20_000) => eventually(`alert ${alertId} in Slack ${channelOf(place)}`, () => current(alertId, place), timeoutMs),
     current,
 
-    async click(person, card, action): Promise<Click> {
+    async click(person, card, action, until): Promise<Click> {
       const button = buttonFor(card, action);
       if (button.action_id.startsWith("modal.")) throw new Error(`${action} opens a form on Slack: use submitForm`);
       const key = `click-${++seq}`;
@@ -89,7 +91,7 @@ export function slackDriver(h: Harness): ChatDriver {
       const post = await postSigned(events, SLACK_SECRET, body, { timestamp, signature });
       if (post.status !== 200) throw new Error(`Slack click answered ${post.status}: ${post.text}`);
       return {
-        answer: await answerOn(key, `the receipt of ${action}`),
+        answer: await answerOn(key, `the receipt of ${action}`, until),
         async replay() {
           const again = await postSigned(events, SLACK_SECRET, body, { timestamp, signature });
           if (again.status !== 200) throw new Error(`replayed click answered ${again.status}`);
@@ -102,7 +104,7 @@ export function slackDriver(h: Harness): ChatDriver {
       return (await postSigned(events, "not-the-signing-secret", body)).status;
     },
 
-    async submitForm(person, card, action, inputs) {
+    async submitForm(person, card, action, inputs, until) {
       const button = buttonFor(card, action);
       const key = `form-${++seq}`;
       const triggerId = `trigger-${seq}`;
@@ -139,15 +141,15 @@ export function slackDriver(h: Harness): ChatDriver {
           .map(([field, message]) => `${fields.find((f) => f.block_id === field)?.label.text ?? `(no field ${field})`}: ${mrkdwnAsSeen(message)}`)
           .join("\n");
       }
-      return answerOn(key, `the receipt of ${action}`);
+      return answerOn(key, `the receipt of ${action}`, until);
     },
 
-    async say(person, text) {
+    async say(person, text, until) {
       const key = `say-${++seq}`;
       const user = PEOPLE[person].slackId;
       const post = await postSigned(events, SLACK_SECRET, commandBody({ command: "/lca", text: slackEscape(text), userId: user, channelId: `D${user}`, responseUrl: fake.responseUrl(key) }));
       if (post.status !== 200) throw new Error(`/lca answered ${post.status}`);
-      return answerOn(key, `the answer to "${text}"`);
+      return answerOn(key, `the answer to "${text}"`, until);
     },
 
     rateLimit: {

@@ -1,5 +1,5 @@
 import { sparkSignature, type FakeMessage, type FakeRoom } from "../../support/fake-webex.js";
-import { adaptiveSubmits, adaptiveText, alertIdOf, type Card, type ChatDriver, type Click, type Place } from "./driver.js";
+import { adaptiveSubmits, adaptiveText, alertIdOf, type Card, type ChatDriver, type Click, type Place, type Until } from "./driver.js";
 import { eventually, type Harness, type Person } from "./harness.js";
 
 const CARD = "application/vnd.microsoft.card.adaptive";
@@ -35,22 +35,30 @@ export function webexDriver(h: Harness): ChatDriver {
   }
 
   /** What the bot answered in the space since `since`: the messages that are not an alert's card (its redraws). */
-  async function answerSince(roomId: string, since: number, what: string): Promise<string> {
-    const answers = await eventually(what, () => {
+  async function answerSince(roomId: string, since: number, what: string, until: Until = () => true): Promise<string> {
+    const answerNow = () => {
       const found = inRoom(roomId, since).filter((m) => !cardOf(m, { person: "james" }));
-      return found.length > 0 ? found : undefined;
-    });
-    return answers.map((m) => (contentOf(m) ? adaptiveText(contentOf(m)) : (m.markdown ?? m.text ?? ""))).join("\n");
+      return found.map((m) => (contentOf(m) ? adaptiveText(contentOf(m)) : (m.markdown ?? m.text ?? ""))).join("\n");
+    };
+    try {
+      return await eventually(what, () => {
+        const text = answerNow();
+        return text && until(text) ? text : undefined;
+      });
+    } catch {
+      // What came, for the caller's assertion to show, rather than only "timed out".
+      return answerNow();
+    }
   }
 
-  async function submit(person: Person, card: Card, data: Record<string, unknown>, what: string): Promise<Click> {
+  async function submit(person: Person, card: Card, data: Record<string, unknown>, what: string, until?: Until): Promise<Click> {
     const message = shown.get(card)!;
     const since = fake.posted.length;
     const action = fake.submit(h.webexPeople[person], message, data);
     const delivered = await fake.deliver(action);
     if (delivered.status !== 200) throw new Error(`the webhook answered ${delivered.status}`);
     return {
-      answer: await answerSince(message.roomId, since, what),
+      answer: await answerSince(message.roomId, since, what, until),
       async replay() {
         const again = await fake.deliver(action);
         if (again.status !== 200) throw new Error(`the replayed webhook answered ${again.status}`);
@@ -69,7 +77,7 @@ export function webexDriver(h: Harness): ChatDriver {
     platformLocale: { skip: "Webex reports no locale for a person (the People API has none): the order is the CSM's own choice, else DEFAULT_LOCALE" },
     delivered: (alertId, place, timeoutMs = 20_000) => eventually(`alert ${alertId} in the Webex space ${room(place).title}`, () => current(alertId, place), timeoutMs),
     current,
-    click: (person, card, action) => submit(person, card, submitData(card, action), `the receipt of ${action}`),
+    click: (person, card, action, until) => submit(person, card, submitData(card, action), `the receipt of ${action}`, until),
 
     async forgeClick(person, card, action) {
       const action_ = fake.submit(h.webexPeople[person], shown.get(card)!, submitData(card, action));
@@ -77,16 +85,16 @@ export function webexDriver(h: Harness): ChatDriver {
       return refused.status;
     },
 
-    async submitForm(person, card, action, inputs) {
-      return (await submit(person, card, { ...submitData(card, action), ...inputs }, `the answer to the ${action} form`)).answer;
+    async submitForm(person, card, action, inputs, until) {
+      return (await submit(person, card, { ...submitData(card, action), ...inputs }, `the answer to the ${action} form`, until)).answer;
     },
 
-    async say(person, text) {
+    async say(person, text, until) {
       const direct = fake.directRoom(h.webexPeople[person]);
       const since = fake.posted.length;
       const delivered = await fake.deliver(fake.say(h.webexPeople[person], direct, text));
       if (delivered.status !== 200) throw new Error(`the webhook answered ${delivered.status}`);
-      return answerSince(direct.id, since, `the answer to "${text}"`);
+      return answerSince(direct.id, since, `the answer to "${text}"`, until);
     },
 
     rateLimit: {
