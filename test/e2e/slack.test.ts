@@ -18,6 +18,7 @@ import { commandBody, FAKE_TEAM, interactionBody, postSigned, slackSignature, st
 import { projectPath } from "../../src/paths.js";
 import { deliverAlertCard } from "../support/deliver.js";
 import { captureLog, expectNoSecrets } from "../support/log-capture.js";
+import { blockText, buttons } from "../support/slack-blocks.js";
 
 const SECRET = "e2e-signing-secret-5f1c0a";
 const BOT_TOKEN = "xoxb-e2e-token";
@@ -34,31 +35,6 @@ let http: HttpServer;
 let slack: SlackChannel;
 let eventsUrl: string;
 let seq = 0;
-
-/** Every text a person sees in a list of blocks (headers, sections, fields, contexts, buttons). */
-function blockText(blocks: unknown): string {
-  const out: string[] = [];
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(visit);
-    else if (node && typeof node === "object") {
-      const record = node as Record<string, unknown>;
-      if (typeof record.text === "string") out.push(record.text);
-      for (const [key, value] of Object.entries(record)) if (key !== "value" && key !== "url") visit(value);
-    }
-  };
-  visit(blocks);
-  return out.join("\n");
-}
-
-interface Button {
-  action_id: string;
-  value?: string;
-  text: { text: string };
-}
-
-function buttons(blocks: unknown): Button[] {
-  return ((blocks ?? []) as { type: string; elements?: Button[] }[]).filter((b) => b.type === "actions").flatMap((b) => b.elements ?? []);
-}
 
 async function slashCommand(userId: string, text: string) {
   const key = `cmd-${++seq}`;
