@@ -38,8 +38,8 @@ export interface Click {
 export interface RateLimitControl {
   /** The chat API answers this chat's next redraw of a card (a send by the outbox) with 429 and Retry-After. */
   limitNextSend(retryAfterSeconds: number): void;
-  /** Every redraw attempt so far, in order: its status and when (ms, the fake's clock). */
-  sends(): { status: number; at: number }[];
+  /** Every redraw attempt at the place so far, in order: its status and when (ms, the fake's clock). */
+  sends(place: Place): { status: number; at: number }[];
 }
 
 export interface ChatDriver {

@@ -154,7 +154,7 @@ export function slackDriver(h: Harness): ChatDriver {
 
     rateLimit: {
       limitNextSend: (retryAfter) => fake.fail("chat.update", { status: 429, retryAfter }),
-      sends: () => fake.callsOf("chat.update").map((c) => ({ status: c.status, at: c.at })),
+      sends: (place) => fake.callsOf("chat.update").filter((c) => c.args.channel === channelOf(place)).map((c) => ({ status: c.status, at: c.at })),
     },
   };
 }

@@ -99,7 +99,12 @@ export function webexDriver(h: Harness): ChatDriver {
 
     rateLimit: {
       limitNextSend: (retryAfter) => fake.failNext("POST", /^\/messages$/, { status: 429, headers: { "Retry-After": String(retryAfter) } }),
-      sends: () => fake.calls.filter((c) => c.method === "POST" && c.path === "/messages").map((c) => ({ status: c.status, at: c.at })),
+      sends: (place) => {
+        const target = room(place);
+        const email = place === "team" ? undefined : h.webexPeople[place.person].emails[0];
+        const here = (body: { roomId?: string; toPersonEmail?: string }) => body.roomId === target.id || (email !== undefined && body.toPersonEmail === email);
+        return fake.calls.filter((c) => c.method === "POST" && c.path === "/messages" && here((c.body ?? {}) as { roomId?: string })).map((c) => ({ status: c.status, at: c.at }));
+      },
     },
   };
 }
