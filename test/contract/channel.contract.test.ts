@@ -126,6 +126,7 @@ describe.each(DRIVERS)("the %s chat keeps the channel contract", (name, drive) =
       const done = translator(await localeOf("dmitry"))("cards.receipt.alreadyDone", { name: CLICKER.name });
       const stale = await chat.click("dmitry", clicked, "usecase.assign", saying(done));
       expect(stale.answer).toContain(done);
+      if (first.handled) expect(first.handled(), "times the replayed delivery was taken").toBe(1);
       expect(await assignAudits(deployment.deploymentId)).toBe(1);
       expect(await prisma().deployment.findUniqueOrThrow({ where: { id: deployment.id } })).toMatchObject({ version: deployment.version, assignedCsmId: csmIds.dmitry });
     });

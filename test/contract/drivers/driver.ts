@@ -33,6 +33,12 @@ export interface Click {
   /** What the person who clicked was answered (the receipt), as text. */
   answer: string;
   replay(): Promise<void>;
+  /**
+   * How many times the bot took this click's delivery (Slack: answers on its response_url;
+   * Webex: fetches of its attachment action). Absent where a chat has no delivery id: a
+   * repeated preview request is a second click, which the versions on the card answer.
+   */
+  handled?: () => number;
 }
 
 export interface RateLimitControl {

@@ -96,6 +96,8 @@ export function slackDriver(h: Harness): ChatDriver {
           const again = await postSigned(events, SLACK_SECRET, body, { timestamp, signature });
           if (again.status !== 200) throw new Error(`replayed click answered ${again.status}`);
         },
+        // Every time the bot takes the click it answers on the click's response_url.
+        handled: () => fake.responses.filter((r) => r.key === key).length,
       };
     },
 

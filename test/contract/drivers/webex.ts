@@ -63,6 +63,8 @@ export function webexDriver(h: Harness): ChatDriver {
         const again = await fake.deliver(action);
         if (again.status !== 200) throw new Error(`the replayed webhook answered ${again.status}`);
       },
+      // The framework fetches a submit's inputs each time it takes the event.
+      handled: () => fake.calls.filter((c) => c.method === "GET" && c.path === `/attachment/actions/${action.id}`).length,
     };
   }
 
