@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Locale } from "../../src/config.js";
 import { translator } from "../../src/i18n.js";
 import type { Card, ChatDriver, ChatName, Until } from "./drivers/driver.js";
-import { eventually, PARTNER, PEOPLE, startHarness, TEAM_CHANNEL, type Harness, type Person } from "./drivers/harness.js";
+import { expectNoSecrets } from "../support/log-capture.js";
+import { eventually, PARTNER, PEOPLE, SECRETS, startHarness, TEAM_CHANNEL, type Harness, type Person } from "./drivers/harness.js";
 import { previewDriver } from "./drivers/preview.js";
 import { slackDriver } from "./drivers/slack.js";
 import { webexDriver } from "./drivers/webex.js";
@@ -52,6 +53,8 @@ describe.each(DRIVERS)("the %s chat keeps the channel contract", (name, drive) =
   });
   afterAll(async () => {
     await h?.stop();
+    // Whatever the chat did above, its lines (at debug) carry no configured secret.
+    if (h) expectNoSecrets(h.log, SECRETS);
   });
 
   const prisma = () => h.service.db.prisma;

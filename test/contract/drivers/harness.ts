@@ -16,6 +16,9 @@ export const SLACK_SECRET = "contract-signing-secret-7d2e";
 export const WEBEX_SECRET = "contract-webhook-secret-5a91c3";
 // No underscores: a token shaped like a real one makes the SDK ask u2c.wbx2.com for its catalog.
 const WEBEX_TOKEN = "fake-webex-bot-token-for-the-contract-suite";
+const SLACK_TOKEN = "xoxb-contract-token";
+/** Every secret the service is configured with: none may reach a log line. */
+export const SECRETS = [SLACK_SECRET, WEBEX_SECRET, WEBEX_TOKEN, SLACK_TOKEN];
 export const PARTNER = "Partner Example Ltd";
 export const TEAM_CHANNEL = "C0TEAM";
 
@@ -75,7 +78,7 @@ export async function startHarness(): Promise<Harness> {
     LOG_LEVEL: "debug",
     // Not English: a person who falls through to the partner's language is told apart from the others.
     DEFAULT_LOCALE: "ru",
-    SLACK_BOT_TOKEN: "xoxb-contract-token",
+    SLACK_BOT_TOKEN: SLACK_TOKEN,
     SLACK_SIGNING_SECRET: SLACK_SECRET,
     SLACK_API_URL: slack.apiUrl,
     WEBEX_BOT_TOKEN: WEBEX_TOKEN,
