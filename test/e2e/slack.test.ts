@@ -19,6 +19,7 @@ import { projectPath } from "../../src/paths.js";
 import { deliverAlertCard } from "../support/deliver.js";
 import { redrawThroughOutbox } from "../support/redraws.js";
 import { captureLog, expectNoSecrets } from "../support/log-capture.js";
+import { blockText, buttons } from "../support/slack-blocks.js";
 
 const SECRET = "e2e-signing-secret-5f1c0a";
 const BOT_TOKEN = "xoxb-e2e-token";
@@ -36,31 +37,6 @@ let slack: SlackChannel;
 let eventsUrl: string;
 let redraws: { stop(): Promise<void> } | undefined;
 let seq = 0;
-
-/** Every text a person sees in a list of blocks (headers, sections, fields, contexts, buttons). */
-function blockText(blocks: unknown): string {
-  const out: string[] = [];
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(visit);
-    else if (node && typeof node === "object") {
-      const record = node as Record<string, unknown>;
-      if (typeof record.text === "string") out.push(record.text);
-      for (const [key, value] of Object.entries(record)) if (key !== "value" && key !== "url") visit(value);
-    }
-  };
-  visit(blocks);
-  return out.join("\n");
-}
-
-interface Button {
-  action_id: string;
-  value?: string;
-  text: { text: string };
-}
-
-function buttons(blocks: unknown): Button[] {
-  return ((blocks ?? []) as { type: string; elements?: Button[] }[]).filter((b) => b.type === "actions").flatMap((b) => b.elements ?? []);
-}
 
 async function slashCommand(userId: string, text: string) {
   const key = `cmd-${++seq}`;

@@ -30,6 +30,8 @@ export interface RecordedCall {
   query: Record<string, string>;
   body: unknown;
   status: number;
+  /** When it arrived (Date.now()), for pacing and Retry-After assertions. */
+  at: number;
 }
 
 export interface FakePerson {
@@ -337,6 +339,7 @@ export class FakeWebex {
       query: Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, String(v)])),
       body: req.body && Object.keys(req.body as object).length > 0 ? structuredClone(req.body) : undefined,
       status: 0,
+      at: Date.now(),
     };
     this.calls.push(call);
     res.on("finish", () => {
