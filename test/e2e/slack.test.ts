@@ -14,7 +14,7 @@ import { createLogger } from "../../src/log.js";
 import { alertView } from "../../src/queries/queries.js";
 import { startHttpServer, type HttpServer } from "../../src/server/http.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
-import { commandBody, FAKE_TEAM, interactionBody, postSigned, slackSignature, startFakeSlack, type FakeSlack, type RecordedCall, type StoredMessage } from "../support/fake-slack.js";
+import { buttonPress, commandBody, FAKE_TEAM, interactionBody, postSigned, slackSignature, startFakeSlack, type FakeSlack, type RecordedCall, type StoredMessage } from "../support/fake-slack.js";
 import { projectPath } from "../../src/paths.js";
 import { deliverAlertCard } from "../support/deliver.js";
 import { redrawThroughOutbox } from "../support/redraws.js";
@@ -49,22 +49,7 @@ async function click(userId: string, message: StoredMessage, actionIdPrefix: str
   if (!button) throw new Error(`no button ${actionIdPrefix}… in ${JSON.stringify(buttons(message.blocks).map((b) => b.action_id))}`);
   const key = `click-${++seq}`;
   const triggerId = `trigger-${seq}`;
-  const payload = {
-    type: "block_actions",
-    user: { id: userId, username: userId.toLowerCase(), team_id: FAKE_TEAM.id },
-    api_app_id: "A0LCA",
-    token: "unused",
-    container: { type: "message", message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
-    trigger_id: triggerId,
-    team: FAKE_TEAM,
-    enterprise: null,
-    is_enterprise_install: false,
-    channel: { id: message.channel, name: "directmessage" },
-    message: { type: "message", user: "UBOT", bot_id: "BBOT", ts: message.ts, text: message.text, blocks: message.blocks },
-    state: { values: {} },
-    response_url: fake.responseUrl(key),
-    actions: [{ type: "button", action_id: button.action_id, block_id: "b0", text: button.text, value: button.value, action_ts: `${Date.now() / 1000}` }],
-  };
+  const payload = buttonPress({ userId, message, button, triggerId, responseUrl: fake.responseUrl(key) });
   const post = await postSigned(eventsUrl, SECRET, interactionBody(payload));
   return { post, key, triggerId, button };
 }

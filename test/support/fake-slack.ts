@@ -252,3 +252,30 @@ export function interactionBody(payload: Record<string, unknown>): string {
 }
 
 export const FAKE_TEAM = { id: BOT.team_id, domain: "partner" };
+
+/** A button press on a bot message, as Slack posts it (a block_actions payload). */
+export function buttonPress(press: {
+  userId: string;
+  message: Pick<StoredMessage, "ts" | "channel" | "text" | "blocks">;
+  button: { action_id: string; value?: string; text: unknown };
+  triggerId: string;
+  responseUrl: string;
+}): Record<string, unknown> {
+  const { userId, message, button } = press;
+  return {
+    type: "block_actions",
+    user: { id: userId, username: userId.toLowerCase(), team_id: FAKE_TEAM.id },
+    api_app_id: "A0LCA",
+    token: "unused",
+    container: { type: "message", message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
+    trigger_id: press.triggerId,
+    team: FAKE_TEAM,
+    enterprise: null,
+    is_enterprise_install: false,
+    channel: { id: message.channel, name: message.channel.startsWith("D") ? "directmessage" : "team" },
+    message: { type: "message", user: "UBOT", bot_id: "BBOT", ts: message.ts, text: message.text, blocks: message.blocks },
+    state: { values: {} },
+    response_url: press.responseUrl,
+    actions: [{ type: "button", action_id: button.action_id, block_id: "b0", text: button.text, value: button.value, action_ts: `${Date.now() / 1000}` }],
+  };
+}

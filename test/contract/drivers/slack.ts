@@ -1,4 +1,4 @@
-import { commandBody, FAKE_TEAM, interactionBody, postSigned, slackSignature, type StoredMessage } from "../../support/fake-slack.js";
+import { buttonPress, commandBody, FAKE_TEAM, interactionBody, postSigned, slackSignature, type StoredMessage } from "../../support/fake-slack.js";
 import { blockText, buttons, mrkdwnAsSeen, slackEscape, type SlackButton } from "../../support/slack-blocks.js";
 import { alertIdOf, type Card, type ChatDriver, type Click, type Place, type Until } from "./driver.js";
 import { eventually, PEOPLE, SLACK_SECRET, TEAM_CHANNEL, type Harness, type Person } from "./harness.js";
@@ -44,22 +44,7 @@ export function slackDriver(h: Harness): ChatDriver {
   function pressed(person: Person, card: Card, button: SlackButton, key: string, triggerId: string): string {
     const { message } = shown.get(card)!;
     const user = PEOPLE[person].slackId;
-    return interactionBody({
-      type: "block_actions",
-      user: { id: user, username: user.toLowerCase(), team_id: FAKE_TEAM.id },
-      api_app_id: "A0LCA",
-      token: "unused",
-      container: { type: "message", message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
-      trigger_id: triggerId,
-      team: FAKE_TEAM,
-      enterprise: null,
-      is_enterprise_install: false,
-      channel: { id: message.channel, name: message.channel.startsWith("D") ? "directmessage" : "team" },
-      message: { type: "message", user: "UBOT", bot_id: "BBOT", ts: message.ts, text: message.text, blocks: message.blocks },
-      state: { values: {} },
-      response_url: fake.responseUrl(key),
-      actions: [{ type: "button", action_id: button.action_id, block_id: "b0", text: button.text, value: button.value, action_ts: `${Date.now() / 1000}` }],
-    });
+    return interactionBody(buttonPress({ userId: user, message, button, triggerId, responseUrl: fake.responseUrl(key) }));
   }
 
   function buttonFor(card: Card, action: string): SlackButton {
