@@ -2,12 +2,11 @@ import type { Config } from "../config.js";
 import { csmLocale, localeFrom, type Locale } from "../locale.js";
 import type { PrismaClient } from "../db/database.js";
 import { inPartnerDomains } from "../domain/contacts.js";
-import type { ChatChannel } from "../generated/prisma/enums.js";
-import { isSendChat, type SendChat } from "../protocol/chats.js";
+import { isSendChat, type ChatName, type SendChat } from "../protocol/chats.js";
 
 /** Who is talking, as the chat platform vouches for it. */
 export interface ChatIdentity {
-  channel: Exclude<ChatChannel, "cli">;
+  channel: ChatName;
   /** Webex personId, Slack user id, or (preview) the CSM's email. */
   userId: string;
   /** The email the platform returns for the user; only a verified one links an account. */
