@@ -1,20 +1,17 @@
 import type pg from "pg";
 import type { ChannelPort, Destination, SendOutcome } from "../protocol/port.js";
-import type { ChatName } from "../protocol/chats.js";
 import { inPartnerDomains } from "../domain/contacts.js";
-import { inTransaction } from "../db/sql.js";
 import type { Logger } from "../log.js";
-import { rateLimited, retries, skippedResolved } from "../metrics.js";
-import { enqueueAdminNotices, isDeliveryFailedNotice } from "./admin-notices.js";
-import { backoffDelayMs } from "./backoff.js";
+import { skippedResolved } from "../metrics.js";
 import type { DeliveryCounter } from "./dispatcher-counts.js";
+import type { SendFailure } from "./dispatcher-failure.js";
 import type { Held, HeldRows } from "./dispatcher-held.js";
 import type { GateClock, ReplacePacing } from "./dispatcher-pacing.js";
 import type { StopSwitch } from "./dispatcher-stop.js";
 import type { DispatcherTuning } from "./dispatcher-tuning.js";
 import { Gate, sleep } from "./gate.js";
 import type { Plan } from "./plan.js";
-import { markFinal, markRefreshed, markRetry, markSent, supersedeInFavourOf, supersedeRows, type ClaimedRow, type SendChannel } from "./store.js";
+import { markFinal, markRefreshed, markSent, supersedeInFavourOf, supersedeRows, type ClaimedRow, type SendChannel } from "./store.js";
 
 export interface RowSenderDeps {
   pool: pg.Pool;
@@ -27,22 +24,18 @@ export interface RowSenderDeps {
   stop: StopSwitch;
   pacing: ReplacePacing;
   gateClock: GateClock;
-  /** Retryable failures before a row may die (once the retry window has passed too). */
-  maxAttempts: number;
   /** Recipients outside these email domains get nothing. */
   partnerDomains: readonly string[];
-  /** Who hears about a dead row, and on which chats. */
-  adminEmails: readonly string[];
-  noticeChannels: readonly ChatName[];
-  now: () => Date;
+  recordFailure: (entry: Held, outcome: SendFailure) => Promise<void>;
 }
 
 /**
  * One row, from claimed to recorded: plan → wait for its moment → (replace slot) → gate →
- * chat call → outcome. Returns the function the claim loop runs for each held row.
+ * chat call → outcome (a failure goes to `recordFailure`). Returns the function the claim
+ * loop runs for each held row.
  */
 export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<void> {
-  const { pool, log, tuning, ports, plan, held, counter, stop, pacing } = deps;
+  const { pool, log, tuning, ports, plan, held, counter, stop, pacing, recordFailure } = deps;
   const { count } = counter;
   const gate = new Gate(tuning.maxInFlight);
   const preparing = new Gate(tuning.prepareConcurrency);
@@ -52,7 +45,7 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
   }
 
   /**
-   * It is prepared (freshness, coalescing, rendering) as soon as it is claimed, then waits
+   * A row is prepared (freshness, coalescing, rendering) as soon as it is claimed, then waits
    * for its moment: the render time is not added to every gap between two messages to a
    * rate-limited channel. A row is claimed at most `horizonMs` before its moment, so what it
    * shows is that fresh.
@@ -89,20 +82,7 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
         const chosen = await held.persist(entry, () => supersedeInFavourOf(pool, row, decided.into, tuning.leaseMs));
         if (!chosen) return;
         count("superseded", row.channel);
-        const carrier = row.siblings.find((s) => s.id === decided.into)!;
-        const next: ClaimedRow = {
-          ...row,
-          id: carrier.id,
-          kind: carrier.kind,
-          alertId: carrier.alertId,
-          payload: carrier.payload,
-          token: chosen.token,
-          attempts: chosen.attempts,
-          waitMs: Math.max(0, entry.readyAt - performance.now()),
-          previous: { status: "pending", nextAttemptAt: "now" },
-          alert: { status: carrier.alertStatus, kind: carrier.alertKind, useCaseDeploymentId: row.alert!.useCaseDeploymentId },
-          siblings: row.siblings.filter((s) => s.id !== carrier.id),
-        };
+        const next = carrierRow(row, decided.into, chosen, entry.readyAt);
         // The carrier takes the group's place: it is not a head, so nothing else can hold it.
         const carrierEntry = held.handOver(entry, next, leasedAt + tuning.leaseMs);
         try {
@@ -168,46 +148,25 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
     }
   }
 
-  async function recordFailure(entry: Held, outcome: Extract<SendOutcome, { ok: false }>): Promise<void> {
-    const row = entry.row;
-    const fields = { outboxId: row.id, channel: row.channel, destination: row.destination, attempts: row.attempts, reason: outcome.reason };
-    if (outcome.retryAfterMs !== undefined) {
-      rateLimited.inc({ channel: row.channel });
-      retries.inc({ channel: row.channel });
-      log.info({ ...fields, retryAfterMs: outcome.retryAfterMs }, "delivery: rate limited, waiting as asked");
-      if (await held.persist(entry, () => markRetry(pool, row, `429: ${outcome.reason} (retry after ${outcome.retryAfterMs} ms)`, outcome.retryAfterMs!, false))) {
-        count("rate_limited", row.channel);
-      }
-      return;
-    }
-    // A retryable failure gives up only after maxAttempts AND the retry window: a chat that
-    // is down for an hour loses nothing (issue: "nothing is lost if Webex is down for an hour").
-    const withinWindow = deps.now().getTime() - row.createdAt.getTime() < tuning.retryWindowMs;
-    if (outcome.retryable && (row.attempts < deps.maxAttempts || withinWindow)) {
-      const delay = backoffDelayMs(row.attempts, tuning.backoff);
-      retries.inc({ channel: row.channel });
-      log.warn({ ...fields, retryInMs: delay }, "delivery: send failed, will retry");
-      if (await held.persist(entry, () => markRetry(pool, row, outcome.reason, delay, true))) count("retry", row.channel);
-      return;
-    }
-    const reason = outcome.retryable ? `gave up after ${row.attempts} attempts: ${outcome.reason}` : outcome.reason;
-    log.error(fields, outcome.retryable ? "delivery: giving up, message is dead" : "delivery: permanent failure, message is dead");
-    // Admins hear about destinations they can fix, not about a notice to themselves failing or
-    // a card someone deleted before its refresh.
-    const notify = row.kind !== "refresh" && !(row.kind === "notice" && isDeliveryFailedNotice(row.payload));
-    const recorded = await held.persist(entry, () =>
-      inTransaction(pool, async (client) => {
-        const ok = await markFinal(client, row, "dead", reason);
-        if (ok && notify) {
-          await enqueueAdminNotices(client, { channel: row.channel, destination: row.destination, reason, outboxId: row.id }, { adminEmails: deps.adminEmails, channels: deps.noticeChannels });
-        }
-        return ok;
-      }),
-    );
-    if (recorded) count("dead", row.channel);
-  }
-
   return handle;
+}
+
+/** The row coalescing chose, leased in `row`'s place: same destination, the wait left, the rest of the group. */
+function carrierRow(row: ClaimedRow, carrierId: number, lease: { token: string; attempts: number }, readyAt: number): ClaimedRow {
+  const carrier = row.siblings.find((s) => s.id === carrierId)!;
+  return {
+    ...row,
+    id: carrier.id,
+    kind: carrier.kind,
+    alertId: carrier.alertId,
+    payload: carrier.payload,
+    token: lease.token,
+    attempts: lease.attempts,
+    waitMs: Math.max(0, readyAt - performance.now()),
+    previous: { status: "pending", nextAttemptAt: "now" },
+    alert: { status: carrier.alertStatus, kind: carrier.alertKind, useCaseDeploymentId: row.alert!.useCaseDeploymentId },
+    siblings: row.siblings.filter((s) => s.id !== carrier.id),
+  };
 }
 
 async function withTimeout(call: Promise<SendOutcome>, ms: number): Promise<SendOutcome> {

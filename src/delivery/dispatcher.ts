@@ -6,6 +6,7 @@ import type { PrismaClient } from "../db/database.js";
 import type { Logger } from "../log.js";
 import { createClaimLoop } from "./dispatcher-claims.js";
 import { createDeliveryCounter, type DeliveryCounts } from "./dispatcher-counts.js";
+import { createFailureRecorder } from "./dispatcher-failure.js";
 import { createHeldRows } from "./dispatcher-held.js";
 import { createGateClock, createReplacePacing } from "./dispatcher-pacing.js";
 import { createRowSender } from "./dispatcher-send.js";
@@ -75,8 +76,8 @@ export interface Dispatcher {
 /**
  * Composes the parts: the claim loop takes rows and holds them (dispatcher-claims.ts), the
  * held rows keep their leases (dispatcher-held.ts), the row sender takes each one from plan
- * to recorded outcome (dispatcher-send.ts), paced per chat (dispatcher-pacing.ts). What is
- * left here is the lifecycle: start, stop, drain.
+ * to recorded outcome (dispatcher-send.ts; failures: dispatcher-failure.ts), paced per chat
+ * (dispatcher-pacing.ts). What is left here is the lifecycle: start, stop, drain.
  */
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const tuning: DispatcherTuning = { ...DEFAULT_TUNING, ...deps.tuning };
@@ -101,11 +102,19 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     stop,
     pacing: createReplacePacing(tuning.replaceIntervalMs, stop),
     gateClock,
-    maxAttempts: deps.config.delivery.maxAttempts,
     partnerDomains: deps.config.partner.domains,
-    adminEmails: deps.config.partner.admins,
-    noticeChannels: deps.noticeChannels ?? (channels.length > 0 ? channels : (["preview"] as const)),
-    now,
+    recordFailure: createFailureRecorder({
+      pool,
+      log,
+      held,
+      counter,
+      backoff: tuning.backoff,
+      retryWindowMs: tuning.retryWindowMs,
+      maxAttempts: deps.config.delivery.maxAttempts,
+      adminEmails: deps.config.partner.admins,
+      noticeChannels: deps.noticeChannels ?? (channels.length > 0 ? channels : (["preview"] as const)),
+      now,
+    }),
   });
   const claims = createClaimLoop({ pool, log, tuning, channels, fanOutTo: deps.fanOutTo ?? channels, held, counter, stop, gateClock, handle });
 
