@@ -1,0 +1,77 @@
+import type pg from "pg";
+import type { SendOutcome } from "../protocol/port.js";
+import type { ChatName } from "../protocol/chats.js";
+import { inTransaction } from "../db/sql.js";
+import type { Logger } from "../log.js";
+import { rateLimited, retries } from "../metrics.js";
+import { enqueueAdminNotices, isDeliveryFailedNotice } from "./admin-notices.js";
+import { backoffDelayMs, type BackoffPolicy } from "./backoff.js";
+import type { DeliveryCounter } from "./dispatcher-counts.js";
+import type { Held, HeldRows } from "./dispatcher-held.js";
+import { markFinal, markRetry } from "./store.js";
+
+export type SendFailure = Extract<SendOutcome, { ok: false }>;
+
+export interface FailureRecorderDeps {
+  pool: pg.Pool;
+  log: Logger;
+  held: HeldRows;
+  counter: DeliveryCounter;
+  backoff: BackoffPolicy;
+  /** A retryable failure is retried at least this long after the row was written. */
+  retryWindowMs: number;
+  /** Retryable failures before a row may die (once the retry window has passed too). */
+  maxAttempts: number;
+  /** Who hears about a dead row, and on which chats. */
+  adminEmails: readonly string[];
+  noticeChannels: readonly ChatName[];
+  now: () => Date;
+}
+
+/**
+ * What a failed send (or a failed preparation) becomes: a 429 waits exactly as asked, a
+ * retryable failure backs off, and the rest is dead, with a notice to the admins.
+ */
+export function createFailureRecorder(deps: FailureRecorderDeps): (entry: Held, outcome: SendFailure) => Promise<void> {
+  const { pool, log, held } = deps;
+  const { count } = deps.counter;
+
+  return async function recordFailure(entry, outcome) {
+    const row = entry.row;
+    const fields = { outboxId: row.id, channel: row.channel, destination: row.destination, attempts: row.attempts, reason: outcome.reason };
+    if (outcome.retryAfterMs !== undefined) {
+      rateLimited.inc({ channel: row.channel });
+      retries.inc({ channel: row.channel });
+      log.info({ ...fields, retryAfterMs: outcome.retryAfterMs }, "delivery: rate limited, waiting as asked");
+      if (await held.persist(entry, () => markRetry(pool, row, `429: ${outcome.reason} (retry after ${outcome.retryAfterMs} ms)`, outcome.retryAfterMs!, false))) {
+        count("rate_limited", row.channel);
+      }
+      return;
+    }
+    // A retryable failure gives up only after maxAttempts AND the retry window: a chat that
+    // is down for an hour loses nothing (issue: "nothing is lost if Webex is down for an hour").
+    const withinWindow = deps.now().getTime() - row.createdAt.getTime() < deps.retryWindowMs;
+    if (outcome.retryable && (row.attempts < deps.maxAttempts || withinWindow)) {
+      const delay = backoffDelayMs(row.attempts, deps.backoff);
+      retries.inc({ channel: row.channel });
+      log.warn({ ...fields, retryInMs: delay }, "delivery: send failed, will retry");
+      if (await held.persist(entry, () => markRetry(pool, row, outcome.reason, delay, true))) count("retry", row.channel);
+      return;
+    }
+    const reason = outcome.retryable ? `gave up after ${row.attempts} attempts: ${outcome.reason}` : outcome.reason;
+    log.error(fields, outcome.retryable ? "delivery: giving up, message is dead" : "delivery: permanent failure, message is dead");
+    // Admins hear about destinations they can fix, not about a notice to themselves failing or
+    // a card someone deleted before its refresh.
+    const notify = row.kind !== "refresh" && !(row.kind === "notice" && isDeliveryFailedNotice(row.payload));
+    const recorded = await held.persist(entry, () =>
+      inTransaction(pool, async (client) => {
+        const ok = await markFinal(client, row, "dead", reason);
+        if (ok && notify) {
+          await enqueueAdminNotices(client, { channel: row.channel, destination: row.destination, reason, outboxId: row.id }, { adminEmails: deps.adminEmails, channels: deps.noticeChannels });
+        }
+        return ok;
+      }),
+    );
+    if (recorded) count("dead", row.channel);
+  };
+}

@@ -1,0 +1,185 @@
+import type pg from "pg";
+import type { ChannelPort, Destination, SendOutcome } from "../protocol/port.js";
+import { inPartnerDomains } from "../domain/contacts.js";
+import type { Logger } from "../log.js";
+import { skippedResolved } from "../metrics.js";
+import type { DeliveryCounter } from "./dispatcher-counts.js";
+import type { SendFailure } from "./dispatcher-failure.js";
+import type { Held, HeldRows } from "./dispatcher-held.js";
+import type { GateClock, ReplacePacing } from "./dispatcher-pacing.js";
+import type { StopSwitch } from "./dispatcher-stop.js";
+import type { DispatcherTuning } from "./dispatcher-tuning.js";
+import { Gate, sleep } from "./gate.js";
+import type { Plan } from "./plan.js";
+import { markFinal, markRefreshed, markSent, supersedeInFavourOf, supersedeRows, type ClaimedRow, type SendChannel } from "./store.js";
+
+export interface RowSenderDeps {
+  pool: pg.Pool;
+  log: Logger;
+  tuning: DispatcherTuning;
+  ports: ReadonlyMap<SendChannel, ChannelPort>;
+  plan: (row: ClaimedRow) => Promise<Plan>;
+  held: HeldRows;
+  counter: DeliveryCounter;
+  stop: StopSwitch;
+  pacing: ReplacePacing;
+  gateClock: GateClock;
+  /** Recipients outside these email domains get nothing. */
+  partnerDomains: readonly string[];
+  recordFailure: (entry: Held, outcome: SendFailure) => Promise<void>;
+}
+
+/**
+ * One row, from claimed to recorded: plan → wait for its moment → (replace slot) → gate →
+ * chat call → outcome (a failure goes to `recordFailure`). Returns the function the claim
+ * loop runs for each held row.
+ */
+export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<void> {
+  const { pool, log, tuning, ports, plan, held, counter, stop, pacing, recordFailure } = deps;
+  const { count } = counter;
+  const gate = new Gate(tuning.maxInFlight);
+  const preparing = new Gate(tuning.prepareConcurrency);
+
+  async function giveBack(entry: Held): Promise<void> {
+    if (await held.giveBack(entry)) count("released", entry.row.channel);
+  }
+
+  /**
+   * A row is prepared (freshness, coalescing, rendering) as soon as it is claimed, then waits
+   * for its moment: the render time is not added to every gap between two messages to a
+   * rate-limited channel. A row is claimed at most `horizonMs` before its moment, so what it
+   * shows is that fresh.
+   */
+  async function handle(entry: Held): Promise<void> {
+    const row = entry.row;
+    if (stop.stopping) return giveBack(entry);
+
+    let decided: Plan;
+    try {
+      decided = await preparing.run(() => plan(row));
+    } catch (error) {
+      // A database error while reading the alert, or a card that does not render: retried,
+      // and dead after maxAttempts like any other failure.
+      log.warn({ err: error, outboxId: row.id }, "delivery: cannot prepare the message");
+      return recordFailure(entry, { ok: false, retryable: true, reason: `prepare: ${(error as Error).message}` });
+    }
+
+    if (decided.kind === "send" || decided.kind === "replace") {
+      await sleep(entry.readyAt - performance.now(), stop.signal);
+      if (stop.stopping) return giveBack(entry);
+    }
+
+    switch (decided.kind) {
+      case "supersede":
+        if (await held.persist(entry, () => markFinal(pool, row, "superseded", decided.reason))) count("superseded", row.channel);
+        return;
+      case "dead":
+        log.warn({ outboxId: row.id, reason: decided.reason }, "delivery: message cannot be sent, marked dead");
+        if (await held.persist(entry, () => markFinal(pool, row, "dead", decided.reason))) count("dead", row.channel);
+        return;
+      case "coalesce": {
+        const leasedAt = performance.now();
+        const chosen = await held.persist(entry, () => supersedeInFavourOf(pool, row, decided.into, tuning.leaseMs));
+        if (!chosen) return;
+        count("superseded", row.channel);
+        const next = carrierRow(row, decided.into, chosen, entry.readyAt);
+        // The carrier takes the group's place: it is not a head, so nothing else can hold it.
+        const carrierEntry = held.handOver(entry, next, leasedAt + tuning.leaseMs);
+        try {
+          return await handle(carrierEntry);
+        } finally {
+          held.letGo(next.id);
+        }
+      }
+      case "send":
+        for (const group of decided.supersede) {
+          // Best effort: if this fails, the sibling is sent on its own later (a second card, nothing lost).
+          const n = await supersedeRows(pool, group.ids, group.reason).catch((error: unknown) => {
+            log.warn({ err: error, outboxId: row.id, ids: group.ids }, "delivery: cannot mark coalesced rows superseded");
+            return 0;
+          });
+          if (n > 0) count("superseded", row.channel, n);
+        }
+        return gate.run(() => deliver(entry, decided.to, (port) => port.send(decided.to, decided.message)), row.priority);
+      case "replace": {
+        await pacing.waitForReplaceSlot(row.channel, row.priority > 0);
+        if (stop.stopping) return giveBack(entry);
+        const { to, conversationId, externalId, originalId, message } = decided;
+        return gate.run(() => deliver(entry, to, (port) => port.replace(conversationId, externalId, message), originalId), row.priority);
+      }
+    }
+  }
+
+  /** Inside the gate: call the chat API and commit what it answered. */
+  async function deliver(entry: Held, to: Destination, call: (port: ChannelPort) => Promise<SendOutcome>, refreshOf?: number | null): Promise<void> {
+    const row = entry.row;
+    if (stop.stopping) return giveBack(entry);
+    // The last step before a person hears anything: whatever path wrote the row, nobody
+    // outside the partner's email domains gets customer data (TEAM_SPACES are trusted as configured).
+    if (to.kind === "csm" && !inPartnerDomains(to.email, deps.partnerDomains)) {
+      const reason = `not sent: ${to.email} is outside the partner's email domains (PARTNER_DOMAINS)`;
+      log.warn({ outboxId: row.id, csmId: to.csmId }, "delivery: recipient outside the partner, marked dead");
+      if (await held.persist(entry, () => markFinal(pool, row, "dead", reason))) count("dead", row.channel);
+      return;
+    }
+    // An alert card is fenced and re-checked in one statement right before the call: the lease
+    // is still ours, and an alert resolved while this waited for its slot is not sent. Other
+    // rows only need the lease, which the heartbeat keeps fresh.
+    const needsFence = (row.kind === "alert" || row.kind === "reminder") && row.alertId !== null;
+    const leaseFresh = entry.leaseEnd - performance.now() > tuning.leaseMs / 2;
+    const fenced = !needsFence && leaseFresh ? { token: row.token, resolved: false } : await held.fence(entry);
+    if (!fenced) return;
+    row.token = fenced.token;
+    if (fenced.resolved) {
+      skippedResolved.inc({ channel: row.channel });
+      if (await held.persist(entry, () => markFinal(pool, row, "superseded", "alert resolved before sending (last check)"))) count("superseded", row.channel);
+      return;
+    }
+    const port = ports.get(row.channel)!;
+    const entered = performance.now();
+    try {
+      const outcome = await withTimeout(call(port), tuning.sendTimeoutMs);
+      if (!outcome.ok) return await recordFailure(entry, outcome);
+      const sent = { externalId: outcome.externalId, conversationId: outcome.conversationId };
+      const recorded = await held.persist(entry, () => (refreshOf === undefined ? markSent(pool, row, sent) : markRefreshed(pool, row, sent, refreshOf)));
+      if (recorded) count("sent", row.channel);
+    } finally {
+      deps.gateClock.observe(performance.now() - entered);
+    }
+  }
+
+  return handle;
+}
+
+/** The row coalescing chose, leased in `row`'s place: same destination, the wait left, the rest of the group. */
+function carrierRow(row: ClaimedRow, carrierId: number, lease: { token: string; attempts: number }, readyAt: number): ClaimedRow {
+  const carrier = row.siblings.find((s) => s.id === carrierId)!;
+  return {
+    ...row,
+    id: carrier.id,
+    kind: carrier.kind,
+    alertId: carrier.alertId,
+    payload: carrier.payload,
+    token: lease.token,
+    attempts: lease.attempts,
+    waitMs: Math.max(0, readyAt - performance.now()),
+    previous: { status: "pending", nextAttemptAt: "now" },
+    alert: { status: carrier.alertStatus, kind: carrier.alertKind, useCaseDeploymentId: row.alert!.useCaseDeploymentId },
+    siblings: row.siblings.filter((s) => s.id !== carrier.id),
+  };
+}
+
+async function withTimeout(call: Promise<SendOutcome>, ms: number): Promise<SendOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<SendOutcome>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, retryable: true, reason: `no answer within ${ms} ms` }), ms);
+  });
+  try {
+    return await Promise.race([
+      call.catch((error: unknown): SendOutcome => ({ ok: false, retryable: true, reason: `network: ${(error as Error).message}` })),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
