@@ -9,7 +9,7 @@ import type { Held, HeldRows } from "./dispatcher-held.js";
 import type { GateClock, ReplacePacing } from "./dispatcher-pacing.js";
 import type { StopSwitch } from "./dispatcher-stop.js";
 import type { DispatcherTuning } from "./dispatcher-tuning.js";
-import { Gate, sleep } from "./gate.js";
+import { Gate, sleep, Urgency } from "./gate.js";
 import type { Plan } from "./plan.js";
 import { markFinal, markRefreshed, markSent, supersedeInFavourOf, supersedeRows, type ClaimedRow, type SendChannel } from "./store.js";
 
@@ -39,6 +39,7 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
   const { count } = counter;
   const gate = new Gate(tuning.maxInFlight);
   const preparing = new Gate(tuning.prepareConcurrency);
+  const urgency = new Urgency();
 
   async function giveBack(entry: Held): Promise<void> {
     if (await held.giveBack(entry)) count("released", entry.row.channel);
@@ -51,6 +52,25 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
    * shows is that fresh.
    */
   async function handle(entry: Held): Promise<void> {
+    const urgent = entry.row.priority > 0;
+    if (urgent) urgency.begin();
+    try {
+      return await handleRow(entry, urgent);
+    } finally {
+      if (urgent) urgency.end();
+    }
+  }
+
+  /** Through the gate: an urgent row at its priority, any other after the urgent rows held with it. */
+  async function throughGate(entry: Held, urgent: boolean, work: () => Promise<void>): Promise<void> {
+    if (!urgent) {
+      await urgency.clear(stop.signal);
+      if (stop.stopping) return giveBack(entry);
+    }
+    return gate.run(work, entry.row.priority);
+  }
+
+  async function handleRow(entry: Held, urgent: boolean): Promise<void> {
     const row = entry.row;
     if (stop.stopping) return giveBack(entry);
 
@@ -86,7 +106,7 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
         // The carrier takes the group's place: it is not a head, so nothing else can hold it.
         const carrierEntry = held.handOver(entry, next, leasedAt + tuning.leaseMs);
         try {
-          return await handle(carrierEntry);
+          return await handleRow(carrierEntry, false);
         } finally {
           held.letGo(next.id);
         }
@@ -100,12 +120,12 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
           });
           if (n > 0) count("superseded", row.channel, n);
         }
-        return gate.run(() => deliver(entry, decided.to, (port) => port.send(decided.to, decided.message)), row.priority);
+        return throughGate(entry, urgent, () => deliver(entry, decided.to, (port) => port.send(decided.to, decided.message)));
       case "replace": {
-        await pacing.waitForReplaceSlot(row.channel, row.priority > 0);
+        await pacing.waitForReplaceSlot(row.channel, urgent);
         if (stop.stopping) return giveBack(entry);
         const { to, conversationId, externalId, originalId, message } = decided;
-        return gate.run(() => deliver(entry, to, (port) => port.replace(conversationId, externalId, message), originalId), row.priority);
+        return throughGate(entry, urgent, () => deliver(entry, to, (port) => port.replace(conversationId, externalId, message), originalId));
       }
     }
   }

@@ -35,6 +35,41 @@ export class Gate {
   }
 }
 
+/**
+ * Rows a person is waiting for (the card they clicked) that have not been sent yet. Other
+ * rows prepared alongside them wait for `clear()` before the gate, so a row that happened to
+ * finish its preparation first does not go ahead of the clicked card.
+ */
+export class Urgency {
+  private pending = 0;
+  private waiting: (() => void)[] = [];
+
+  begin(): void {
+    this.pending++;
+  }
+
+  end(): void {
+    this.pending = Math.max(0, this.pending - 1);
+    if (this.pending > 0) return;
+    const waiting = this.waiting;
+    this.waiting = [];
+    waiting.forEach((resolve) => resolve());
+  }
+
+  /** Resolves when no urgent row is pending (or at once when `signal` aborts). */
+  clear(signal?: AbortSignal): Promise<void> {
+    if (this.pending === 0 || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      this.waiting.push(done);
+      signal?.addEventListener("abort", done, { once: true });
+    });
+  }
+}
+
 /** Resolves after `ms`, or at once when `signal` aborts (the caller checks which). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (ms <= 0 || signal?.aborted) return Promise.resolve();
