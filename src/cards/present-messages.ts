@@ -9,6 +9,8 @@ export function presentHelp(view: HelpView, f: Format): TemplateData {
     title: f.t("cards.help.title"),
     intro: view.intro ? f.message(view.intro) : f.t("cards.help.intro"),
     commands: view.commands.map((c) => ({ title: c.command, value: f.message(c.description) })),
+    note: view.note ? f.message(view.note) : "",
+    show: { note: view.note !== undefined },
   };
 }
 

@@ -165,6 +165,7 @@ export const SAMPLE_VIEWS: CardViews = {
       { command: "contacts", description: { key: "cards.list.title.contacts" } },
       { command: "mine", description: { key: "cards.list.title.mine" } },
     ],
+    note: { key: "commands.help.mention", params: { example: "@LCA stalled" } },
   },
   receipt: {
     outcome: { key: "assigned", params: { name: "Anna Petrova" } },

@@ -256,6 +256,8 @@ export interface HelpView {
   /** The commands as the reader types them on this platform (e.g. "stalled" or "/lca stalled"). */
   commands: { command: string; description: Message }[];
   intro?: Message;
+  /** A line after the commands: where else they work (a mention in a Slack channel). */
+  note?: Message;
 }
 
 export interface NoticeView {
