@@ -183,6 +183,7 @@ export const SAMPLE_VIEWS: CardViews = {
     ],
   },
   notice: { tone: "warning", title: { key: "cards.alertKind.missing_contact" }, text: { key: "cards.recommendation.update_contact" } },
+  welcome: { partner: "Partner Example Ltd", help: "@LCA help", serves: true, teamSpace: "Team Enterprise" },
 };
 
 /** The render context the samples are meant for: times fall on "today". */
