@@ -102,7 +102,6 @@ describe("Webex: the welcome when the bot is added to a space", () => {
     expect(lines).toContain(`GET /rooms/${room.id} → 200`);
     expect(lines).toContain(`GET /people/${people.james.id} → 200`);
     expect(lines.filter((l) => l.startsWith("POST /messages"))).toEqual(["POST /messages → 200"]);
-    if (process.env.WELCOME_PRINT_CALLS) console.log(lines.join("\n"));
   });
 
   it("greets a Russian-speaking CSM in a 1:1 space in Russian", async () => {
