@@ -32,6 +32,7 @@ let config: Config;
 let deps: ConversationDeps;
 const people: Record<"james" | "anna" | "sophie" | "eve", FakePerson> = {} as never;
 let teamRoom: FakeRoom;
+let publicSectorRoom: FakeRoom;
 
 beforeAll(async () => {
   await fake.start();
@@ -44,7 +45,9 @@ beforeAll(async () => {
   people.eve = fake.addPerson("eve@elsewhere.example", "Eve Outsider");
   // A team space must exist before the settings name it.
   teamRoom = fake.groupRoom("Enterprise CS", [people.james, people.sophie]);
-  config = loadConfig({ WEBEX_BOT_TOKEN: TOKEN, WEBEX_WEBHOOK_URL: webhookUrl, WEBEX_WEBHOOK_SECRET: SECRET, WEBEX_API_URL: fake.apiUrl, TEAM_SPACES: `webex:${teamRoom.id}=Team Enterprise` });
+  publicSectorRoom = fake.groupRoom("Госсектор", [people.anna]);
+  const teamSpaces = `webex:${teamRoom.id}=Team Enterprise, webex:${publicSectorRoom.id}=Команда «Госсектор»`;
+  config = loadConfig({ WEBEX_BOT_TOKEN: TOKEN, WEBEX_WEBHOOK_URL: webhookUrl, WEBEX_WEBHOOK_SECRET: SECRET, WEBEX_API_URL: fake.apiUrl, TEAM_SPACES: teamSpaces });
   deps = { db, config, log: captured.log, now: () => new Date() };
   await loadDemo(db, config, todayIn(config.partner.timeZone));
   channel = createWebexChannel({ settings: config.webex!, deps, log: captured.log });
@@ -119,6 +122,12 @@ describe("Webex: the welcome when the bot is added to a space", () => {
       en("cards.welcome.teamSpace", { name: "Team Enterprise" }),
       en("cards.welcome.help", { help: `@${fake.bot.displayName} help` }),
     ]);
+  });
+
+  it("names the team space in Russian for a Russian-speaking CSM", async () => {
+    const [welcome] = await deliver(fake.joined(people.anna, publicSectorRoom));
+    expect(welcome!.texts[3]).toBe(ru("cards.welcome.teamSpace", { name: "Команда «Госсектор»" }));
+    expect(welcome!.texts[4]).toBe(ru("cards.welcome.help", { help: `@${fake.bot.displayName} помощь` }));
   });
 
   it("in a group space that is not a team space says so, in the inviter's language", async () => {
