@@ -6,15 +6,16 @@ import { sqlStore } from "../db/store.js";
 import { isAppError } from "../errors.js";
 import { startCardActionTimer } from "../metrics.js";
 import { queryReads, type ConversationDeps } from "./context.js";
-import { notice, type Effect, type Outcome } from "../protocol/effects.js";
+import { notice, reply, type Effect, type Outcome } from "../protocol/effects.js";
 import { envelopeSchema } from "../protocol/envelope.js";
 import { isSendChat, type SendChat } from "../protocol/chats.js";
 import type { ClickedCard, ShownCard } from "../protocol/port.js";
 import type { CommandStyle, HandlerContext } from "./handlers/context.js";
 import { runAction, runCommand } from "./handlers/index.js";
+import { welcome, welcomeView, type JoinedSpace } from "./handlers/welcome.js";
 import { identify, type Actor, type ChatIdentity } from "./identity.js";
 
-export type { CommandStyle };
+export type { CommandStyle, JoinedSpace };
 
 function refusal(deps: ConversationDeps, reason: "stranger" | "outsideDomain", locale: Locale): Outcome {
   const { partner } = deps.config;
@@ -87,4 +88,19 @@ export async function handleAction(deps: ConversationDeps, identity: ChatIdentit
   const outcome = await guarded(deps, who.actor, style, envelope.a, (ctx) => runAction(ctx, envelope));
   done();
   return redrawChanged(deps, who.actor, outcome, clicked);
+}
+
+/**
+ * The bot was added to a space by `inviter` (undefined: the chat could not say who): it
+ * greets the space, in the inviter's language when the inviter is a CSM of the partner. Anyone
+ * else gets a short greeting that names whom the bot serves and nothing of what it sends: not
+ * the refusal, since the space may well hold CSMs who will use it.
+ */
+export async function handleJoined(deps: ConversationDeps, inviter: ChatIdentity | undefined, space: JoinedSpace, style: CommandStyle = { prefix: "" }): Promise<Outcome> {
+  const who = inviter ? await identify(deps.db.prisma, deps.config, inviter) : undefined;
+  if (!who?.ok) {
+    const locale = who?.locale ?? deps.config.partner.defaultLocale;
+    return { locale, timeZone: deps.config.partner.timeZone, effects: [reply({ card: "welcome", view: welcomeView(deps.config, style, locale, space, false) })] };
+  }
+  return guarded(deps, who.actor, style, "joined", (ctx) => welcome(ctx, space));
 }

@@ -1,5 +1,5 @@
-/** The cards that tell a person something: help, a receipt of their action, a notice. */
-import type { HelpView, NoticeView, ReceiptView } from "../protocol/views.js";
+/** The cards that tell a person something: help, a receipt of their action, a notice, a welcome. */
+import type { HelpView, NoticeView, ReceiptView, WelcomeView } from "../protocol/views.js";
 import type { ContainerStyle } from "./adaptive-card.js";
 import type { Format } from "./present-format.js";
 import { join, type TemplateData } from "./present-pieces.js";
@@ -9,6 +9,8 @@ export function presentHelp(view: HelpView, f: Format): TemplateData {
     title: f.t("cards.help.title"),
     intro: view.intro ? f.message(view.intro) : f.t("cards.help.intro"),
     commands: view.commands.map((c) => ({ title: c.command, value: f.message(c.description) })),
+    note: view.note ? f.message(view.note) : "",
+    show: { note: view.note !== undefined },
   };
 }
 
@@ -71,5 +73,20 @@ export function presentNotice(view: NoticeView, f: Format): TemplateData {
     text: title ? text : `${icon} ${text}`,
     ref: view.ref ? f.t("cards.notice.ref", { ref: view.ref }) : "",
     show: { title: title !== "", ref: !!view.ref },
+  };
+}
+
+export function presentWelcome(view: WelcomeView, f: Format): TemplateData {
+  const { t } = f;
+  const inGroup = view.teamSpace !== undefined;
+  const where = !view.serves ? "" : inGroup ? t("cards.welcome.group") : t("cards.welcome.direct");
+  const space = !view.serves || !inGroup ? "" : view.teamSpace ? t("cards.welcome.teamSpace", { name: view.teamSpace }) : t("cards.welcome.notTeamSpace");
+  return {
+    title: t("cards.welcome.title", { partner: view.partner }),
+    about: view.serves ? t("cards.welcome.about", { partner: view.partner }) : t("cards.welcome.stranger", { partner: view.partner }),
+    where,
+    space,
+    help: t("cards.welcome.help", { help: view.help }),
+    show: { where: where !== "", space: space !== "" },
   };
 }

@@ -165,6 +165,7 @@ export const SAMPLE_VIEWS: CardViews = {
       { command: "contacts", description: { key: "cards.list.title.contacts" } },
       { command: "mine", description: { key: "cards.list.title.mine" } },
     ],
+    note: { key: "commands.help.mention", params: { example: "@LCA stalled" } },
   },
   receipt: {
     outcome: { key: "assigned", params: { name: "Anna Petrova" } },
@@ -182,6 +183,7 @@ export const SAMPLE_VIEWS: CardViews = {
     ],
   },
   notice: { tone: "warning", title: { key: "cards.alertKind.missing_contact" }, text: { key: "cards.recommendation.update_contact" } },
+  welcome: { partner: "Partner Example Ltd", help: "@LCA help", serves: true, teamSpace: "Team Enterprise" },
 };
 
 /** The render context the samples are meant for: times fall on "today". */

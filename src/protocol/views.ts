@@ -256,6 +256,8 @@ export interface HelpView {
   /** The commands as the reader types them on this platform (e.g. "stalled" or "/lca stalled"). */
   commands: { command: string; description: Message }[];
   intro?: Message;
+  /** A line after the commands: where else they work (a mention in a Slack channel). */
+  note?: Message;
 }
 
 export interface NoticeView {
@@ -264,6 +266,21 @@ export interface NoticeView {
   text: Message;
   /** An error reference to quote to support. */
   ref?: string;
+}
+
+/**
+ * The bot's greeting when it is added to a space: who it is, what it sends, how to ask for
+ * help. To someone it does not serve, only who it is and whom it serves.
+ */
+export interface WelcomeView {
+  /** The partner whose bot this is. */
+  partner: string;
+  /** How to ask for help here, as typed: "help", or "@LCA help" in a group space. */
+  help: string;
+  /** false: the person who added the bot is not a CSM of the partner; the greeting then says nothing of what the bot sends. */
+  serves: boolean;
+  /** A group space: its name in TEAM_SPACES, or null when it is not a team space. Absent: a 1:1 space. */
+  teamSpace?: string | null;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -314,6 +331,7 @@ export interface CardViews {
   receipt: ReceiptView;
   digest: DigestView;
   notice: NoticeView;
+  welcome: WelcomeView;
 }
 
 export type CardName = keyof CardViews;
@@ -334,6 +352,7 @@ export const CARD_NAMES = [
   "receipt",
   "digest",
   "notice",
+  "welcome",
 ] as const satisfies readonly CardName[];
 
 // A card added to CardViews but not to CARD_NAMES fails here.

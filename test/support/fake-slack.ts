@@ -279,3 +279,20 @@ export function buttonPress(press: {
     actions: [{ type: "button", action_id: button.action_id, block_id: "b0", text: button.text, value: button.value, action_ts: `${Date.now() / 1000}` }],
   };
 }
+
+/** An Events API delivery (`event_callback`) of one event, as Slack posts it: JSON, with the bot's authorization. */
+export function eventBody(event: Record<string, unknown>, eventId: string): string {
+  return JSON.stringify({
+    token: "unused",
+    team_id: BOT.team_id,
+    api_app_id: "A0LCA",
+    type: "event_callback",
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ team_id: BOT.team_id, user_id: BOT.user_id, is_bot: true, is_enterprise_install: false }],
+    event: { event_ts: event.ts, ...event },
+  });
+}
+
+/** The bot's own user id, as auth.test returns it: what a mention of the bot names (`<@UBOT>`). */
+export const FAKE_BOT_USER_ID = BOT.user_id;

@@ -80,6 +80,12 @@ export interface FakeMessage {
   created: string;
 }
 
+/** The bot's membership of a space, created by `actorId` (the person who added it). */
+export interface FakeJoin {
+  membership: FakeMembership;
+  actorId: string;
+}
+
 export interface FakeAttachmentAction {
   id: string;
   type: "submit";
@@ -273,8 +279,16 @@ export class FakeWebex {
     return action;
   }
 
-  /** The webhook event for a created message or attachment action, as Webex posts it. */
-  eventFor(item: FakeMessage | FakeAttachmentAction): { hook: FakeWebhook; body: Record<string, unknown> } {
+  /** `by` added the bot to `room` (made with directRoom or groupRoom, the bot a member): its membership, for `deliver`. */
+  joined(by: FakePerson, room: FakeRoom): FakeJoin {
+    const membership = this.memberships.find((m) => m.roomId === room.id && m.personId === this.bot.id);
+    if (!membership) throw new Error(`the bot is not a member of ${room.title}`);
+    return { membership, actorId: by.id };
+  }
+
+  /** The webhook event for a created message, attachment action or bot membership, as Webex posts it. */
+  eventFor(item: FakeMessage | FakeAttachmentAction | FakeJoin): { hook: FakeWebhook; body: Record<string, unknown> } {
+    if ("membership" in item) return this.membershipEvent(item);
     const isAction = "messageId" in item;
     const resource = isAction ? "attachmentActions" : "messages";
     // Webex posts to every matching webhook; the fake only to local ones (a test never reaches out).
@@ -313,12 +327,20 @@ export class FakeWebex {
     };
   }
 
+  private membershipEvent({ membership, actorId }: FakeJoin): { hook: FakeWebhook; body: Record<string, unknown> } {
+    const hook = [...this.webhooks.values()].find((h) => /^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(h.targetUrl) && h.resource === "all" && h.event === "all");
+    if (!hook) throw new Error("no local webhook registered for memberships");
+    const roomType = this.rooms.get(membership.roomId)?.type;
+    const body = { id: hook.id, name: hook.name, targetUrl: hook.targetUrl, resource: "memberships", event: "created", orgId: ORG_ID, createdBy: this.bot.id, appId: APP_ID, ownedBy: "creator", status: "active", created: hook.created, actorId };
+    return { hook, body: { ...body, data: { ...membership, roomType } } };
+  }
+
   /**
    * Posts the event to the registered webhook's URL, signed with its secret. The body is
    * serialised the way Webex's Java services do (slashes escaped), so it differs byte for
    * byte from JSON.stringify of the parsed object: only a check of the raw body passes.
    */
-  async deliver(item: FakeMessage | FakeAttachmentAction, options: { signature?: string } = {}): Promise<Response | globalThis.Response> {
+  async deliver(item: FakeMessage | FakeAttachmentAction | FakeJoin, options: { signature?: string } = {}): Promise<Response | globalThis.Response> {
     const { hook, body } = this.eventFor(item);
     const raw = rawJson(body);
     const signature = options.signature ?? (hook.secret ? sparkSignature(hook.secret, raw) : undefined);
@@ -387,6 +409,12 @@ export class FakeWebex {
       const { roomId, personId } = req.query;
       const items = this.memberships.filter((m) => (roomId === undefined || m.roomId === roomId) && (personId === undefined || m.personId === personId));
       res.json({ items });
+    });
+
+    r.get("/memberships/:id", (req, res) => {
+      const membership = this.memberships.find((m) => m.id === req.params.id);
+      if (!membership) return void notFound(res, "membership");
+      res.json(membership);
     });
 
     r.get("/messages/:id", (req, res) => {

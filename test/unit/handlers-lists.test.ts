@@ -72,6 +72,16 @@ describe("help", () => {
     const effects = await runHandler(handlerContext(new MemoryStore(), { actor: james }), "help", { command: { kind: "help", topic: "digest" }, text: "help digest" });
     const [card] = replies(effects);
     expect(card).toMatchObject({ card: "help", view: { commands: [{ command: commandKeyword("digest", "en"), description: { key: "commands.help.commands.digest" } }] } });
+    if (card?.card === "help") expect(card.view.note).toBeUndefined();
+  });
+
+  it("says a mention works in a channel where the chat has one, with an example in the reader's language", async () => {
+    const style = { prefix: "@LCA ", mention: "@LCA" };
+    const effects = await runHandler(handlerContext(new MemoryStore(), { actor: anna, style }), "help", { command: { kind: "help" }, text: "@LCA помощь" });
+    const [card] = replies(effects);
+    if (card?.card !== "help") throw new Error("help card expected");
+    expect(card.view.commands[0]?.command).toBe(`@LCA ${commandKeyword("help", "ru")}`);
+    expect(card.view.note).toEqual({ key: "commands.help.mention", params: { example: `@LCA ${commandKeyword("stalled", "ru")}` } });
   });
 });
 

@@ -9,6 +9,8 @@ import type { Author, Reads, Store } from "../../protocol/store.js";
 /** How the platform shows commands: "stalled" in Webex, "/lca stalled" in Slack. */
 export interface CommandStyle {
   prefix: string;
+  /** How to address the bot in a shared conversation ("@LCA" in a Slack channel), where a mention is a command answered in its thread; help says so. */
+  mention?: string;
 }
 
 /**

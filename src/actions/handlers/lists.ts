@@ -19,7 +19,9 @@ export const help: Handler<"help"> = async (ctx, { command }) => {
       const name = key.slice("commands.help.commands.".length) as CommandName;
       return { command: `${ctx.style.prefix}${commandKeyword(name, ctx.actor.locale)}`, description: { key } as Message };
     });
-  return [reply({ card: "help", view: { commands, intro: { key: "commands.help.intro" } } })];
+  const { mention } = ctx.style;
+  const note: Message | undefined = mention ? { key: "commands.help.mention", params: { example: `${mention} ${commandKeyword("stalled", ctx.actor.locale)}` } } : undefined;
+  return [reply({ card: "help", view: { commands, intro: { key: "commands.help.intro" }, ...(note ? { note } : {}) } })];
 };
 
 export const stalled: Handler<"stalled"> = async (ctx, { command: c, text }) =>

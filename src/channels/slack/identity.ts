@@ -31,3 +31,26 @@ export function createIdentities(client: WebClient, log: Logger, now: () => numb
     }
   };
 }
+
+/** What a Slack workspace calls the bot when nobody renamed it (slack/manifest.yml, display_name). */
+export const MANIFEST_BOT_NAME = "LCA";
+
+/**
+ * The bot's name as people type it in a mention ("@LCA"), for help to show: its display
+ * name from users.info, asked once. Any failure keeps the manifest's name (help stays right
+ * unless an admin renamed the bot).
+ */
+export function createBotName(client: WebClient, botUserId: () => Promise<string | undefined>, log: Logger): () => Promise<string> {
+  let name: Promise<string> | undefined;
+  return () =>
+    (name ??= botUserId()
+      .then(async (user) => {
+        if (!user) return MANIFEST_BOT_NAME;
+        const info = await client.users.info({ user });
+        return info.user?.profile?.display_name?.trim() || info.user?.real_name?.trim() || info.user?.name?.trim() || MANIFEST_BOT_NAME;
+      })
+      .catch((error: unknown) => {
+        log.info({ err: error }, `slack: could not read the bot's display name; help shows @${MANIFEST_BOT_NAME}`);
+        return MANIFEST_BOT_NAME;
+      }));
+}

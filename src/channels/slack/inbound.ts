@@ -2,6 +2,8 @@ import type { BlockAction } from "@slack/bolt";
 import type { ClickedCard } from "../../protocol/port.js";
 import { FORM_ACTIONS, type FormAction } from "../../protocol/envelope.js";
 import type { ButtonData, MessageSource } from "./modals.js";
+import { stripMention } from "../../commands/parse.js";
+import { decodeSlackText } from "./text.js";
 
 /**
  * Slack payloads → what the pipeline takes: a command text, an envelope, and the card a
@@ -53,3 +55,20 @@ export function formOpening(data: ButtonData): { v: 1; a: "form.open"; id: numbe
   if (!(FORM_ACTIONS as readonly string[]).includes(data.a)) return undefined;
   return { v: 1, a: "form.open", id: data.id, f: data.a as FormAction, ...(data.ev !== undefined ? { ev: data.ev } : {}), ...(data.slot !== undefined ? { slot: data.slot } : {}) };
 }
+
+/** A mention in the DM with the bot: the DM's `message` listener answers it already. */
+export const inDirectMessage = (event: { channel: string; channel_type?: string }): boolean => event.channel_type === "im" || event.channel.startsWith("D");
+
+/**
+ * The command in a mention of the bot: its text without the bot's own `<@U…>`, wherever it
+ * stands, and Slack's formatting undone. Other people's mentions stay, as arguments
+ * (`assign DEP1 to <@U1|anna>`).
+ */
+export function mentionText(text: string, botUserId: string | undefined): string {
+  // Without the bot's id (auth.test failed), the leading mention is taken to be the bot's.
+  const own = botUserId ? text.replace(new RegExp(`<@${botUserId.replace(/[^A-Za-z0-9]/g, "")}(?:\\|[^>]*)?>`, "g"), " ").replace(/\s+/g, " ").replace(/^[\s,:;.!]+/u, "").trim() : stripMention(text, []);
+  return decodeSlackText(own);
+}
+
+/** Where the answer to a mention goes: the thread it was written in, else a new thread under it. */
+export const threadOf = (event: { ts: string; thread_ts?: string }): string => event.thread_ts ?? event.ts;

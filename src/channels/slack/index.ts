@@ -14,8 +14,8 @@ import { notice, type Outcome } from "../../protocol/effects.js";
 import { createReplayGuard, type ReplayGuard } from "../replay.js";
 import { methodNotAllowed } from "../../server/http.js";
 import { boltLogger, within } from "./bolt.js";
-import { createIdentities } from "./identity.js";
-import { buttonKind, clickedAlertMessage, clickedCard, formOpening, parseJson, type ButtonKind } from "./inbound.js";
+import { createBotName, createIdentities } from "./identity.js";
+import { buttonKind, clickedAlertMessage, clickedCard, formOpening, inDirectMessage, mentionText, parseJson, threadOf, type ButtonKind } from "./inbound.js";
 import { formValues, parseButtonData, readMetadata, writeMetadata, type MessageSource, type ModalMetadata } from "./modals.js";
 import { createSlackPort, type SlackPort } from "./port.js";
 import { createSlackPresenter, modalErrors, REPLY_PLACEMENT, type SlackWhere } from "./present.js";
@@ -29,6 +29,9 @@ export const SLACK_COMMAND = "/lca";
 /** Help shows commands as they are typed: "/lca stalled"; in the DM with the bot, just "stalled". */
 const COMMAND_STYLE: CommandStyle = { prefix: `${SLACK_COMMAND} ` };
 const DM_STYLE: CommandStyle = { prefix: "" };
+/** Help also says a mention works in a channel ("@LCA stalled"); in a mention it shows commands so. */
+const withMention = (style: CommandStyle, name: string): CommandStyle => ({ ...style, mention: `@${name}` });
+const mentionStyle = (name: string): CommandStyle => ({ prefix: `@${name} `, mention: `@${name}` });
 /** Said once at start when Slack is not configured. */
 export const SLACK_OFF = "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to turn it on; see README, section Slack";
 /** A modal submission is answered (errors or close) within this; Slack gives up at 3 s. */
@@ -79,11 +82,12 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
   const identities = createIdentities(client, log);
   const presenter = createSlackPresenter({
     port,
-    postMessage: async (channel, message) => void (await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false })),
+    postMessage: async (channel, message, threadTs) =>
+      void (await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false, ...(threadTs ? { thread_ts: threadTs } : {}) })),
     now: deps.now,
     log,
   });
-  const { present, viaRespond, viaPost, viaResponseUrl } = presenter;
+  const { present, viaRespond, viaPost, viaThread, viaResponseUrl } = presenter;
 
   // auth.test once, remembered; a failure is forgotten so the next request tries again.
   let whoAmI: Promise<AuthorizeResult> | undefined;
@@ -95,6 +99,8 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
         throw error;
       },
     ));
+
+  const botName = createBotName(client, () => authorize().then((me) => me.botUserId), log);
 
   const mode = settings.appToken ? "socket" : "http";
   let socketStarted = false;
@@ -137,7 +143,7 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
   app.command(SLACK_COMMAND, async ({ command, ack, respond }) =>
     tracked(async () => {
       await ack();
-      const outcome = await handleMessage(deps, await identities(command.user_id), decodeSlackText(command.text ?? ""), COMMAND_STYLE);
+      const outcome = await handleMessage(deps, await identities(command.user_id), decodeSlackText(command.text ?? ""), withMention(COMMAND_STYLE, await botName()));
       await present(outcome, { reply: viaRespond(respond), placement: "ephemeral" });
     }),
   );
@@ -146,8 +152,19 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
   app.event("message", async ({ event }) =>
     tracked(async () => {
       if (event.channel_type !== "im" || event.subtype !== undefined || event.bot_id || !event.user) return;
-      const outcome = await handleMessage(deps, await identities(event.user), decodeSlackText(stripMention(event.text ?? "", [])), DM_STYLE);
+      const outcome = await handleMessage(deps, await identities(event.user), decodeSlackText(stripMention(event.text ?? "", [])), withMention(DM_STYLE, await botName()));
       await present(outcome, { reply: viaPost(event.channel), placement: "ephemeral" });
+    }),
+  );
+
+  // A mention in a channel: the same commands, answered in its thread for the channel to
+  // read. The pipeline refuses strangers (lists carry customer data), in the thread too.
+  app.event("app_mention", async ({ event, context }) =>
+    tracked(async () => {
+      if (inDirectMessage(event) || event.subtype !== undefined || event.bot_id || !event.user) return;
+      const text = mentionText(event.text, context.botUserId);
+      const outcome = await handleMessage(deps, await identities(event.user), text, mentionStyle(await botName()));
+      await present(outcome, { reply: viaThread(event.channel, threadOf(event)), placement: "ephemeral" });
     }),
   );
 

@@ -65,7 +65,7 @@ const PRESENTERS: EffectPresenters<Collected, { outcome: Outcome; now: Date; whe
   fieldErrors: () => undefined,
 };
 
-export function createSlackPresenter(options: { port: SlackPort; postMessage: (channel: string, message: BlockKitMessage) => Promise<void>; now: () => Date; log: Logger }) {
+export function createSlackPresenter(options: { port: SlackPort; postMessage: (channel: string, message: BlockKitMessage, threadTs?: string) => Promise<void>; now: () => Date; log: Logger }) {
   const { port, log } = options;
 
   const viaRespond = (respond: RespondFn): Reply => async (message, placement) => {
@@ -73,6 +73,9 @@ export function createSlackPresenter(options: { port: SlackPort; postMessage: (c
   };
 
   const viaPost = (channel: string): Reply => async (message) => options.postMessage(channel, message);
+
+  /** Posted in a thread for the conversation to read: the answer to a mention in a channel. */
+  const viaThread = (channel: string, threadTs: string): Reply => async (message) => options.postMessage(channel, message, threadTs);
 
   /** A modal's answer: to the response_url of the click that opened it, else in the DM. */
   const viaResponseUrl = (url: string | undefined, userId: string): Reply => async (message, placement) => {
@@ -98,7 +101,7 @@ export function createSlackPresenter(options: { port: SlackPort; postMessage: (c
     }
   }
 
-  return { present, viaRespond, viaPost, viaResponseUrl };
+  return { present, viaRespond, viaPost, viaThread, viaResponseUrl };
 }
 
 /** Field errors the modal can show next to its inputs (by block id), in the reader's language. */

@@ -1,7 +1,7 @@
 import express, { type Router } from "express";
 import { z } from "zod";
 import type { ConversationDeps } from "../../actions/context.js";
-import { handleAction, handleMessage, type CommandStyle } from "../../actions/conversation.js";
+import { handleAction, handleJoined, handleMessage, type CommandStyle } from "../../actions/conversation.js";
 import type { Config } from "../../config.js";
 import type { Logger } from "../../log.js";
 import { methodNotAllowed } from "../../server/http.js";
@@ -50,7 +50,9 @@ const eventSchema = z.looseObject({
   name: z.string(),
   resource: z.string(),
   event: z.string(),
-  data: z.looseObject({ id: z.string().min(1), personId: z.string().optional() }),
+  /** Who did it: for a membership, the person who added the member. */
+  actorId: z.string().optional(),
+  data: z.looseObject({ id: z.string().min(1), personId: z.string().optional(), roomId: z.string().optional() }),
 });
 
 /**
@@ -96,6 +98,23 @@ export function createWebexChannel(options: WebexChannelOptions): WebexChannel {
     const outcome = await handleMessage(deps, identityOf(trigger.person), text, style(group));
     // In a group space the answer goes in the thread of the question; in a 1:1 space under it.
     await present(outcome, { roomId: message.roomId, parentId: group ? (message.parentId ?? message.id) : message.parentId });
+  }
+
+  /**
+   * The bot was added to a space (its own membership created): it greets the space, in the
+   * language of the person who added it. A space the bot opened itself, to send a CSM an
+   * alert, has nobody to greet: the alert speaks for itself.
+   */
+  async function onJoined(roomId: string, actorId: string | undefined): Promise<void> {
+    if (!framework || !actorId || actorId === framework.person.id) return;
+    const room = await framework.webex.rooms.get(roomId);
+    const group = room.type === "group";
+    const inviter = await framework.webex.people.get(actorId).catch((error: unknown): undefined => {
+      log.warn({ err: error, roomId }, "webex: could not look up who added the bot; greeting without their language");
+      return undefined;
+    });
+    const outcome = await handleJoined(deps, inviter ? identityOf(inviter) : undefined, { chat: "webex", address: roomId, group }, style(group));
+    await present(outcome, { roomId });
   }
 
   /** A card submit: the inputs are the envelope the card carried, merged with the form's values. */
@@ -169,6 +188,10 @@ export function createWebexChannel(options: WebexChannelOptions): WebexChannel {
     // The framework's handler checks a signature of JSON.stringify(body), not of the bytes
     // Webex signed: ours was checked on the raw body above, so it is given one it accepts.
     const handle = frameworkWebhook;
+    // Read here, not from the framework's "spawn": a message in a new 1:1 space can spawn its
+    // bot first, and the framework then reports the bot's membership as a member entering.
+    const joined = event.resource === "memberships" && event.event === "created" && event.data.personId === framework.person.id ? event.data.roomId : undefined;
+    if (joined) track(spaces.run(joined, () => onJoined(joined, event.actorId)), "memberships:created");
     const resignedFor = { headers: { "x-spark-signature": sparkSignature(settings.webhookSecret, JSON.stringify(body)) }, body };
     track(handle(resignedFor).then(() => undefined), `${event.resource}:${event.event}`);
     res.status(200).json({ ok: true });

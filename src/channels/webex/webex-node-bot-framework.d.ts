@@ -95,6 +95,9 @@ declare module "webex-node-bot-framework" {
       people: {
         get(person: string | { id: string } | { personId: string }): Promise<Person>;
       };
+      rooms: {
+        get(id: string): Promise<Room>;
+      };
       webhooks: {
         list(): Promise<{ items: Webhook[] }>;
         remove(webhook: Webhook | string): Promise<void>;
