@@ -259,7 +259,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       return recordFailure(entry, { ok: false, retryable: true, reason: `prepare: ${(error as Error).message}` });
     }
 
-    if (decided.kind === "send" || decided.kind === "replace") {
+    if (decided.kind === "send" || decided.kind === "replace" || decided.kind === "publishHome") {
       await sleep(entry.readyAt - performance.now(), stopSignal.signal);
       if (stopping) return giveBack(entry);
     }
@@ -311,6 +311,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
           if (n > 0) count("superseded", row.channel, n);
         }
         return gate.run(() => deliver(entry, decided.to, (port) => port.send(decided.to, decided.message)), row.priority);
+      case "publishHome": {
+        const { to, message } = decided;
+        const noHome = { ok: false, retryable: false, reason: `${row.channel} has no Home page to publish` } as const;
+        return gate.run(() => deliver(entry, to, (port) => port.publishHome?.(to, message) ?? Promise.resolve(noHome)), row.priority);
+      }
       case "replace": {
         await waitForReplaceSlot(row.channel, row.priority > 0);
         if (stopping) return giveBack(entry);
@@ -383,8 +388,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const reason = outcome.retryable ? `gave up after ${row.attempts} attempts: ${outcome.reason}` : outcome.reason;
     log.error(fields, outcome.retryable ? "delivery: giving up, message is dead" : "delivery: permanent failure, message is dead");
     // Admins hear about destinations they can fix, not about a notice to themselves failing or
-    // a card someone deleted before its refresh.
-    const notify = row.kind !== "refresh" && !(row.kind === "notice" && isDeliveryFailedNotice(row.payload));
+    // a card someone deleted before its refresh, or a Home page nobody asked to be told about.
+    const notify = row.kind !== "refresh" && row.kind !== "home" && !(row.kind === "notice" && isDeliveryFailedNotice(row.payload));
     const recorded = await persist(entry, () =>
       inTransaction(pool, async (client) => {
         const ok = await markFinal(client, row, "dead", reason);

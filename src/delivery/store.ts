@@ -17,7 +17,7 @@ import type { SendChat } from "../protocol/chats.js";
  *   does not count).
  */
 
-export type OutboxKind = "alert" | "reminder" | "digest" | "refresh" | "notice";
+export type OutboxKind = "alert" | "reminder" | "digest" | "refresh" | "notice" | "home";
 export type SendChannel = SendChat;
 
 /** A row this instance holds (status 'sending' with our lease). */

@@ -65,6 +65,8 @@ const PRESENTERS: EffectPresenters<PreviewAnswer, { deps: ConversationDeps; ctx:
   reply: (effect, answer, { ctx }) => void answer.replies.push(renderBoth(effect.card, ctx)),
   // The page shows a form card as it is (its Slack side as the modal it would open).
   form: (effect, answer, { ctx }) => void answer.replies.push(renderBoth(effect.card, ctx)),
+  // The inbox draws Home in a section of its own; asked for in a conversation, it is a card.
+  home: (effect, answer, { ctx }) => void answer.replies.push(renderBoth(effect.card, ctx)),
   fieldErrors: (effect, answer, { t }) => {
     for (const [field, message] of Object.entries(effect.errors)) answer.fieldErrors.push({ field, text: messageText(t, message) });
   },
