@@ -1,6 +1,7 @@
 /** A CSM's Home page: counts, their most urgent alerts with the alert cards' own buttons, their settings as buttons. */
 import { ALERT_KINDS } from "../domain/recommendations.js";
 import { LOCALES } from "../locale.js";
+import type { FormAction } from "../protocol/envelope.js";
 import type { HomeView } from "../protocol/views.js";
 import { presentAlert } from "./present-alert.js";
 import type { Format } from "./present-format.js";
@@ -20,16 +21,23 @@ export function presentHome(view: HomeView, f: Format): TemplateData {
     counts: ALERT_KINDS.map((k) => ({ title: t(`cards.alertKind.${k}`), value: f.number(view.counts[k]) })),
     noAlerts: t("cards.home.noAlerts"),
     urgent: view.urgent.map((alert) => {
-      // The alert card's own data: its buttons carry the same envelopes as the card in the DM.
-      const card = presentAlert(alert, f);
+      // The alert card's own envelopes. Its inline forms cannot repeat on one page (an input id
+      // is unique per card), so each form button asks for its form (form.open), as a Slack
+      // click on the alert card does; the form's submit is the card's own.
+      const card = presentAlert(alert, f) as { open: boolean; submit: Record<"assign" | "act" | "contact" | "snooze", Record<string, unknown>>; lcaUrl: string };
+      const opens = (form: FormAction, data: Record<string, unknown>) => submit<"form.open">({ a: "form.open", v: 1, id: data.id as number, f: form, ev: data.ev as number, ...(typeof data.slot === "number" ? { slot: data.slot } : {}) });
       const days = alert.facts.daysInStage ?? 0;
       return {
         titleMd: join(mdBold(mdLink(alert.customer.name, alert.lcaUrl)), mdText(alert.useCase.name)),
         detail: join(t(`cards.alertKind.${alert.kind}`), whyText({ ...alert.facts, kind: alert.kind, daysInStage: days, addedOn: alert.useCase.addedOn }, f), alert.deployment.deploymentId),
         open: card.open,
         showContact: card.open && (alert.kind === "bounced_contact" || alert.kind === "missing_contact"),
-        choices: card.choices,
-        submit: card.submit,
+        submit: {
+          assign: card.submit.assign,
+          act: opens("rec.act", card.submit.act),
+          contact: opens("contact.update", card.submit.contact),
+          snooze: opens("alert.snooze", card.submit.snooze),
+        },
         lcaUrl: card.lcaUrl,
       };
     }),

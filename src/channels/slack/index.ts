@@ -15,7 +15,7 @@ import { createReplayGuard, type ReplayGuard } from "../replay.js";
 import { methodNotAllowed } from "../../server/http.js";
 import { boltLogger, within } from "./bolt.js";
 import { createIdentities } from "./identity.js";
-import { buttonKind, clickedAlertMessage, clickedCard, formOpening, parseJson, type ButtonKind } from "./inbound.js";
+import { buttonKind, clickedAlertMessage, clickedCard, formButton, formOpening, parseJson, type ButtonKind } from "./inbound.js";
 import { formValues, parseButtonData, readMetadata, writeMetadata, type MessageSource, type ModalMetadata } from "./modals.js";
 import { createSlackPort, type SlackPort } from "./port.js";
 import { createSlackPresenter, modalErrors, REPLY_PLACEMENT, type SlackWhere } from "./present.js";
@@ -176,7 +176,7 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     // from the current data and answers with a form effect, which becomes the modal.
     form: async ({ body, value, respond, source }) => {
       const started = Date.now();
-      const data = parseButtonData(value);
+      const data = formButton(parseButtonData(value));
       const opening = data ? formOpening(data) : undefined;
       // A button that names no form is answered as malformed, never run as the action itself.
       const outcome = await handleAction(deps, await identities(body.user.id), opening ?? { a: "form.open", invalid: value }, COMMAND_STYLE);
