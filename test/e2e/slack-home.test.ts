@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConversationDeps } from "../../src/actions/context.js";
@@ -8,6 +8,7 @@ import { daysBetween, fromDate, todayIn } from "../../src/domain/dates.js";
 import { ALERT_KINDS, type AlertKind } from "../../src/domain/recommendations.js";
 import { stallThreshold, type Stage } from "../../src/domain/stages.js";
 import { loadDemo } from "../../src/demo/load.js";
+import { inTransaction } from "../../src/db/sql.js";
 import { enqueueHomes } from "../../src/delivery/home.js";
 import { translator } from "../../src/i18n.js";
 import { projectPath } from "../../src/paths.js";
@@ -227,14 +228,32 @@ describe("Slack App Home", () => {
     await db.prisma.csm.update({ where: { id: james.id }, data: { locale: "en" } });
   });
 
-  it("after a refresh every linked CSM's Home is republished once, however many rows were queued", async () => {
+  it("republishes every linked CSM's Home once, however many rows were queued before the dispatcher got to them", async () => {
     const publishes = fake.callsOf("views.publish").length;
-    // As ingest does after each snapshot, three times over before the dispatcher gets to them.
-    for (let i = 0; i < 3; i++) await enqueueHomes(db.pool);
+    const { rows: [last] } = await db.pool.query<{ id: string }>(`SELECT coalesce(max(id), 0) AS id FROM outbox_message`);
+    // Three rounds committed at once, as three refreshes could leave them.
+    await inTransaction(db.pool, async (client) => {
+      for (let i = 0; i < 3; i++) await enqueueHomes(client);
+    });
     await redraws.settled();
     const users = fake.callsOf("views.publish").slice(publishes).map((c) => c.args.user_id);
     expect([...users].sort()).toEqual(["U0ANNA", "U0JAMES"]);
-    const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_message WHERE kind = 'home' AND status = 'superseded' AND last_error LIKE 'coalesced into #%'`);
-    expect(rows[0]!.n).toBeGreaterThanOrEqual(4);
+    const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_message WHERE id > $1 AND kind = 'home' AND status = 'superseded' AND last_error LIKE 'coalesced into #%'`, [last!.id]);
+    expect(rows[0]!.n).toBe(4);
+  });
+
+  it("republishes the Homes after an ingest, for the CSMs with a Slack account only", async () => {
+    const publishes = fake.callsOf("views.publish").length;
+    const summary = await loadDemo(db, config, todayIn(config.partner.timeZone));
+    expect(summary.outboxRows).toBeGreaterThanOrEqual(2);
+    await redraws.settled();
+    const users = new Set(fake.callsOf("views.publish").slice(publishes).map((c) => c.args.user_id));
+    expect(users).toEqual(new Set(["U0ANNA", "U0JAMES"]));
+  });
+
+  it("has a manifest with the Home tab on and the app_home_opened event", () => {
+    const manifest = readFileSync(projectPath("slack", "manifest.yml"), "utf8");
+    expect(manifest).toMatch(/^\s+home_tab_enabled: true\b/m);
+    expect(manifest).toMatch(/bot_events:\s+(- [\w.]+\s+)*- app_home_opened\s/);
   });
 });
