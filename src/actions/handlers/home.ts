@@ -1,5 +1,5 @@
 import type { Effect } from "../../protocol/effects.js";
-import type { Handler, HandlerContext } from "./context.js";
+import type { Handler } from "./context.js";
 import { digest, lang, unsubscribe } from "./settings.js";
 
 /**
@@ -7,14 +7,12 @@ import { digest, lang, unsubscribe } from "./settings.js";
  * with the command a person would type: the same change, the same audit, the same answer.
  */
 
-/** The person's Home as it stands now, in their language (after a settings change, the new one). */
-export async function homeOf(ctx: HandlerContext): Promise<Effect> {
+/** The person's Home as it stands now, in their language and zone. */
+export const openHome: Handler<"home.open"> = async (ctx): Promise<Effect[]> => {
   const { csmId, locale, timeZone } = ctx.actor;
   const view = await ctx.reads.homeView({ csmId, locale, timeZone, now: ctx.now() });
-  return { type: "home", card: view ? { card: "home", view } : { card: "notice", view: { tone: "error", text: { key: "chat.errors.notFound" } } } };
-}
-
-export const openHome: Handler<"home.open"> = async (ctx) => [await homeOf(ctx)];
+  return [{ type: "home", card: view ? { card: "home", view } : { card: "notice", view: { tone: "error", text: { key: "chat.errors.notFound" } } } }];
+};
 
 export const setLanguage: Handler<"settings.lang"> = (ctx, e) => lang(ctx, { command: { kind: "lang", locale: e.lang }, text: `lang ${e.lang}` });
 
