@@ -209,6 +209,48 @@ describe("Slack App Home", () => {
     }
   });
 
+  it("'Take action' on Home opens the form as a modal; a closing action resolves the alert and the republished Home lists it no more", async () => {
+    const home = await openHome("U0JAMES");
+    const button = await clickOnHome("U0JAMES", home, (b) => b.action_id.startsWith("form.open.") && JSON.parse(b.value!).f === "rec.act");
+    const asked = JSON.parse(button.value!) as { id: number; ev: number };
+    const open = await fake.waitFor("views.open", () => fake.callsOf("views.open").find((c) => String(c.args.trigger_id).startsWith("trigger-home-") && (c.args.view as { callback_id?: string }).callback_id === "rec.act"));
+    const view = open.args.view as { callback_id: string; private_metadata: string; blocks: { type: string; block_id?: string }[]; title: { text: string } };
+    // The modal submits the alert card's own envelope; there is no message to answer under.
+    expect(JSON.parse(view.private_metadata)).toEqual({ e: { a: "rec.act", v: 1, id: asked.id, ev: asked.ev } });
+    const posts = fake.callsOf("chat.postMessage").length;
+    const publishes = fake.callsOf("views.publish").length;
+    const submitted = await postSigned(
+      eventsUrl,
+      SECRET,
+      interactionBody({
+        type: "view_submission",
+        team: FAKE_TEAM,
+        user: { id: "U0JAMES", username: "u0james", team_id: FAKE_TEAM.id },
+        api_app_id: "A0LCA",
+        token: "unused",
+        trigger_id: `trigger-${++seq}`,
+        view: {
+          id: "V0ACT", team_id: FAKE_TEAM.id, type: "modal", callback_id: view.callback_id, private_metadata: view.private_metadata, blocks: view.blocks, title: view.title,
+          state: { values: { act: { act: { type: "static_select", selected_option: { value: "data_issue_reported" } } } } },
+          hash: "1.act", root_view_id: "V0ACT", previous_view_id: null, app_id: "A0LCA", bot_id: "BBOT", clear_on_close: false, notify_on_close: false,
+        },
+        response_urls: [],
+        is_enterprise_install: false,
+      }),
+    );
+    expect(submitted.status).toBe(200);
+    const receipt = await fake.waitFor("the receipt in the DM", () => fake.callsOf("chat.postMessage").slice(posts).find((c) => c.args.channel === "DU0JAMES"));
+    expect(blockText(receipt.args.blocks)).toContain(en("cards.receipt.actionRecorded", { action: en("cards.action.data_issue_reported") }));
+    expect(await db.prisma.alert.findUniqueOrThrow({ where: { id: asked.id } })).toMatchObject({ status: "resolved", lastAction: "data_issue_reported" });
+    await redraws.settled();
+    const republished = (fake.callsOf("views.publish").slice(publishes).filter((c) => c.args.user_id === "U0JAMES").at(-1)!.args.view as { blocks: unknown[] }).blocks;
+    const alertIds = (blocks: unknown[]) => buttons(blocks).flatMap((b) => (b.action_id.startsWith("usecase.assign.") ? [JSON.parse(b.value!).al as number] : []));
+    expect(alertIds(home)).toContain(asked.id);
+    expect(alertIds(republished)).not.toContain(asked.id);
+    const total = (blocks: unknown[]) => Number(/(\d+) open alerts? need/.exec(seen(blocks))?.[1]);
+    expect(total(republished)).toBe(total(home) - 1);
+  });
+
   it("the language control changes James's language as `lang ru` does, and the republished Home is in Russian", async () => {
     const home = await openHome("U0JAMES");
     const publishes = fake.callsOf("views.publish").length;
