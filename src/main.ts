@@ -19,6 +19,7 @@ import { createSlackChannel, SLACK_OFF } from "./channels/slack/index.js";
 import { createWebexChannel } from "./channels/webex/index.js";
 import { createDispatcher } from "./delivery/dispatcher.js";
 import { enqueueRedraws } from "./delivery/refresh.js";
+import { enqueueHomes } from "./delivery/home.js";
 import { isAppError } from "./errors.js";
 import { translator } from "./i18n.js";
 import type { ChatChannel } from "./protocol/channel.js";
@@ -97,7 +98,13 @@ export async function startService(config: Config, log: Logger): Promise<Service
       (error: unknown) => log.error({ err: error, alertId }, "could not queue the redraw of an alert's cards"),
     );
   };
-  const chats = await startChats(config, { db, config, log, now: () => new Date(), redraw }, http, log);
+  const redrawHome = (csmId: number) => {
+    enqueueHomes(db.pool, [csmId]).then(
+      (n) => n > 0 && wakeDispatcher(),
+      (error: unknown) => log.error({ err: error, csmId }, "could not queue the redraw of a CSM's Home"),
+    );
+  };
+  const chats = await startChats(config, { db, config, log, now: () => new Date(), redraw, redrawHome }, http, log);
   chatsReady = chats.ready;
 
   const dispatcher = createDispatcher({ pool: db.pool, prisma: db.prisma, config, ports: chats.ports, fanOutTo: channels, log: log.child({ component: "delivery" }) });

@@ -6,6 +6,7 @@ import { addedRecently, alertView, contactProblems, findCustomer, findUseCase, m
 import type { Reads, Store } from "../protocol/store.js";
 import type { ShownCard } from "../protocol/port.js";
 import { formCard } from "../queries/forms.js";
+import { homeView } from "../queries/home.js";
 
 /** Everything a conversation needs: injected, so tests pass their own clock and database. */
 export interface ConversationDeps {
@@ -19,6 +20,8 @@ export interface ConversationDeps {
    * `clicked` is the card the action came from, redrawn first.
    */
   redraw?: (alertId: number, clicked?: ShownCard) => void;
+  /** Told after a CSM's action changed data (an alert, their settings): their Home pages are republished through the outbox. */
+  redrawHome?: (csmId: number) => void;
   /** Where handlers change data; by default SQL on `db.pool` (src/db/store.ts). */
   store?: Store;
 }
@@ -46,5 +49,6 @@ export function queryReads(deps: ConversationDeps): Reads {
     useCaseDetail: (id) => useCaseDetail(q(), id),
     alertView: (alertId) => alertView(q(), alertId),
     formCard: (request, asAdmin) => formCard(q(), request, asAdmin),
+    homeView: (args) => homeView(q(), args),
   };
 }

@@ -10,7 +10,7 @@ import { notice, reply, type Effect, type Outcome } from "../protocol/effects.js
 import { envelopeSchema } from "../protocol/envelope.js";
 import { isSendChat, type SendChat } from "../protocol/chats.js";
 import type { ClickedCard, ShownCard } from "../protocol/port.js";
-import type { CommandStyle, HandlerContext } from "./handlers/context.js";
+import type { CommandStyle, HandlerContext, HandlerName } from "./handlers/context.js";
 import { runAction, runCommand } from "./handlers/index.js";
 import { welcome, welcomeView, type JoinedSpace } from "./handlers/welcome.js";
 import { identify, type Actor, type ChatIdentity } from "./identity.js";
@@ -51,17 +51,22 @@ export async function handleMessage(deps: ConversationDeps, identity: ChatIdenti
   if (!parsed.ok) {
     return { locale: actor.locale, timeZone: actor.timeZone, effects: parseErrorMessages(parsed).map((m, i) => notice(i === 0 ? "warning" : "info", m)) };
   }
-  return redrawChanged(deps, actor, await guarded(deps, actor, style, `command:${parsed.command.kind}`, (ctx) => runCommand(ctx, parsed.command, text.trim())));
+  return redrawChanged(deps, actor, parsed.command.kind, await guarded(deps, actor, style, `command:${parsed.command.kind}`, (ctx) => runCommand(ctx, parsed.command, text.trim())));
 }
+
+/** The handlers that change what a person's Home shows besides alerts: their settings. */
+const CHANGES_SETTINGS: ReadonlySet<HandlerName> = new Set<HandlerName>(["lang", "digest", "subscribe", "unsubscribe", "settings.lang", "settings.digest", "settings.unsubscribe"]);
 
 /**
  * Every card of what an action changed is redrawn through the outbox, the clicked one
- * first: no chat redraws inline, so pacing and retries hold for the origin chat too.
+ * first: no chat redraws inline, so pacing and retries hold for the origin chat too. The
+ * actor's Home is republished the same way when an alert or their settings changed.
  */
-function redrawChanged(deps: ConversationDeps, actor: Actor, outcome: Outcome, clicked?: ClickedCard): Outcome {
+function redrawChanged(deps: ConversationDeps, actor: Actor, handler: HandlerName, outcome: Outcome, clicked?: ClickedCard): Outcome {
   const shown = clicked && isSendChat(actor.channel) ? shownCard(actor, actor.channel, clicked) : undefined;
   const alertIds = new Set(outcome.effects.flatMap((effect) => (effect.type === "refreshAlert" ? [effect.alertId] : [])));
   for (const alertId of alertIds) deps.redraw?.(alertId, shown);
+  if (alertIds.size > 0 || CHANGES_SETTINGS.has(handler)) deps.redrawHome?.(actor.csmId);
   return outcome;
 }
 
@@ -87,7 +92,7 @@ export async function handleAction(deps: ConversationDeps, identity: ChatIdentit
   const done = startCardActionTimer({ channel: identity.channel, action: envelope.a });
   const outcome = await guarded(deps, who.actor, style, envelope.a, (ctx) => runAction(ctx, envelope));
   done();
-  return redrawChanged(deps, who.actor, outcome, clicked);
+  return redrawChanged(deps, who.actor, envelope.a, outcome, clicked);
 }
 
 /**

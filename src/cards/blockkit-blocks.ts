@@ -117,6 +117,8 @@ export interface BlockKitOptions {
 export const SLACK_LIMITS = {
   messageBlocks: 50,
   modalBlocks: 100,
+  /** A Home tab view (views.publish) holds up to 100 blocks, like a modal. */
+  homeBlocks: 100,
   sectionText: 3000,
   sectionFields: 10,
   fieldText: 2000,

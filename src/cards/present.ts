@@ -7,6 +7,7 @@ import { Format } from "./present-format.js";
 import { presentActionForm, presentAssignForm, presentContactForm } from "./present-forms.js";
 import { presentDigest, presentList } from "./present-list.js";
 import { presentHelp, presentNotice, presentReceipt, presentWelcome } from "./present-messages.js";
+import { presentHome } from "./present-home.js";
 import type { TemplateData } from "./present-pieces.js";
 
 export { CUSTOMER_MAX_ROWS } from "./present-detail.js";
@@ -76,6 +77,7 @@ const PRESENTERS: { [N in CardName]: Presenter<CardViews[N]> } = {
   digest: presentDigest,
   notice: presentNotice,
   welcome: presentWelcome,
+  home: presentHome,
 };
 
 /** The template data of a card: the labels and buttons of the reader's language plus the card's own strings. */

@@ -184,6 +184,12 @@ export const SAMPLE_VIEWS: CardViews = {
   },
   notice: { tone: "warning", title: { key: "cards.alertKind.missing_contact" }, text: { key: "cards.recommendation.update_contact" } },
   welcome: { partner: "Partner Example Ltd", help: "@LCA help", serves: true, teamSpace: "Team Enterprise" },
+  home: {
+    csmName: "Anna Petrova",
+    counts: { new_use_case: 1, stalled: 4, bounced_contact: 1, missing_contact: 0, regression: 1 },
+    urgent: [SAMPLE_ALERTS.stalled, SAMPLE_ALERTS.regression, SAMPLE_ALERTS.bounced_contact, SAMPLE_ALERTS.new_use_case],
+    settings: { locale: "en", digestEnabled: true, digestTime: "08:00", timeZone: "Europe/Berlin", subscribedKinds: ["stalled", "bounced_contact", "regression"] },
+  },
 };
 
 /** The render context the samples are meant for: times fall on "today". */

@@ -62,7 +62,7 @@ export function createFailureRecorder(deps: FailureRecorderDeps): (entry: Held, 
     log.error(fields, outcome.retryable ? "delivery: giving up, message is dead" : "delivery: permanent failure, message is dead");
     // Admins hear about destinations they can fix, not about a notice to themselves failing or
     // a card someone deleted before its refresh.
-    const notify = row.kind !== "refresh" && !(row.kind === "notice" && isDeliveryFailedNotice(row.payload));
+    const notify = row.kind !== "refresh" && row.kind !== "home" && !(row.kind === "notice" && isDeliveryFailedNotice(row.payload));
     const recorded = await held.persist(entry, () =>
       inTransaction(pool, async (client) => {
         const ok = await markFinal(client, row, "dead", reason);

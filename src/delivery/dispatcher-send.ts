@@ -84,7 +84,7 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
       return recordFailure(entry, { ok: false, retryable: true, reason: `prepare: ${(error as Error).message}` });
     }
 
-    if (decided.kind === "send" || decided.kind === "replace") {
+    if (decided.kind === "send" || decided.kind === "replace" || decided.kind === "publishHome") {
       await sleep(entry.readyAt - performance.now(), stop.signal);
       if (stop.stopping) return giveBack(entry);
     }
@@ -121,6 +121,11 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
           if (n > 0) count("superseded", row.channel, n);
         }
         return throughGate(entry, urgent, () => deliver(entry, decided.to, (port) => port.send(decided.to, decided.message)));
+      case "publishHome": {
+        const { to, message } = decided;
+        const noHome = { ok: false, retryable: false, reason: `${row.channel} has no Home page to publish` } as const;
+        return throughGate(entry, urgent, () => deliver(entry, to, (port) => port.publishHome?.(to, message) ?? Promise.resolve(noHome)));
+      }
       case "replace": {
         await pacing.waitForReplaceSlot(row.channel, urgent);
         if (stop.stopping) return giveBack(entry);

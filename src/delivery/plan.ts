@@ -14,6 +14,8 @@ import { chooseCarrier } from "./coalesce.js";
 import { readersOn } from "./readers.js";
 import type { MessageRenderer } from "./renderer.js";
 import { currentMessage, supersedeLaterRefreshes, type ClaimedRow } from "./store.js";
+import { supersedeLaterHomes } from "./home.js";
+import { homeView } from "../queries/home.js";
 
 /** What to do with a claimed row, decided before the chat API is called. */
 export type Plan =
@@ -24,7 +26,9 @@ export type Plan =
   /** Another row of its coalescing group carries the card: hand the send over to it. */
   | { kind: "coalesce"; into: number }
   | { kind: "send"; to: Destination; message: OutgoingMessage; supersede: { ids: number[]; reason: string }[] }
-  | { kind: "replace"; to: Destination; conversationId: string; externalId: string; originalId: number | null; message: OutgoingMessage };
+  | { kind: "replace"; to: Destination; conversationId: string; externalId: string; originalId: number | null; message: OutgoingMessage }
+  /** The CSM's Home page, published with the port's publishHome. */
+  | { kind: "publishHome"; to: Extract<Destination, { kind: "csm" }>; message: OutgoingMessage };
 
 export interface PlanDeps {
   pool: pg.Pool;
@@ -136,6 +140,17 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     return { kind: "send", to: who.to, message: deps.render({ card: "digest", view }, who.ctx), supersede: [] };
   }
 
+  /** A Home row names only its CSM: the page is drawn as it is when sent, after the rows behind it are dropped. */
+  async function planHome(row: ClaimedRow): Promise<Plan> {
+    await supersedeLaterHomes(deps.pool, row);
+    const who = await recipient(row);
+    if ("dead" in who) return { kind: "dead", reason: who.dead };
+    if (who.to.kind !== "csm") return { kind: "dead", reason: "a home row goes to a CSM (csm:<id>)" };
+    const view = await homeView(queryContext(), { csmId: who.to.csmId, locale: who.ctx.locale, timeZone: who.ctx.timeZone, now: deps.now() });
+    if (!view) return { kind: "dead", reason: `no CSM ${who.to.csmId} in the database` };
+    return { kind: "publishHome", to: who.to, message: deps.render({ card: "home", view }, who.ctx) };
+  }
+
   /** Admins read this in their own language: it names the cause and the command that fixes it. */
   async function deliveryFailedCard({ deliveryFailed: f }: DeliveryFailedNotice): Promise<AnyCard> {
     let where = f.destination;
@@ -165,6 +180,8 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
         return planRefresh(row);
       case "digest":
         return planDigest(row);
+      case "home":
+        return planHome(row);
       case "notice":
       case "receipt":
         return planCard(row);

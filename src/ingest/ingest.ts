@@ -9,6 +9,7 @@ import type { RowProblem, SnapshotRow } from "../domain/snapshot.js";
 import type { StallThresholds } from "../domain/stages.js";
 import { AppError } from "../errors.js";
 import type { NoticeView } from "../protocol/views.js";
+import { enqueueHomes } from "../delivery/home.js";
 import { mergeSnapshot, type MergeSummary } from "./merge.js";
 import { openSnapshot, type ReadOptions, type RowResult } from "./read.js";
 import { createStagingTable, stageRows } from "./staging.js";
@@ -100,6 +101,8 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
       baseline,
     });
     const outsiderNotices = await enqueueOutsidersNotice(client, merged.outsiders, options);
+    // Every Home page may show changed alerts now: republished for each CSM with a chat that has one.
+    const homes = await enqueueHomes(client);
     const summary: IngestSummary = {
       source: options.source,
       asOf: options.asOf,
@@ -109,7 +112,7 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
       replacedDemo,
       ...merged,
       alerts: { opened: engine.opened, resolved: engine.resolved, reminders: engine.reminders },
-      outboxRows: engine.outboxRows + outsiderNotices,
+      outboxRows: engine.outboxRows + outsiderNotices + homes,
       durationMs: Math.round(performance.now() - started),
     };
     await client.query(`UPDATE snapshot SET summary = $2 WHERE id = $1`, [snapshot!.id, JSON.stringify(summary)]);

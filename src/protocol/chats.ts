@@ -7,11 +7,12 @@
  * new chat has an adapter.
  */
 export const CHAT_REGISTRY = {
-  webex: { sends: true, title: "Webex" },
-  slack: { sends: true, title: "Slack" },
+  webex: { sends: true, title: "Webex", home: false },
+  // The App Home tab: a page of the CSM's own that the outbox republishes (port.publishHome).
+  slack: { sends: true, title: "Slack", home: true },
   // Identifies a person by the email its token vouches for; it has no accounts of its own.
-  preview: { sends: false, title: "Preview" },
-} as const satisfies Record<string, { sends: boolean; title: string }>;
+  preview: { sends: false, title: "Preview", home: false },
+} as const satisfies Record<string, { sends: boolean; title: string; home: boolean }>;
 
 export type ChatName = keyof typeof CHAT_REGISTRY;
 
@@ -22,3 +23,6 @@ export const CHAT_NAMES = Object.keys(CHAT_REGISTRY) as ChatName[];
 export const SEND_CHATS = CHAT_NAMES.filter((chat): chat is SendChat => CHAT_REGISTRY[chat].sends);
 
 export const isSendChat = (chat: string): chat is SendChat => (SEND_CHATS as readonly string[]).includes(chat);
+
+/** The chats whose port publishes a Home page for each CSM: `home` outbox rows go to these. */
+export const HOME_CHATS = SEND_CHATS.filter((chat) => CHAT_REGISTRY[chat].home);

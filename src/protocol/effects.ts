@@ -21,7 +21,12 @@ export type Effect =
    * Show the form that submits `submits`, drawn from `card` (a form card, or an alert card
    * whose inline form it is): Slack opens it as a modal, the other chats show the card.
    */
-  | { type: "form"; card: AnyCard; submits: FormAction };
+  | { type: "form"; card: AnyCard; submits: FormAction }
+  /**
+   * The person's own page as it stands (a `home` card, or the refusal a stranger gets):
+   * Slack publishes it as their App Home, the other chats show it as a card.
+   */
+  | { type: "home"; card: AnyCard };
 
 /** The outcome of one request: who asked (their language and zone) and the effects. */
 export interface Outcome {

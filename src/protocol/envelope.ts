@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { RECOMMENDATION_ACTIONS } from "../domain/recommendations.js";
+import { ALERT_KINDS, RECOMMENDATION_ACTIONS } from "../domain/recommendations.js";
+import { LOCALES } from "../locale.js";
 
 /**
  * What every card button and form submit carries, on every chat. Kept short: a Slack
@@ -38,6 +39,12 @@ export const envelopeSchema = z.discriminatedUnion("a", [
    * hold their forms inline never send it). `ev`, `slot` as the form's submit will carry them.
    */
   z.object({ a: z.literal("form.open"), ...base, f: z.enum(FORM_ACTIONS), ev: entityVersion.optional(), slot: z.coerce.number().int().min(0).max(2).optional() }),
+  /** Show the person's own Home page (Slack sends it when they open the app's Home tab). */
+  z.object({ a: z.literal("home.open"), v: z.literal(1) }),
+  /** The Home page's settings controls: the same changes as the `lang`, `digest` and `unsubscribe` commands. */
+  z.object({ a: z.literal("settings.lang"), v: z.literal(1), lang: z.enum(LOCALES) }),
+  z.object({ a: z.literal("settings.digest"), v: z.literal(1), on: z.boolean(), time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).optional() }),
+  z.object({ a: z.literal("settings.unsubscribe"), v: z.literal(1), kind: z.enum(ALERT_KINDS) }),
 ]);
 
 export type Envelope = z.infer<typeof envelopeSchema>;

@@ -35,6 +35,11 @@ export interface ChannelPort {
    * the same thread). The outcome carries the id of the message that now shows it.
    */
   replace(conversationId: string, externalId: string, message: OutgoingMessage): Promise<SendOutcome>;
+  /**
+   * Shows the message as the CSM's own Home page (Slack: views.publish of the App Home).
+   * Only chats with a Home have it (`home: true` in src/protocol/chats.ts).
+   */
+  publishHome?(to: Extract<Destination, { kind: "csm" }>, message: OutgoingMessage): Promise<SendOutcome>;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { AlertRules } from "../domain/alerts.js";
 import type { DeliveryBarrier } from "../domain/snapshot.js";
 import type { AlertKind, RecommendationAction } from "../domain/recommendations.js";
-import type { AlertView, CustomerView, ListView, UseCaseDetailView } from "./views.js";
+import type { AlertView, CustomerView, HomeView, ListView, UseCaseDetailView } from "./views.js";
 import type { Locale } from "../locale.js";
 import type { ChatName } from "./chats.js";
 import type { AnyCard } from "./effects.js";
@@ -178,6 +178,8 @@ export interface Reads {
   alertView(alertId: number): Promise<AlertView | null>;
   /** The card a form is drawn from, with the current data; null when its subject is gone. Admins choose an assignee among the CSMs. */
   formCard(request: FormRequest, asAdmin: boolean): Promise<AnyCard | null>;
+  /** The CSM's Home page as it stands, shown in `locale` and `timeZone` (theirs); null when the CSM is gone. */
+  homeView(args: { csmId: number; locale: Locale; timeZone: string; now: Date }): Promise<HomeView | null>;
 }
 
 /** What a form button names: the action it submits, the entity, the version its card showed, a contact slot. */

@@ -3,6 +3,7 @@ import type { AlertKind, RecommendationAction, RECOMMENDATION_FOR, SnoozeDays } 
 import type { DeliveryBarrier } from "../domain/snapshot.js";
 import type { Stage } from "../domain/stages.js";
 import type { MessageKey, MessageParams } from "../i18n.js";
+import type { Locale } from "../locale.js";
 
 /**
  * What the rest of the bot hands to the cards: plain data with raw values (numbers, ISO
@@ -313,6 +314,28 @@ export interface AssignFormView {
 }
 
 // ---------------------------------------------------------------------------------------
+// home: a CSM's own page (Slack App Home; the preview's Home section)
+
+export interface HomeSettings {
+  locale: Locale;
+  digestEnabled: boolean;
+  /** "HH:MM" in `timeZone`. */
+  digestTime: string;
+  timeZone: string;
+  /** The kinds some subscription of theirs covers (any mode, any filter). */
+  subscribedKinds: AlertKind[];
+}
+
+export interface HomeView {
+  csmName: string;
+  /** Their open, unsnoozed alerts by kind. */
+  counts: Record<AlertKind, number>;
+  /** Their most urgent open alerts, most urgent first (stalled longest over threshold, then the other kinds). */
+  urgent: AlertView[];
+  settings: HomeSettings;
+}
+
+// ---------------------------------------------------------------------------------------
 
 /** Every card and the view model it renders. */
 export interface CardViews {
@@ -332,6 +355,7 @@ export interface CardViews {
   digest: DigestView;
   notice: NoticeView;
   welcome: WelcomeView;
+  home: HomeView;
 }
 
 export type CardName = keyof CardViews;
@@ -353,6 +377,7 @@ export const CARD_NAMES = [
   "digest",
   "notice",
   "welcome",
+  "home",
 ] as const satisfies readonly CardName[];
 
 // A card added to CardViews but not to CARD_NAMES fails here.

@@ -442,3 +442,32 @@ describe("preview", () => {
     });
   });
 });
+
+describe("preview: Home", () => {
+  it("shows the CSM's Home above the inbox, in both panes, and its language control changes their language through the pipeline", async () => {
+    const { prisma } = db;
+    const james = await prisma.csm.update({ where: { email: "james.lee@partner.example" }, data: { locale: "en" } });
+    const page = await browser.newPage();
+    await page.goto(`${base}/preview?csm=${encodeURIComponent(james.email)}`);
+    const home = page.locator('#section-home .item[data-card="home"]');
+    await webex(home).getByText(en("cards.home.title", { name: james.name })).waitFor();
+    expect(await page.locator("section.section").first().getAttribute("id")).toBe("section-home");
+    const slackText = await home.locator(".pane-slack").innerText();
+    expect(slackText).toContain(en("cards.label.homeUrgent"));
+    expect(slackText).toContain(en("cards.label.homeSettings"));
+    expect(await webex(home).getByRole("button", { name: en("cards.button.assignToMe") }).count()).toBeGreaterThan(0);
+    await screenshot(home, "preview", "home.en.png");
+
+    await webex(home).getByRole("button", { name: en("cards.home.switchLanguage", { language: en("chat.language.ru") }) }).click();
+    await page.locator("#transcript .msg-bot", { hasText: ru("chat.done.lang") }).waitFor();
+    expect((await prisma.csm.findUniqueOrThrow({ where: { id: james.id } })).locale).toBe("ru");
+    expect(await prisma.auditEntry.count({ where: { action: "lang", channel: "preview", csmId: james.id } })).toBeGreaterThan(0);
+
+    await page.goto(`${base}/preview?csm=${encodeURIComponent(james.email)}`);
+    await webex(home).getByText(ru("cards.label.homeUrgent")).waitFor();
+    expect(await home.locator(".pane-slack").innerText()).toContain(ru("cards.label.homeSettings"));
+    await screenshot(home, "preview", "home.ru.png");
+    await page.close();
+    expect(browser.pageErrors).toEqual([]);
+  });
+});

@@ -49,6 +49,8 @@ export interface FakeSlack {
   users: Map<string, FakeUser>;
   /** Channels the bot is not a member of (conversations.info). */
   outsiders: Set<string>;
+  /** Each user's App Home as last published (views.publish), by user id. */
+  homes: Map<string, { id: string; blocks: unknown[] }>;
   /** A response_url the fake records posts to. */
   responseUrl(key: string): string;
   /** The next `times` calls of `method` fail (or are delayed) as told. */
@@ -69,6 +71,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const users = new Map<string, FakeUser>();
   const faults = new Map<string, { fault: Fault; times: number }[]>();
   const outsiders = new Set<string>();
+  const homes = new Map<string, { id: string; blocks: unknown[] }>();
   let seq = 0;
   const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, "0")}`;
 
@@ -126,6 +129,16 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       message.blocks = args.blocks;
       return { ok: true, channel: message.channel, ts: message.ts, text: args.text };
     },
+    "views.publish": (args) => {
+      const userId = String(args.user_id ?? "");
+      const view = args.view as { type?: string; blocks?: unknown[] } | undefined;
+      if (!users.has(userId)) return { ok: false, error: "user_not_found" };
+      if (view?.type !== "home" || !Array.isArray(view.blocks)) return { ok: false, error: "invalid_arguments" };
+      if (view.blocks.length > 100) return { ok: false, error: "invalid_blocks" };
+      const id = homes.get(userId)?.id ?? `VH${++seq}`;
+      homes.set(userId, { id, blocks: view.blocks });
+      return { ok: true, view: { id, type: "home", blocks: view.blocks } };
+    },
     "views.open": (args) => {
       if (!args.trigger_id) return { ok: false, error: "invalid_trigger_id" };
       return { ok: true, view: { id: `V${++seq}`, ...(args.view as object) } };
@@ -175,6 +188,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     messages,
     users,
     outsiders,
+    homes,
     responseUrl: (key) => `${url}/respond/${encodeURIComponent(key)}`,
     fail(method, fault, times = 1) {
       faults.set(method, [...(faults.get(method) ?? []), { fault, times }]);

@@ -1,11 +1,13 @@
 import type { ConversationDeps } from "../../src/actions/context.js";
 import { createDispatcher, type DispatcherTuning } from "../../src/delivery/dispatcher.js";
+import { enqueueHomes } from "../../src/delivery/home.js";
 import { enqueueRedraws } from "../../src/delivery/refresh.js";
 import type { Logger } from "../../src/log.js";
 import type { ChannelPort } from "../../src/protocol/port.js";
 
 /**
- * Card redraws as the service does them: deps.redraw queues refresh rows and a running
+ * Card redraws as the service does them: deps.redraw queues refresh rows (deps.redrawHome
+ * the CSM's Home rows) and a running
  * dispatcher sends them through the chat's real port. Rows already waiting (the demo data's
  * alerts) are set aside first, so the test sees only what it causes.
  */
@@ -32,12 +34,15 @@ export async function redrawThroughOutbox(deps: ConversationDeps, ports: readonl
   deps.redraw = (alertId, clicked) => {
     queued = queued.then(() => enqueueRedraws(deps.db.pool, alertId, clicked)).then(() => dispatcher.wake());
   };
+  deps.redrawHome = (csmId) => {
+    queued = queued.then(() => enqueueHomes(deps.db.pool, [csmId])).then(() => dispatcher.wake());
+  };
   return {
     async settled(timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       await queued;
       for (;;) {
-        const { rows } = await deps.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_message WHERE kind = 'refresh' AND status IN ('pending', 'failed', 'sending')`);
+        const { rows } = await deps.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_message WHERE kind IN ('refresh', 'home') AND status IN ('pending', 'failed', 'sending')`);
         if (rows[0]!.n === 0) return;
         if (Date.now() > deadline) throw new Error(`redraws still waiting after ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 25));
@@ -45,6 +50,7 @@ export async function redrawThroughOutbox(deps: ConversationDeps, ports: readonl
     },
     async stop() {
       delete deps.redraw;
+      delete deps.redrawHome;
       await dispatcher.stop(2_000);
     },
   };

@@ -6,6 +6,7 @@ import { snoozeAlert, takeRecommendedAction } from "./alerts.js";
 import { assignButton, assignCommand } from "./assign.js";
 import { updateContact } from "./contacts.js";
 import { openForm } from "./forms.js";
+import { openHome, setDigest, setLanguage, unsubscribeKind } from "./home.js";
 import type { Handler, HandlerContext, HandlerInputs, HandlerName } from "./context.js";
 import { addedRecently, contactProblems, customer, help, mine, stalled, useCase } from "./lists.js";
 import { digest, lang, settings, subscribe, unsubscribe } from "./settings.js";
@@ -38,6 +39,10 @@ export const HANDLERS: { [N in HandlerName]: Handler<N> } = {
   "alert.snooze": snoozeAlert,
   "list.page": listPage,
   "form.open": openForm,
+  "home.open": openHome,
+  "settings.lang": setLanguage,
+  "settings.digest": setDigest,
+  "settings.unsubscribe": unsubscribeKind,
 };
 
 export function runHandler<N extends HandlerName>(ctx: HandlerContext, name: N, input: HandlerInputs[N]): Promise<Effect[]> {

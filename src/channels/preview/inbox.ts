@@ -9,16 +9,18 @@ import { fromDate, todayIn } from "../../domain/dates.js";
 import type { AlertKind } from "../../domain/recommendations.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import { alertView } from "../../queries/queries.js";
+import { homeView } from "../../queries/home.js";
 
 /**
  * A CSM's inbox as the preview shows it: what arrived (the outbox rows of channel
  * `preview`, newest first; the dispatcher marks them sent, as nothing carries them
  * further), the other open alerts on their deployments (the first snapshot's alerts are
  * open without a row: they wait for the digest), the open alerts nobody is assigned to,
- * and today's digest. Every alert is shown as its card stands now.
+ * and today's digest; above them, the CSM's Home page as Slack's App Home shows it. Every
+ * alert is shown as its card stands now.
  */
 
-export const INBOX_SECTIONS = ["arrived", "open", "unassigned", "digest"] as const;
+export const INBOX_SECTIONS = ["home", "arrived", "open", "unassigned", "digest"] as const;
 export type InboxSection = (typeof INBOX_SECTIONS)[number];
 
 export interface InboxItem {
@@ -137,6 +139,7 @@ export async function loadInbox(deps: ConversationDeps, csm: InboxCsm, limit = 2
 
   const mine = await openAlerts({ useCaseDeployment: { deployment: { assignedCsmId: csm.id } } });
   const digest = await digestOn(today);
+  const home = await homeView(qctx, { csmId: csm.id, locale: csm.locale, timeZone: csm.timeZone, now });
   const shown = new Set(arrived.map((item) => item.alertId));
   const open = mine.filter((a) => !shown.has(a.view.alertId));
   const unassigned = await openAlerts({ useCaseDeployment: { deployment: { assignedCsmId: null, active: true } } });
@@ -146,12 +149,14 @@ export async function loadInbox(deps: ConversationDeps, csm: InboxCsm, limit = 2
   return {
     csm,
     sections: {
+      home: home ? [{ key: "home", alertId: null, badges: [], card: { card: "home", view: home } }] : [],
       arrived,
       open: items(open),
       unassigned: items(unassigned),
       digest: digest ? [{ key: "digest", alertId: null, badges: [], card: { card: "digest", view: digest } }] : [],
     },
     hidden: {
+      home: 0,
       arrived: deliveredCount - rows.length,
       open: Math.max(0, open.length - limit),
       unassigned: Math.max(0, unassigned.length - limit),

@@ -136,12 +136,14 @@ export function inboxPage(page: PageContext, model: InboxPageModel): string {
   </form>
   <label class="toggle"><input type="checkbox" id="toggle-slack" checked> ${t("preview.nav.slack")}</label>`;
   const hints: Record<InboxSection, string> = {
+    home: t("preview.section.homeHint"),
     arrived: t("preview.section.arrivedHint"),
     open: t("preview.section.openHint"),
     unassigned: t("preview.section.unassignedHint"),
     digest: csm.digestEnabled ? t("preview.section.digestHint", { time: csm.digestTime, timeZone: csm.timeZone }) : t("preview.section.digestOff"),
   };
   const empty: Record<InboxSection, string> = {
+    home: t("preview.empty.home"),
     arrived: t("preview.empty.arrived"),
     open: t("preview.empty.open"),
     unassigned: t("preview.empty.unassigned"),

@@ -1,7 +1,7 @@
 import type { AnyCard, Outcome } from "../../protocol/effects.js";
 import { presentEach, type EffectPresenters } from "../../protocol/channel.js";
 import { queryContext, type ConversationDeps } from "../../actions/context.js";
-import { toBlockKit, toModal } from "../../cards/blockkit.js";
+import { SLACK_LIMITS, toBlockKit, toModal } from "../../cards/blockkit.js";
 import { renderCard, type AdaptiveCard, type RenderContext } from "../../cards/render.js";
 import { alertCardName, type CardName, type Message } from "../../protocol/views.js";
 import type { Locale } from "../../config.js";
@@ -39,7 +39,8 @@ export function messageText(t: Translate, message: Message): string {
 export function renderBoth(card: AnyCard, ctx: RenderContext): RenderedCard {
   const t = translator(ctx.locale);
   const adaptive = renderCard(card.card, card.view, ctx);
-  const options = { cancelLabel: t("cards.button.cancel") };
+  // A Home page is a Slack Home view, which holds twice the blocks of a message.
+  const options = { cancelLabel: t("cards.button.cancel"), ...(card.card === "home" ? { maxBlocks: SLACK_LIMITS.homeBlocks } : {}) };
   // Slack shows the stand-alone forms as modals; everything else is a message.
   const slack = isForm(card.card) ? slackModalHtml(toModal(adaptive, options), t) : slackMessageHtml(toBlockKit(adaptive, options), t);
   return { name: card.card, card: adaptive, slackHtml: slack.html };
@@ -65,6 +66,8 @@ const PRESENTERS: EffectPresenters<PreviewAnswer, { deps: ConversationDeps; ctx:
   reply: (effect, answer, { ctx }) => void answer.replies.push(renderBoth(effect.card, ctx)),
   // The page shows a form card as it is (its Slack side as the modal it would open).
   form: (effect, answer, { ctx }) => void answer.replies.push(renderBoth(effect.card, ctx)),
+  // The inbox draws Home in a section of its own; asked for in a conversation, it is a card.
+  home: (effect, answer, { ctx }) => void answer.replies.push(renderBoth(effect.card, ctx)),
   fieldErrors: (effect, answer, { t }) => {
     for (const [field, message] of Object.entries(effect.errors)) answer.fieldErrors.push({ field, text: messageText(t, message) });
   },

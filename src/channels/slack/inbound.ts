@@ -12,8 +12,19 @@ import { decodeSlackText } from "./text.js";
 
 export type ButtonKind = "link" | "form" | "submit";
 
-/** blockkit.ts names buttons `url.N` (links), `modal.<action>.N` (forms) and `<action>.N` (submits). */
-export const buttonKind = (actionId: string): ButtonKind => (actionId.startsWith("url.") ? "link" : actionId.startsWith("modal.") ? "form" : "submit");
+/**
+ * blockkit.ts names buttons `url.N` (links), `modal.<action>.N` (forms) and `<action>.N`
+ * (submits); a `form.open.N` submit (the Home page's form buttons) opens its form too.
+ */
+export const buttonKind = (actionId: string): ButtonKind =>
+  actionId.startsWith("url.") ? "link" : actionId.startsWith("modal.") || actionId.startsWith("form.open.") ? "form" : "submit";
+
+/** A Home page's form button names its form with `form.open` (cards/home.json): read as that form's own button. */
+export function formButton(data: ButtonData | undefined): ButtonData | undefined {
+  if (data?.a !== "form.open") return data;
+  const { f, ...rest } = data as ButtonData & { f?: unknown };
+  return (FORM_ACTIONS as readonly unknown[]).includes(f) ? { ...rest, a: f as FormAction } : undefined;
+}
 
 /** The alert card a click came from: a message everyone in the conversation sees (not ephemeral), and the alert its buttons act on. */
 export function clickedAlertMessage(body: BlockAction): MessageSource | undefined {

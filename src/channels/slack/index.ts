@@ -15,7 +15,7 @@ import { createReplayGuard, type ReplayGuard } from "../replay.js";
 import { methodNotAllowed } from "../../server/http.js";
 import { boltLogger, within } from "./bolt.js";
 import { createBotName, createIdentities } from "./identity.js";
-import { buttonKind, clickedAlertMessage, clickedCard, formOpening, inDirectMessage, mentionText, parseJson, threadOf, type ButtonKind } from "./inbound.js";
+import { buttonKind, clickedAlertMessage, clickedCard, formButton, formOpening, inDirectMessage, mentionText, parseJson, threadOf, type ButtonKind } from "./inbound.js";
 import { formValues, parseButtonData, readMetadata, writeMetadata, type MessageSource, type ModalMetadata } from "./modals.js";
 import { createSlackPort, type SlackPort } from "./port.js";
 import { createSlackPresenter, modalErrors, REPLY_PLACEMENT, type SlackWhere } from "./present.js";
@@ -171,11 +171,13 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
   interface Click {
     body: BlockAction;
     value: unknown;
-    respond: RespondFn;
+    respond: RespondFn | undefined;
     source: MessageSource | undefined;
   }
 
-  const answerWith = (outcome: Outcome, respond: RespondFn) => present(outcome, { reply: viaRespond(respond), placement: "ephemeral" });
+  const answerWith = (outcome: Outcome, respond: RespondFn | undefined, userId: string) => present(outcome, { reply: replyTo(respond, userId), placement: "ephemeral" });
+  // A click on the App Home has no response_url (no message to answer under): its answer goes to the DM.
+  const replyTo = (respond: RespondFn | undefined, userId: string) => (respond ? viaRespond(respond) : viaResponseUrl(undefined, userId));
 
   const BUTTONS: Record<ButtonKind, (click: Click) => Promise<void>> = {
     // Slack opens the link itself; the click is only acknowledged.
@@ -184,14 +186,14 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     submit: async ({ body, value, respond, source }) => {
       const outcome = await handleAction(deps, await identities(body.user.id), value, COMMAND_STYLE, clickedCard(source));
       const name = parseButtonData(value)?.a;
-      await present(outcome, { reply: viaRespond(respond), placement: name ? REPLY_PLACEMENT[name] : "ephemeral" });
+      await present(outcome, { reply: replyTo(respond, body.user.id), placement: name ? REPLY_PLACEMENT[name] : "ephemeral" });
     },
 
     // Opening a form is a request like any other: the pipeline identifies, draws the form
     // from the current data and answers with a form effect, which becomes the modal.
     form: async ({ body, value, respond, source }) => {
       const started = Date.now();
-      const data = parseButtonData(value);
+      const data = formButton(parseButtonData(value));
       const opening = data ? formOpening(data) : undefined;
       // A button that names no form is answered as malformed, never run as the action itself.
       const outcome = await handleAction(deps, await identities(body.user.id), opening ?? { a: "form.open", invalid: value }, COMMAND_STYLE);
@@ -203,12 +205,25 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
           // Usually an expired trigger_id (3 s): say so rather than leave the click unanswered.
           const ref = randomUUID().slice(0, 8);
           log.error({ err: error, ref, ms: Date.now() - started, action: data?.a }, "slack views.open failed");
-          await answerWith({ locale: outcome.locale, timeZone: outcome.timeZone, effects: [notice("error", { key: "chat.errors.internal", params: { ref } })] }, respond);
+          await answerWith({ locale: outcome.locale, timeZone: outcome.timeZone, effects: [notice("error", { key: "chat.errors.internal", params: { ref } })] }, respond, body.user.id);
         }
       };
-      await present(outcome, { reply: viaRespond(respond), placement: "ephemeral", openModal });
+      await present(outcome, { reply: replyTo(respond, body.user.id), placement: "ephemeral", openModal });
     },
   };
+
+  // The App Home tab: the pipeline draws the person's page (a stranger's is the refusal), published as their Home.
+  app.event("app_home_opened", async ({ event }) =>
+    tracked(async () => {
+      if (event.tab !== "home") return;
+      const outcome = await handleAction(deps, await identities(event.user), { v: 1, a: "home.open" }, COMMAND_STYLE);
+      const publishHome = async (message: { blocks: View["blocks"] }) => {
+        const published = await port.publishHomeBlocks(event.user, message.blocks);
+        if (!published.ok) log.warn({ reason: published.reason }, "slack: could not publish the Home view");
+      };
+      await present(outcome, { reply: publishHome, placement: "ephemeral", publishHome });
+    }),
+  );
 
   app.action({ type: "block_actions" }, async ({ ack, body, respond }) =>
     tracked(async () => {

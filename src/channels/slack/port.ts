@@ -45,8 +45,8 @@ export function sendFailure(error: unknown): Extract<SendOutcome, { ok: false }>
 }
 
 /** The Web API arguments of a card message: Block Kit blocks plus the `text` notifications show. */
-export function messageBody(message: OutgoingMessage): { text: string; blocks: ReturnType<typeof toBlockKit>["blocks"] } {
-  const blockKit = toBlockKit(message.card);
+export function messageBody(message: OutgoingMessage, maxBlocks?: number): { text: string; blocks: ReturnType<typeof toBlockKit>["blocks"] } {
+  const blockKit = toBlockKit(message.card, maxBlocks ? { maxBlocks } : {});
   const fallback = message.fallbackText.trim() ? toMrkdwn(message.fallbackText) : blockKit.text;
   return { text: truncate(fallback, SLACK_LIMITS.text), blocks: blockKit.blocks };
 }
@@ -54,6 +54,9 @@ export function messageBody(message: OutgoingMessage): { text: string; blocks: R
 export interface SlackPort extends ChannelPort {
   /** The DM channel with a Slack user (conversations.open, remembered). */
   openDm(userId: string): Promise<string>;
+  /** Publishes blocks as the person's App Home (views.publish); the listener of app_home_opened and the outbox both use it. */
+  publishHome(to: Extract<Destination, { kind: "csm" }>, message: OutgoingMessage): Promise<SendOutcome>;
+  publishHomeBlocks(userId: string, blocks: ReturnType<typeof toBlockKit>["blocks"]): Promise<SendOutcome>;
 }
 
 /**
@@ -93,9 +96,30 @@ export function createSlackPort(client: WebClient, log: Logger): SlackPort {
     return openDm(to.chatUserId ?? (await userIdFor(to.email)));
   }
 
+  async function publishHomeBlocks(userId: string, blocks: ReturnType<typeof toBlockKit>["blocks"]): Promise<SendOutcome> {
+    try {
+      const published = await client.views.publish({ user_id: userId, view: { type: "home", blocks } });
+      return { ok: true, externalId: published.view?.id ?? userId, conversationId: userId };
+    } catch (error) {
+      const failure = sendFailure(error);
+      log.warn({ userId, reason: failure.reason, retryable: failure.retryable, retryAfterMs: failure.retryAfterMs }, "slack views.publish failed");
+      return failure;
+    }
+  }
+
   return {
     channel: "slack",
     openDm,
+    publishHomeBlocks,
+
+    async publishHome(to, message) {
+      try {
+        const userId = to.chatUserId ?? (await userIdFor(to.email));
+        return await publishHomeBlocks(userId, messageBody(message, SLACK_LIMITS.homeBlocks).blocks);
+      } catch (error) {
+        return sendFailure(error);
+      }
+    },
 
     async send(to, message) {
       try {

@@ -1,5 +1,5 @@
 import type { RespondFn } from "@slack/bolt";
-import { toBlockKit, toModal, type BlockKitMessage, type View } from "../../cards/blockkit.js";
+import { SLACK_LIMITS, toBlockKit, toModal, type BlockKitMessage, type View } from "../../cards/blockkit.js";
 import { renderCard } from "../../cards/render.js";
 import { translator } from "../../i18n.js";
 import type { Logger } from "../../log.js";
@@ -29,6 +29,11 @@ export const REPLY_PLACEMENT: Record<ActionName, Placement> = {
   "list.page": "replace",
   // Only a refusal answers a form opening (the form itself is a modal).
   "form.open": "ephemeral",
+  // The page itself is published as the Home view; only a refusal or an error is an answer.
+  "home.open": "ephemeral",
+  "settings.lang": "ephemeral",
+  "settings.digest": "ephemeral",
+  "settings.unsubscribe": "ephemeral",
 };
 
 /** Where an outcome is presented: how to answer, where the first answer goes, and (after a click) how to open a modal. */
@@ -37,11 +42,14 @@ export interface SlackWhere {
   placement: Placement;
   /** views.open with the click's trigger_id; absent where there is no click (a form is then posted as a card). */
   openModal?: (view: View) => Promise<void>;
+  /** views.publish of the person's App Home; absent: a Home page is answered as a card. */
+  publishHome?: (message: BlockKitMessage) => Promise<void>;
 }
 
 interface Collected {
   messages: BlockKitMessage[];
   modals: View[];
+  homes: BlockKitMessage[];
 }
 
 const PRESENTERS: EffectPresenters<Collected, { outcome: Outcome; now: Date; where: SlackWhere }> = {
@@ -57,6 +65,10 @@ const PRESENTERS: EffectPresenters<Collected, { outcome: Outcome; now: Date; whe
     const modal = effect.card.card.startsWith("form.") ? toModal(adaptive, options) : Object.values(toBlockKit(adaptive, options).modals).find((m) => m.callback_id === effect.submits);
     if (modal) into.modals.push(modal);
     else into.messages.push(renderBlockKit(effect.card, ctx));
+  },
+  home: (effect, into, { outcome, now, where }) => {
+    const message = renderBlockKit(effect.card, { locale: outcome.locale, timeZone: outcome.timeZone, now }, SLACK_LIMITS.homeBlocks);
+    (where.publishHome ? into.homes : into.messages).push(message);
   },
   // Queued by the pipeline as refresh rows: the dispatcher redraws every card of the alert.
   refreshAlert: () => undefined,
@@ -92,9 +104,10 @@ export function createSlackPresenter(options: { port: SlackPort; postMessage: (c
   };
 
   async function present(outcome: Outcome, where: SlackWhere): Promise<void> {
-    const { messages: replies, modals } = await presentEach(PRESENTERS, outcome.effects, { messages: [], modals: [] }, { outcome, now: options.now(), where });
+    const { messages: replies, modals, homes } = await presentEach(PRESENTERS, outcome.effects, { messages: [], modals: [], homes: [] }, { outcome, now: options.now(), where });
     // One modal per click (a trigger_id opens one view).
     if (modals[0] && where.openModal) await where.openModal(modals[0]);
+    for (const home of homes) await where.publishHome?.(home);
     for (const [i, message] of replies.entries()) {
       // One answer that cannot be delivered (an expired response_url…) must not stop the others.
       await where.reply(message, i === 0 ? where.placement : "ephemeral").catch((error: unknown) => log.warn({ err: error }, "slack: could not deliver an answer"));

@@ -6,9 +6,9 @@ import type { Locale } from "../../config.js";
 import { translator } from "../../i18n.js";
 
 /** A card of an effect as a Slack message, in the reader's language and time zone. */
-export function renderBlockKit(card: AnyCard, ctx: RenderContext): BlockKitMessage {
+export function renderBlockKit(card: AnyCard, ctx: RenderContext, maxBlocks?: number): BlockKitMessage {
   const adaptive = renderCard(card.card, card.view as never, ctx);
-  return toBlockKit(adaptive, { cancelLabel: translator(ctx.locale)("cards.button.cancel") });
+  return toBlockKit(adaptive, { cancelLabel: translator(ctx.locale)("cards.button.cancel"), ...(maxBlocks ? { maxBlocks } : {}) });
 }
 
 /** A message key (or ready text) as the reader reads it. */

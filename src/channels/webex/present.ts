@@ -46,6 +46,8 @@ const PRESENTERS: EffectPresenters<Collected> = {
   refreshAlert: () => undefined,
   // Webex cards hold their forms inline: the card is the form.
   form: (effect, into) => void into.replies.push(effect.card),
+  // Webex has no Home page of its own: the page is shown as a card in the conversation.
+  home: (effect, into) => void into.replies.push(effect.card),
 };
 
 /** The cards to answer with: field errors first, then the replies, a notice already said by a field error left out. */
