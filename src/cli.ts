@@ -93,6 +93,7 @@ const commands: Record<string, Command> = {
         reminderDays: config.alerts.reminderDays,
         partnerDomains: config.partner.domains,
         adminEmails: config.partner.admins,
+        writeback: { graceDays: config.writeback.graceDays, timeZone: config.partner.timeZone },
       });
       printSummary(summary, values.json ?? false);
       return 0;
@@ -186,6 +187,7 @@ function printSummary(summary: IngestSummary, json: boolean): void {
       `  use-case deployments: ${entity(summary.useCaseDeployments)}`,
       `  stages: ${summary.stageProgressions} progressed, ${summary.stageRegressions} regressed`,
       `  alerts: ${sum(summary.alerts.opened)} opened, ${sum(summary.alerts.resolved)} resolved, ${summary.alerts.reminders} reminders`,
+      `  chat changes for LCA: ${summary.changes.confirmed} confirmed, ${summary.changes.overridden} overridden by LCA, ${summary.changes.stale} stale`,
       ...(summary.unknownColumns.length > 0 ? [`  ignored unknown columns: ${summary.unknownColumns.join(", ")}`] : []),
       ...(summary.outsiders.count > 0
         ? [

@@ -203,9 +203,9 @@ class SqlStore implements Store {
     if (open) await this.db.query(`UPDATE pending_lca_change SET status = 'superseded', decided_at = now() WHERE id = $1`, [open.id]);
     if (next.record) {
       await this.db.query(
-        `INSERT INTO pending_lca_change (deployment_id, use_case_deployment_id, field, value_before, value_chat, csm_id, chat, before_snapshot_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT max(id) FROM snapshot))`,
-        [lca.deploymentRowId, useCaseId, change.field, next.valueBefore, change.valueChat, change.author.csmId, change.author.channel],
+        `INSERT INTO pending_lca_change (deployment_id, use_case_deployment_id, field, value_before, value_chat, csm_id, chat, created_at, before_snapshot_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, ($8::timestamptz AT TIME ZONE 'UTC'), (SELECT max(id) FROM snapshot))`,
+        [lca.deploymentRowId, useCaseId, change.field, next.valueBefore, change.valueChat, change.author.csmId, change.author.channel, change.at.toISOString()],
       );
     }
     return { recorded: next.record };

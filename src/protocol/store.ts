@@ -118,6 +118,8 @@ export interface PendingLcaChange {
   /** The value set in chat (null: the field emptied). */
   valueChat: string | null;
   author: Author;
+  /** When it was made (the handler's clock): the grace days count from its date. */
+  at: Date;
 }
 
 export interface Store {

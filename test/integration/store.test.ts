@@ -75,7 +75,7 @@ describe.each(DB_KINDS)("the SQL store on %s", (kind) => {
     const { id } = await csm();
     const { rows: [d] } = await db.pool.query<{ id: number; lca_csm_email: string | null }>(`SELECT id, lca_csm_email FROM deployment WHERE lca_csm_email IS NOT NULL ORDER BY id LIMIT 1`);
     const author = { csmId: id, channel: "slack" as const };
-    const change = (valueChat: string) => store.transaction((tx) => tx.recordPendingLcaChange({ subject: { deploymentRowId: d!.id }, field: "csm_email", valueChat, author }));
+    const change = (valueChat: string) => store.transaction((tx) => tx.recordPendingLcaChange({ subject: { deploymentRowId: d!.id }, field: "csm_email", valueChat, author, at: new Date() }));
     expect(await change("first@partner.example")).toEqual({ recorded: true });
     expect(await change("second@partner.example")).toEqual({ recorded: true });
     const rows = async () => (await db.pool.query(`SELECT field, value_before, value_chat, status::text, csm_id, chat::text FROM pending_lca_change WHERE deployment_id = $1 ORDER BY id`, [d!.id])).rows;

@@ -39,7 +39,7 @@ async function assignDeployment(ctx: HandlerContext, target: { rowId: number; ve
       return { effects: [reply({ card: "receipt", view: { outcome, actorName: deployment.assigneeName ?? ctx.actor.name, at: at() } }), ...refresh] };
     }
     // The CSM lives at deployment level in LCA: one pending change, recorded before the assignment.
-    const { recorded: waiting } = await tx.recordPendingLcaChange({ subject: { deploymentRowId: deployment.id }, field: "csm_email", valueChat: assigneeEmail, author });
+    const { recorded: waiting } = await tx.recordPendingLcaChange({ subject: { deploymentRowId: deployment.id }, field: "csm_email", valueChat: assigneeEmail, author, at: ctx.now() });
     const alerts = await tx.assignDeployment({ rowId: deployment.id, assigneeId, author });
     await tx.audit({ author, action: "usecase.assign", entity: "deployment", entityId: deployment.deploymentId, before: { assignedCsmId: deployment.assignedCsmId }, after: { assignedCsmId: assigneeId } });
     return { effects: null, assigneeName, alerts, waiting };

@@ -62,7 +62,7 @@ export const updateContact: Handler<"contact.update"> = async (ctx, e) => {
     let waiting = false;
     for (const [part, value, was] of [["email", email, existing?.email ?? null], ["name", name, existing?.name ?? null]] as const) {
       if (value === was) continue;
-      const { recorded } = await tx.recordPendingLcaChange({ subject: { useCaseId: e.id }, field: contactField(check.slot, part), valueChat: value, author });
+      const { recorded } = await tx.recordPendingLcaChange({ subject: { useCaseId: e.id }, field: contactField(check.slot, part), valueChat: value, author, at: ctx.now() });
       waiting ||= recorded;
     }
     await tx.upsertPartnerContact({ useCaseId: e.id, slot: check.slot, name, email });
