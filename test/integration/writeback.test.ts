@@ -116,7 +116,7 @@ describe.each(DB_KINDS)("LCA write-back on %s", (kind) => {
 
   it("keeps a name changed in chat while LCA's row changes elsewhere, until LCA decides it", async () => {
     const kept = { name: "Old Name", email: "kept@northwind.example", barrier: "none" as const };
-    const day = (asOf: string, name: string) => ingestRows(db.pool, ok([row({ partnerContacts: [kept], stage: asOf === "2026-11-23" ? "implement" : "use", stageEnteredOn: "2026-11-01", partnerContacts: [{ ...kept, name }] })]), options(asOf));
+    const day = (asOf: string, name: string) => ingestRows(db.pool, ok([row({ stage: asOf === "2026-11-23" ? "implement" : "use", stageEnteredOn: "2026-11-01", partnerContacts: [{ ...kept, name }] })]), options(asOf));
     await day("2026-11-23", "Old Name");
     const ucd = await automation();
     await runHandler(await ctx(ANNA), "contact.update", { a: "contact.update", v: 1, id: ucd.id, ev: ucd.version, slot: 1, email: kept.email, name: "New Name" });

@@ -82,6 +82,18 @@ describe("contact.update", () => {
     expect(store.state.useCases[0]!.version).toBe(2);
   });
 
+  it.each([
+    ["a name with a control character", { email: "fine@customer.example", name: "Evil \u001b[31mName" }, "name", "chat.contact.invalidName"],
+    ["a name longer than LCA's 256", { email: "fine@customer.example", name: "x".repeat(257) }, "name", "chat.contact.invalidName"],
+    ["an address longer than LCA's 254", { email: `${"a".repeat(250)}@customer.example` }, "email", "chat.contact.invalidEmail"],
+  ])("refuses %s, which the upload to LCA could not carry, changing and recording nothing", async (_what, fields, field, key) => {
+    const store = world();
+    const effects = await runHandler(handlerContext(store), "contact.update", update(fields));
+    expect(fieldErrors(effects)).toEqual({ [field]: { key } });
+    expect(store.state.pendingLcaChanges).toEqual([]);
+    expect(store.state.useCases[0]!.contacts).toHaveLength(1);
+  });
+
   it("refuses a third partner contact on the slot field, with the maximum as the plural's count", async () => {
     const store = world();
     store.state.useCases[0]!.contacts.push(

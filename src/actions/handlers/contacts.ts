@@ -4,6 +4,7 @@ import type { MessageKey, MessageParams } from "../../i18n.js";
 import { countAlerts } from "../../metrics.js";
 import { notice, reply, type Effect } from "../../protocol/effects.js";
 import { contactField } from "../../domain/writeback.js";
+import { cellHazard } from "../../ingest/row.js";
 import { authorOf, type Handler } from "./context.js";
 
 /** The contact form: a partner contact added or changed on a use case. */
@@ -30,6 +31,11 @@ function refusalParams(refusal: ContactRefusal): MessageParams {
   }
 }
 
+/** A refusal shown next to the form's field and as a notice. */
+function refused(field: string, message: { key: MessageKey; params?: MessageParams }): Effect[] {
+  return [{ type: "fieldErrors", errors: { [field]: message } } as Effect, notice("error", message)];
+}
+
 export const updateContact: Handler<"contact.update"> = async (ctx, e) => {
   const { config } = ctx;
   const author = authorOf(ctx.actor);
@@ -37,6 +43,10 @@ export const updateContact: Handler<"contact.update"> = async (ctx, e) => {
   const outcome = await ctx.store.transaction(async (tx) => {
     const ucd = await tx.lockUseCase(e.id);
     if (!ucd) return { effects: [notice("error", { key: "chat.errors.notFound" })] };
+    // What the upload workbook carries must pass LCA's format (the ingest's own cell rules),
+    // or one hostile name would keep every change from reaching LCA.
+    if (cellHazard(email, "email")) return { effects: refused("email", { key: "chat.contact.invalidEmail" }) };
+    if (e.name !== undefined && cellHazard(e.name, "name")) return { effects: refused("name", { key: "chat.contact.invalidName" }) };
     const contacts = await tx.contactsOf(e.id);
     const check = checkContactChange({
       email,
@@ -47,8 +57,7 @@ export const updateContact: Handler<"contact.update"> = async (ctx, e) => {
     });
     if (!check.ok) {
       const { field, key } = CONTACT_FIELD_ERRORS[check.refusal.rule];
-      const message = { key, params: refusalParams(check.refusal) };
-      return { effects: [{ type: "fieldErrors", errors: { [field]: message } } as Effect, notice("error", message)] };
+      return { effects: refused(field, { key, params: refusalParams(check.refusal) }) };
     }
     if (ucd.version !== e.ev) {
       const stale = await tx.openAlertIds(e.id);
