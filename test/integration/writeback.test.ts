@@ -99,14 +99,25 @@ describe.each(DB_KINDS)("LCA write-back on %s", (kind) => {
 
   it("LCA's third value overrides the chat value: LCA's is kept and the CSM who made the change is told", async () => {
     await fixContact();
+    await runHandler(await ctx(JAMES), "assign", { command: { kind: "assign", deploymentId: "DPL101X431", to: "me" }, text: "assign DPL101X431" } as never);
     const third = { name: "Third Person", email: "third@northwind.example", barrier: "none" as const };
-    const summary = await ingestRows(db.pool, ok(baseline({ partnerContacts: [third] }).slice(0, 1).concat(baseline().slice(1))), options("2026-11-24"));
-    expect(summary.changes).toEqual({ confirmed: 0, overridden: 2, stale: 0 });
-    expect(await statuses()).toEqual(["partner_contact_1_email overridden", "partner_contact_1_name overridden"]);
+    const oliver = "oliver.brown@partner.example";
+    const next = baseline({ csmEmail: oliver });
+    next[0] = { ...next[0]!, partnerContacts: [third] };
+    const summary = await ingestRows(db.pool, ok(next), options("2026-11-24"));
+    expect(summary.changes).toEqual({ confirmed: 0, overridden: 3, stale: 0 });
+    expect(await statuses()).toEqual(["partner_contact_1_email overridden", "partner_contact_1_name overridden", "csm_email overridden"]);
     expect(await slot1()).toEqual({ email: "third@northwind.example", name: "Third Person", lca_email: "third@northwind.example" });
+    // LCA's CSM, not the chat's: the merge takes LCA's value once the change is decided.
+    const { rows: [assignee] } = await db.pool.query(`SELECT m.email FROM deployment d JOIN csm m ON m.id = d.assigned_csm_id`);
+    expect(assignee).toEqual({ email: oliver });
     const anna = await actor(ANNA);
-    const { rows: notices } = await db.pool.query(`SELECT channel, destination, csm_id, kind, payload FROM outbox_message WHERE kind = 'notice'`);
-    expect(notices).toHaveLength(1);
+    const jamesId = (await actor(JAMES)).csmId;
+    const { rows: all } = await db.pool.query(`SELECT channel, destination, csm_id, kind, payload FROM outbox_message WHERE kind = 'notice' ORDER BY csm_id`);
+    // Each CSM is told of their own changes only.
+    expect(all.map((n) => [n.csm_id, n.payload.view.title.params.count])).toEqual([[anna.csmId, 2], [jamesId, 1]].sort((a, b) => a[0]! - b[0]!));
+    expect(all.find((n) => n.csm_id === jamesId).payload.view.text.params.changes).toBe(`DPL101X431 · CSM Email: ${JAMES} → ${oliver}`);
+    const notices = all.filter((n) => n.csm_id === anna.csmId);
     expect(notices[0]).toMatchObject({ channel: null, destination: `csm:${anna.csmId}`, csm_id: anna.csmId, payload: { card: "notice", view: { tone: "warning", title: { key: "chat.writeback.overriddenTitle", params: { count: 2 } }, text: { key: "chat.writeback.overridden" } } } });
     expect(notices[0].payload.view.text.params.changes).toBe(
       "DPL101X431 · Campus Network Automation · Partner Contact 1 Email: new.ops@northwind.example → third@northwind.example; DPL101X431 · Campus Network Automation · Partner Contact 1 Name: New Ops → Third Person",
