@@ -10,6 +10,7 @@ import { sqlStore } from "../../src/db/store.js";
 import { EXPORT_COLUMNS } from "../../src/demo/write-snapshot.js";
 import type { SnapshotRow } from "../../src/domain/snapshot.js";
 import { ingestFile, ingestRows } from "../../src/ingest/ingest.js";
+import { collectWritebackGauge, writebackChanges } from "../../src/metrics.js";
 import { listChanges } from "../../src/writeback/changes.js";
 import { partnerTags, uploadRows, writeUploadCsv, writeUploadXlsx } from "../../src/writeback/workbook.js";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "../support/db.js";
@@ -91,6 +92,9 @@ describe.each(DB_KINDS)("LCA write-back on %s", (kind) => {
     expect(await statuses()).toEqual(["partner_contact_1_email confirmed", "partner_contact_1_name confirmed", "csm_email confirmed"]);
     expect(await slot1()).toEqual({ email: "new.ops@northwind.example", name: "New Ops", lca_email: "new.ops@northwind.example" });
     expect(await listChanges(db.pool, { all: false })).toEqual([]);
+    await collectWritebackGauge(db.pool);
+    const gauge = Object.fromEntries((await writebackChanges.get()).values.map((v) => [v.labels.status, v.value]));
+    expect(gauge).toEqual({ pending: 0, confirmed: 3, overridden: 0, stale: 0, superseded: 0 });
     // And the CSV carries the same rows, readable by the bot too.
     const again = await ingestFile(db.pool, path.join(dir, `${kind}-upload.csv`), options("2026-11-25"));
     expect(again.changes).toEqual({ confirmed: 0, overridden: 0, stale: 0 });
