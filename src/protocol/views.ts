@@ -114,6 +114,8 @@ export interface ContactView {
   name?: string | null;
   email: string;
   barrier: DeliveryBarrier;
+  /** Set in chat and not yet seen in LCA (a pending or stale LCA change). */
+  waitingForLca?: boolean;
 }
 
 export interface RecommendationView {

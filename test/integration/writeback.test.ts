@@ -12,6 +12,7 @@ import type { SnapshotRow } from "../../src/domain/snapshot.js";
 import { ingestFile, ingestRows } from "../../src/ingest/ingest.js";
 import { collectWritebackGauge, writebackChanges } from "../../src/metrics.js";
 import { listChanges } from "../../src/writeback/changes.js";
+import { useCaseDetail } from "../../src/queries/queries.js";
 import { partnerTags, uploadRows, writeUploadCsv, writeUploadXlsx } from "../../src/writeback/workbook.js";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "../support/db.js";
 import { handlerContext, testConfig } from "../support/memory-store.js";
@@ -57,6 +58,10 @@ describe.each(DB_KINDS)("LCA write-back on %s", (kind) => {
     const ucd = await automation();
     return runHandler(await ctx(ANNA), "contact.update", { a: "contact.update", v: 1, id: ucd.id, ev: ucd.version, slot: 1, email: "New.Ops@Northwind.example", name: "New Ops" });
   };
+  // The use-case card's contacts: which are marked as waiting for LCA.
+  const waiting = async () =>
+    (await useCaseDetail({ prisma: db.prisma, today: "2026-11-24", stallThresholds: testConfig.alerts.stallThresholds, lcaUrl: (id) => id }, (await automation()).id))!
+      .contacts.filter((c) => c.source === "partner").map((c) => [c.source, c.slot, c.waitingForLca]);
   const slot1 = async () => (await db.pool.query(`SELECT c.email, c.name, c.lca_email FROM contact c WHERE c.source = 'partner' AND c.slot = 1`)).rows[0];
   const statuses = async () => (await db.pool.query<{ field: string; status: string }>(`SELECT field, status::text FROM pending_lca_change ORDER BY id`)).rows.map((r) => `${r.field} ${r.status}`);
 
@@ -65,6 +70,7 @@ describe.each(DB_KINDS)("LCA write-back on %s", (kind) => {
     const assigned = await runHandler(await ctx(JAMES), "assign", { command: { kind: "assign", deploymentId: "DPL101X431", to: { email: JAMES } }, text: "assign DPL101X431 to james" } as never);
     expect(replies(assigned)[0]).toMatchObject({ view: { outcome: { key: "assignedPending", params: { name: "James Lee" } } } });
     expect(await statuses()).toEqual(["partner_contact_1_email pending", "partner_contact_1_name pending", "csm_email pending"]);
+    expect(await waiting()).toEqual([["partner", 1, true]]);
     expect((await listChanges(db.pool, { all: false })).map((c) => [c.column, c.before, c.chat, c.by.email, c.chatName, c.useCase?.name ?? null])).toEqual([
       ["Partner Contact 1 Email", "ops@northwind.example", "new.ops@northwind.example", ANNA, "slack", "Campus Network Automation"],
       ["Partner Contact 1 Name", null, "New Ops", ANNA, "slack", "Campus Network Automation"],
@@ -92,6 +98,7 @@ describe.each(DB_KINDS)("LCA write-back on %s", (kind) => {
     expect(await statuses()).toEqual(["partner_contact_1_email confirmed", "partner_contact_1_name confirmed", "csm_email confirmed"]);
     expect(await slot1()).toEqual({ email: "new.ops@northwind.example", name: "New Ops", lca_email: "new.ops@northwind.example" });
     expect(await listChanges(db.pool, { all: false })).toEqual([]);
+    expect(await waiting()).toEqual([["partner", 1, false]]);
     await collectWritebackGauge(db.pool);
     const gauge = Object.fromEntries((await writebackChanges.get()).values.map((v) => [v.labels.status, v.value]));
     expect(gauge).toEqual({ pending: 0, confirmed: 3, overridden: 0, stale: 0, superseded: 0 });
