@@ -150,6 +150,17 @@ describe.each(DB_KINDS)("LCA write-back on %s", (kind) => {
     expect(await slot1()).toMatchObject({ email: kept.email, name: "LCA Name" });
   });
 
+  it("counts the grace days from the day of the change in the partner's time zone", async () => {
+    const { rows: [d] } = await db.pool.query<{ id: number }>(`SELECT id FROM deployment`);
+    const author = { csmId: (await actor(JAMES)).csmId, channel: "webex" as const };
+    // 23:30 UTC on Monday is already Tuesday in Berlin: by Wednesday one working day has passed there, two in UTC.
+    await sqlStore(db.pool, reevaluateUseCases).transaction((tx) => tx.recordPendingLcaChange({ subject: { deploymentRowId: d!.id }, field: "csm_email", valueChat: JAMES, author, at: new Date("2026-11-23T23:30:00Z") }));
+    const berlin = await ingestRows(db.pool, ok(baseline()), { ...options("2026-11-25"), writeback: { graceDays: 2, timeZone: "Europe/Berlin" } });
+    expect(berlin.changes.stale).toBe(0);
+    const utc = await ingestRows(db.pool, ok(baseline()), { ...options("2026-11-25"), source: "again", writeback: { graceDays: 2, timeZone: "UTC" } });
+    expect(utc.changes.stale).toBe(1);
+  });
+
   it("a change LCA does not show is kept over changed rows, and turns stale after the grace days", async () => {
     await fixContact();
     // Tuesday: LCA moved the stage (the row changed) but still has the bounced address.
