@@ -40,6 +40,9 @@ const NOTICE_KEYS: MessageKey[] = ["chat.writeback.overriddenTitle", "chat.write
 const MAX_LISTED = 20;
 
 export async function reconcileChanges(client: Queryable, options: ReconcileOptions): Promise<ReconcileSummary> {
+  // Most snapshots find nothing waiting: then the staged rows are not scanned at all.
+  const { rows: [waiting] } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM pending_lca_change WHERE status IN ('pending', 'stale')) AS any`);
+  if (!waiting?.any) return { changes: { confirmed: 0, overridden: 0, stale: 0 }, notices: 0 };
   // Emails compare without case (the readers lower-case them; a chat value is lower-cased too).
   const { rows } = await client.query<{ status: "confirmed" | "overridden" | "stale"; n: number }>(`
     WITH open AS (

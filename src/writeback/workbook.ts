@@ -4,6 +4,7 @@ import type { Queryable } from "../db/sql.js";
 import { toDate, type IsoDate } from "../domain/dates.js";
 import type { DeliveryBarrier, RowProblem } from "../domain/snapshot.js";
 import type { Stage } from "../domain/stages.js";
+// The export format's one writer (also the demo's) names the sheets and spells the cells.
 import { csvCell, stageText, TAGS_SHEET, TAGS_SHEET_TITLE, TAG_SEPARATOR, USE_CASES_SHEET } from "../demo/write-snapshot.js";
 import { COLUMNS } from "../ingest/columns.js";
 import { validateRow } from "../ingest/row.js";
