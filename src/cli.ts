@@ -1,3 +1,5 @@
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { exportCards } from "./cards/export.js";
 import { formatRetry, listOutbox, retryDead } from "./delivery/outbox-cli.js";
@@ -12,6 +14,7 @@ import { refresh } from "./ingest/refresh.js";
 import { createLogger, registerSecrets, scrubLine } from "./log.js";
 import { connectDatabase, startService } from "./main.js";
 import { printable, printableLines } from "./terminal.js";
+import { runChanges } from "./writeback/changes-cli.js";
 
 const USAGE = `Usage: lca-bot <command> [options]
 
@@ -25,6 +28,9 @@ Commands:
                                       apply the newest snapshot of the feed (LCA_FEED)
   cards --out DIR [--locale en|ru]    write every card as NAME.LOCALE.adaptive.json and
                                       NAME.LOCALE.slack.json
+  changes [--all] [--json]            list the changes made in chat that wait for LCA
+                                      (pending and stale; --all: every status)
+  changes --xlsx FILE [--csv FILE]    write the workbook to upload to LCA (and/or as CSV)
   outbox                              list pending, failed and dead outbox messages
   outbox retry [ID...]                requeue dead messages (all, or those named)
 
@@ -93,6 +99,7 @@ const commands: Record<string, Command> = {
         reminderDays: config.alerts.reminderDays,
         partnerDomains: config.partner.domains,
         adminEmails: config.partner.admins,
+        writeback: { graceDays: config.writeback.graceDays, timeZone: config.partner.timeZone },
       });
       printSummary(summary, values.json ?? false);
       return 0;
@@ -108,6 +115,21 @@ const commands: Record<string, Command> = {
     const written = await exportCards(values.out, values.locale ? [values.locale as Locale] : LOCALES);
     console.log(`Wrote ${written.length} files to ${values.out}`);
     return 0;
+  },
+
+  async changes(args, config) {
+    const { values } = parseOptions(args, { options: { all: { type: "boolean" }, json: { type: "boolean" }, xlsx: { type: "string" }, csv: { type: "string" }, locale: { type: "string" } } });
+    checkLocale(values.locale);
+    if (values.xlsx !== undefined) checkTarget("--xlsx", values.xlsx, ".xlsx");
+    if (values.csv !== undefined) checkTarget("--csv", values.csv, ".csv");
+    if (values.xlsx !== undefined && values.xlsx === values.csv) usageError("--xlsx and --csv need different files");
+    const db = await connectDatabase(config, createLogger("warn"));
+    try {
+      const t = translator((values.locale as Locale | undefined) ?? config.partner.defaultLocale);
+      return await runChanges(db.pool, { all: values.all ?? false, json: values.json ?? false, xlsx: values.xlsx, csv: values.csv, t });
+    } finally {
+      await db.close();
+    }
   },
 
   async outbox(args, config) {
@@ -157,6 +179,13 @@ function usageError(message: string): never {
   throw new UsageError(message);
 }
 
+/** A file to write: the extension its format needs, in a folder that exists, not a folder itself. */
+function checkTarget(option: string, file: string, extension: string): void {
+  if (!file.toLowerCase().endsWith(extension)) usageError(`${option} needs a file name ending in ${extension}`);
+  if (!existsSync(path.dirname(path.resolve(file)))) usageError(`${option}: the folder of ${file} does not exist`);
+  if (existsSync(file) && statSync(file).isDirectory()) usageError(`${option}: ${file} is a folder`);
+}
+
 /** `--locale` picks the language of the command's messages; the default is DEFAULT_LOCALE. */
 function checkLocale(locale: string | undefined): void {
   if (locale !== undefined && !(LOCALES as readonly string[]).includes(locale)) usageError("--locale must be en or ru");
@@ -186,6 +215,7 @@ function printSummary(summary: IngestSummary, json: boolean): void {
       `  use-case deployments: ${entity(summary.useCaseDeployments)}`,
       `  stages: ${summary.stageProgressions} progressed, ${summary.stageRegressions} regressed`,
       `  alerts: ${sum(summary.alerts.opened)} opened, ${sum(summary.alerts.resolved)} resolved, ${summary.alerts.reminders} reminders`,
+      `  chat changes for LCA: ${summary.changes.confirmed} confirmed, ${summary.changes.overridden} overridden by LCA, ${summary.changes.stale} stale`,
       ...(summary.unknownColumns.length > 0 ? [`  ignored unknown columns: ${summary.unknownColumns.join(", ")}`] : []),
       ...(summary.outsiders.count > 0
         ? [

@@ -69,6 +69,8 @@ const envSchema = z.object({
     .optional()
     .transform((v, ctx) => parseThresholds(v, ctx)),
   REMINDER_DAYS: z.coerce.number().int().min(1, "must be at least 1 day").default(7),
+  // Working days (Mon-Fri in TIME_ZONE) a chat change may wait for LCA before it is stale.
+  WRITEBACK_GRACE_DAYS: z.coerce.number().int().min(1, "must be at least 1 working day").max(60, "must be at most 60 working days").default(2),
   REFRESH_TIME: hhmm.default("06:00"),
   LCA_FEED: z
     .string()
@@ -197,6 +199,8 @@ export interface Config {
     timeZone: string;
   };
   alerts: { stallThresholds: StallThresholds; reminderDays: number };
+  /** Chat changes waiting for LCA: working days before one is stale. */
+  writeback: { graceDays: number };
   /** The feed and, for an HTTPS one, the download's size limit and timeout. */
   refresh: { time: string; feed: string | undefined; feedMaxBytes: number; feedTimeoutMs: number };
   /** Load the demo data set into an empty embedded database at start. */
@@ -309,6 +313,7 @@ export function loadConfig(env: Env = process.env): Config {
       timeZone: e.TIME_ZONE,
     },
     alerts: { stallThresholds: e.STALL_THRESHOLDS, reminderDays: e.REMINDER_DAYS },
+    writeback: { graceDays: e.WRITEBACK_GRACE_DAYS },
     refresh: { time: e.REFRESH_TIME, feed: e.LCA_FEED, feedMaxBytes: e.LCA_FEED_MAX_BYTES, feedTimeoutMs: e.LCA_FEED_TIMEOUT_MS },
     demo: e.DEMO && database.kind === "embedded",
     lcaPortalUrl: e.LCA_PORTAL_URL,

@@ -1,6 +1,7 @@
 import { Router } from "express";
 import type pg from "pg";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { LCA_CHANGE_STATUSES } from "./domain/writeback.js";
 import type { AlertKind } from "./domain/recommendations.js";
 import type { Logger } from "./log.js";
 
@@ -95,6 +96,19 @@ export const outboxOldestAge = new Gauge({
   registers: [registry],
 });
 
+export const writebackChanges = new Gauge({
+  name: "lca_writeback_changes",
+  help: "Changes made in chat for LCA, by status (pending, confirmed, overridden, stale, superseded; read from the database at scrape time).",
+  labelNames: ["status"] as const,
+  registers: [registry],
+});
+
+/** Reads the write-back gauge from the database (also called on each scrape). */
+export async function collectWritebackGauge(pool: pg.Pool): Promise<void> {
+  const { rows } = await pool.query<{ status: string; n: number }>(`SELECT status::text, count(*)::int AS n FROM pending_lca_change GROUP BY status`);
+  for (const status of LCA_CHANGE_STATUSES) writebackChanges.set({ status }, rows.find((r) => r.status === status)?.n ?? 0);
+}
+
 /** Ingest summaries carry counts per alert kind: the lead adds them after each applied snapshot. */
 export function countAlerts(summary: { opened: Partial<Record<AlertKind, number>>; resolved: Partial<Record<AlertKind, number>> }): void {
   for (const [kind, n] of Object.entries(summary.opened)) if (n) alertsOpened.inc({ kind }, n);
@@ -139,10 +153,12 @@ export function metricsRouter(options: { pool: pg.Pool; log?: Logger }): Router 
   router.get("/", async (_req, res) => {
     try {
       await collectOutboxGauges(options.pool);
+      await collectWritebackGauge(options.pool);
     } catch (error) {
       options.log?.warn({ err: error }, "metrics: cannot read the outbox gauges from the database");
       outboxDepth.reset();
       outboxOldestAge.reset();
+      writebackChanges.reset();
     }
     res.setHeader("Content-Type", registry.contentType);
     res.send(await registry.metrics());

@@ -41,7 +41,10 @@ export function presentUseCaseDetail(view: UseCaseDetailView, f: Format): Templa
       act: !!view.openAlert,
     },
     contacts: view.contacts.map((c) => ({
-      text: t("cards.detail.contactLine", { email: c.name ? `${c.email} (${c.name})` : c.email, source: t(`cards.source.${c.source}`), barrier: f.barrier(c.barrier) }),
+      text: join(
+        t("cards.detail.contactLine", { email: c.name ? `${c.email} (${c.name})` : c.email, source: t(`cards.source.${c.source}`), barrier: f.barrier(c.barrier) }),
+        c.waitingForLca ? t("cards.detail.waitingForLca") : undefined,
+      ),
     })),
     noContacts: t("cards.detail.noContacts"),
     noHistory: t("cards.detail.noHistory"),

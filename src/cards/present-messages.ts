@@ -18,6 +18,8 @@ const RECEIPT_ICON: Record<ReceiptView["outcome"]["key"], string> = {
   assigned: "✅",
   actionRecorded: "✅",
   contactUpdated: "✅",
+  contactSavedPending: "⏳",
+  assignedPending: "⏳",
   snoozed: "💤",
   alreadyDone: "ℹ️",
   stale: "⚠️",
@@ -32,6 +34,10 @@ function receiptText(outcome: ReceiptView["outcome"], f: Format): string {
       return t("cards.receipt.actionRecorded", { action: f.action(outcome.params.action) });
     case "contactUpdated":
       return t("cards.receipt.contactUpdated", { email: outcome.params.email });
+    case "contactSavedPending":
+      return t("cards.receipt.contactSavedPending", { email: outcome.params.email });
+    case "assignedPending":
+      return t("cards.receipt.assignedPending", { name: outcome.params.name });
     case "snoozed":
       return t("cards.receipt.snoozed", { count: outcome.params.days });
     case "alreadyDone":

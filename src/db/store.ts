@@ -1,5 +1,6 @@
 import type pg from "pg";
-import type { Store, LockedAlert, StoredContact, LockedDeployment, StoredSubscription, CsmSettings, AuditRecord, RefusalRecord } from "../protocol/store.js";
+import type { Store, LockedAlert, StoredContact, LockedDeployment, StoredSubscription, CsmSettings, AuditRecord, RefusalRecord, PendingLcaChange } from "../protocol/store.js";
+import { nextChange } from "../domain/writeback.js";
 import type { DeliveryBarrier } from "../domain/snapshot.js";
 import type { Locale } from "../locale.js";
 import { inTransaction, type Queryable } from "./sql.js";
@@ -187,8 +188,47 @@ class SqlStore implements Store {
     ]);
   }
 
-  async recordPendingLcaChange(): Promise<void> {
-    // Loud on purpose: the LCA write-back issue adds the table with its migration; until then no handler calls this.
-    throw new Error("pending LCA changes have no table yet (the LCA write-back adds it)");
+  async recordPendingLcaChange(change: PendingLcaChange): Promise<{ recorded: boolean }> {
+    const lca = await this.lcaValueOf(change);
+    if (!lca) throw new Error(`no active subject for the LCA change of ${change.field}`);
+    const useCaseId = "useCaseId" in change.subject ? change.subject.useCaseId : null;
+    // FOR UPDATE: two changes of one field at once supersede each other in turn, not both the same one.
+    const { rows: [open] } = await this.db.query<{ id: number; value_before: string | null }>(
+      `SELECT id, value_before FROM pending_lca_change
+       WHERE deployment_id = $1 AND coalesce(use_case_deployment_id, 0) = coalesce($2::int, 0) AND field = $3 AND status IN ('pending', 'stale')
+       FOR UPDATE`,
+      [lca.deploymentRowId, useCaseId, change.field],
+    );
+    const next = nextChange(open && { valueBefore: open.value_before }, change.field, lca.value, change.valueChat);
+    if (open) await this.db.query(`UPDATE pending_lca_change SET status = 'superseded', decided_at = now() WHERE id = $1`, [open.id]);
+    if (next.record) {
+      await this.db.query(
+        `INSERT INTO pending_lca_change (deployment_id, use_case_deployment_id, field, value_before, value_chat, csm_id, chat, created_at, before_snapshot_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, ($8::timestamptz AT TIME ZONE 'UTC'), (SELECT max(id) FROM snapshot))`,
+        [lca.deploymentRowId, useCaseId, change.field, next.valueBefore, change.valueChat, change.author.csmId, change.author.channel, change.at.toISOString()],
+      );
+    }
+    return { recorded: next.record };
+  }
+
+  /**
+   * LCA's value of a field as the last snapshot gave it: the CSM and a slot's email are kept
+   * as LCA sent them (lca_csm_email, lca_email); names are not, so a name's is the slot's
+   * current one (only LCA and, through a change recorded here, chat set it).
+   */
+  private async lcaValueOf(change: PendingLcaChange): Promise<{ deploymentRowId: number; value: string | null } | undefined> {
+    if ("deploymentRowId" in change.subject) {
+      const { rows: [d] } = await this.db.query<{ id: number; lca_csm_email: string | null }>(`SELECT id, lca_csm_email FROM deployment WHERE id = $1`, [change.subject.deploymentRowId]);
+      return d && { deploymentRowId: d.id, value: d.lca_csm_email };
+    }
+    const match = /^partner_contact_([12])_(email|name)$/.exec(change.field);
+    if (!match) throw new Error(`${change.field} is not a contact field`);
+    const { rows: [x] } = await this.db.query<{ deployment_id: number; found: boolean; lca_email: string | null; name: string | null }>(
+      `SELECT x.deployment_id, c.id IS NOT NULL AS found, c.lca_email, c.name FROM use_case_deployment x
+       LEFT JOIN contact c ON c.use_case_deployment_id = x.id AND c.source = 'partner' AND c.slot = $2
+       WHERE x.id = $1`,
+      [change.subject.useCaseId, Number(match[1])],
+    );
+    return x && { deploymentRowId: x.deployment_id, value: match[2] === "email" ? x.lca_email : x.name };
   }
 }

@@ -11,6 +11,7 @@ import { AppError } from "../errors.js";
 import type { NoticeView } from "../protocol/views.js";
 import { enqueueHomes } from "../delivery/home.js";
 import { mergeSnapshot, type MergeSummary } from "./merge.js";
+import { reconcileChanges, type ReconcileSummary } from "./reconcile.js";
 import { openSnapshot, type ReadOptions, type RowResult } from "./read.js";
 import { createStagingTable, stageRows } from "./staging.js";
 
@@ -27,6 +28,8 @@ export interface IngestOptions {
   partnerDomains: readonly string[];
   /** Partner admins, told which rows named someone outside the partner. */
   adminEmails: readonly string[];
+  /** Chat changes waiting for LCA: working days before one is stale, counted in the partner's zone (default 2, UTC). */
+  writeback?: { graceDays: number; timeZone: string };
 }
 
 export interface IngestSummary extends MergeSummary {
@@ -37,6 +40,8 @@ export interface IngestSummary extends MergeSummary {
   baseline: boolean;
   replacedDemo: boolean;
   alerts: { opened: EngineSummary["opened"]; resolved: EngineSummary["resolved"]; reminders: number };
+  /** Chat changes this snapshot decided (src/ingest/reconcile.ts). */
+  changes: ReconcileSummary["changes"];
   outboxRows: number;
   durationMs: number;
 }
@@ -94,6 +99,15 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
       `INSERT INTO snapshot (as_of, source, sha256, rows_read, is_demo, is_baseline, summary) VALUES ($1, $2, $3, $4, $5, $6, '{}') RETURNING id`,
       [options.asOf, options.source, options.sha256 ?? "", rowsRead, options.isDemo ?? false, baseline],
     );
+    // Before the merge: it keeps a chat value only while its change is still open.
+    const reconciled = await reconcileChanges(client, {
+      asOf: options.asOf,
+      snapshotId: snapshot!.id,
+      graceDays: options.writeback?.graceDays ?? 2,
+      timeZone: options.writeback?.timeZone ?? "UTC",
+      dedupe: `${options.asOf}:${options.sha256 ?? options.source}`,
+      quiet: options.isDemo ?? false,
+    });
     const merged = await mergeSnapshot(client, options.asOf, options.partnerDomains);
     const engine = await runAlertEngine(client, {
       rules: { asOf: options.asOf, stallThresholds: options.stallThresholds, newWindowDays: 30 },
@@ -112,7 +126,8 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
       replacedDemo,
       ...merged,
       alerts: { opened: engine.opened, resolved: engine.resolved, reminders: engine.reminders },
-      outboxRows: engine.outboxRows + outsiderNotices + homes,
+      changes: reconciled.changes,
+      outboxRows: engine.outboxRows + outsiderNotices + reconciled.notices + homes,
       durationMs: Math.round(performance.now() - started),
     };
     await client.query(`UPDATE snapshot SET summary = $2 WHERE id = $1`, [snapshot!.id, JSON.stringify(summary)]);
@@ -150,7 +165,7 @@ const MAX_OUTSIDERS_IN_NOTICE = 20;
 async function dropDemoData(client: Queryable): Promise<boolean> {
   const { rows } = await client.query<{ is_demo: boolean }>(`SELECT is_demo FROM snapshot ORDER BY id DESC LIMIT 1`);
   if (!rows[0]?.is_demo) return false;
-  await client.query(`TRUNCATE outbox_message, audit_entry, alert, recommendation_action, recommendation, contact, stage_change,
+  await client.query(`TRUNCATE pending_lca_change, outbox_message, audit_entry, alert, recommendation_action, recommendation, contact, stage_change,
     use_case_deployment, deployment, customer, subscription, team_space, csm, snapshot, job_run RESTART IDENTITY CASCADE`);
   return true;
 }

@@ -226,7 +226,12 @@ async function mergeContacts(client: Queryable): Promise<number> {
     WHERE old.id IS NULL
        OR (old.name, old.email, old.delivery_barrier::text, old.lca_email) IS DISTINCT FROM (s.name, s.email, s.barrier, s.email)
     ON CONFLICT (use_case_deployment_id, source, slot) DO UPDATE SET
-      name = EXCLUDED.name, email = EXCLUDED.email, delivery_barrier = EXCLUDED.delivery_barrier,
+      -- A name changed in chat and still waiting for LCA stays (reconcile.ts ran first).
+      name = CASE WHEN EXISTS (SELECT 1 FROM pending_lca_change p
+                               WHERE p.use_case_deployment_id = c.use_case_deployment_id AND c.source = 'partner'
+                                 AND p.field = 'partner_contact_' || c.slot || '_name' AND p.status IN ('pending', 'stale'))
+                  THEN c.name ELSE EXCLUDED.name END,
+      email = EXCLUDED.email, delivery_barrier = EXCLUDED.delivery_barrier,
       lca_email = EXCLUDED.lca_email, updated_at = now()
       WHERE NOT (c.lca_email IS NOT DISTINCT FROM EXCLUDED.lca_email AND c.email IS DISTINCT FROM c.lca_email)
         AND (c.name, c.email, c.delivery_barrier, c.lca_email)

@@ -32,6 +32,7 @@ export async function refresh(pool: pg.Pool, config: Config, asOf?: IsoDate): Pr
       reminderDays: config.alerts.reminderDays,
       partnerDomains: config.partner.domains,
       adminEmails: config.partner.admins,
+      writeback: { graceDays: config.writeback.graceDays, timeZone: config.partner.timeZone },
     });
     return { applied: true, newExport: !sameExport, summary };
   } finally {

@@ -6,6 +6,7 @@ import type { Locale } from "../locale.js";
 import type { ChatName } from "./chats.js";
 import type { AnyCard } from "./effects.js";
 import type { FormAction } from "./envelope.js";
+import type { LcaField } from "../domain/writeback.js";
 
 /**
  * The write side as the handlers see it: what they do to the data, named for what it means,
@@ -107,17 +108,18 @@ export interface ReevaluationRules {
 }
 
 /**
- * A change made in chat that LCA itself should learn (a contact, an assignment): kept until
- * the LCA write-back sends it. Only the in-memory store keeps these until that issue adds
- * the table; no handler records one yet.
+ * A change made in chat that LCA itself must learn (partner contacts per slot, the CSM of a
+ * deployment): pending until a snapshot confirms, overrides or shows it still missing.
  */
 export interface PendingLcaChange {
-  entity: "contact" | "deployment";
-  /** The entity as LCA names it, e.g. "ucd:12:partner:1" or a Deployment ID. */
-  entityId: string;
-  field: string;
-  value: string | null;
+  /** A contact field's use case; the CSM field's deployment (row id). */
+  subject: { useCaseId: number } | { deploymentRowId: number };
+  field: LcaField;
+  /** The value set in chat (null: the field emptied). */
+  valueChat: string | null;
   author: Author;
+  /** When it was made (the handler's clock): the grace days count from its date. */
+  at: Date;
 }
 
 export interface Store {
@@ -163,7 +165,12 @@ export interface Store {
 
   audit(entry: AuditRecord): Promise<void>;
   auditRefusal(entry: RefusalRecord): Promise<void>;
-  recordPendingLcaChange(change: PendingLcaChange): Promise<void>;
+  /**
+   * Records a change for LCA in the caller's unit of work, before the data changes (LCA's
+   * value is read from it). It supersedes the field's open change and keeps that one's LCA
+   * value; a value back to LCA's own records nothing (`recorded: false`).
+   */
+  recordPendingLcaChange(change: PendingLcaChange): Promise<{ recorded: boolean }>;
 }
 
 /** The read side the handlers need: cards as they stand now (src/queries/ behind it). */

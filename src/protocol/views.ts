@@ -115,6 +115,8 @@ export interface ContactView {
   name?: string | null;
   email: string;
   barrier: DeliveryBarrier;
+  /** Set in chat and not yet seen in LCA (a pending or stale LCA change). */
+  waitingForLca?: boolean;
 }
 
 export interface RecommendationView {
@@ -208,6 +210,9 @@ export type ReceiptOutcome =
   | { key: "assigned"; params: { name: string } }
   | { key: "actionRecorded"; params: { action: RecommendationAction } }
   | { key: "contactUpdated"; params: { email: string } }
+  /** Saved in lca-bot, waiting for LCA (the partner's upload): not done yet. */
+  | { key: "contactSavedPending"; params: { email: string } }
+  | { key: "assignedPending"; params: { name: string } }
   | { key: "snoozed"; params: { days: SnoozeDays } }
   | { key: "alreadyDone"; params: { name: string } }
   /** The card was out of date: someone changed the data since it was sent. */

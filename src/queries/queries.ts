@@ -177,6 +177,7 @@ export async function useCaseDetail(ctx: QueryContext, id: number): Promise<UseC
     include: {
       ...ucdInclude,
       stageHistory: { orderBy: { id: "asc" } },
+      lcaChanges: { where: { status: { in: ["pending", "stale"] } }, select: { field: true } },
       alerts: { where: { status: "open" }, orderBy: { id: "desc" }, include: { recommendation: { include: { actions: { include: { csm: true }, orderBy: { id: "asc" } } } } } },
     },
   });
@@ -193,7 +194,10 @@ export async function useCaseDetail(ctx: QueryContext, id: number): Promise<UseC
     daysInStage: item.daysInStage,
     threshold: item.threshold ?? null,
     stalled: item.stalled ?? false,
-    contacts: row.contacts.map((c) => ({ source: c.source, slot: c.slot, name: c.name, email: c.email, barrier: c.deliveryBarrier })),
+    contacts: row.contacts.map((c) => ({
+      source: c.source, slot: c.slot, name: c.name, email: c.email, barrier: c.deliveryBarrier,
+      waitingForLca: c.source === "partner" && row.lcaChanges.some((p) => p.field.startsWith(`partner_contact_${c.slot}_`)),
+    })),
     recommendation: open?.recommendation
       ? {
           kind: RECOMMENDATION_FOR[open.kind as AlertKind],

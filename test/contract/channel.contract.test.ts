@@ -172,7 +172,8 @@ describe.each(DRIVERS)("the %s chat keeps the channel contract", (name, drive) =
     // A customer address is taken, with a name full of markup: it is shown back as the text typed.
     const hostile = "<b>x</b> @here";
     const email = `ivan.${name}@customer.example`;
-    const contactSaved = t("cards.receipt.contactUpdated", { email });
+    // Saved in lca-bot and waiting for LCA: the receipt says so (a new address is a pending LCA change).
+    const contactSaved = t("cards.receipt.contactSavedPending", { email });
     const saved = await chat.submitForm(owner, card, "contact.update", { email, name: hostile }, saying(contactSaved));
     expect(saved).toContain(contactSaved);
     const { deployment, useCase } = await deploymentOf(alertId!);

@@ -285,7 +285,7 @@ describe("Slack: alert cards", () => {
     expect(saved.status).toBe(200);
     expect(saved.text).toBe("");
     const receipt = await fake.waitFor("the receipt", () => fake.responses.find((r) => r.key === opened.key));
-    expect(blockText(receipt.body.blocks)).toContain(ru("cards.receipt.contactUpdated", { email: "ivan@customer.example" }));
+    expect(blockText(receipt.body.blocks)).toContain(ru("cards.receipt.contactSavedPending", { email: "ivan@customer.example" }));
     expect(await db.prisma.contact.count({ where: { email: "ivan@customer.example", source: "partner" } })).toBe(1);
     const update = await fake.waitFor("the card rewritten", () => fake.callsOf("chat.update").slice(updatesBefore).find((c) => c.args.ts === card.ts));
     expect(update.args.channel).toBe(card.channel);

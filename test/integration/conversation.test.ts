@@ -132,7 +132,9 @@ describe("card actions", () => {
     const alert = await openAlert("stalled", "anna.petrova@partner.example");
     const deployment = alert.useCaseDeployment.deployment;
     const outcome = await handleAction(deps, anna, { a: "usecase.assign", v: 1, id: deployment.id, ev: deployment.version, al: alert.id });
-    expect(first(outcome)).toMatchObject({ card: "receipt", view: { outcome: { key: "assigned", params: { name: "Анна Петрова" } }, actorName: "Анна Петрова" } });
+    // Saved here, waiting for LCA: the receipt says so, and the change is recorded for the upload.
+    expect(first(outcome)).toMatchObject({ card: "receipt", view: { outcome: { key: "assignedPending", params: { name: "Анна Петрова" } }, actorName: "Анна Петрова" } });
+    expect(await db.prisma.pendingLcaChange.findFirstOrThrow({ where: { deploymentId: deployment.id, status: "pending" } })).toMatchObject({ field: "csm_email", valueChat: "anna.petrova@partner.example", chat: "preview", useCaseDeploymentId: null });
     expect(outcome.effects).toContainEqual({ type: "refreshAlert", alertId: alert.id });
     const after = await db.prisma.deployment.findUniqueOrThrow({ where: { id: deployment.id }, include: { assignedCsm: true } });
     expect(after.assignedCsm?.email).toBe("anna.petrova@partner.example");
@@ -145,7 +147,7 @@ describe("card actions", () => {
     const d = alert.useCaseDeployment.deployment;
     expect(noticeKey(await handleAction(deps, anna, { a: "usecase.assign", v: 1, id: d.id, ev: d.version, to: "oliver.brown@partner.example" }))).toBe("chat.errors.notAdminAssign");
     const byAdmin = await handleAction(deps, james, { a: "usecase.assign", v: 1, id: d.id, ev: d.version, to: "oliver.brown@partner.example" });
-    expect(first(byAdmin)).toMatchObject({ card: "receipt", view: { outcome: { key: "assigned", params: { name: "Oliver Brown" } } } });
+    expect(first(byAdmin)).toMatchObject({ card: "receipt", view: { outcome: { key: "assignedPending", params: { name: "Oliver Brown" } } } });
   });
 
   it("refuses, even for an admin, to assign a deployment to someone outside the partner's domains", async () => {
@@ -227,7 +229,11 @@ describe("card actions", () => {
     it("adds a usable contact, which resolves the missing-contact alert at once", async () => {
       const alert = await openAlert("missing_contact");
       const outcome = await update(james, { email: "New.Person@Customer.example", name: "New Person" }, alert.useCaseDeploymentId);
-      expect(first(outcome)).toMatchObject({ card: "receipt", view: { outcome: { key: "contactUpdated", params: { email: "new.person@customer.example" } } } });
+      expect(first(outcome)).toMatchObject({ card: "receipt", view: { outcome: { key: "contactSavedPending", params: { email: "new.person@customer.example" } } } });
+      const changes = await db.prisma.pendingLcaChange.findMany({ where: { useCaseDeploymentId: alert.useCaseDeploymentId, status: "pending" }, orderBy: { id: "asc" } });
+      // The first free slot of the demo's use case: one change per field, both of that slot.
+      const slot = changes[0]?.field.match(/^partner_contact_([12])_email$/)?.[1];
+      expect(changes.map((c) => [c.field, c.valueChat])).toEqual([[`partner_contact_${slot}_email`, "new.person@customer.example"], [`partner_contact_${slot}_name`, "New Person"]]);
       expect(outcome.effects).toContainEqual({ type: "refreshAlert", alertId: alert.id });
       expect((await db.prisma.alert.findUniqueOrThrow({ where: { id: alert.id } })).status).toBe("resolved");
       expect(await db.prisma.auditEntry.count({ where: { action: "contact.update" } })).toBeGreaterThan(0);

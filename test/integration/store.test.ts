@@ -70,8 +70,30 @@ describe.each(DB_KINDS)("the SQL store on %s", (kind) => {
     ]);
   });
 
-  it("refuses to record a pending LCA change until its table exists", async () => {
+  it("records a pending LCA change with LCA's value before, and a newer chat change supersedes it keeping that value", async () => {
+    const store = sqlStore(db.pool, reevaluateUseCases);
     const { id } = await csm();
-    await expect(sqlStore(db.pool, reevaluateUseCases).recordPendingLcaChange({ entity: "contact", entityId: "ucd:1:partner:1", field: "email", value: "a@customer.example", author: { csmId: id, channel: "slack" } })).rejects.toThrow(/no table yet/);
+    const { rows: [d] } = await db.pool.query<{ id: number; lca_csm_email: string | null }>(`SELECT id, lca_csm_email FROM deployment WHERE lca_csm_email IS NOT NULL ORDER BY id LIMIT 1`);
+    const author = { csmId: id, channel: "slack" as const };
+    const change = (valueChat: string) => store.transaction((tx) => tx.recordPendingLcaChange({ subject: { deploymentRowId: d!.id }, field: "csm_email", valueChat, author, at: new Date() }));
+    expect(await change("first@partner.example")).toEqual({ recorded: true });
+    expect(await change("second@partner.example")).toEqual({ recorded: true });
+    const rows = async () => (await db.pool.query(`SELECT field, value_before, value_chat, status::text, csm_id, chat::text FROM pending_lca_change WHERE deployment_id = $1 ORDER BY id`, [d!.id])).rows;
+    expect(await rows()).toEqual([
+      { field: "csm_email", value_before: d!.lca_csm_email, value_chat: "first@partner.example", status: "superseded", csm_id: id, chat: "slack" },
+      { field: "csm_email", value_before: d!.lca_csm_email, value_chat: "second@partner.example", status: "pending", csm_id: id, chat: "slack" },
+    ]);
+    // Back to LCA's own value: nothing for LCA to learn, and the open change is superseded.
+    expect(await change(d!.lca_csm_email!.toUpperCase())).toEqual({ recorded: false });
+    expect((await rows()).map((r) => r.status)).toEqual(["superseded", "superseded"]);
+  });
+
+  it("keeps one open change per field even when two units of work race", async () => {
+    const { rows: [d] } = await db.pool.query<{ id: number }>(`SELECT id FROM deployment ORDER BY id DESC LIMIT 1`);
+    const { id } = await csm();
+    await expect(db.pool.query(
+      `INSERT INTO pending_lca_change (deployment_id, field, value_chat, csm_id, chat) VALUES ($1, 'csm_email', 'a@partner.example', $2, 'slack'), ($1, 'csm_email', 'b@partner.example', $2, 'slack')`,
+      [d!.id, id],
+    )).rejects.toThrow(/pending_lca_change_open_key/);
   });
 });

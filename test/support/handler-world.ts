@@ -9,7 +9,7 @@ import { anna, csmOf, james, MemoryStore, oliver, type MemState } from "./memory
 export function world(overrides: Partial<MemState> = {}): MemoryStore {
   return new MemoryStore({
     csms: [csmOf(anna), csmOf(james, { digestTime: "07:00" }), oliver, { ...oliver, id: 4, email: "gone@partner.example", name: "Gone", active: false }],
-    deployments: [{ id: 10, deploymentId: "DEP-10", version: 5, active: true, assignedCsmId: oliver.id }, { id: 11, deploymentId: "DEP-OLD", version: 0, active: false, assignedCsmId: null }],
+    deployments: [{ id: 10, deploymentId: "DEP-10", version: 5, active: true, assignedCsmId: oliver.id, lcaCsmEmail: oliver.email }, { id: 11, deploymentId: "DEP-OLD", version: 0, active: false, assignedCsmId: null }],
     useCases: [
       { id: 20, version: 2, active: true, deploymentRowId: 10, contacts: [{ source: "cisco", slot: 0, email: "cisco.person@cisco.example", name: "Cisco Person", deliveryBarrier: "none" }] },
       { id: 21, version: 0, active: true, deploymentRowId: 10, contacts: [{ source: "partner", slot: 1, email: "bounced@customer.example", name: null, deliveryBarrier: "hard_bounce" }] },

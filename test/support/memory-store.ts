@@ -8,6 +8,7 @@ import type { DeliveryBarrier } from "../../src/domain/snapshot.js";
 import type { AlertKind, RecommendationAction } from "../../src/domain/recommendations.js";
 import type { Locale } from "../../src/locale.js";
 import { createLogger } from "../../src/log.js";
+import { nextChange, type LcaChangeStatus, type LcaField } from "../../src/domain/writeback.js";
 
 /**
  * The Store in memory, for handler unit tests: plain rows, a unit of work that rolls back on
@@ -26,8 +27,13 @@ export interface MemAlert {
   resolution: string | null;
 }
 export interface MemRecommendation { id: number; status: "open" | "closed"; actions: { action: RecommendationAction; comment: string | null; author: Author }[] }
-export interface MemUseCase { id: number; version: number; active: boolean; deploymentRowId: number; contacts: StoredContact[] }
-export interface MemDeployment { id: number; deploymentId: string; version: number; active: boolean; assignedCsmId: number | null }
+/** `lcaEmail`: the slot's email as LCA gave it (absent: the stored one). */
+export interface MemContact extends StoredContact { lcaEmail?: string | null }
+export interface MemUseCase { id: number; version: number; active: boolean; deploymentRowId: number; contacts: MemContact[] }
+/** `lcaCsmEmail`: the CSM email LCA gave (absent: none). */
+export interface MemDeployment { id: number; deploymentId: string; version: number; active: boolean; assignedCsmId: number | null; lcaCsmEmail?: string | null }
+/** A recorded change as the table holds it. */
+export interface MemLcaChange { deploymentRowId: number; useCaseId: number | null; field: LcaField; valueBefore: string | null; valueChat: string | null; author: Author; status: LcaChangeStatus }
 export interface MemCsm { id: number; email: string; name: string; active: boolean; locale: Locale | null; digestEnabled: boolean; digestTime: string }
 export interface MemSubscription extends StoredSubscription { csmId: number }
 
@@ -40,7 +46,7 @@ export interface MemState {
   subscriptions: MemSubscription[];
   audits: AuditRecord[];
   refusals: RefusalRecord[];
-  pendingLcaChanges: PendingLcaChange[];
+  pendingLcaChanges: MemLcaChange[];
   /** Every re-evaluation asked for, with its rules. */
   reevaluations: { useCaseIds: number[]; rules: ReevaluationRules }[];
 }
@@ -215,8 +221,28 @@ export class MemoryStore implements Store {
     this.state.refusals.push(structuredClone(entry));
   }
 
-  async recordPendingLcaChange(change: PendingLcaChange): Promise<void> {
-    this.state.pendingLcaChanges.push(structuredClone(change));
+  async recordPendingLcaChange(change: PendingLcaChange): Promise<{ recorded: boolean }> {
+    this.locking("recordPendingLcaChange");
+    let deploymentRowId: number;
+    let useCaseId: number | null = null;
+    let lcaValue: string | null;
+    if ("deploymentRowId" in change.subject) {
+      const d = this.state.deployments.find((x) => x.id === (change.subject as { deploymentRowId: number }).deploymentRowId)!;
+      deploymentRowId = d.id;
+      lcaValue = d.lcaCsmEmail ?? null;
+    } else {
+      const u = this.state.useCases.find((x) => x.id === (change.subject as { useCaseId: number }).useCaseId)!;
+      const [, slot, part] = /^partner_contact_([12])_(email|name)$/.exec(change.field)!;
+      const c = u.contacts.find((x) => x.source === "partner" && x.slot === Number(slot));
+      deploymentRowId = u.deploymentRowId;
+      useCaseId = u.id;
+      lcaValue = !c ? null : part === "email" ? (c.lcaEmail === undefined ? c.email : c.lcaEmail) : c.name;
+    }
+    const open = this.state.pendingLcaChanges.find((x) => x.deploymentRowId === deploymentRowId && x.useCaseId === useCaseId && x.field === change.field && (x.status === "pending" || x.status === "stale"));
+    const next = nextChange(open, change.field, lcaValue, change.valueChat);
+    if (open) open.status = "superseded";
+    if (next.record) this.state.pendingLcaChanges.push({ deploymentRowId, useCaseId, field: change.field, valueBefore: next.valueBefore, valueChat: change.valueChat, author: structuredClone(change.author), status: "pending" });
+    return { recorded: next.record };
   }
 }
 

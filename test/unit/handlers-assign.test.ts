@@ -10,13 +10,30 @@ describe("usecase.assign", () => {
   it("assigns the deployment to the actor: a receipt naming the card's subject, every open alert of it redrawn, audited before and after", async () => {
     const store = world();
     const effects = await runHandler(handlerContext(store, { reads: alertViews }), "usecase.assign", button({ al: 30 }));
-    expect(replies(effects)).toEqual([{ card: "receipt", view: { outcome: { key: "assigned", params: { name: anna.name } }, actorName: anna.name, at: NOW.toISOString(), subject: { customer: "Acme Corp", useCase: "Campus Automation" } } }]);
+    // Honest: saved in lca-bot, waiting for LCA, not done.
+    expect(replies(effects)).toEqual([{ card: "receipt", view: { outcome: { key: "assignedPending", params: { name: anna.name } }, actorName: anna.name, at: NOW.toISOString(), subject: { customer: "Acme Corp", useCase: "Campus Automation" } } }]);
+    expect(store.state.pendingLcaChanges).toEqual([
+      { deploymentRowId: 10, useCaseId: null, field: "csm_email", valueBefore: oliver.email, valueChat: anna.email, author: { csmId: anna.csmId, channel: "slack" }, status: "pending" },
+    ]);
     expect(refreshes(effects)).toEqual([30, 31]);
     expect(store.state.deployments[0]).toMatchObject({ assignedCsmId: anna.csmId, version: 6 });
     expect(store.state.alerts.map((a) => [a.version, a.lastAction, a.actedById])).toEqual([[4, "assigned", anna.csmId], [1, "assigned", anna.csmId]]);
     expect(store.state.audits).toEqual([
       { author: { csmId: anna.csmId, channel: "slack" }, action: "usecase.assign", entity: "deployment", entityId: "DEP-10", before: { assignedCsmId: oliver.id }, after: { assignedCsmId: anna.csmId } },
     ]);
+  });
+
+  it("a newer assignment supersedes the pending one and keeps LCA's value before; assigning LCA's own CSM again leaves nothing pending", async () => {
+    const store = world();
+    await runHandler(handlerContext(store), "usecase.assign", button());
+    await runHandler(handlerContext(store, { actor: james }), "usecase.assign", button({ ev: 6 }));
+    expect(store.state.pendingLcaChanges.map((c) => [c.status, c.valueBefore, c.valueChat])).toEqual([
+      ["superseded", oliver.email, anna.email],
+      ["pending", oliver.email, james.email],
+    ]);
+    const back = await runHandler(handlerContext(store, { actor: james }), "usecase.assign", button({ ev: 7, to: oliver.email }));
+    expect(replies(back)[0]).toMatchObject({ view: { outcome: { key: "assigned", params: { name: oliver.name } } } });
+    expect(store.state.pendingLcaChanges.map((c) => c.status)).toEqual(["superseded", "superseded"]);
   });
 
   it("without the card's alert names no subject", async () => {
@@ -28,7 +45,9 @@ describe("usecase.assign", () => {
     const store = world();
     store.state.deployments[0]!.assignedCsmId = null;
     const effects = await runHandler(handlerContext(store, { actor: james }), "usecase.assign", button({ to: " Oliver.Brown@Partner.example " }));
+    // Oliver is LCA's own CSM for it: nothing for LCA to learn, so a plain receipt and no change.
     expect(replies(effects)[0]).toMatchObject({ card: "receipt", view: { outcome: { key: "assigned", params: { name: "Oliver Brown" } }, actorName: "James Lee" } });
+    expect(store.state.pendingLcaChanges).toEqual([]);
     expect(store.state.deployments[0]!.assignedCsmId).toBe(oliver.id);
     expect(store.state.audits[0]).toMatchObject({ author: { csmId: james.csmId, channel: "webex" }, before: { assignedCsmId: null }, after: { assignedCsmId: oliver.id } });
   });
@@ -92,7 +111,7 @@ describe("assign (the command)", () => {
   it("assigns by Deployment ID, whatever version the deployment is at", async () => {
     const store = world();
     const effects = await runHandler(handlerContext(store), "assign", command("DEP-10"));
-    expect(replies(effects)[0]).toMatchObject({ card: "receipt", view: { outcome: { key: "assigned", params: { name: anna.name } }, subject: null } });
+    expect(replies(effects)[0]).toMatchObject({ card: "receipt", view: { outcome: { key: "assignedPending", params: { name: anna.name } }, subject: null } });
     expect(refreshes(effects)).toEqual([30, 31]);
     expect(store.state.deployments[0]!.assignedCsmId).toBe(anna.csmId);
   });

@@ -13,7 +13,13 @@ describe("contact.update", () => {
     const store = world();
     store.reevaluation = { opened: {}, resolved: { missing_contact: 1 } };
     const effects = await runHandler(handlerContext(store, { actor: james }), "contact.update", update({ email: " New.Person@Customer.example ", name: "New Person" }));
-    expect(replies(effects)).toEqual([{ card: "receipt", view: { outcome: { key: "contactUpdated", params: { email: "new.person@customer.example" } }, actorName: "James Lee", at: NOW.toISOString() } }]);
+    // Honest: saved in lca-bot and waiting for LCA, one pending change per field that changed.
+    expect(replies(effects)).toEqual([{ card: "receipt", view: { outcome: { key: "contactSavedPending", params: { email: "new.person@customer.example" } }, actorName: "James Lee", at: NOW.toISOString() } }]);
+    const author = { csmId: james.csmId, channel: "webex" };
+    expect(store.state.pendingLcaChanges).toEqual([
+      { deploymentRowId: 10, useCaseId: 20, field: "partner_contact_1_email", valueBefore: null, valueChat: "new.person@customer.example", author, status: "pending" },
+      { deploymentRowId: 10, useCaseId: 20, field: "partner_contact_1_name", valueBefore: null, valueChat: "New Person", author, status: "pending" },
+    ]);
     // Only the contact alerts: the stalled one is not about contacts.
     expect(refreshes(effects)).toEqual([31]);
     const ucd = store.state.useCases[0]!;
@@ -40,6 +46,23 @@ describe("contact.update", () => {
       before: { source: "partner", slot: 1, email: "bounced@customer.example", name: null, delivery_barrier: "hard_bounce" },
       after: { email: "fixed@customer.example", name: null, slot: 1 },
     });
+    // The name stayed empty: only the email waits for LCA, with LCA's bounced address before.
+    expect(store.state.pendingLcaChanges.map((c) => [c.field, c.valueBefore, c.valueChat])).toEqual([["partner_contact_1_email", "bounced@customer.example", "fixed@customer.example"]]);
+  });
+
+  it("records only the fields that changed; the same values again record nothing and say saved, not waiting", async () => {
+    const store = world();
+    store.state.useCases[1]!.contacts[0]!.lcaEmail = "bounced@customer.example";
+    await runHandler(handlerContext(store), "contact.update", update({ id: 21, ev: 0, slot: 1, email: "fixed@customer.example" }));
+    const renamed = await runHandler(handlerContext(store), "contact.update", update({ id: 21, ev: 1, slot: 1, email: "fixed@customer.example", name: "Fixed Person" }));
+    expect(replies(renamed)[0]).toMatchObject({ view: { outcome: { key: "contactSavedPending" } } });
+    expect(store.state.pendingLcaChanges.map((c) => [c.field, c.status])).toEqual([["partner_contact_1_email", "pending"], ["partner_contact_1_name", "pending"]]);
+    const again = await runHandler(handlerContext(store), "contact.update", update({ id: 21, ev: 2, slot: 1, email: "fixed@customer.example", name: "Fixed Person" }));
+    expect(replies(again)[0]).toMatchObject({ view: { outcome: { key: "contactUpdated" } } });
+    expect(store.state.pendingLcaChanges).toHaveLength(2);
+    // Back to LCA's address: the pending email change is superseded and nothing new waits for it.
+    await runHandler(handlerContext(store), "contact.update", update({ id: 21, ev: 3, slot: 1, email: "Bounced@Customer.example", name: "Fixed Person" }));
+    expect(store.state.pendingLcaChanges.map((c) => [c.field, c.status])).toEqual([["partner_contact_1_email", "superseded"], ["partner_contact_1_name", "pending"]]);
   });
 
   it.each([
@@ -57,6 +80,18 @@ describe("contact.update", () => {
     expect(store.state.audits).toEqual([]);
     expect(store.state.reevaluations).toEqual([]);
     expect(store.state.useCases[0]!.version).toBe(2);
+  });
+
+  it.each([
+    ["a name with a control character", { email: "fine@customer.example", name: "Evil \u001b[31mName" }, "name", "chat.contact.invalidName"],
+    ["a name longer than LCA's 256", { email: "fine@customer.example", name: "x".repeat(257) }, "name", "chat.contact.invalidName"],
+    ["an address longer than LCA's 254", { email: `${"a".repeat(250)}@customer.example` }, "email", "chat.contact.invalidEmail"],
+  ])("refuses %s, which the upload to LCA could not carry, changing and recording nothing", async (_what, fields, field, key) => {
+    const store = world();
+    const effects = await runHandler(handlerContext(store), "contact.update", update(fields));
+    expect(fieldErrors(effects)).toEqual({ [field]: { key } });
+    expect(store.state.pendingLcaChanges).toEqual([]);
+    expect(store.state.useCases[0]!.contacts).toHaveLength(1);
   });
 
   it("refuses a third partner contact on the slot field, with the maximum as the plural's count", async () => {
@@ -92,5 +127,6 @@ describe("contact.update", () => {
     await expect(runHandler(handlerContext(store), "contact.update", update({ email: "new@customer.example" }))).rejects.toThrow("engine down");
     expect(store.state.useCases[0]!.contacts).toHaveLength(1);
     expect(store.state.audits).toEqual([]);
+    expect(store.state.pendingLcaChanges).toEqual([]);
   });
 });

@@ -21,11 +21,13 @@ async function assignDeployment(ctx: HandlerContext, target: { rowId: number; ve
     if (!deployment) return { effects: [notice("error", { key: "chat.errors.notFound" })] };
     let assigneeId = ctx.actor.csmId;
     let assigneeName = ctx.actor.name;
+    let assigneeEmail = ctx.actor.email;
     if (forSomeoneElse) {
       const csm = await tx.findActiveCsm(toEmail);
       if (!csm) return { effects: [notice("error", { key: "chat.errors.unknownCsm", params: { email: toEmail } })] };
       assigneeId = csm.id;
       assigneeName = csm.name;
+      assigneeEmail = toEmail;
     }
     if (deployment.assignedCsmId === assigneeId) {
       return { effects: [reply({ card: "receipt", view: { outcome: { key: "alreadyDone", params: { name: assigneeName } }, actorName: ctx.actor.name, at: at() } })] };
@@ -36,14 +38,16 @@ async function assignDeployment(ctx: HandlerContext, target: { rowId: number; ve
       const refresh: Effect[] = target.alertId ? [{ type: "refreshAlert", alertId: target.alertId }] : [];
       return { effects: [reply({ card: "receipt", view: { outcome, actorName: deployment.assigneeName ?? ctx.actor.name, at: at() } }), ...refresh] };
     }
+    // The CSM lives at deployment level in LCA: one pending change, recorded before the assignment.
+    const { recorded: waiting } = await tx.recordPendingLcaChange({ subject: { deploymentRowId: deployment.id }, field: "csm_email", valueChat: assigneeEmail, author, at: ctx.now() });
     const alerts = await tx.assignDeployment({ rowId: deployment.id, assigneeId, author });
     await tx.audit({ author, action: "usecase.assign", entity: "deployment", entityId: deployment.deploymentId, before: { assignedCsmId: deployment.assignedCsmId }, after: { assignedCsmId: assigneeId } });
-    return { effects: null, assigneeName, alerts };
+    return { effects: null, assigneeName, alerts, waiting };
   });
   if (result.effects) return result.effects;
   const subject = target.alertId ? await receiptSubject(ctx, target.alertId) : null;
   return [
-    reply({ card: "receipt", view: { outcome: { key: "assigned", params: { name: result.assigneeName } }, actorName: ctx.actor.name, at: at(), subject } }),
+    reply({ card: "receipt", view: { outcome: { key: result.waiting ? "assignedPending" : "assigned", params: { name: result.assigneeName } }, actorName: ctx.actor.name, at: at(), subject } }),
     ...result.alerts.map((alertId): Effect => ({ type: "refreshAlert", alertId })),
   ];
 }
