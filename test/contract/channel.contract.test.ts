@@ -99,7 +99,7 @@ describe.each(DRIVERS)("the %s chat keeps the channel contract", (name, drive) =
       expect([401, 403]).toContain(await chat.forgeClick("dmitry", clicked, "usecase.assign"));
       expect(await assignAudits(before.deployment.deploymentId)).toBe(0);
 
-      const receipt = translator(await localeOf("dmitry"))("cards.receipt.assigned", { name: CLICKER.name });
+      const receipt = translator(await localeOf("dmitry"))("cards.receipt.assignedPending", { name: CLICKER.name });
       first = await chat.click("dmitry", clicked, "usecase.assign", saying(receipt));
       expect(first.answer).toContain(receipt);
       const after = await prisma().deployment.findUniqueOrThrow({ where: { id: before.deployment.id } });
@@ -204,7 +204,7 @@ describe.each(DRIVERS)("the %s chat keeps the channel contract", (name, drive) =
     // Sophie takes the deployment over in another chat: James's card here must be redrawn through the limit.
     const preview = others.find((o) => o.name === "preview")!;
     const taken = await preview.click("sophie", card, "usecase.assign");
-    expect(taken.answer).toContain(translator(await localeOf("sophie"))("cards.receipt.assigned", { name: PEOPLE.sophie.name }));
+    expect(taken.answer).toContain(translator(await localeOf("sophie"))("cards.receipt.assignedPending", { name: PEOPLE.sophie.name }));
     await eventually(
       `James's card in ${name} redrawn after the 429`,
       async () => (await chat.current(alertId, { person: "james" }))?.text.includes("Sophie Müller"),
@@ -227,7 +227,7 @@ describe.each(DRIVERS)("the %s chat keeps the channel contract", (name, drive) =
       const own = await prisma().alert.findMany({ where: { id: { in: await alertsFor(person) }, status: "open", useCaseDeployment: { deployment: { assignedCsmId: csmIds[person] } } }, orderBy: { id: "asc" } });
       const alertId = own[0]?.id;
       expect(alertId, `the demo routes an alert on their own deployment to ${person}`).toBeDefined();
-      const said = (l: Locale) => [translator(l)("cards.receipt.alreadyDone", { name: PEOPLE[person].name }), translator(l)("cards.receipt.assigned", { name: PEOPLE[person].name })];
+      const said = (l: Locale) => [translator(l)("cards.receipt.alreadyDone", { name: PEOPLE[person].name }), translator(l)("cards.receipt.assigned", { name: PEOPLE[person].name }), translator(l)("cards.receipt.assignedPending", { name: PEOPLE[person].name })];
       const { answer } = await chat.click(person, await chat.delivered(alertId!, { person }), "usecase.assign", saying(...said("en"), ...said("ru")));
       expect(said(locale).some((text) => answer.includes(text)), answer).toBe(true);
       expect(said(locale === "en" ? "ru" : "en").some((text) => answer.includes(text)), answer).toBe(false);
