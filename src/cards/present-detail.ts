@@ -21,7 +21,9 @@ export function presentUseCaseDetail(view: UseCaseDetailView, f: Format): Templa
       csm: deployment.assignedCsm ? join(deployment.assignedCsm.name, deployment.assignedCsm.email) : t("cards.fact.notAssigned"),
       stage: t("cards.fact.stageSince", { stage: f.stage(useCase.stage), date: f.date(useCase.stageEnteredOn) }),
       days: view.threshold != null ? t("cards.fact.daysOfThreshold", { days: f.days(view.daysInStage), threshold: f.days(view.threshold) }) : f.days(view.daysInStage),
+      lead: f.yesNo(!!deployment.lead),
       telemetry: t(useCase.telemetry ? "cards.fact.on" : "cards.fact.off"),
+      cpi: useCase.cpiEligible == null ? "" : f.yesNo(useCase.cpiEligible),
       dcc: f.yesNo(!!useCase.dcc),
       adoptionPartner: useCase.adoptionPartner ?? "",
       added: f.date(useCase.addedOn),
@@ -31,6 +33,7 @@ export function presentUseCaseDetail(view: UseCaseDetailView, f: Format): Templa
     },
     show: {
       stalled: view.stalled,
+      cpi: useCase.cpiEligible != null,
       adoptionPartner: !!useCase.adoptionPartner,
       renewal: !!useCase.renewalOn,
       tags: useCase.tags.length > 0,
@@ -78,9 +81,9 @@ export function presentCustomer(view: CustomerView, f: Format): TemplateData {
     const shown = d.useCases.slice(0, Math.max(0, budget));
     budget -= shown.length;
     return {
-      titleMd: join(mdBold(escapeCardMarkdown(t("cards.customer.deploymentLine", { id: d.deploymentId }))), mdText(d.installSite), mdText(d.assignedCsm?.name ?? t("cards.fact.notAssigned"))),
+      titleMd: join(mdBold(escapeCardMarkdown(t("cards.customer.deploymentLine", { id: d.deploymentId }))), mdText(d.installSite), mdText(d.assignedCsm?.name ?? t("cards.fact.notAssigned")), d.lead && mdText(t("cards.customer.leadMarker"))),
       useCases: shown.map((u) => ({
-        text: join(t("cards.customer.useCaseLine", { useCase: u.name, stage: f.stage(u.stage), days: f.days(u.daysInStage) }), u.stalled && t("cards.customer.stalledMarker")),
+        text: join(t("cards.customer.useCaseLine", { useCase: u.name, stage: f.stage(u.stage), days: f.days(u.daysInStage) }), u.cpiEligible === true && t("cards.customer.cpiMarker"), u.stalled && t("cards.customer.stalledMarker")),
         color: u.stalled ? "Warning" : "Default",
       })),
     };

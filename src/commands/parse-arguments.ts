@@ -5,7 +5,7 @@
 import type { Locale } from "../config.js";
 import { commandKeyword, isKeyword } from "./parse-keywords.js";
 import type { ErrorKey } from "./parse-messages.js";
-import { BARE_FILTERS, bare, FILTER_PREFIXES, FILTER_TOKEN, LIST_FILLER, NAME_STOP, PAGE_WORDS, PERIOD_UNITS } from "./parse-vocabulary.js";
+import { BARE_FILTERS, bare, CPI_PREPOSITION, CPI_WORDS, FILTER_PREFIXES, FILTER_TOKEN, LIST_FILLER, NAME_STOP, PAGE_WORDS, PERIOD_UNITS } from "./parse-vocabulary.js";
 import { normalizeWord, type Token } from "./text.js";
 import type { Filters, ParseError } from "./types.js";
 
@@ -42,9 +42,21 @@ export function filterLike(text: string): boolean {
 export function list<C>(args: Args, build: (filters: Filters, page: number) => C): Outcome<C> {
   const options = readOptions(args, { paging: true });
   if (!options.ok) return options;
-  const extra = options.value.others.find((token) => !LIST_FILLER.has(bare(token.text)) && !isKeyword(token));
+  const { others, filters } = takeCpi(options.value.others, options.value.filters);
+  const extra = others.find((token) => !LIST_FILLER.has(bare(token.text)) && !isKeyword(token));
   if (extra) return unexpected(extra, args);
-  return ok(build(options.value.filters, options.value.page));
+  return ok(build(filters, options.value.page));
+}
+
+/**
+ * The lists' CPI filter (`stalled cpi`, `застрявшие с CPI`): the word, and a preposition
+ * right before it, leave the words and set `cpi`. Lists only: a subscription cannot take it.
+ */
+export function takeCpi(others: readonly Token[], filters: Filters): { others: Token[]; filters: Filters } {
+  const isCpi = (token: Token | undefined) => token !== undefined && !token.quoted && CPI_WORDS.has(bare(token.text));
+  if (!others.some(isCpi)) return { others: [...others], filters };
+  const kept = others.filter((token, i) => !isCpi(token) && !(CPI_PREPOSITION.has(bare(token.text)) && isCpi(others[i + 1])));
+  return { others: kept, filters: { ...filters, cpi: true } };
 }
 
 type Options = { filters: Filters; page: number; others: Token[] };

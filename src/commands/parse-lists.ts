@@ -1,29 +1,50 @@
 /** The list commands: stalled, new (with its period), contacts, mine. */
 import type { Command } from "./types.js";
-import { fail, list, ok, readOptions, unexpected, type Args, type Outcome } from "./parse-arguments.js";
-import { bare, LIST_FILLER, NEW_FILLER, NUMBER_WORDS, PERIOD_UNITS, PERIOD_WORDS } from "./parse-vocabulary.js";
+import { fail, list, ok, readOptions, takeCpi, unexpected, type Args, type Outcome } from "./parse-arguments.js";
+import { bare, LIST_FILLER, MY_WORDS, NEW_FILLER, NUMBER_WORDS, PERIOD_UNITS, PERIOD_WORDS, SCOPE_WORDS } from "./parse-vocabulary.js";
+import type { ListScope } from "./types.js";
 import { normalizeWord, type Token } from "./text.js";
 
 export const NEW_DAYS = { default: 30, min: 1, max: 365 } as const;
 
 export function parseStalled(args: Args): Outcome<Extract<Command, { kind: "stalled" }>> {
-  return list(args, (filters, page) => ({ kind: "stalled", filters, page }));
+  const { rest, scope } = takeScope(args);
+  return list(rest, (filters, page) => ({ kind: "stalled", filters, page, ...(scope ? { scope } : {}) }));
 }
 
 export function parseNew(args: Args): Outcome<Extract<Command, { kind: "new" }>> {
   const options = readOptions(args, { paging: true });
   if (!options.ok) return options;
-  const period = readPeriod(options.value.others, args);
+  const { others, filters } = takeCpi(options.value.others, options.value.filters);
+  const period = readPeriod(others, args);
   if (!period.ok) return period;
-  return ok({ kind: "new", days: period.value, filters: options.value.filters, page: options.value.page });
+  return ok({ kind: "new", days: period.value, filters, page: options.value.page });
 }
 
 export function parseContacts(args: Args): Outcome<Extract<Command, { kind: "contacts" }>> {
-  return list(args, (filters, page) => ({ kind: "contacts", filters, page }));
+  const { rest, scope } = takeScope(args);
+  return list(rest, (filters, page) => ({ kind: "contacts", filters, page, ...(scope ? { scope } : {}) }));
 }
 
 export function parseMine(args: Args): Outcome<Extract<Command, { kind: "mine" }>> {
   return list(args, (filters, page) => ({ kind: "mine", filters, page }));
+}
+
+/**
+ * `all` / `unassigned` out of the words of stalled and contacts (quoted words are names).
+ * "all my …" stays the asker's own.
+ */
+function takeScope(args: Args): { rest: Args; scope?: ListScope } {
+  const mine = args.tokens.some((token) => MY_WORDS.has(bare(token.text)));
+  let scope: ListScope | undefined;
+  const tokens = args.tokens.filter((token) => {
+    const word = token.quoted ? undefined : SCOPE_WORDS.get(bare(token.text))?.value;
+    if (word === undefined || (word === "all" && mine)) return true;
+    // "unassigned" wins over "all": `stalled all unassigned` lists the unassigned ones.
+    if (scope !== "unassigned") scope = word;
+    return false;
+  });
+  return { rest: { ...args, tokens }, ...(scope ? { scope } : {}) };
 }
 
 /**

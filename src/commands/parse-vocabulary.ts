@@ -8,6 +8,9 @@ import type { AlertKind } from "../domain/recommendations.js";
 import { normalizeWord } from "./text.js";
 import type { Filters } from "./types.js";
 
+/** The filters that take a value (`cpi` is a word alone). */
+type TextFilter = Exclude<keyof Filters, "cpi">;
+
 // Words are compared after normalizeWord: lower case, "ё" → "е", no "-" or "_".
 
 export type Words = { en: readonly string[]; ru: readonly string[] };
@@ -23,7 +26,7 @@ function lookup<T>(entries: readonly (readonly [T, Words])[]): Map<string, { val
   return map;
 }
 
-export const FILTER_PREFIXES = lookup<keyof Filters | "page">([
+export const FILTER_PREFIXES = lookup<TextFilter | "page">([
   ["tags", { en: ["tag", "tags"], ru: ["тег", "теги", "метка"] }],
   ["architectures", { en: ["arch", "architecture"], ru: ["арх", "архитектура"] }],
   ["customers", { en: ["customer", "cust"], ru: ["заказчик", "клиент"] }],
@@ -143,8 +146,19 @@ export const HELP_QUESTIONS = new Set(
 /** Page words: `page 2`, `стр 2`, `страница 2`. */
 export const PAGE_WORDS = wordSet(["page", "pg", "p"], ["стр", "страница", "страницу", "странице", "страничка"]);
 
+/** `stalled cpi`, `застрявшие с CPI`: only CPI-eligible use cases (Cisco Partner Incentive). */
+export const CPI_WORDS = wordSet(["cpi", "cpi-eligible", "cpieligible", "incentive"], ["cpi", "цпи"]);
+/** `застрявшие с CPI`: the preposition a Russian CPI filter takes. */
+export const CPI_PREPOSITION = wordSet(["with"], ["с", "по"]);
+
+/** `stalled all`, `контакты неназначенные`: an admin's list beyond their own deployments. */
+export const SCOPE_WORDS = lookup<"all" | "unassigned">([
+  ["all", { en: ["all", "everyone", "everyone's", "everybody", "whole", "partner", "team"], ru: ["все", "всё", "всех", "весь", "всего", "партнер", "партнера", "команды"] }],
+  ["unassigned", { en: ["unassigned", "nobody's", "orphaned", "orphan"], ru: ["неназначенные", "неназначенных", "неназначенным", "ничьи", "ничьих"] }],
+]);
+
 /** Filter names typed without the colon: `stalled customer Acme`, `застрявшие у заказчика Acme`. */
-export const BARE_FILTERS = lookup<keyof Filters>([
+export const BARE_FILTERS = lookup<TextFilter>([
   ["tags", { en: ["tag"], ru: ["тег", "тегом", "тегу", "метка", "меткой"] }],
   ["architectures", { en: ["arch", "architecture"], ru: ["арх", "архитектура", "архитектуре", "архитектуры"] }],
   ["customers", { en: ["customer"], ru: ["заказчик", "заказчика", "заказчику", "клиент", "клиента", "клиенту"] }],

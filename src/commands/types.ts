@@ -3,13 +3,22 @@ import type { AlertKind } from "../domain/recommendations.js";
 import type { MessageKey } from "../i18n.js";
 
 /** Narrowing of a list command; each list holds the values as typed (case kept), OR-ed within a list. */
-export type Filters = { tags: string[]; architectures: string[]; customers: string[] };
+export type Filters = {
+  tags: string[];
+  architectures: string[];
+  customers: string[];
+  /** Only CPI-eligible use cases (`stalled cpi`); absent when not asked, so stored subscriptions keep their shape. */
+  cpi?: boolean;
+};
+
+/** Whose deployments a list covers beyond the asker's own (admins only): the whole partner, or nobody's. */
+export type ListScope = "all" | "unassigned";
 
 export type Command =
   | { kind: "help"; topic?: CommandName }
-  | { kind: "stalled"; filters: Filters; page: number }
+  | { kind: "stalled"; filters: Filters; page: number; scope?: ListScope }
   | { kind: "new"; days: number; filters: Filters; page: number }
-  | { kind: "contacts"; filters: Filters; page: number }
+  | { kind: "contacts"; filters: Filters; page: number; scope?: ListScope }
   | { kind: "customer"; query: string }
   /** By the internal number, or as a card names it: Deployment ID and (when it has several) the use case's name. */
   | { kind: "usecase"; id: number }

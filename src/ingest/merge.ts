@@ -95,8 +95,10 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDom
       SELECT DISTINCT ON (deployment_id) deployment_id, cr_party_id, install_site, serial_number, contract_number, csm_email
       FROM snapshot_row ORDER BY deployment_id, row_number)
     INSERT INTO deployment AS d (deployment_id, customer_id, install_site, serial_number, contract_number,
-                                 assigned_csm_id, lca_csm_email, active, updated_at)
-    SELECT s.deployment_id, c.id, s.install_site, s.serial_number, s.contract_number, m.id, s.csm_email, true, now()
+                                 assigned_csm_id, lca_csm_email, lead, active, updated_at)
+    -- lead: LCA names one of the partner's CSMs on it, which makes the partner its customer
+    -- success lead (seed 000); it follows LCA, not a pending assignment made in chat.
+    SELECT s.deployment_id, c.id, s.install_site, s.serial_number, s.contract_number, m.id, s.csm_email, m.id IS NOT NULL, true, now()
     FROM src s JOIN customer c ON c.cr_party_id = s.cr_party_id LEFT JOIN csm m ON m.email = s.csm_email AND m.active
     ON CONFLICT (deployment_id) DO UPDATE SET
       customer_id = EXCLUDED.customer_id, install_site = EXCLUDED.install_site,
@@ -106,10 +108,10 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDom
                              THEN EXCLUDED.assigned_csm_id ELSE d.assigned_csm_id END,
       version = d.version + CASE WHEN d.lca_csm_email IS DISTINCT FROM EXCLUDED.lca_csm_email
                                    OR (d.assigned_csm_id IS NULL AND EXCLUDED.assigned_csm_id IS NOT NULL) THEN 1 ELSE 0 END,
-      lca_csm_email = EXCLUDED.lca_csm_email, active = true, updated_at = now()
-      WHERE (d.customer_id, d.install_site, d.serial_number, d.contract_number, d.lca_csm_email, d.active)
+      lca_csm_email = EXCLUDED.lca_csm_email, lead = EXCLUDED.lead, active = true, updated_at = now()
+      WHERE (d.customer_id, d.install_site, d.serial_number, d.contract_number, d.lca_csm_email, d.lead, d.active)
             IS DISTINCT FROM (EXCLUDED.customer_id, EXCLUDED.install_site, EXCLUDED.serial_number,
-                              EXCLUDED.contract_number, EXCLUDED.lca_csm_email, true)
+                              EXCLUDED.contract_number, EXCLUDED.lca_csm_email, EXCLUDED.lead, true)
          OR (d.assigned_csm_id IS NULL AND EXCLUDED.assigned_csm_id IS NOT NULL)
     RETURNING (xmax = 0) AS inserted`);
   // A deployment still assigned to someone outside the partner is unassigned now.

@@ -58,6 +58,7 @@ export interface ListFilters {
   tags: string[];
   architectures: string[];
   customers: string[];
+  cpi?: boolean;
 }
 export type SubscriptionFilters = ListFilters;
 
@@ -175,9 +176,10 @@ export interface Store {
 
 /** The read side the handlers need: cards as they stand now (src/queries/ behind it). */
 export interface Reads {
-  stalled(args: { filters: ListFilters; page: number; csmId?: number; query: string }): Promise<ListView>;
+  /** Without csmId: the whole partner; `unassigned`: the deployments nobody is assigned to. */
+  stalled(args: { filters: ListFilters; page: number; csmId?: number; unassigned?: boolean; query: string }): Promise<ListView>;
   addedRecently(args: { days: number; filters: ListFilters; page: number; query: string }): Promise<ListView>;
-  contactProblems(args: { filters: ListFilters; page: number; csmId?: number; query: string }): Promise<ListView>;
+  contactProblems(args: { filters: ListFilters; page: number; csmId?: number; unassigned?: boolean; query: string }): Promise<ListView>;
   mine(args: { filters: ListFilters; page: number; csmId: number; query: string }): Promise<ListView>;
   findCustomer(query: string): Promise<{ found: CustomerView } | { candidates: { crPartyId: string; name: string }[] }>;
   findUseCase(deploymentId: string, name?: string): Promise<{ id: number } | { noDeployment: true } | { choose: string[] } | { noMatch: string[] }>;

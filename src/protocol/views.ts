@@ -40,6 +40,8 @@ export interface DeploymentRef {
   version: number;
   installSite?: string | null;
   assignedCsm?: Person | null;
+  /** LCA names one of the partner's CSMs on it: the partner is its customer success lead (seed 000). */
+  lead?: boolean;
 }
 
 /** Architecture / Solution Domain / Use Case. */
@@ -59,6 +61,8 @@ export interface UseCaseFacts extends UseCaseName {
   addedOn: IsoDate;
   telemetry: boolean;
   tags: string[];
+  /** LCA's "CPI Eligible" (Cisco Partner Incentive); null when LCA left it empty. */
+  cpiEligible?: boolean | null;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -161,6 +165,7 @@ export interface CustomerUseCaseRow extends UseCaseName {
   daysInStage: number;
   threshold?: number | null;
   stalled: boolean;
+  cpiEligible?: boolean | null;
 }
 
 export interface CustomerView {

@@ -59,10 +59,10 @@ async function listPage(ctx: QueryContext, kind: ListKind, query: string, reques
   };
 }
 
-/** Stalled use cases (an open stalled alert) in the CSM's deployments, longest-stuck first. */
-export function stalled(ctx: QueryContext, args: { filters: Filters; page: number; csmId?: number; query: string }): Promise<ListView> {
+/** Stalled use cases (an open stalled alert) in the CSM's deployments (or the partner's, or nobody's), longest-stuck first. */
+export function stalled(ctx: QueryContext, args: { filters: Filters; page: number; csmId?: number; unassigned?: boolean; query: string }): Promise<ListView> {
   const where: Prisma.UseCaseDeploymentWhereInput = {
-    AND: [useCaseWhere(args.filters, args.csmId), { alerts: { some: { kind: "stalled", status: "open" } } }],
+    AND: [useCaseWhere(args.filters, args.unassigned ? null : args.csmId), { alerts: { some: { kind: "stalled", status: "open" } } }],
   };
   return listPage(ctx, "stalled", args.query, args.page, where, [{ stageEnteredOn: "asc" }, { id: "asc" }]);
 }
@@ -76,9 +76,9 @@ export function addedRecently(ctx: QueryContext, args: { days: number; filters: 
 }
 
 /** Use cases with a bounced, unsubscribed or missing contact (open contact alerts). */
-export function contactProblems(ctx: QueryContext, args: { filters: Filters; page: number; csmId?: number; query: string }): Promise<ListView> {
+export function contactProblems(ctx: QueryContext, args: { filters: Filters; page: number; csmId?: number; unassigned?: boolean; query: string }): Promise<ListView> {
   const where: Prisma.UseCaseDeploymentWhereInput = {
-    AND: [useCaseWhere(args.filters, args.csmId), { alerts: { some: { kind: { in: ["bounced_contact", "missing_contact"] }, status: "open" } } }],
+    AND: [useCaseWhere(args.filters, args.unassigned ? null : args.csmId), { alerts: { some: { kind: { in: ["bounced_contact", "missing_contact"] }, status: "open" } } }],
   };
   return listPage(ctx, "contacts", args.query, args.page, where, [{ id: "asc" }], (row, item) => {
     const barred = row.contacts.find((c) => c.deliveryBarrier !== "none");
@@ -95,7 +95,7 @@ export function mine(ctx: QueryContext, args: { filters: Filters; page: number; 
 /** One customer by CR Party ID, else by name (exact, then prefix, then contains, then fuzzy). */
 export async function findCustomer(ctx: QueryContext, query: string): Promise<{ found: CustomerView } | { candidates: { crPartyId: string; name: string }[] }> {
   const q = query.trim();
-  const include = { deployments: { where: { active: true }, orderBy: { deploymentId: "asc" as const }, include: { assignedCsm: true, useCases: { where: { active: true }, include: { useCase: true }, orderBy: { id: "asc" as const } } } } };
+  const include = { deployments: { where: { active: true }, orderBy: { deploymentId: "asc" as const }, include: { assignedCsm: true, useCases: { where: { active: true, excluded: false }, include: { useCase: true }, orderBy: { id: "asc" as const } } } } };
   let customer = await ctx.prisma.customer.findUnique({ where: { crPartyId: q }, include });
   if (!customer) {
     const matches = await ctx.prisma.customer.findMany({ where: { name: { contains: likeText(q), mode: "insensitive" } }, orderBy: { name: "asc" }, take: 10 });
@@ -114,11 +114,12 @@ export async function findCustomer(ctx: QueryContext, query: string): Promise<{ 
         deploymentId: d.deploymentId,
         installSite: d.installSite,
         assignedCsm: person(d.assignedCsm),
+        lead: d.lead,
         useCases: d.useCases.map((u) => {
           const stage = u.stage as Stage;
           const daysInStage = daysBetween(fromDate(u.stageEnteredOn), ctx.today);
           const threshold = stallThreshold(ctx.stallThresholds, stage, u.useCase.solutionDomain);
-          return { id: u.id, architecture: u.useCase.architecture, solutionDomain: u.useCase.solutionDomain, name: u.useCase.name, stage, daysInStage, threshold, stalled: threshold !== null && daysInStage > threshold };
+          return { id: u.id, architecture: u.useCase.architecture, solutionDomain: u.useCase.solutionDomain, name: u.useCase.name, stage, daysInStage, threshold, stalled: threshold !== null && daysInStage > threshold, cpiEligible: u.cpiEligible };
         }),
       })),
       lcaUrl: customer.deployments[0] ? ctx.lcaUrl(customer.deployments[0].deploymentId) : null,
@@ -186,10 +187,10 @@ export async function useCaseDetail(ctx: QueryContext, id: number): Promise<UseC
   const open = row.alerts[0];
   return {
     customer: item.customer,
-    deployment: { rowId: row.deployment.id, deploymentId: row.deployment.deploymentId, version: row.deployment.version, installSite: row.deployment.installSite, assignedCsm: item.assignedCsm ?? null },
+    deployment: { rowId: row.deployment.id, deploymentId: row.deployment.deploymentId, version: row.deployment.version, installSite: row.deployment.installSite, assignedCsm: item.assignedCsm ?? null, lead: row.deployment.lead },
     useCase: {
       ...item.useCase, id: row.id, version: row.version, stage: item.stage, stageEnteredOn: fromDate(row.stageEnteredOn), addedOn: fromDate(row.addedOn),
-      telemetry: row.telemetry, tags: row.tags, dcc: row.dcc, adoptionPartner: row.adoptionPartner, renewalOn: row.renewalOn ? fromDate(row.renewalOn) : null, excluded: row.excluded,
+      telemetry: row.telemetry, tags: row.tags, cpiEligible: row.cpiEligible, dcc: row.dcc, adoptionPartner: row.adoptionPartner, renewalOn: row.renewalOn ? fromDate(row.renewalOn) : null, excluded: row.excluded,
     },
     daysInStage: item.daysInStage,
     threshold: item.threshold ?? null,
@@ -237,8 +238,8 @@ export async function alertView(ctx: QueryContext, alertId: number): Promise<Ale
         : {}),
     },
     customer: item.customer,
-    deployment: { rowId: row.deployment.id, deploymentId: row.deployment.deploymentId, version: row.deployment.version, installSite: row.deployment.installSite, assignedCsm: item.assignedCsm ?? null },
-    useCase: { ...item.useCase, id: row.id, version: row.version, stage: item.stage, stageEnteredOn: fromDate(row.stageEnteredOn), addedOn: fromDate(row.addedOn), telemetry: row.telemetry, tags: row.tags },
+    deployment: { rowId: row.deployment.id, deploymentId: row.deployment.deploymentId, version: row.deployment.version, installSite: row.deployment.installSite, assignedCsm: item.assignedCsm ?? null, lead: row.deployment.lead },
+    useCase: { ...item.useCase, id: row.id, version: row.version, stage: item.stage, stageEnteredOn: fromDate(row.stageEnteredOn), addedOn: fromDate(row.addedOn), telemetry: row.telemetry, tags: row.tags, cpiEligible: row.cpiEligible },
     lcaUrl: ctx.lcaUrl(row.deployment.deploymentId),
     state: {
       status: alert.status,

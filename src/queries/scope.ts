@@ -12,10 +12,15 @@ export function likeText(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** Restricts use-case deployments to the partner's active, non-excluded ones matching the filters. */
-export function useCaseWhere(filters: Filters, assignedCsmId?: number): Prisma.UseCaseDeploymentWhereInput {
-  const and: Prisma.UseCaseDeploymentWhereInput[] = [{ active: true }];
+/**
+ * Restricts use-case deployments to the partner's active, non-excluded ones matching the
+ * filters: lists show what LCA shows, and an exclusion (of the use case or of its whole
+ * account) hides it there. `assignedCsmId` null: the deployments nobody is assigned to.
+ */
+export function useCaseWhere(filters: Filters, assignedCsmId?: number | null): Prisma.UseCaseDeploymentWhereInput {
+  const and: Prisma.UseCaseDeploymentWhereInput[] = [{ active: true, excluded: false, deployment: { customer: { excluded: false } } }];
   if (assignedCsmId !== undefined) and.push({ deployment: { assignedCsmId } });
+  if (filters.cpi) and.push({ cpiEligible: true });
   if (filters.tags.length > 0) and.push({ OR: filters.tags.map((tag) => ({ tags: { has: tag } })) });
   if (filters.architectures.length > 0) {
     and.push({ OR: filters.architectures.map((a) => ({ useCase: { architecture: { equals: a, mode: "insensitive" as const } } })) });

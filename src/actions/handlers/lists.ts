@@ -1,5 +1,5 @@
 import { commandKeyword, helpMessageKeys } from "../../commands/parse.js";
-import type { CommandName } from "../../commands/types.js";
+import type { CommandName, ListScope } from "../../commands/types.js";
 import type { MessageKey } from "../../i18n.js";
 import { notice, reply, type Effect } from "../../protocol/effects.js";
 import type { ListView, Message } from "../../protocol/views.js";
@@ -24,14 +24,37 @@ export const help: Handler<"help"> = async (ctx, { command }) => {
   return [reply({ card: "help", view: { commands, intro: { key: "commands.help.intro" }, ...(note ? { note } : {}) } })];
 };
 
-export const stalled: Handler<"stalled"> = async (ctx, { command: c, text }) =>
-  listOrEmpty(await ctx.reads.stalled({ filters: c.filters, page: c.page, csmId: ctx.actor.csmId, query: text }), "chat.empty.stalled");
+/**
+ * Whose deployments a list covers: the asker's own, or (admins only) the whole partner or
+ * the unassigned ones. null: a non-admin asked for more than their own.
+ */
+function owner(actor: { csmId: number; isAdmin: boolean }, scope: ListScope | undefined): { csmId?: number; unassigned?: boolean } | null {
+  if (scope === undefined) return { csmId: actor.csmId };
+  if (!actor.isAdmin) return null;
+  return scope === "unassigned" ? { unassigned: true } : {};
+}
+
+const EMPTY = {
+  stalled: { own: "chat.empty.stalled", all: "chat.empty.stalledAll", unassigned: "chat.empty.stalledUnassigned" },
+  contacts: { own: "chat.empty.contacts", all: "chat.empty.contacts", unassigned: "chat.empty.contactsUnassigned" },
+} as const satisfies Record<string, Record<ListScope | "own", MessageKey>>;
+
+const notAdminScope: Effect[] = [notice("warning", { key: "chat.errors.notAdminScope" })];
+
+export const stalled: Handler<"stalled"> = async (ctx, { command: c, text }) => {
+  const who = owner(ctx.actor, c.scope);
+  if (!who) return notAdminScope;
+  return listOrEmpty(await ctx.reads.stalled({ filters: c.filters, page: c.page, ...who, query: text }), EMPTY.stalled[c.scope ?? "own"]);
+};
 
 export const addedRecently: Handler<"new"> = async (ctx, { command: c, text }) =>
   listOrEmpty(await ctx.reads.addedRecently({ days: c.days, filters: c.filters, page: c.page, query: text }), "chat.empty.new", { count: c.days });
 
-export const contactProblems: Handler<"contacts"> = async (ctx, { command: c, text }) =>
-  listOrEmpty(await ctx.reads.contactProblems({ filters: c.filters, page: c.page, csmId: ctx.actor.csmId, query: text }), "chat.empty.contacts");
+export const contactProblems: Handler<"contacts"> = async (ctx, { command: c, text }) => {
+  const who = owner(ctx.actor, c.scope);
+  if (!who) return notAdminScope;
+  return listOrEmpty(await ctx.reads.contactProblems({ filters: c.filters, page: c.page, ...who, query: text }), EMPTY.contacts[c.scope ?? "own"]);
+};
 
 export const mine: Handler<"mine"> = async (ctx, { command: c, text }) =>
   listOrEmpty(await ctx.reads.mine({ filters: c.filters, page: c.page, csmId: ctx.actor.csmId, query: text }), "chat.empty.mine");
