@@ -53,6 +53,13 @@ const ENGLISH: [string, Command][] = [
   ["**stalled**", stalled()],
   ["`stalled tag:Enterprise`", stalled(f({ tags: ["Enterprise"] }))],
   ["hey, what's stalled", stalled()],
+  ["stalled cpi", stalled(f({ cpi: true }))],
+  ["stalled use cases with CPI", stalled(f({ cpi: true }))],
+  ["stalled all", { kind: "stalled", filters: none, page: 1, scope: "all" }],
+  ["show me the stalled ones for the whole partner", { kind: "stalled", filters: none, page: 1, scope: "all" }],
+  ["stalled unassigned", { kind: "stalled", filters: none, page: 1, scope: "unassigned" }],
+  ["contacts unassigned cpi", { kind: "contacts", filters: f({ cpi: true }), page: 1, scope: "unassigned" }],
+  ["stalled for all my customers", stalled()],
   // new
   ["new", fresh()],
   ["what's new?", fresh()],
@@ -175,6 +182,13 @@ const ENGLISH: [string, Command][] = [
 const RUSSIAN: [string, Command][] = [
   // застрявшие
   ["застрявшие", stalled()],
+  ["застрявшие с CPI", stalled(f({ cpi: true }))],
+  ["покажи застрявшие сценарии cpi", stalled(f({ cpi: true }))],
+  ["застрявшие все", { kind: "stalled", filters: none, page: 1, scope: "all" }],
+  ["застрявшие у всех", { kind: "stalled", filters: none, page: 1, scope: "all" }],
+  ["застрявшие неназначенные", { kind: "stalled", filters: none, page: 1, scope: "unassigned" }],
+  ["контакты неназначенных развертываний", { kind: "contacts", filters: none, page: 1, scope: "unassigned" }],
+  ["новые с CPI за неделю", fresh(7, f({ cpi: true }))],
   ["Застрявшие", stalled()],
   ["ЗАСТРЯВШИЕ!", stalled()],
   ["застрявшие?", stalled()],
