@@ -34,6 +34,7 @@ const baseAlert: AlertView = {
     addedOn: "2024-11-15",
     telemetry: true,
     tags: ["Enterprise", "DACH"],
+    cpiEligible: true,
   },
   lcaUrl: LCA,
 };
@@ -97,7 +98,7 @@ export const SAMPLE_VIEWS: CardViews = {
   "alert.regression": SAMPLE_ALERTS.regression,
   "usecase.detail": {
     customer: baseAlert.customer,
-    deployment: baseAlert.deployment,
+    deployment: { ...baseAlert.deployment, lead: true },
     useCase: { ...baseAlert.useCase, dcc: true, adoptionPartner: "Partner Example Ltd", renewalOn: "2026-06-30", excluded: false },
     daysInStage: 62,
     threshold: 45,
@@ -126,8 +127,9 @@ export const SAMPLE_VIEWS: CardViews = {
         deploymentId: "DEP8812A",
         installSite: "Berlin HQ",
         assignedCsm: { name: "Anna Petrova", email: "anna.petrova@partner.example" },
+        lead: true,
         useCases: [
-          { id: 5012, architecture: "Networking", solutionDomain: "Campus Network", name: "Campus Network Automation", stage: "implement", daysInStage: 62, threshold: 45, stalled: true },
+          { id: 5012, architecture: "Networking", solutionDomain: "Campus Network", name: "Campus Network Automation", stage: "implement", daysInStage: 62, threshold: 45, stalled: true, cpiEligible: true },
           { id: 5013, architecture: "Networking", solutionDomain: "Campus Network", name: "Campus Network Assurance", stage: "use", daysInStage: 21, threshold: 60, stalled: false },
         ],
       },
