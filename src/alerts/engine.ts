@@ -110,7 +110,7 @@ async function alertRules(client: Queryable, options: EngineOptions): Promise<Al
 
 /**
  * Re-applies the rules to a few use cases after a person changed them from chat (a contact
- * fixed resolves its alert at once, not at the next refresh). Same transaction as the change.
+ * fixed moves its alert to "waiting for LCA" at once, not at the next refresh). Same transaction as the change.
  */
 export async function reevaluateUseCases(client: Queryable, ids: number[], options: EngineOptions): Promise<EngineSummary> {
   const summary: EngineSummary = { opened: zeroCounts(), resolved: zeroCounts(), reminders: 0, outboxRows: 0 };
