@@ -56,6 +56,7 @@ export async function digestView(prisma: PrismaClient, csmId: number, date: IsoD
       ...(facts.kind === "bounced_contact" ? { contactEmail: facts.email, barrier: facts.barrier } : {}),
       addedOn: fromDate(ucd.addedOn),
       lcaUrl: lcaUrl(ucd.deployment.deploymentId),
+      lcaWait: alert.lcaWait,
     };
   });
   const top = items.sort((a, b) => a.rank - b.rank).slice(0, TOP).map(({ rank: _rank, ...item }) => item);

@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/sql.js";
-import { desiredAlerts, materialKey, reminderDue, resolutionReason, type AlertFacts, type AlertRules, type DesiredAlert, type UseCaseFacts } from "../domain/alerts.js";
+import { desiredAlerts, lcaWaitOf, materialKey, REMINDED_KINDS, reminderDue, resolutionReason, type AlertFacts, type AlertRules, type DesiredAlert, type LcaWait, type OpenContactChange, type UseCaseFacts } from "../domain/alerts.js";
 import type { IsoDate } from "../domain/dates.js";
 import { ALERT_KINDS, type AlertKind } from "../domain/recommendations.js";
 import type { DeliveryBarrier } from "../domain/snapshot.js";
@@ -31,6 +31,7 @@ interface OpenAlert {
   subject: string;
   ucd_id: number;
   facts: AlertFacts;
+  lca_wait: LcaWait | null;
 }
 
 interface FactsRow {
@@ -43,6 +44,8 @@ interface FactsRow {
   change_to: Stage | null;
   change_on: IsoDate | null;
   contacts: { source: "cisco" | "partner"; slot: number; email: string; barrier: DeliveryBarrier }[] | null;
+  /** Partner contact emails changed in chat and still open for LCA. */
+  lca_changes: OpenContactChange[] | null;
   assigned_csm_id: number | null;
   tags: string[] | null;
   architecture: string;
@@ -86,6 +89,9 @@ const factsSql = (where: string, limit = "") => `
          sc.from_stage AS change_from, sc.to_stage AS change_to, sc.observed_on AS change_on,
          (SELECT json_agg(json_build_object('source', k.source, 'slot', k.slot, 'email', k.email, 'barrier', k.delivery_barrier))
             FROM contact k WHERE k.use_case_deployment_id = x.id) AS contacts,
+         (SELECT json_agg(json_build_object('slot', substr(p.field, 17, 1)::int, 'status', p.status))
+            FROM pending_lca_change p WHERE p.use_case_deployment_id = x.id AND p.status IN ('pending', 'stale')
+              AND p.field IN ('partner_contact_1_email', 'partner_contact_2_email')) AS lca_changes,
          d.assigned_csm_id, x.tags, u.architecture, u.solution_domain, c.name AS customer_name, c.cr_party_id
   FROM use_case_deployment x
   JOIN deployment d ON d.id = x.deployment_id
@@ -104,7 +110,7 @@ async function alertRules(client: Queryable, options: EngineOptions): Promise<Al
 
 /**
  * Re-applies the rules to a few use cases after a person changed them from chat (a contact
- * fixed resolves its alert at once, not at the next refresh). Same transaction as the change.
+ * fixed moves its alert to "waiting for LCA" at once, not at the next refresh). Same transaction as the change.
  */
 export async function reevaluateUseCases(client: Queryable, ids: number[], options: EngineOptions): Promise<EngineSummary> {
   const summary: EngineSummary = { opened: zeroCounts(), resolved: zeroCounts(), reminders: 0, outboxRows: 0 };
@@ -129,7 +135,7 @@ function toFacts(row: FactsRow): UseCaseFacts {
 async function evaluateBatch(client: Queryable, rows: FactsRow[], rules: AlertRules, options: EngineOptions, audience: Audience, summary: EngineSummary): Promise<void> {
   const ids = rows.map((r) => r.id);
   const open = await client.query<OpenAlert>(
-    `SELECT id, kind, subject, use_case_deployment_id AS ucd_id, facts FROM alert WHERE status = 'open' AND use_case_deployment_id = ANY($1)`,
+    `SELECT id, kind, subject, use_case_deployment_id AS ucd_id, facts, lca_wait FROM alert WHERE status = 'open' AND use_case_deployment_id = ANY($1)`,
     [ids],
   );
   // A recommendation closed by the CSM ("not my customer") is not raised again for the same facts.
@@ -143,6 +149,7 @@ async function evaluateBatch(client: Queryable, rows: FactsRow[], rules: AlertRu
 
   const toOpen: { desired: DesiredAlert; row: FactsRow }[] = [];
   const toResolve: { id: number; kind: AlertKind; reason: string }[] = [];
+  const toMark: { id: number; wait: LcaWait | null }[] = [];
   const wanted = new Set<string>();
 
   for (const row of rows) {
@@ -155,6 +162,9 @@ async function evaluateBatch(client: Queryable, rows: FactsRow[], rules: AlertRu
       } else if (materialKey(existing.facts) !== materialKey(desired.facts)) {
         toResolve.push({ id: existing.id, kind: existing.kind, reason: "changed" });
         toOpen.push({ desired, row });
+      } else if (existing.lca_wait !== null) {
+        // Wanted again on the same facts: the fix is gone, so nothing waits for LCA.
+        toMark.push({ id: existing.id, wait: null });
       }
       // Otherwise the open alert stands as it was opened: cards count days in stage from the
       // data when drawn, so nothing is rewritten just because a day passed.
@@ -164,9 +174,23 @@ async function evaluateBatch(client: Queryable, rows: FactsRow[], rules: AlertRu
   for (const alert of open.rows) {
     if (wanted.has(key(alert.kind, alert.subject))) continue;
     const row = rowById.get(alert.ucd_id)!;
+    // Fixed in chat, not yet in LCA: held open until a snapshot carries the fix (issue 14).
+    const wait = row.excluded ? null : lcaWaitOf(alert, row.lca_changes ?? []);
+    if (wait !== null) {
+      if (wait !== alert.lca_wait) toMark.push({ id: alert.id, wait });
+      continue;
+    }
     toResolve.push({ id: alert.id, kind: alert.kind, reason: resolutionReason(alert.kind, { active: true, excluded: row.excluded }) });
   }
 
+  if (toMark.length > 0) {
+    // A new version: a card drawn before shows the other main action.
+    await client.query(
+      `UPDATE alert a SET lca_wait = m.wait::"LcaWait", version = a.version + 1
+       FROM unnest($1::int[], $2::text[]) AS m(id, wait) WHERE a.id = m.id`,
+      [toMark.map((m) => m.id), toMark.map((m) => m.wait)],
+    );
+  }
   if (toResolve.length > 0) {
     await client.query(
       `UPDATE alert a SET status = 'resolved', resolved_at = now(), resolution = r.reason, version = a.version + 1
@@ -251,21 +275,21 @@ export async function enqueueNotices(
   return result.rowCount ?? 0;
 }
 
-/** Stalled alerts nobody acted on since the last notice get a differently worded follow-up. */
+/** Stalled and contact alerts still open REMINDER_DAYS after the last notice and the last step get a differently worded follow-up. */
 async function sendReminders(client: Queryable, options: EngineOptions, audience: Audience, summary: EngineSummary): Promise<void> {
-  const { rows } = await client.query<FactsRow & { alert_id: number; reminder_count: number; last_notified_on: IsoDate | null; snoozed_until: IsoDate | null; acted_since: boolean }>(`
-    SELECT a.id AS alert_id, a.reminder_count, a.last_notified_on, a.snoozed_until::date::text AS snoozed_until,
+  const { rows } = await client.query<FactsRow & { alert_id: number; kind: AlertKind; reminder_count: number; last_notified_on: IsoDate | null; snoozed_until: IsoDate | null; last_acted_on: IsoDate | null; lca_wait: LcaWait | null }>(`
+    SELECT a.id AS alert_id, a.kind, a.reminder_count, a.last_notified_on, a.snoozed_until::date::text AS snoozed_until, a.lca_wait,
            -- A snooze is not a step with the customer: when it ends, the reminders resume.
-           (a.acted_at IS NOT NULL AND a.acted_at::date >= a.last_notified_on AND a.last_action IS DISTINCT FROM 'snoozed') AS acted_since,
+           CASE WHEN a.last_action IS DISTINCT FROM 'snoozed' THEN a.acted_at::date::text END AS last_acted_on,
            d.assigned_csm_id, x.tags, u.architecture, c.name AS customer_name, c.cr_party_id
     FROM alert a
     JOIN use_case_deployment x ON x.id = a.use_case_deployment_id
     JOIN deployment d ON d.id = x.deployment_id
     JOIN customer c ON c.id = d.customer_id
     JOIN use_case u ON u.id = x.use_case_id
-    WHERE a.status = 'open' AND a.kind = 'stalled'`);
+    WHERE a.status = 'open' AND a.kind = ANY($1::"AlertKind"[])`, [REMINDED_KINDS]);
   const due = rows.filter((a) =>
-    reminderDue({ kind: "stalled", lastNotifiedOn: a.last_notified_on, actedSinceNotice: a.acted_since, snoozedUntil: a.snoozed_until }, options.rules.asOf, options.reminderDays),
+    reminderDue({ kind: a.kind, lastNotifiedOn: a.last_notified_on, lastActedOn: a.last_acted_on, snoozedUntil: a.snoozed_until, lcaWait: a.lca_wait }, options.rules.asOf, options.reminderDays),
   );
   if (due.length === 0) return;
   await client.query(
@@ -274,6 +298,6 @@ async function sendReminders(client: Queryable, options: EngineOptions, audience
   );
   summary.reminders += due.length;
   if (options.baseline) return;
-  const notices = due.map((a) => ({ alertId: a.alert_id, notice: a.reminder_count + 1, target: targetOf("stalled", a) }));
+  const notices = due.map((a) => ({ alertId: a.alert_id, notice: a.reminder_count + 1, target: targetOf(a.kind, a) }));
   summary.outboxRows += await enqueueNotices(client, notices, "reminder", audience);
 }

@@ -1,10 +1,10 @@
 /** The alert cards (one per alert kind), from AlertView. */
 import { daysBetween } from "../domain/dates.js";
-import { RECOMMENDATION_ACTIONS, RECOMMENDATION_FOR, SNOOZE_DAYS, type AlertKind, type RecommendationAction } from "../domain/recommendations.js";
+import { offersRecommendationActions, RECOMMENDATION_ACTIONS, RECOMMENDATION_FOR, SNOOZE_DAYS, type AlertKind, type RecommendationAction } from "../domain/recommendations.js";
 import type { AlertView } from "../protocol/views.js";
 import type { ContainerStyle } from "./adaptive-card.js";
 import type { Format } from "./present-format.js";
-import { actionChoices, join, submit, useCasePath, whyText, type TemplateData } from "./present-pieces.js";
+import { actionChoices, join, lcaWaitText, submit, useCasePath, whyText, type TemplateData } from "./present-pieces.js";
 
 const KIND_STYLE: Record<AlertKind, ContainerStyle> = {
   new_use_case: "accent",
@@ -40,6 +40,8 @@ export function presentAlert(view: AlertView, f: Format): TemplateData {
     regression: () => t("cards.reminder.regression", { stage: f.stage(facts.toStage ?? facts.stage), n }),
   };
   const open = (view.state?.status ?? "open") === "open";
+  // Fixed in chat and waiting for LCA: the marker is the card's news, not the fix buttons again.
+  const waiting = open && view.lcaWait === "waiting";
   const contact = facts.contactEmail
     ? t("cards.fact.contact", { email: facts.contactName ? `${facts.contactEmail} (${facts.contactName})` : facts.contactEmail, barrier: f.barrier(facts.barrier ?? "hard_bounce") })
     : "";
@@ -47,7 +49,7 @@ export function presentAlert(view: AlertView, f: Format): TemplateData {
   return {
     title: view.reminder > 0 ? reminderTitles[view.kind]() : t(`cards.alertKind.${view.kind}`),
     why,
-    style: open ? KIND_STYLE[view.kind] : "good",
+    style: !open ? "good" : waiting ? "accent" : KIND_STYLE[view.kind],
     fact: {
       customer: join(customer.name, customer.crPartyId),
       deployment: join(deployment.deploymentId, deployment.installSite),
@@ -64,8 +66,13 @@ export function presentAlert(view: AlertView, f: Format): TemplateData {
       added: f.date(useCase.addedOn),
       contact,
     },
-    // CPI only when LCA says either way: an empty cell is not a "No".
-    show: { tags: useCase.tags.length > 0, contact: contact !== "", status: !!stateText(view, f), cpi: useCase.cpiEligible != null },
+    show: {
+      tags: useCase.tags.length > 0, contact: contact !== "", status: !!stateText(view, f), lcaWait: open && !!view.lcaWait,
+      fix: open && !waiting, act: open && offersRecommendationActions(view.kind), snooze: open && !waiting,
+      // CPI only when LCA says either way: an empty cell is not a "No".
+      cpi: useCase.cpiEligible != null,
+    },
+    lcaWait: open ? lcaWaitText(view.lcaWait, f) : "",
     recommendation: t(`cards.recommendation.${RECOMMENDATION_FOR[view.kind]}`),
     status: stateText(view, f),
     open,

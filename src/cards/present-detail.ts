@@ -1,4 +1,5 @@
 /** The cards about one thing in full: a use case's detail and a customer's summary. */
+import { offersRecommendationActions } from "../domain/recommendations.js";
 import type { CustomerView, UseCaseDetailView } from "../protocol/views.js";
 import { escapeCardMarkdown } from "./escape.js";
 import type { Format } from "./present-format.js";
@@ -41,7 +42,8 @@ export function presentUseCaseDetail(view: UseCaseDetailView, f: Format): Templa
       noContacts: view.contacts.length === 0,
       noHistory: view.history.length === 0,
       actionsTaken: (rec?.actions.length ?? 0) > 0,
-      act: !!view.openAlert,
+      // A contact alert is dealt with by Update contact, not the six steps with the customer.
+      act: !!view.openAlert && offersRecommendationActions(view.openAlert.kind),
     },
     contacts: view.contacts.map((c) => ({
       text: join(

@@ -24,14 +24,16 @@ export function presentHome(view: HomeView, f: Format): TemplateData {
       // The alert card's own envelopes. Its inline forms cannot repeat on one page (an input id
       // is unique per card), so each form button asks for its form (form.open), as a Slack
       // click on the alert card does; the form's submit is the card's own.
-      const card = presentAlert(alert, f) as { open: boolean; submit: Record<"assign" | "act" | "contact" | "snooze", Record<string, unknown>>; lcaUrl: string };
+      const card = presentAlert(alert, f) as { open: boolean; show: { fix: boolean; act: boolean; snooze: boolean }; lcaWait: string; submit: Record<"assign" | "act" | "contact" | "snooze", Record<string, unknown>>; lcaUrl: string };
       const opens = (form: FormAction, data: Record<string, unknown>) => submit<"form.open">({ a: "form.open", v: 1, id: data.id as number, f: form, ev: data.ev as number, ...(typeof data.slot === "number" ? { slot: data.slot } : {}) });
       const days = alert.facts.daysInStage ?? 0;
       return {
         titleMd: join(mdBold(mdLink(alert.customer.name, alert.lcaUrl)), mdText(alert.useCase.name)),
-        detail: join(t(`cards.alertKind.${alert.kind}`), whyText({ ...alert.facts, kind: alert.kind, daysInStage: days, addedOn: alert.useCase.addedOn }, f), alert.deployment.deploymentId),
+        detail: join(t(`cards.alertKind.${alert.kind}`), whyText({ ...alert.facts, kind: alert.kind, daysInStage: days, addedOn: alert.useCase.addedOn }, f), alert.deployment.deploymentId, card.lcaWait),
         open: card.open,
-        showContact: card.open && (alert.kind === "bounced_contact" || alert.kind === "missing_contact"),
+        showContact: card.show.fix && (alert.kind === "bounced_contact" || alert.kind === "missing_contact"),
+        showAct: card.show.act,
+        showSnooze: card.show.snooze,
         submit: {
           assign: card.submit.assign,
           act: opens("rec.act", card.submit.act),

@@ -2,7 +2,7 @@
 import type { AlertKind } from "../domain/recommendations.js";
 import type { DigestItem, DigestView, ListItem, ListView } from "../protocol/views.js";
 import type { Format } from "./present-format.js";
-import { join, mdBold, mdLink, mdText, submit, whyText, type TemplateData } from "./present-pieces.js";
+import { join, lcaWaitText, mdBold, mdLink, mdText, submit, whyText, type TemplateData } from "./present-pieces.js";
 
 /** At most this many top items on a digest. */
 export const DIGEST_MAX_ITEMS = 10;
@@ -33,7 +33,7 @@ export function presentList(view: ListView, f: Format): TemplateData {
     pageText: t("cards.list.page", { page: f.number(view.page), pages: f.number(Math.max(1, view.pageCount)), total: f.number(view.total) }),
     rows: view.items.map((item) => ({
       titleMd: join(mdBold(mdLink(item.customer.name, item.lcaUrl)), mdText(item.useCase.name)),
-      detail: join(item.deploymentId, listRowDetail(view.kind, item, f)),
+      detail: join(item.deploymentId, listRowDetail(view.kind, item, f), lcaWaitText(item.lcaWait, f)),
     })),
     empty: t(`cards.list.empty.${view.kind}`),
     show: { empty: view.items.length === 0, prev: view.page > 1, next: view.page < view.pageCount },
@@ -44,7 +44,7 @@ export function presentList(view: ListView, f: Format): TemplateData {
 function digestRow(item: DigestItem, f: Format): { titleMd: string; detail: string } {
   return {
     titleMd: join(mdBold(mdLink(item.customer.name, item.lcaUrl)), mdText(item.useCase.name)),
-    detail: join(f.t(`cards.alertKind.${item.kind}`), whyText(item, f)),
+    detail: join(f.t(`cards.alertKind.${item.kind}`), whyText(item, f), lcaWaitText(item.lcaWait, f)),
   };
 }
 

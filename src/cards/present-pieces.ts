@@ -1,4 +1,5 @@
 /** What every card presenter (present-*.ts) builds with: submit data, joined and markdown text, action choices, why an alert fired. */
+import type { LcaWait } from "../domain/alerts.js";
 import type { ActionName, Envelope } from "../protocol/envelope.js";
 import { CLOSING_ACTIONS, RECOMMENDATION_ACTIONS } from "../domain/recommendations.js";
 import type { DigestItem, UseCaseName } from "../protocol/views.js";
@@ -26,6 +27,9 @@ export const mdLink = (text: string, url: string | null | undefined): string => 
   const href = markdownLinkUrl(url);
   return href ? `[${escapeCardLinkLabel(text)}](${href})` : escapeCardMarkdown(text);
 };
+
+/** The marker of a contact alert fixed in chat and waiting for LCA (or late), in lists, digest and cards; "" for none. */
+export const lcaWaitText = (wait: LcaWait | null | undefined, f: Format): string => (wait ? f.t(`cards.lcaWait.${wait}`) : "");
 
 /** The six recommendation actions as choices; the closing ones say so. */
 export function actionChoices(f: Format): { title: string; value: string }[] {

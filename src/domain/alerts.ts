@@ -44,10 +44,6 @@ export interface DesiredAlert {
   facts: AlertFacts;
 }
 
-export function isUsable(contact: { barrier: DeliveryBarrier }): boolean {
-  return contact.barrier === "none";
-}
-
 /**
  * Which alerts ought to be open for a use-case deployment today. The engine compares this
  * with the open alerts: new ones open, missing ones resolve, materially changed ones are
@@ -73,11 +69,12 @@ export function desiredAlerts(facts: UseCaseFacts, rules: AlertRules): DesiredAl
     alerts.push({ kind: "new_use_case", subject: ucd, facts: { kind: "new_use_case", firstSeenOn: facts.firstSeenOn, stage: facts.stage } });
   }
 
-  const usablePartnerContact = facts.contacts.some((c) => c.source === "partner" && isUsable(c));
+  // Partners cannot change a Cisco contact: a usable partner contact is the fix, so a barred
+  // partner slot's alert (replace it) already covers a barred Cisco contact.
+  const partnerContact = facts.contacts.some((c) => c.source === "partner");
   for (const contact of facts.contacts) {
     if (contact.barrier === "none") continue;
-    // Partners cannot change a Cisco contact: adding a usable partner contact is the fix.
-    if (contact.source === "cisco" && usablePartnerContact) continue;
+    if (contact.source === "cisco" && partnerContact) continue;
     alerts.push({
       kind: "bounced_contact",
       subject: `${ucd}:${contact.source}:${contact.slot}`,
@@ -85,7 +82,9 @@ export function desiredAlerts(facts: UseCaseFacts, rules: AlertRules): DesiredAl
     });
   }
 
-  if (!facts.contacts.some(isUsable)) {
+  // Every contact barred: the bounced alert names the address to replace, so it is the one
+  // alert (domain.md); missing_contact is for a use case with no contact at all.
+  if (facts.contacts.length === 0) {
     alerts.push({ kind: "missing_contact", subject: ucd, facts: { kind: "missing_contact", barredContacts: facts.contacts.length } });
   }
   return alerts;
@@ -127,9 +126,48 @@ export function resolutionReason(kind: AlertKind, facts: { active: boolean; excl
   }
 }
 
-/** A reminder is due when nobody acted since the last notice and the interval has passed. */
-export function reminderDue(alert: { kind: AlertKind; lastNotifiedOn: IsoDate | null; actedSinceNotice: boolean; snoozedUntil: IsoDate | null }, asOf: IsoDate, reminderDays: number): boolean {
-  if (alert.kind !== "stalled" || alert.lastNotifiedOn === null || alert.actedSinceNotice) return false;
+/** The alerts that get differently worded follow-ups: a customer who stays stuck or unreachable. */
+export const REMINDED_KINDS: readonly AlertKind[] = ["stalled", "bounced_contact", "missing_contact"];
+
+/**
+ * A reminder is due once the interval has passed since the last notice and since the last
+ * step someone took: a step that keeps the recommendation open postpones the follow-up, it
+ * does not end it (domain.md). A snooze holds it until it ends; a contact fixed in chat and
+ * waiting for LCA gets none until LCA shows the fix or the upload turns out late.
+ */
+export function reminderDue(
+  alert: { kind: AlertKind; lastNotifiedOn: IsoDate | null; lastActedOn: IsoDate | null; snoozedUntil: IsoDate | null; lcaWait?: LcaWait | null },
+  asOf: IsoDate,
+  reminderDays: number,
+): boolean {
+  if (!REMINDED_KINDS.includes(alert.kind) || alert.lastNotifiedOn === null || alert.lcaWait === "waiting") return false;
   if (alert.snoozedUntil !== null && alert.snoozedUntil > asOf) return false;
-  return daysBetween(alert.lastNotifiedOn, asOf) >= reminderDays;
+  const since = alert.lastActedOn !== null && alert.lastActedOn > alert.lastNotifiedOn ? alert.lastActedOn : alert.lastNotifiedOn;
+  return daysBetween(since, asOf) >= reminderDays;
+}
+
+/**
+ * A contact alert fixed in chat while LCA still shows the problem: `waiting` while a fix is
+ * within its grace days (no reminders), `upload_pending` once every fix has gone stale (open
+ * again, reminders resume). Resolved only when a snapshot carries the fix.
+ */
+export type LcaWait = "waiting" | "upload_pending";
+
+/** The chat changes of a use case's partner contact emails still open for LCA. */
+export interface OpenContactChange {
+  slot: number;
+  status: "pending" | "stale";
+}
+
+/**
+ * Whether a contact alert the rules no longer want (the chat fixed it) is held for LCA, and
+ * how; null: resolve it. A barred partner slot waits for that slot's change; a barred Cisco
+ * contact or a missing one for any partner contact's.
+ */
+export function lcaWaitOf(alert: { kind: AlertKind; facts: AlertFacts }, changes: readonly OpenContactChange[]): LcaWait | null {
+  if (alert.kind !== "bounced_contact" && alert.kind !== "missing_contact") return null;
+  const facts = alert.facts;
+  const relevant = facts.kind === "bounced_contact" && facts.source === "partner" ? changes.filter((c) => c.slot === facts.slot) : changes;
+  if (relevant.length === 0) return null;
+  return relevant.some((c) => c.status === "pending") ? "waiting" : "upload_pending";
 }

@@ -21,5 +21,13 @@ export const RECOMMENDATION_FOR: Record<AlertKind, "find_adoption_barrier" | "up
   new_use_case: "review_new_use_case",
 };
 
+/**
+ * The six actions are steps with the customer's adoption. A contact alert's step is the
+ * contact itself (contact.update): its cards offer none of them, as if the customer were stalled.
+ */
+export function offersRecommendationActions(kind: AlertKind): boolean {
+  return RECOMMENDATION_FOR[kind] !== "update_contact";
+}
+
 export const SNOOZE_DAYS = [1, 7, 30] as const;
 export type SnoozeDays = (typeof SNOOZE_DAYS)[number];

@@ -145,7 +145,7 @@ export interface Store {
   touchContactAlerts(change: { useCaseId: number; author: Author }): Promise<number[]>;
   /** The ids of the use case's open alerts. */
   openAlertIds(useCaseId: number): Promise<number[]>;
-  /** Runs the alert rules again for these use cases (contact alerts resolve at once). */
+  /** Runs the alert rules again for these use cases (a contact alert fixed in chat waits for LCA at once). */
   reevaluateUseCases(useCaseIds: number[], rules: ReevaluationRules): Promise<AlertChanges>;
 
   /** The row id of an active deployment by its exact Deployment ID. */

@@ -1,3 +1,4 @@
+import type { LcaWait } from "../domain/alerts.js";
 import type { IsoDate } from "../domain/dates.js";
 import type { AlertKind, RecommendationAction, RECOMMENDATION_FOR, SnoozeDays } from "../domain/recommendations.js";
 import type { DeliveryBarrier } from "../domain/snapshot.js";
@@ -107,6 +108,8 @@ export interface AlertView {
   useCase: UseCaseFacts;
   lcaUrl: string;
   state?: AlertState;
+  /** A contact alert fixed in chat and waiting for LCA, or open again as the upload is late. */
+  lcaWait?: LcaWait | null;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -194,6 +197,8 @@ export interface ListItem {
   /** "contacts" lists: the contact to fix ("missing": none usable). */
   contact?: { email?: string | null; name?: string | null; barrier: DeliveryBarrier | "missing" };
   lcaUrl?: string | null;
+  /** Its contact alert is fixed in chat and waiting for LCA (or the upload is late). */
+  lcaWait?: LcaWait | null;
 }
 
 export interface ListView {
@@ -250,6 +255,7 @@ export interface DigestItem {
   barrier?: DeliveryBarrier;
   addedOn?: IsoDate;
   lcaUrl?: string | null;
+  lcaWait?: LcaWait | null;
 }
 
 export interface DigestView {

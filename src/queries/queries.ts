@@ -21,6 +21,8 @@ const ucdInclude = {
   useCase: true,
   deployment: { include: { customer: true, assignedCsm: true } },
   contacts: { orderBy: [{ source: "asc" }, { slot: "asc" }] },
+  // A contact alert fixed in chat, for the lists' "waiting for LCA" marker.
+  alerts: { where: { status: "open", lcaWait: { not: null } }, select: { lcaWait: true }, orderBy: { id: "asc" }, take: 1 },
 } satisfies Prisma.UseCaseDeploymentInclude;
 type UcdRow = Prisma.UseCaseDeploymentGetPayload<{ include: typeof ucdInclude }>;
 
@@ -42,6 +44,7 @@ function listItem(row: UcdRow, ctx: QueryContext): ListItem {
     addedOn: fromDate(row.addedOn),
     assignedCsm: person(row.deployment.assignedCsm),
     lcaUrl: ctx.lcaUrl(row.deployment.deploymentId),
+    lcaWait: row.alerts[0]?.lcaWait ?? null,
   };
 }
 
@@ -241,6 +244,7 @@ export async function alertView(ctx: QueryContext, alertId: number): Promise<Ale
     deployment: { rowId: row.deployment.id, deploymentId: row.deployment.deploymentId, version: row.deployment.version, installSite: row.deployment.installSite, assignedCsm: item.assignedCsm ?? null, lead: row.deployment.lead },
     useCase: { ...item.useCase, id: row.id, version: row.version, stage: item.stage, stageEnteredOn: fromDate(row.stageEnteredOn), addedOn: fromDate(row.addedOn), telemetry: row.telemetry, tags: row.tags, cpiEligible: row.cpiEligible },
     lcaUrl: ctx.lcaUrl(row.deployment.deploymentId),
+    lcaWait: alert.status === "open" ? alert.lcaWait : null,
     state: {
       status: alert.status,
       ...(alert.actedBy ? { actedBy: alert.actedBy.name } : {}),

@@ -226,7 +226,7 @@ describe("card actions", () => {
       expect(await db.prisma.contact.count({ where: { useCaseDeploymentId: ucd.id, source: "partner" } })).toBe(2);
     });
 
-    it("adds a usable contact, which resolves the missing-contact alert at once", async () => {
+    it("adds a usable contact: the missing-contact alert waits for LCA at once, open and marked", async () => {
       const alert = await openAlert("missing_contact");
       const outcome = await update(james, { email: "New.Person@Customer.example", name: "New Person" }, alert.useCaseDeploymentId);
       expect(first(outcome)).toMatchObject({ card: "receipt", view: { outcome: { key: "contactSavedPending", params: { email: "new.person@customer.example" } } } });
@@ -235,7 +235,8 @@ describe("card actions", () => {
       const slot = changes[0]?.field.match(/^partner_contact_([12])_email$/)?.[1];
       expect(changes.map((c) => [c.field, c.valueChat])).toEqual([[`partner_contact_${slot}_email`, "new.person@customer.example"], [`partner_contact_${slot}_name`, "New Person"]]);
       expect(outcome.effects).toContainEqual({ type: "refreshAlert", alertId: alert.id });
-      expect((await db.prisma.alert.findUniqueOrThrow({ where: { id: alert.id } })).status).toBe("resolved");
+      // Not resolved: LCA has not seen the contact yet (issue 14); a snapshot that shows it resolves it.
+      expect(await db.prisma.alert.findUniqueOrThrow({ where: { id: alert.id } })).toMatchObject({ status: "open", lcaWait: "waiting" });
       expect(await db.prisma.auditEntry.count({ where: { action: "contact.update" } })).toBeGreaterThan(0);
     });
   });

@@ -153,11 +153,22 @@ describe.each(DB_KINDS)("ingest on %s", (kind) => {
     expect((await ingest([stuck], "2026-11-18")).alerts.reminders).toBe(1);
   });
 
-  it("raises bounced_contact when a contact's barrier becomes a bounce, and missing_contact when none is usable; both resolve on a fix", async () => {
-    await ingest([row()], "2026-11-19");
-    const bounced = await ingest([row({ ciscoContact: { name: "IT Director", email: "it.director@northwind.example", barrier: "hard_bounce" } })], "2026-11-20");
+  it("postpones the follow-up by the interval after a step that keeps the recommendation open, and does not end it", async () => {
+    const stuck = row({ stageEnteredOn: "2026-09-01" });
+    await ingest([stuck], "2026-11-10");
+    await db.pool.query(`UPDATE alert SET last_action = 'contacted_customer', acted_at = '2026-11-12', version = version + 1`);
+    expect((await ingest([stuck], "2026-11-17")).alerts.reminders).toBe(0); // 7 days after the notice, 5 after the step
+    expect((await ingest([stuck], "2026-11-19")).alerts.reminders).toBe(1);
+  });
+
+  it("raises one bounced_contact when every contact is barred (not missing_contact too), missing_contact when there is none; both resolve on a fix", async () => {
+    await ingest([row(), row({ useCase: "Campus Network Segmentation" })], "2026-11-19");
+    const barred = { name: "IT Director", email: "it.director@northwind.example", barrier: "hard_bounce" as const };
+    const bounced = await ingest([row({ ciscoContact: barred }), row({ useCase: "Campus Network Segmentation", ciscoContact: null })], "2026-11-20");
     expect(bounced.alerts.opened).toMatchObject({ bounced_contact: 1, missing_contact: 1 });
-    const fixed = await ingest([row({ ciscoContact: { name: "IT Director", email: "it.director@northwind.example", barrier: "hard_bounce" }, partnerContacts: [{ name: "Ops", email: "ops@northwind.example", barrier: "none" }] })], "2026-11-21");
+    expect((await openAlerts()).map((a) => a.replace(/\d+/g, "N"))).toEqual(["bounced_contact ucd:N:cisco:N", "missing_contact ucd:N"]);
+    const ops = { name: "Ops", email: "ops@northwind.example", barrier: "none" as const };
+    const fixed = await ingest([row({ ciscoContact: barred, partnerContacts: [ops] }), row({ useCase: "Campus Network Segmentation", ciscoContact: null, partnerContacts: [ops] })], "2026-11-21");
     expect(fixed.alerts.resolved).toMatchObject({ bounced_contact: 1, missing_contact: 1 });
     expect(await openAlerts()).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { desiredAlerts, materialKey, reminderDue, resolutionReason, type UseCaseFacts, type AlertRules } from "../../src/domain/alerts.js";
+import { desiredAlerts, lcaWaitOf, materialKey, reminderDue, resolutionReason, type UseCaseFacts, type AlertRules, type DesiredAlert } from "../../src/domain/alerts.js";
 import { DEFAULT_STALL_THRESHOLDS, stageMove } from "../../src/domain/stages.js";
 
 const rules: AlertRules = { asOf: "2026-11-20", stallThresholds: DEFAULT_STALL_THRESHOLDS, baselineOn: "2026-10-01", newWindowDays: 30 };
@@ -53,15 +53,19 @@ describe("alert rules", () => {
     expect(kinds(facts({ firstSeenOn: "2026-10-01" }))).toEqual([]);
   });
 
-  it("flags each barred partner contact, and a barred Cisco contact only without a usable partner contact", () => {
+  it("flags each barred partner contact, and a barred Cisco contact only without any partner contact", () => {
     const ciscoBounced = { source: "cisco" as const, slot: 0, email: "cio@customer.example", barrier: "hard_bounce" as const };
     expect(kinds(facts({ contacts: [ciscoBounced, usable] }))).toEqual([]);
+    // Every contact barred: one alert, the partner slot's (replacing it is the fix for both).
     const alerts = desiredAlerts(facts({ contacts: [ciscoBounced, { ...usable, barrier: "unsubscribed" }] }), rules);
-    expect(alerts.map((a) => [a.kind, a.subject])).toEqual([
-      ["bounced_contact", "ucd:7:cisco:0"],
-      ["bounced_contact", "ucd:7:partner:1"],
-      ["missing_contact", "ucd:7"],
-    ]);
+    expect(alerts.map((a) => [a.kind, a.subject])).toEqual([["bounced_contact", "ucd:7:partner:1"]]);
+    const second = { ...usable, slot: 2, email: "ops@customer.example", barrier: "hard_bounce" as const };
+    expect(desiredAlerts(facts({ contacts: [{ ...usable, barrier: "unsubscribed" }, second] }), rules).map((a) => a.subject)).toEqual(["ucd:7:partner:1", "ucd:7:partner:2"]);
+  });
+
+  it("raises one bounced_contact, not missing_contact too, when the only contact is barred", () => {
+    const ciscoBounced = { source: "cisco" as const, slot: 0, email: "cio@customer.example", barrier: "hard_bounce" as const };
+    expect(desiredAlerts(facts({ contacts: [ciscoBounced] }), rules).map((a) => [a.kind, a.subject])).toEqual([["bounced_contact", "ucd:7:cisco:0"]]);
   });
 
   it("raises missing_contact with no contact at all, and nothing once one is usable", () => {
@@ -88,13 +92,46 @@ describe("alert rules", () => {
     expect(resolutionReason("missing_contact", { active: true, excluded: false })).toBe("contact_fixed");
   });
 
-  it("reminds about an untouched stalled alert after the interval, not before, not when snoozed or acted on", () => {
-    const alert = { kind: "stalled" as const, lastNotifiedOn: "2026-11-13", actedSinceNotice: false, snoozedUntil: null };
+  it("reminds about a stalled alert after the interval, not before, not while snoozed", () => {
+    const alert = { kind: "stalled" as const, lastNotifiedOn: "2026-11-13", lastActedOn: null, snoozedUntil: null };
     expect(reminderDue(alert, "2026-11-20", 7)).toBe(true);
     expect(reminderDue(alert, "2026-11-19", 7)).toBe(false);
-    expect(reminderDue({ ...alert, actedSinceNotice: true }, "2026-11-20", 7)).toBe(false);
     expect(reminderDue({ ...alert, snoozedUntil: "2026-11-21" }, "2026-11-20", 7)).toBe(false);
-    expect(reminderDue({ ...alert, kind: "missing_contact" }, "2026-11-20", 7)).toBe(false);
+    expect(reminderDue({ ...alert, kind: "new_use_case" }, "2026-11-20", 7)).toBe(false);
+    expect(reminderDue({ ...alert, kind: "regression" }, "2026-11-20", 7)).toBe(false);
+  });
+
+  it("postpones the follow-up by the interval after a step that keeps the recommendation open, and does not end it", () => {
+    const acted = { kind: "stalled" as const, lastNotifiedOn: "2026-11-13", lastActedOn: "2026-11-16", snoozedUntil: null };
+    expect(reminderDue(acted, "2026-11-20", 7)).toBe(false);
+    expect(reminderDue(acted, "2026-11-22", 7)).toBe(false);
+    expect(reminderDue(acted, "2026-11-23", 7)).toBe(true);
+    // A step before the last notice counts from the notice.
+    expect(reminderDue({ ...acted, lastActedOn: "2026-11-10" }, "2026-11-20", 7)).toBe(true);
+  });
+
+  it("reminds about a contact alert, except while its chat fix waits for LCA", () => {
+    const alert = { kind: "bounced_contact" as const, lastNotifiedOn: "2026-11-13", lastActedOn: null, snoozedUntil: null };
+    expect(reminderDue(alert, "2026-11-20", 7)).toBe(true);
+    expect(reminderDue({ ...alert, kind: "missing_contact" }, "2026-11-20", 7)).toBe(true);
+    expect(reminderDue({ ...alert, lcaWait: "waiting" }, "2026-11-20", 7)).toBe(false);
+    expect(reminderDue({ ...alert, lcaWait: "upload_pending" }, "2026-11-20", 7)).toBe(true);
+  });
+
+  it("holds a contact alert fixed in chat for LCA: waiting while a fix is in its grace days, upload pending once all went stale", () => {
+    const [partner] = desiredAlerts(facts({ contacts: [{ ...usable, barrier: "hard_bounce" }] }), rules) as [DesiredAlert];
+    const [cisco] = desiredAlerts(facts({ contacts: [{ source: "cisco", slot: 0, email: "cio@customer.example", barrier: "unsubscribed" }] }), rules) as [DesiredAlert];
+    const [missing] = desiredAlerts(facts({ contacts: [] }), rules) as [DesiredAlert];
+    expect(lcaWaitOf(partner, [{ slot: 1, status: "pending" }])).toBe("waiting");
+    expect(lcaWaitOf(partner, [{ slot: 1, status: "stale" }])).toBe("upload_pending");
+    // Another slot's change does not fix this slot.
+    expect(lcaWaitOf(partner, [{ slot: 2, status: "pending" }])).toBeNull();
+    expect(lcaWaitOf(partner, [])).toBeNull();
+    expect(lcaWaitOf(cisco, [{ slot: 2, status: "pending" }])).toBe("waiting");
+    expect(lcaWaitOf(missing, [{ slot: 1, status: "stale" }, { slot: 2, status: "pending" }])).toBe("waiting");
+    expect(lcaWaitOf(missing, [{ slot: 1, status: "stale" }, { slot: 2, status: "stale" }])).toBe("upload_pending");
+    const [stalled] = desiredAlerts(facts({ stageEnteredOn: "2026-09-01" }), rules) as [DesiredAlert];
+    expect(lcaWaitOf(stalled, [{ slot: 1, status: "pending" }])).toBeNull();
   });
 
   it("orders stages", () => {

@@ -33,10 +33,20 @@ describe("rec.act", () => {
 
   it("acts on an alert without a recommendation without inventing one", async () => {
     const store = world();
+    store.state.alerts[1]!.kind = "regression";
     const effects = await runHandler(handlerContext(store, { reads: alertViews }), "rec.act", act({ id: 31, ev: 0 }));
     expect(noticeKeys(effects)).toEqual(["receipt"]);
     expect(store.state.recommendations[0]!.actions).toEqual([]);
     expect(store.state.alerts[1]).toMatchObject({ version: 1, lastAction: "meeting_scheduled" });
+  });
+
+  it("refuses one of the six steps with the customer on a contact alert (an old card), redraws it, and changes nothing", async () => {
+    const store = world();
+    const effects = await runHandler(handlerContext(store, { reads: alertViews }), "rec.act", act({ id: 31, ev: 0 }));
+    expect(noticeKeys(effects)).toEqual(["chat.errors.contactAlertAction"]);
+    expect(refreshes(effects)).toEqual([31]);
+    expect(store.state.alerts[1]).toMatchObject({ status: "open", version: 0, lastAction: null });
+    expect(store.state.audits).toEqual([]);
   });
 
   it("on a stale card says who did what, redraws the card, and changes nothing", async () => {

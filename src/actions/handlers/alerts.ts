@@ -1,4 +1,4 @@
-import { closesRecommendation } from "../../domain/recommendations.js";
+import { closesRecommendation, offersRecommendationActions } from "../../domain/recommendations.js";
 import { countAlerts } from "../../metrics.js";
 import { notice, reply, type Effect } from "../../protocol/effects.js";
 import type { LockedAlert } from "../../protocol/store.js";
@@ -25,6 +25,8 @@ export const takeRecommendedAction: Handler<"rec.act"> = async (ctx, e) => {
     if (!alert) return { effects: [notice("error", { key: "chat.errors.notFound" })] };
     if (alert.version !== e.ev) return { effects: conflict(ctx, alert) };
     if (alert.status === "resolved") return { effects: [notice("warning", { key: "chat.errors.alertResolved" }), { type: "refreshAlert", alertId: alert.id } as Effect] };
+    // An old card may still carry the six actions; a contact alert is dealt with by the contact.
+    if (!offersRecommendationActions(alert.kind)) return { effects: [notice("warning", { key: "chat.errors.contactAlertAction" }), { type: "refreshAlert", alertId: alert.id } as Effect] };
     const closes = closesRecommendation(e.act);
     if (alert.recommendationId !== null) await tx.recordRecommendationAction({ recommendationId: alert.recommendationId, action: e.act, comment: e.comment ?? null, author, closes });
     await tx.markAlertActed({ alertId: alert.id, action: e.act, author, resolves: closes });

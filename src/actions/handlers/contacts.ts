@@ -76,7 +76,7 @@ export const updateContact: Handler<"contact.update"> = async (ctx, e) => {
     }
     await tx.upsertPartnerContact({ useCaseId: e.id, slot: check.slot, name, email });
     await tx.audit({ author, action: e.a, entity: "contact", entityId: `${e.id}:partner:${check.slot}`, before, after: { email, name: e.name ?? null, slot: check.slot } });
-    // A usable contact resolves the contact alerts at once.
+    // The contact alerts wait for LCA from now on (the engine holds them until a snapshot shows the fix).
     const touched = await tx.touchContactAlerts({ useCaseId: e.id, author });
     const changes = await tx.reevaluateUseCases([e.id], {
       rules: { asOf: todayIn(config.partner.timeZone, ctx.now()), stallThresholds: config.alerts.stallThresholds, newWindowDays: 30 },
