@@ -11,6 +11,7 @@ import type { StopSwitch } from "./dispatcher-stop.js";
 import type { DispatcherTuning } from "./dispatcher-tuning.js";
 import { Gate, sleep, Urgency } from "./gate.js";
 import type { Plan } from "./plan.js";
+import { enqueueCardRefresh } from "./thread.js";
 import { markFinal, markRefreshed, markSent, supersedeInFavourOf, supersedeRows, type ClaimedRow, type SendChannel } from "./store.js";
 
 export interface RowSenderDeps {
@@ -120,7 +121,9 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
           });
           if (n > 0) count("superseded", row.channel, n);
         }
-        return throughGate(entry, urgent, () => deliver(entry, decided.to, (port) => port.send(decided.to, decided.message)));
+        return throughGate(entry, urgent, () =>
+          deliver(entry, decided.to, (port) => port.send(decided.to, decided.message), undefined, decided.thenRefresh && (() => enqueueCardRefresh(pool, row, decided.thenRefresh!))),
+        );
       case "publishHome": {
         const { to, message } = decided;
         const noHome = { ok: false, retryable: false, reason: `${row.channel} has no Home page to publish` } as const;
@@ -136,7 +139,7 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
   }
 
   /** Inside the gate: call the chat API and commit what it answered. */
-  async function deliver(entry: Held, to: Destination, call: (port: ChannelPort) => Promise<SendOutcome>, refreshOf?: number | null): Promise<void> {
+  async function deliver(entry: Held, to: Destination, call: (port: ChannelPort) => Promise<SendOutcome>, refreshOf?: number | null, afterSent?: () => Promise<void>): Promise<void> {
     const row = entry.row;
     if (stop.stopping) return giveBack(entry);
     // The last step before a person hears anything: whatever path wrote the row, nobody
@@ -168,6 +171,10 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
       const sent = { externalId: outcome.externalId, conversationId: outcome.conversationId };
       const recorded = await held.persist(entry, () => (refreshOf === undefined ? markSent(pool, row, sent) : markRefreshed(pool, row, sent, refreshOf)));
       if (recorded) count("sent", row.channel);
+      // After the reply, not before: on Webex the redraw must see that the card heads a thread.
+      if (recorded && afterSent) {
+        await afterSent().catch((error: unknown) => log.warn({ err: error, outboxId: row.id }, "delivery: cannot queue the card's redraw after its thread reply"));
+      }
     } finally {
       deps.gateClock.observe(performance.now() - entered);
     }

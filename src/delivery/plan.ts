@@ -16,6 +16,7 @@ import type { MessageRenderer } from "./renderer.js";
 import { currentMessage, supersedeLaterRefreshes, type ClaimedRow } from "./store.js";
 import { supersedeLaterHomes } from "./home.js";
 import { homeView } from "../queries/home.js";
+import { hasThread, markInThreadOf, reminderNotice, sentCardOf, type SentCard } from "./thread.js";
 
 /** What to do with a claimed row, decided before the chat API is called. */
 export type Plan =
@@ -25,7 +26,8 @@ export type Plan =
   | { kind: "dead"; reason: string }
   /** Another row of its coalescing group carries the card: hand the send over to it. */
   | { kind: "coalesce"; into: number }
-  | { kind: "send"; to: Destination; message: OutgoingMessage; supersede: { ids: number[]; reason: string }[] }
+  /** `thenRefresh`: a reply in a card's thread; once it is sent, that card is redrawn too. */
+  | { kind: "send"; to: Destination; message: OutgoingMessage; supersede: { ids: number[]; reason: string }[]; thenRefresh?: SentCard }
   | { kind: "replace"; to: Destination; conversationId: string; externalId: string; originalId: number | null; message: OutgoingMessage }
   /** The CSM's Home page, published with the port's publishHome. */
   | { kind: "publishHome"; to: Extract<Destination, { kind: "csm" }>; message: OutgoingMessage };
@@ -86,16 +88,27 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
 
     const who = await recipient(row);
     if ("dead" in who) return { kind: "dead", reason: who.dead };
+    const supersede = [
+      { ids: open.map((s) => s.id), reason: `coalesced into #${row.id}` },
+      { ids: resolved, reason: "alert resolved before sending" },
+    ];
+    // A reminder about a card already on screen is a reply under it (and the card is redrawn);
+    // with other alerts coalesced into it, it stays a card, so none of them is lost.
+    const shown = row.kind === "reminder" && open.length === 0 ? await sentCardOf(deps.pool, row) : null;
+    if (shown) {
+      const view = await alertView(queryContext(), row.alertId);
+      if (!view) return { kind: "supersede", reason: "its alert no longer exists" };
+      await markInThreadOf(deps.pool, row.id, shown);
+      const message = deps.render(reminderNotice(view, noticeNumber(row.payload)), who.ctx);
+      return { kind: "send", to: who.to, message: { ...message, thread: { conversationId: shown.conversationId, parentId: shown.externalId } }, supersede, thenRefresh: shown };
+    }
     const card = await alertCard(row.alertId, noticeNumber(row.payload));
     if (!card) return { kind: "supersede", reason: "its alert no longer exists" };
     return {
       kind: "send",
       to: who.to,
       message: deps.render(card, who.ctx),
-      supersede: [
-        { ids: open.map((s) => s.id), reason: `coalesced into #${row.id}` },
-        { ids: resolved, reason: "alert resolved before sending" },
-      ],
+      supersede,
     };
   }
 
@@ -111,13 +124,18 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     if ("dead" in who) return { kind: "dead", reason: who.dead };
     const card = await alertCard(p.alertId, current?.notice ?? 0);
     if (!card) return { kind: "supersede", reason: "its alert no longer exists" };
+    const conversationId = current?.conversationId ?? p.conversationId;
+    const externalId = current?.externalId ?? p.externalId;
+    const message = deps.render(card, who.ctx);
+    // A card with replies under it keeps them: the port is told it heads a thread.
+    const threaded = current ? await hasThread(deps.pool, current.originalId) : false;
     return {
       kind: "replace",
       to: who.to,
-      conversationId: current?.conversationId ?? p.conversationId,
-      externalId: current?.externalId ?? p.externalId,
+      conversationId,
+      externalId,
       originalId: current?.originalId ?? null,
-      message: deps.render(card, who.ctx),
+      message: threaded ? { ...message, thread: { conversationId, parentId: externalId } } : message,
     };
   }
 

@@ -31,6 +31,7 @@ export async function enqueueRedraws(db: Queryable, alertId: number, clicked?: S
      FROM outbox_message o JOIN alert a ON a.id = o.alert_id
      WHERE o.alert_id = $1 AND o.kind IN ('alert', 'reminder') AND o.status = 'sent'
        AND o.external_id IS NOT NULL AND o.conversation_id IS NOT NULL AND o.channel IS NOT NULL
+       AND NOT (o.payload::jsonb ? 'threadOf')
      ORDER BY o.id
      ON CONFLICT (dedupe_key) DO NOTHING`,
     [alertId],

@@ -10,6 +10,12 @@ export interface OutgoingMessage {
   card: AdaptiveCard;
   /** Markdown fallback for clients that show no card (Webex `markdown`, Slack `text`). */
   fallbackText: string;
+  /**
+   * In the thread of a card sent before (`parentId`: its id, in `conversationId`): Slack
+   * `thread_ts`, Webex `parentId`. On `replace`, it says the card heads a thread the new
+   * state must stay with (Webex reposts rather than edits).
+   */
+  thread?: { conversationId: string; parentId: string };
 }
 
 /** Where a message goes: a CSM's 1:1 space / DM, or a team room / channel. */

@@ -1,0 +1,81 @@
+import type pg from "pg";
+import type { AnyCard } from "../protocol/effects.js";
+import type { AlertView } from "../protocol/views.js";
+import type { ClaimedRow } from "./store-rows.js";
+
+/**
+ * Follow-ups about an alert go in the thread of its card, so a busy channel keeps one
+ * customer's story together. A row sent in a thread carries `threadOf` (the card's outbox
+ * row) in its payload: it is a reply, not a card, so redraws and the refresh chain skip it.
+ */
+
+/** A card of the alert the outbox sent to this destination on this chat, with its current ids. */
+export interface SentCard {
+  rowId: number;
+  externalId: string;
+  conversationId: string;
+}
+
+/** SQL: the row is a card (not a reply posted in a card's thread). */
+export const IS_CARD = `NOT (payload::jsonb ? 'threadOf')`;
+
+export async function sentCardOf(pool: pg.Pool, row: Pick<ClaimedRow, "id" | "channel" | "destination" | "alertId">): Promise<SentCard | null> {
+  if (row.alertId === null) return null;
+  // markRefreshed keeps the original row's ids current, so the latest card row names the message on screen.
+  const { rows } = await pool.query<{ id: number; external_id: string; conversation_id: string }>(
+    `SELECT id, external_id, conversation_id FROM outbox_message
+     WHERE alert_id = $1 AND channel = $2::"ChatChannel" AND destination = $3 AND kind IN ('alert', 'reminder') AND status = 'sent'
+       AND external_id IS NOT NULL AND conversation_id IS NOT NULL AND id <> $4 AND ${IS_CARD}
+     ORDER BY id DESC LIMIT 1`,
+    [row.alertId, row.channel, row.destination, row.id],
+  );
+  const card = rows[0];
+  return card ? { rowId: card.id, externalId: card.external_id, conversationId: card.conversation_id } : null;
+}
+
+/** Marks the row as a reply in the card's thread, before it is sent: a retry finds it so too. */
+export async function markInThreadOf(pool: pg.Pool, rowId: number, card: SentCard): Promise<void> {
+  await pool.query(`UPDATE outbox_message SET payload = (payload::jsonb || jsonb_build_object('threadOf', $2::int))::json WHERE id = $1`, [rowId, card.rowId]);
+}
+
+/** Whether the outbox posted replies in the thread of this card row (Webex must then keep the card in place). */
+export async function hasThread(pool: pg.Pool, cardRowId: number): Promise<boolean> {
+  const { rows } = await pool.query<{ yes: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM outbox_message WHERE status = 'sent' AND payload::jsonb ->> 'threadOf' = $1::text) AS yes`,
+    [cardRowId],
+  );
+  return rows[0]?.yes === true;
+}
+
+/** The card's own redraw after a reply in its thread: "days in stage" as it is now. Once per reply. */
+export async function enqueueCardRefresh(pool: pg.Pool, row: Pick<ClaimedRow, "id" | "channel" | "destination" | "csmId" | "alertId">, card: SentCard): Promise<void> {
+  await pool.query(
+    `INSERT INTO outbox_message (channel, destination, csm_id, alert_id, kind, payload, dedupe_key)
+     VALUES ($1::"ChatChannel", $2, $3, $4, 'refresh', json_build_object('alertId', $4::int, 'externalId', $5::text, 'conversationId', $6::text), 'thread-refresh:' || $7::text)
+     ON CONFLICT (dedupe_key) DO NOTHING`,
+    [row.channel, row.destination, row.csmId, row.alertId, card.externalId, card.conversationId, row.id],
+  );
+}
+
+/** The short reminder posted under the card: customer, use case, days in stage against the threshold, which reminder. */
+export function reminderNotice(view: AlertView, n: number): AnyCard {
+  const days = view.facts.daysInStage ?? 0;
+  const base = {
+    customer: view.customer.name,
+    useCase: view.useCase.name,
+    days: { key: "cards.unit.days" as const, params: { count: days } },
+    stage: { key: `cards.stage.${view.facts.stage}` as const },
+  };
+  const threshold = view.facts.threshold;
+  return {
+    card: "notice",
+    view: {
+      tone: "warning",
+      title: { key: "cards.thread.reminderTitle", params: { n } },
+      text:
+        typeof threshold === "number"
+          ? { key: "cards.thread.reminder", params: { ...base, threshold: { key: "cards.unit.days", params: { count: threshold } } } }
+          : { key: "cards.thread.reminderNoThreshold", params: base },
+    },
+  };
+}
