@@ -11,7 +11,7 @@ import type { StopSwitch } from "./dispatcher-stop.js";
 import type { DispatcherTuning } from "./dispatcher-tuning.js";
 import { Gate, sleep, Urgency } from "./gate.js";
 import type { Plan } from "./plan.js";
-import { enqueueCardRefresh } from "./thread.js";
+import { enqueueCardRefresh, enqueueChangeNotices } from "./thread.js";
 import { markFinal, markRefreshed, markSent, supersedeInFavourOf, supersedeRows, type ClaimedRow, type SendChannel } from "./store.js";
 
 export interface RowSenderDeps {
@@ -132,8 +132,9 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
       case "replace": {
         await pacing.waitForReplaceSlot(row.channel, urgent);
         if (stop.stopping) return giveBack(entry);
-        const { to, conversationId, externalId, originalId, message } = decided;
-        return throughGate(entry, urgent, () => deliver(entry, to, (port) => port.replace(conversationId, externalId, message), originalId));
+        const { to, conversationId, externalId, originalId, message, thenNotices } = decided;
+        const notify = thenNotices && originalId !== null ? () => enqueueChangeNotices(pool, row, originalId, thenNotices) : undefined;
+        return throughGate(entry, urgent, () => deliver(entry, to, (port) => port.replace(conversationId, externalId, message), originalId, notify));
       }
     }
   }
@@ -171,9 +172,9 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
       const sent = { externalId: outcome.externalId, conversationId: outcome.conversationId };
       const recorded = await held.persist(entry, () => (refreshOf === undefined ? markSent(pool, row, sent) : markRefreshed(pool, row, sent, refreshOf)));
       if (recorded) count("sent", row.channel);
-      // After the reply, not before: on Webex the redraw must see that the card heads a thread.
+      // Only once the message is recorded: a Webex redraw must see the reply its card now heads, a notice the card's new id.
       if (recorded && afterSent) {
-        await afterSent().catch((error: unknown) => log.warn({ err: error, outboxId: row.id }, "delivery: cannot queue the card's redraw after its thread reply"));
+        await afterSent().catch((error: unknown) => log.warn({ err: error, outboxId: row.id }, "delivery: cannot queue what follows the message (a redraw, thread notices)"));
       }
     } finally {
       deps.gateClock.observe(performance.now() - entered);

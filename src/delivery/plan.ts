@@ -16,7 +16,7 @@ import type { MessageRenderer } from "./renderer.js";
 import { currentMessage, supersedeLaterRefreshes, type ClaimedRow } from "./store.js";
 import { supersedeLaterHomes } from "./home.js";
 import { homeView } from "../queries/home.js";
-import { hasThread, markInThreadOf, reminderNotice, sentCardOf, type SentCard } from "./thread.js";
+import { cardRow, changeNotice, changesOf, hasThread, markInThreadOf, reminderNotice, sentCardOf, threadOfPayload, type SentCard } from "./thread.js";
 
 /** What to do with a claimed row, decided before the chat API is called. */
 export type Plan =
@@ -28,7 +28,8 @@ export type Plan =
   | { kind: "coalesce"; into: number }
   /** `thenRefresh`: a reply in a card's thread; once it is sent, that card is redrawn too. */
   | { kind: "send"; to: Destination; message: OutgoingMessage; supersede: { ids: number[]; reason: string }[]; thenRefresh?: SentCard }
-  | { kind: "replace"; to: Destination; conversationId: string; externalId: string; originalId: number | null; message: OutgoingMessage }
+  /** `thenNotices`: told in the card's thread once the redraw is sent (changes made in another chat). */
+  | { kind: "replace"; to: Destination; conversationId: string; externalId: string; originalId: number | null; message: OutgoingMessage; thenNotices?: object[] }
   /** The CSM's Home page, published with the port's publishHome. */
   | { kind: "publishHome"; to: Extract<Destination, { kind: "csm" }>; message: OutgoingMessage };
 
@@ -113,12 +114,13 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
   }
 
   async function planRefresh(row: ClaimedRow): Promise<Plan> {
-    const p = row.payload as { alertId?: unknown; externalId?: unknown; conversationId?: unknown } | null;
+    const p = row.payload as { alertId?: unknown; externalId?: unknown; conversationId?: unknown; changes?: unknown } | null;
     if (!p || typeof p.alertId !== "number" || typeof p.externalId !== "string" || typeof p.conversationId !== "string") {
       return { kind: "dead", reason: "refresh payload must be {alertId, externalId, conversationId}" };
     }
     // Redundant refreshes of the same message go first: this one renders the alert as it is after them.
-    await supersedeLaterRefreshes(deps.pool, row, p.externalId);
+    const later = await supersedeLaterRefreshes(deps.pool, row, p.externalId);
+    const changes = changesOf([...(Array.isArray(p.changes) ? p.changes : []), ...later]);
     const current = await currentMessage(deps.pool, row.channel, p.alertId, p.externalId);
     const who = await recipient(row);
     if ("dead" in who) return { kind: "dead", reason: who.dead };
@@ -129,7 +131,9 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     const message = deps.render(card, who.ctx);
     // A card with replies under it keeps them: the port is told it heads a thread.
     const threaded = current ? await hasThread(deps.pool, current.originalId) : false;
+    const view = card.view as AlertView;
     return {
+      ...(current && changes.length > 0 ? { thenNotices: changes.map((change) => changeNotice(change, view)) } : {}),
       kind: "replace",
       to: who.to,
       conversationId,
@@ -144,7 +148,15 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     if (!card) return { kind: "dead", reason: `a ${row.kind} row needs a payload {card, view} naming a known card` };
     const who = await recipient(row);
     if ("dead" in who) return { kind: "dead", reason: who.dead };
-    return { kind: "send", to: who.to, message: deps.render(card, who.ctx), supersede: [] };
+    const message = deps.render(card, who.ctx);
+    // A reply under a card goes to the card as it is now (a Webex redraw gives it a new id).
+    const threadOf = threadOfPayload(row.payload);
+    if (threadOf !== null) {
+      const parent = await cardRow(deps.pool, threadOf);
+      if (!parent) return { kind: "supersede", reason: `the card it answers (#${threadOf}) is not on screen` };
+      return { kind: "send", to: who.to, message: { ...message, thread: { conversationId: parent.conversationId, parentId: parent.externalId } }, supersede: [] };
+    }
+    return { kind: "send", to: who.to, message, supersede: [] };
   }
 
   /** A digest is written as {csmId, date} and drawn when sent: the alerts as they are then. */

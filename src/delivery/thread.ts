@@ -1,6 +1,9 @@
 import type pg from "pg";
+import { CHAT_REGISTRY, type ChatName } from "../protocol/chats.js";
 import type { AnyCard } from "../protocol/effects.js";
-import type { AlertView } from "../protocol/views.js";
+import type { AlertChange } from "../protocol/port.js";
+import type { AlertView, Message, ReceiptOutcome } from "../protocol/views.js";
+import type { MessageKey, NestedMessage } from "../i18n.js";
 import type { ClaimedRow } from "./store-rows.js";
 
 /**
@@ -36,6 +39,22 @@ export async function sentCardOf(pool: pg.Pool, row: Pick<ClaimedRow, "id" | "ch
 /** Marks the row as a reply in the card's thread, before it is sent: a retry finds it so too. */
 export async function markInThreadOf(pool: pg.Pool, rowId: number, card: SentCard): Promise<void> {
   await pool.query(`UPDATE outbox_message SET payload = (payload::jsonb || jsonb_build_object('threadOf', $2::int))::json WHERE id = $1`, [rowId, card.rowId]);
+}
+
+/** The card row's current ids: a reply written before a redraw goes under the card as it is now. */
+export async function cardRow(pool: pg.Pool, rowId: number): Promise<SentCard | null> {
+  const { rows } = await pool.query<{ id: number; external_id: string | null; conversation_id: string | null; status: string }>(
+    `SELECT id, external_id, conversation_id, status::text AS status FROM outbox_message WHERE id = $1`,
+    [rowId],
+  );
+  const card = rows[0];
+  return card && card.status === "sent" && card.external_id && card.conversation_id ? { rowId: card.id, externalId: card.external_id, conversationId: card.conversation_id } : null;
+}
+
+/** The card row a reply belongs under (payload `threadOf`), if it names one. */
+export function threadOfPayload(payload: unknown): number | null {
+  const id = (payload as { threadOf?: unknown } | null)?.threadOf;
+  return typeof id === "number" && Number.isInteger(id) && id > 0 ? id : null;
 }
 
 /** Whether the outbox posted replies in the thread of this card row (Webex must then keep the card in place). */
@@ -78,4 +97,61 @@ export function reminderNotice(view: AlertView, n: number): AnyCard {
           : { key: "cards.thread.reminderNoThreshold", params: base },
     },
   };
+}
+
+const OUTCOMES: ReadonlySet<string> = new Set<ReceiptOutcome["key"]>(["assigned", "actionRecorded", "contactUpdated", "contactSavedPending", "assignedPending", "snoozed"]);
+
+/** The changes a refresh row carries (payload `changes`, JSON from the outbox): only well-formed ones. */
+export function changesOf(value: unknown): AlertChange[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((c): c is AlertChange => {
+    const o = (c as { outcome?: { key?: unknown; params?: unknown } } | null)?.outcome;
+    return typeof c?.chat === "string" && typeof c.actorName === "string" && typeof o?.key === "string" && OUTCOMES.has(o.key) && typeof o.params === "object" && o.params !== null;
+  });
+}
+
+/** The receipt's outcome as a message of its own, to be told inside another. */
+function outcomeMessage(outcome: ReceiptOutcome): NestedMessage {
+  switch (outcome.key) {
+    case "assigned":
+    case "assignedPending":
+      return { key: `cards.receipt.${outcome.key}` as MessageKey, params: { name: outcome.params.name } };
+    case "actionRecorded":
+      return { key: "cards.receipt.actionRecorded", params: { action: { key: `cards.action.${outcome.params.action}` as MessageKey } } };
+    case "contactUpdated":
+    case "contactSavedPending":
+      return { key: `cards.receipt.${outcome.key}` as MessageKey, params: { email: outcome.params.email } };
+    case "snoozed":
+      return { key: "cards.receipt.snoozed", params: { count: outcome.params.days } };
+    case "alreadyDone":
+      return { key: "cards.receipt.alreadyDone", params: { name: outcome.params.name } };
+    case "stale":
+      return { key: "cards.receipt.stale" };
+  }
+}
+
+/** "Customer · use case: Deployment assigned to Anna, by Anna in Webex", as a notice card's payload (its keys, not its words). */
+export function changeNotice(change: AlertChange, view: Pick<AlertView, "customer" | "useCase">): { card: "notice"; view: { tone: "info"; title: Message; text: Message } } {
+  const chat = CHAT_REGISTRY[change.chat as ChatName]?.title ?? change.chat;
+  return {
+    card: "notice",
+    view: {
+      tone: "info",
+      title: { key: "cards.thread.changedTitle", params: { chat } },
+      text: { key: "cards.thread.changed", params: { customer: view.customer.name, useCase: view.useCase.name, what: outcomeMessage(change.outcome), actor: change.actorName, chat } },
+    },
+  };
+}
+
+/** The notices of a redraw, written once it is sent: in the card's thread, one per change, in order. */
+export async function enqueueChangeNotices(pool: pg.Pool, row: Pick<ClaimedRow, "id" | "channel" | "destination" | "csmId" | "alertId">, cardRowId: number, notices: readonly object[]): Promise<void> {
+  if (notices.length === 0) return;
+  await pool.query(
+    `INSERT INTO outbox_message (channel, destination, csm_id, alert_id, kind, payload, dedupe_key)
+     SELECT $1::"ChatChannel", $2, $3, $4, 'notice', (n.payload || jsonb_build_object('threadOf', $5::int))::json, 'change:' || $6::text || ':' || n.k
+     FROM unnest($7::jsonb[]) WITH ORDINALITY AS n(payload, k)
+     ORDER BY n.k
+     ON CONFLICT (dedupe_key) DO NOTHING`,
+    [row.channel, row.destination, row.csmId, row.alertId, cardRowId, row.id, notices.map((n) => JSON.stringify(n))],
+  );
 }

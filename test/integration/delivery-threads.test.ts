@@ -117,4 +117,48 @@ describe.each(DB_KINDS)("reminders in the card's thread (%s)", (kind) => {
     for (const pattern of expected) expect(text).toMatch(pattern);
     expect(text).toContain(`${rows[0]!.customer} · ${rows[0]!.use_case}: `);
   });
+
+  it("tells a change made in one chat under the alert's cards in the others, one notice per change, after the redraw", async () => {
+    const s = await setup(kind);
+    const csm = `csm:${s.portfolio.csmIds[1]}`;
+    const alert = await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "stalled");
+    await enqueue(s.db.pool, [
+      { channel: "slack", destination: csm, alertId: alert },
+      { channel: "webex", destination: csm, alertId: alert },
+    ]);
+    await s.drain();
+    const slackCard = s.slack.calls[0]!;
+    const assigned = { chat: "webex", actorName: "Anna", outcome: { key: "assigned" as const, params: { name: "Anna" } } };
+    const snoozed = { chat: "webex", actorName: "Anna", outcome: { key: "snoozed" as const, params: { days: 7 as const } } };
+    // Two changes before the dispatcher gets to them: one redraw, both told.
+    expect(await enqueueRedraws(s.db.pool, alert, undefined, assigned)).toBe(2);
+    await s.db.pool.query(`UPDATE alert SET version = version + 1 WHERE id = $1`, [alert]);
+    expect(await enqueueRedraws(s.db.pool, alert, undefined, snoozed)).toBe(2);
+    await s.drain();
+    await s.drain();
+    expect(s.slack.calls.slice(1).map((c) => [c.op, c.tag.card])).toEqual([["replace", "alert.stalled"], ["send", "notice"], ["send", "notice"]]);
+    // Under the card as it is after its redraw (this recording port gives the new state a new id).
+    const redrawn = s.slack.calls[1]!;
+    expect(redrawn.replacedId).toBe(slackCard.externalId);
+    for (const notice of s.slack.calls.slice(2)) expect(notice.message.thread).toEqual({ conversationId: slackCard.conversationId, parentId: redrawn.externalId });
+    // The chat the change was made in shows it on its own card: no notice there.
+    expect(s.webex.calls.slice(1).map((c) => c.op)).toEqual(["replace"]);
+    const { rows } = await s.db.pool.query<{ key: string }>(`SELECT payload -> 'view' -> 'text' -> 'params' -> 'what' ->> 'key' AS key FROM outbox_message WHERE kind = 'notice' ORDER BY id`);
+    expect(rows.map((r) => r.key)).toEqual(["cards.receipt.assigned", "cards.receipt.snoozed"]);
+  });
+
+  it.each([
+    ["en", 1, /Changed in Webex.*: Deployment assigned to Анна Петрова, by Анна Петрова in Webex/],
+    ["ru", 0, /Изменено в Webex.*: Развёртывание назначено: Анна Петрова \(Анна Петрова, Webex\)/],
+  ] as const)("words the change notice in %s", async (_locale, who, pattern) => {
+    const s = await setup(kind, "real");
+    const csm = `csm:${s.portfolio.csmIds[who]}`;
+    const alert = await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "stalled");
+    await enqueue(s.db.pool, [{ channel: "slack", destination: csm, alertId: alert }]);
+    await s.drain();
+    await enqueueRedraws(s.db.pool, alert, undefined, { chat: "webex", actorName: "Анна Петрова", outcome: { key: "assigned", params: { name: "Анна Петрова" } } });
+    await s.drain();
+    await s.drain();
+    expect(JSON.stringify(s.slack.calls[2]!.message.card)).toMatch(pattern);
+  });
 });
