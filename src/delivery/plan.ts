@@ -130,7 +130,7 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     const externalId = current?.externalId ?? p.externalId;
     const message = deps.render(card, who.ctx);
     // A card with replies under it keeps them: the port is told it heads a thread.
-    const threaded = current ? await hasThread(deps.pool, current.originalId) : false;
+    const threaded = current ? await hasThread(deps.pool, p.alertId, current.originalId) : false;
     const view = card.view as AlertView;
     return {
       ...(current && changes.length > 0 ? { thenNotices: changes.map((change) => changeNotice(change, view)) } : {}),

@@ -58,10 +58,11 @@ export function threadOfPayload(payload: unknown): number | null {
 }
 
 /** Whether the outbox posted replies in the thread of this card row (Webex must then keep the card in place). */
-export async function hasThread(pool: pg.Pool, cardRowId: number): Promise<boolean> {
+export async function hasThread(pool: pg.Pool, alertId: number, cardRowId: number): Promise<boolean> {
+  // By alert first (indexed): replies carry their card's alert.
   const { rows } = await pool.query<{ yes: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM outbox_message WHERE status = 'sent' AND payload::jsonb ->> 'threadOf' = $1::text) AS yes`,
-    [cardRowId],
+    `SELECT EXISTS (SELECT 1 FROM outbox_message WHERE alert_id = $1 AND status = 'sent' AND payload::jsonb ->> 'threadOf' = $2::text) AS yes`,
+    [alertId, cardRowId],
   );
   return rows[0]?.yes === true;
 }
