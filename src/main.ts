@@ -24,7 +24,7 @@ import { isAppError } from "./errors.js";
 import { translator } from "./i18n.js";
 import type { ChatChannel } from "./protocol/channel.js";
 import { CHAT_NAMES, type ChatName } from "./protocol/chats.js";
-import type { ShownCard } from "./protocol/port.js";
+import type { AlertChange, ShownCard } from "./protocol/port.js";
 import { countAlerts, metricsRouter, observeIngest } from "./metrics.js";
 
 export interface Service {
@@ -92,8 +92,8 @@ export async function startService(config: Config, log: Logger): Promise<Service
   }
 
   let wakeDispatcher = () => undefined as void;
-  const redraw = (alertId: number, clicked?: ShownCard) => {
-    enqueueRedraws(db.pool, alertId, clicked).then(
+  const redraw = (alertId: number, clicked?: ShownCard, change?: AlertChange) => {
+    enqueueRedraws(db.pool, alertId, clicked, change).then(
       (n) => n > 0 && wakeDispatcher(),
       (error: unknown) => log.error({ err: error, alertId }, "could not queue the redraw of an alert's cards"),
     );

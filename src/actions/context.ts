@@ -4,7 +4,7 @@ import { todayIn } from "../domain/dates.js";
 import type { Logger } from "../log.js";
 import { addedRecently, alertView, contactProblems, findCustomer, findUseCase, mine, stalled, useCaseDetail, type QueryContext } from "../queries/queries.js";
 import type { Reads, Store } from "../protocol/store.js";
-import type { ShownCard } from "../protocol/port.js";
+import type { AlertChange, ShownCard } from "../protocol/port.js";
 import { formCard } from "../queries/forms.js";
 import { homeView } from "../queries/home.js";
 
@@ -17,9 +17,10 @@ export interface ConversationDeps {
   /**
    * Told after an action changed an alert: every card of it, in every chat, is redrawn
    * through the outbox (the composition root queues the rows and wakes the dispatcher);
-   * `clicked` is the card the action came from, redrawn first.
+   * `clicked` is the card the action came from, redrawn first; `change`, what was done, is
+   * told in the thread of each card in the other chats.
    */
-  redraw?: (alertId: number, clicked?: ShownCard) => void;
+  redraw?: (alertId: number, clicked?: ShownCard, change?: AlertChange) => void;
   /** Told after a CSM's action changed data (an alert, their settings): their Home pages are republished through the outbox. */
   redrawHome?: (csmId: number) => void;
   /** Where handlers change data; by default SQL on `db.pool` (src/db/store.ts). */

@@ -9,7 +9,7 @@ import { queryReads, type ConversationDeps } from "./context.js";
 import { notice, reply, type Effect, type Outcome } from "../protocol/effects.js";
 import { envelopeSchema } from "../protocol/envelope.js";
 import { isSendChat, type SendChat } from "../protocol/chats.js";
-import type { ClickedCard, ShownCard } from "../protocol/port.js";
+import type { AlertChange, ClickedCard, ShownCard } from "../protocol/port.js";
 import type { CommandStyle, HandlerContext, HandlerName } from "./handlers/context.js";
 import { runAction, runCommand } from "./handlers/index.js";
 import { welcome, welcomeView, type JoinedSpace } from "./handlers/welcome.js";
@@ -65,9 +65,21 @@ const CHANGES_SETTINGS: ReadonlySet<HandlerName> = new Set<HandlerName>(["lang",
 function redrawChanged(deps: ConversationDeps, actor: Actor, handler: HandlerName, outcome: Outcome, clicked?: ClickedCard): Outcome {
   const shown = clicked && isSendChat(actor.channel) ? shownCard(actor, actor.channel, clicked) : undefined;
   const alertIds = new Set(outcome.effects.flatMap((effect) => (effect.type === "refreshAlert" ? [effect.alertId] : [])));
-  for (const alertId of alertIds) deps.redraw?.(alertId, shown);
+  const change = changeOf(actor, outcome);
+  for (const alertId of alertIds) deps.redraw?.(alertId, shown, change);
   if (alertIds.size > 0 || CHANGES_SETTINGS.has(handler)) deps.redrawHome?.(actor.csmId);
   return outcome;
+}
+
+/** What the action's receipt says was done, if it changed something (not "already done", not "out of date"). */
+function changeOf(actor: Actor, outcome: Outcome): AlertChange | undefined {
+  for (const effect of outcome.effects) {
+    if (effect.type !== "reply" || effect.card.card !== "receipt") continue;
+    const { outcome: done } = effect.card.view;
+    if (done.key === "stale" || done.key === "alreadyDone") return undefined;
+    return { chat: actor.channel, actorName: actor.name, outcome: done };
+  }
+  return undefined;
 }
 
 /** Who reads the clicked card: the team of a shared space (its address), else the person who clicked. */

@@ -11,6 +11,7 @@ import type { StopSwitch } from "./dispatcher-stop.js";
 import type { DispatcherTuning } from "./dispatcher-tuning.js";
 import { Gate, sleep, Urgency } from "./gate.js";
 import type { Plan } from "./plan.js";
+import { enqueueCardRefresh, enqueueChangeNotices } from "./thread.js";
 import { markFinal, markRefreshed, markSent, supersedeInFavourOf, supersedeRows, type ClaimedRow, type SendChannel } from "./store.js";
 
 export interface RowSenderDeps {
@@ -120,7 +121,9 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
           });
           if (n > 0) count("superseded", row.channel, n);
         }
-        return throughGate(entry, urgent, () => deliver(entry, decided.to, (port) => port.send(decided.to, decided.message)));
+        return throughGate(entry, urgent, () =>
+          deliver(entry, decided.to, (port) => port.send(decided.to, decided.message), undefined, decided.thenRefresh && (() => enqueueCardRefresh(pool, row, decided.thenRefresh!))),
+        );
       case "publishHome": {
         const { to, message } = decided;
         const noHome = { ok: false, retryable: false, reason: `${row.channel} has no Home page to publish` } as const;
@@ -129,14 +132,15 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
       case "replace": {
         await pacing.waitForReplaceSlot(row.channel, urgent);
         if (stop.stopping) return giveBack(entry);
-        const { to, conversationId, externalId, originalId, message } = decided;
-        return throughGate(entry, urgent, () => deliver(entry, to, (port) => port.replace(conversationId, externalId, message), originalId));
+        const { to, conversationId, externalId, originalId, message, thenNotices } = decided;
+        const notify = thenNotices && originalId !== null ? () => enqueueChangeNotices(pool, row, originalId, thenNotices) : undefined;
+        return throughGate(entry, urgent, () => deliver(entry, to, (port) => port.replace(conversationId, externalId, message), originalId, notify));
       }
     }
   }
 
   /** Inside the gate: call the chat API and commit what it answered. */
-  async function deliver(entry: Held, to: Destination, call: (port: ChannelPort) => Promise<SendOutcome>, refreshOf?: number | null): Promise<void> {
+  async function deliver(entry: Held, to: Destination, call: (port: ChannelPort) => Promise<SendOutcome>, refreshOf?: number | null, afterSent?: () => Promise<void>): Promise<void> {
     const row = entry.row;
     if (stop.stopping) return giveBack(entry);
     // The last step before a person hears anything: whatever path wrote the row, nobody
@@ -168,6 +172,10 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
       const sent = { externalId: outcome.externalId, conversationId: outcome.conversationId };
       const recorded = await held.persist(entry, () => (refreshOf === undefined ? markSent(pool, row, sent) : markRefreshed(pool, row, sent, refreshOf)));
       if (recorded) count("sent", row.channel);
+      // Only once the message is recorded: a Webex redraw must see the reply its card now heads, a notice the card's new id.
+      if (recorded && afterSent) {
+        await afterSent().catch((error: unknown) => log.warn({ err: error, outboxId: row.id }, "delivery: cannot queue what follows the message (a redraw, thread notices)"));
+      }
     } finally {
       deps.gateClock.observe(performance.now() - entered);
     }

@@ -16,6 +16,7 @@ import type { MessageRenderer } from "./renderer.js";
 import { currentMessage, supersedeLaterRefreshes, type ClaimedRow } from "./store.js";
 import { supersedeLaterHomes } from "./home.js";
 import { homeView } from "../queries/home.js";
+import { cardRow, changeNotice, changesOf, hasThread, markInThreadOf, reminderNotice, sentCardOf, threadOfPayload, type SentCard } from "./thread.js";
 
 /** What to do with a claimed row, decided before the chat API is called. */
 export type Plan =
@@ -25,8 +26,10 @@ export type Plan =
   | { kind: "dead"; reason: string }
   /** Another row of its coalescing group carries the card: hand the send over to it. */
   | { kind: "coalesce"; into: number }
-  | { kind: "send"; to: Destination; message: OutgoingMessage; supersede: { ids: number[]; reason: string }[] }
-  | { kind: "replace"; to: Destination; conversationId: string; externalId: string; originalId: number | null; message: OutgoingMessage }
+  /** `thenRefresh`: a reply in a card's thread; once it is sent, that card is redrawn too. */
+  | { kind: "send"; to: Destination; message: OutgoingMessage; supersede: { ids: number[]; reason: string }[]; thenRefresh?: SentCard }
+  /** `thenNotices`: told in the card's thread once the redraw is sent (changes made in another chat). */
+  | { kind: "replace"; to: Destination; conversationId: string; externalId: string; originalId: number | null; message: OutgoingMessage; thenNotices?: object[] }
   /** The CSM's Home page, published with the port's publishHome. */
   | { kind: "publishHome"; to: Extract<Destination, { kind: "csm" }>; message: OutgoingMessage };
 
@@ -86,38 +89,57 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
 
     const who = await recipient(row);
     if ("dead" in who) return { kind: "dead", reason: who.dead };
+    const supersede = [
+      { ids: open.map((s) => s.id), reason: `coalesced into #${row.id}` },
+      { ids: resolved, reason: "alert resolved before sending" },
+    ];
+    // A reminder about a card already on screen is a reply under it (and the card is redrawn);
+    // with other alerts coalesced into it, it stays a card, so none of them is lost.
+    const shown = row.kind === "reminder" && open.length === 0 ? await sentCardOf(deps.pool, row) : null;
+    if (shown) {
+      const view = await alertView(queryContext(), row.alertId);
+      if (!view) return { kind: "supersede", reason: "its alert no longer exists" };
+      await markInThreadOf(deps.pool, row.id, shown);
+      const message = deps.render(reminderNotice(view, noticeNumber(row.payload)), who.ctx);
+      return { kind: "send", to: who.to, message: { ...message, thread: { conversationId: shown.conversationId, parentId: shown.externalId } }, supersede, thenRefresh: shown };
+    }
     const card = await alertCard(row.alertId, noticeNumber(row.payload));
     if (!card) return { kind: "supersede", reason: "its alert no longer exists" };
     return {
       kind: "send",
       to: who.to,
       message: deps.render(card, who.ctx),
-      supersede: [
-        { ids: open.map((s) => s.id), reason: `coalesced into #${row.id}` },
-        { ids: resolved, reason: "alert resolved before sending" },
-      ],
+      supersede,
     };
   }
 
   async function planRefresh(row: ClaimedRow): Promise<Plan> {
-    const p = row.payload as { alertId?: unknown; externalId?: unknown; conversationId?: unknown } | null;
+    const p = row.payload as { alertId?: unknown; externalId?: unknown; conversationId?: unknown; changes?: unknown } | null;
     if (!p || typeof p.alertId !== "number" || typeof p.externalId !== "string" || typeof p.conversationId !== "string") {
       return { kind: "dead", reason: "refresh payload must be {alertId, externalId, conversationId}" };
     }
     // Redundant refreshes of the same message go first: this one renders the alert as it is after them.
-    await supersedeLaterRefreshes(deps.pool, row, p.externalId);
+    const later = await supersedeLaterRefreshes(deps.pool, row, p.externalId);
+    const changes = changesOf([...(Array.isArray(p.changes) ? p.changes : []), ...later]);
     const current = await currentMessage(deps.pool, row.channel, p.alertId, p.externalId);
     const who = await recipient(row);
     if ("dead" in who) return { kind: "dead", reason: who.dead };
     const card = await alertCard(p.alertId, current?.notice ?? 0);
     if (!card) return { kind: "supersede", reason: "its alert no longer exists" };
+    const conversationId = current?.conversationId ?? p.conversationId;
+    const externalId = current?.externalId ?? p.externalId;
+    const message = deps.render(card, who.ctx);
+    // A card with replies under it keeps them: the port is told it heads a thread.
+    const threaded = current ? await hasThread(deps.pool, p.alertId, current.originalId) : false;
+    const view = card.view as AlertView;
     return {
+      ...(current && changes.length > 0 ? { thenNotices: changes.map((change) => changeNotice(change, view)) } : {}),
       kind: "replace",
       to: who.to,
-      conversationId: current?.conversationId ?? p.conversationId,
-      externalId: current?.externalId ?? p.externalId,
+      conversationId,
+      externalId,
       originalId: current?.originalId ?? null,
-      message: deps.render(card, who.ctx),
+      message: threaded ? { ...message, thread: { conversationId, parentId: externalId } } : message,
     };
   }
 
@@ -126,7 +148,15 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     if (!card) return { kind: "dead", reason: `a ${row.kind} row needs a payload {card, view} naming a known card` };
     const who = await recipient(row);
     if ("dead" in who) return { kind: "dead", reason: who.dead };
-    return { kind: "send", to: who.to, message: deps.render(card, who.ctx), supersede: [] };
+    const message = deps.render(card, who.ctx);
+    // A reply under a card goes to the card as it is now (a Webex redraw gives it a new id).
+    const threadOf = threadOfPayload(row.payload);
+    if (threadOf !== null) {
+      const parent = await cardRow(deps.pool, threadOf);
+      if (!parent) return { kind: "supersede", reason: `the card it answers (#${threadOf}) is not on screen` };
+      return { kind: "send", to: who.to, message: { ...message, thread: { conversationId: parent.conversationId, parentId: parent.externalId } }, supersede: [] };
+    }
+    return { kind: "send", to: who.to, message, supersede: [] };
   }
 
   /** A digest is written as {csmId, date} and drawn when sent: the alerts as they are then. */

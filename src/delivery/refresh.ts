@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/sql.js";
-import type { ShownCard } from "../protocol/port.js";
+import type { AlertChange, ShownCard } from "../protocol/port.js";
 
 /**
  * The one way a card gets redrawn: an alert changed, so every card of it already sent, in
@@ -8,8 +8,11 @@ import type { ShownCard } from "../protocol/port.js";
  * any delivery. The card the person clicked goes first (priority 1), whether the outbox
  * sent it or it was an answer to a command; it is written first, so when both name the
  * same message the dispatcher drops the later row as redundant.
+ *
+ * `change` (what was done, and in which chat) rides on the refreshes of the cards in the
+ * other chats: after the redraw, a short notice in the card's thread says who changed it where.
  */
-export async function enqueueRedraws(db: Queryable, alertId: number, clicked?: ShownCard): Promise<number> {
+export async function enqueueRedraws(db: Queryable, alertId: number, clicked?: ShownCard, change?: AlertChange): Promise<number> {
   let written = 0;
   if (clicked && clicked.alertId === alertId) {
     const result = await db.query(
@@ -26,14 +29,17 @@ export async function enqueueRedraws(db: Queryable, alertId: number, clicked?: S
   const result = await db.query(
     `INSERT INTO outbox_message (channel, destination, csm_id, alert_id, kind, payload, dedupe_key)
      SELECT o.channel, o.destination, o.csm_id, o.alert_id, 'refresh',
-            json_build_object('alertId', o.alert_id, 'externalId', o.external_id, 'conversationId', o.conversation_id),
+            CASE WHEN $2::jsonb IS NOT NULL AND o.channel::text <> $3 THEN
+              (jsonb_build_object('alertId', o.alert_id, 'externalId', o.external_id, 'conversationId', o.conversation_id) || jsonb_build_object('changes', jsonb_build_array($2::jsonb)))::json
+            ELSE json_build_object('alertId', o.alert_id, 'externalId', o.external_id, 'conversationId', o.conversation_id) END,
             'refresh:' || o.id || ':' || a.version
      FROM outbox_message o JOIN alert a ON a.id = o.alert_id
      WHERE o.alert_id = $1 AND o.kind IN ('alert', 'reminder') AND o.status = 'sent'
        AND o.external_id IS NOT NULL AND o.conversation_id IS NOT NULL AND o.channel IS NOT NULL
+       AND NOT (o.payload::jsonb ? 'threadOf')
      ORDER BY o.id
      ON CONFLICT (dedupe_key) DO NOTHING`,
-    [alertId],
+    [alertId, change ? JSON.stringify(change) : null, change?.chat ?? null],
   );
   return written + (result.rowCount ?? 0);
 }

@@ -12,6 +12,7 @@ export async function currentMessage(pool: pg.Pool, channel: SendChannel, alertI
     const { rows } = await pool.query<{ id: number; conversation_id: string | null; notice: number | null }>(
       `SELECT id, conversation_id, CASE WHEN payload ->> 'notice' ~ '^[0-9]+$' THEN (payload ->> 'notice')::int END AS notice FROM outbox_message
        WHERE alert_id = $1 AND channel = $2::"ChatChannel" AND kind IN ('alert', 'reminder') AND external_id = $3 AND status = 'sent'
+         AND NOT (payload::jsonb ? 'threadOf')
        ORDER BY id DESC LIMIT 1`,
       [alertId, channel, current],
     );
@@ -28,13 +29,20 @@ export async function currentMessage(pool: pg.Pool, channel: SendChannel, alertI
   return null;
 }
 
-/** Unsent refreshes of the same message behind this one: redundant, since a refresh renders the alert as it is when sent. */
-export async function supersedeLaterRefreshes(pool: pg.Pool, row: Pick<ClaimedRow, "id" | "channel" | "destination">, externalId: string): Promise<number> {
-  const result = await pool.query(
+/**
+ * Unsent refreshes of the same message behind this one: redundant, since a refresh renders
+ * the alert as it is when sent. The changes they would have told (payload `changes`) are
+ * handed back, so the one refresh sent tells them all.
+ */
+export async function supersedeLaterRefreshes(pool: pg.Pool, row: Pick<ClaimedRow, "id" | "channel" | "destination">, externalId: string): Promise<unknown[]> {
+  const result = await pool.query<{ id: string; changes: unknown }>(
     `UPDATE outbox_message SET status = 'superseded', last_error = 'coalesced into #' || $1::bigint, next_attempt_at = now()
      WHERE channel = $2::"ChatChannel" AND destination = $3 AND kind = 'refresh' AND id > $1 AND status IN ('pending', 'failed')
-       AND payload ->> 'externalId' = $4`,
+       AND payload ->> 'externalId' = $4
+     RETURNING id, payload -> 'changes' AS changes`,
     [row.id, row.channel, row.destination, externalId],
   );
-  return result.rowCount ?? 0;
+  // RETURNING has no order: the changes go in the order they were made.
+  const rows = [...result.rows].sort((a, b) => Number(a.id) - Number(b.id));
+  return rows.flatMap((r) => (Array.isArray(r.changes) ? r.changes : []));
 }

@@ -1,5 +1,6 @@
 import type { AdaptiveCard } from "./adaptive-card.js";
 import type { SendChat } from "./chats.js";
+import type { ReceiptOutcome } from "./views.js";
 
 /**
  * What the delivery side asks of a chat platform. Webex and Slack each implement it in
@@ -10,6 +11,12 @@ export interface OutgoingMessage {
   card: AdaptiveCard;
   /** Markdown fallback for clients that show no card (Webex `markdown`, Slack `text`). */
   fallbackText: string;
+  /**
+   * In the thread of a card sent before (`parentId`: its id, in `conversationId`): Slack
+   * `thread_ts`, Webex `parentId`. On `replace`, it says the card heads a thread the new
+   * state must stay with (Webex reposts rather than edits).
+   */
+  thread?: { conversationId: string; parentId: string };
 }
 
 /** Where a message goes: a CSM's 1:1 space / DM, or a team room / channel. */
@@ -63,4 +70,14 @@ export interface ShownCard {
   /** "csm:<id>" for a person's own space, else the room address, as on outbox rows. */
   destination: string;
   csmId: number | null;
+}
+
+/**
+ * What an action changed on an alert, told in the thread of its cards in the other chats
+ * ("assigned to Anna by Anna in Webex"): the chat it was done in, who, and the receipt's outcome.
+ */
+export interface AlertChange {
+  chat: string;
+  actorName: string;
+  outcome: ReceiptOutcome;
 }

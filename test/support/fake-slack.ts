@@ -35,6 +35,8 @@ export interface StoredMessage {
   ts: string;
   text: unknown;
   blocks: unknown;
+  /** The ts of the message whose thread this reply is in. */
+  thread_ts?: string;
 }
 
 type Fault = { status: 429; retryAfter: number } | { error: string } | { delayMs: number };
@@ -111,8 +113,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     "chat.postMessage": (args) => {
       const channel = String(args.channel ?? "");
       if (!channel) return { ok: false, error: "channel_not_found" };
+      const thread = args.thread_ts === undefined ? undefined : String(args.thread_ts);
+      if (thread !== undefined && !messages.has(`${channel}/${thread}`)) return { ok: false, error: "thread_not_found" };
       const ts = nextTs();
-      messages.set(`${channel}/${ts}`, { channel, ts, text: args.text, blocks: args.blocks });
+      messages.set(`${channel}/${ts}`, { channel, ts, text: args.text, blocks: args.blocks, ...(thread ? { thread_ts: thread } : {}) });
       return { ok: true, channel, ts, message: { ts, text: args.text, blocks: args.blocks } };
     },
     "chat.postEphemeral": () => ({ ok: true, message_ts: nextTs() }),

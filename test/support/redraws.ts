@@ -31,8 +31,8 @@ export async function redrawThroughOutbox(deps: ConversationDeps, ports: readonl
   });
   dispatcher.start();
   let queued = Promise.resolve();
-  deps.redraw = (alertId, clicked) => {
-    queued = queued.then(() => enqueueRedraws(deps.db.pool, alertId, clicked)).then(() => dispatcher.wake());
+  deps.redraw = (alertId, clicked, change) => {
+    queued = queued.then(() => enqueueRedraws(deps.db.pool, alertId, clicked, change)).then(() => dispatcher.wake());
   };
   deps.redrawHome = (csmId) => {
     queued = queued.then(() => enqueueHomes(deps.db.pool, [csmId])).then(() => dispatcher.wake());

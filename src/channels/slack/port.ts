@@ -123,8 +123,9 @@ export function createSlackPort(client: WebClient, log: Logger): SlackPort {
 
     async send(to, message) {
       try {
-        const channel = await channelOf(to);
-        const posted = await client.chat.postMessage({ channel, ...messageBody(message), unfurl_links: false, unfurl_media: false });
+        const channel = message.thread?.conversationId ?? (await channelOf(to));
+        const thread = message.thread ? { thread_ts: message.thread.parentId } : {};
+        const posted = await client.chat.postMessage({ channel, ...thread, ...messageBody(message), unfurl_links: false, unfurl_media: false });
         if (!posted.ts) return { ok: false, retryable: true, reason: "chat.postMessage answered without a ts" };
         return { ok: true, externalId: posted.ts, conversationId: posted.channel ?? channel };
       } catch (error) {
@@ -136,7 +137,7 @@ export function createSlackPort(client: WebClient, log: Logger): SlackPort {
 
     async replace(conversationId, externalId, message) {
       try {
-        // Always with blocks: chat.update with `text` alone would strip the card.
+        // Always with blocks: chat.update with `text` alone would strip the card. The ts stays, so its thread does too.
         const updated = await client.chat.update({ channel: conversationId, ts: externalId, ...messageBody(message) });
         return { ok: true, externalId: updated.ts ?? externalId, conversationId: updated.channel ?? conversationId };
       } catch (error) {

@@ -2,6 +2,15 @@ import type { Logger } from "../../log.js";
 import type { ChannelPort, Destination, OutgoingMessage, SendOutcome } from "../../protocol/port.js";
 import { postCard, replaceMessage, sendFailure, statusOf, type Messages, type Where } from "./messages.js";
 
+/**
+ * Webex threads are one level deep: a card that now lives inside its thread (a reposted
+ * state, see replace) is answered under that thread's root.
+ */
+async function threadOf(messages: Messages, thread: NonNullable<OutgoingMessage["thread"]>): Promise<Where> {
+  const parent = await messages.get(thread.parentId);
+  return { roomId: parent.roomId ?? thread.conversationId, parentId: parent.parentId ?? parent.id };
+}
+
 const NOT_STARTED: SendOutcome = { ok: false, retryable: true, reason: "the Webex channel has not started yet" };
 
 /**
@@ -19,8 +28,8 @@ export function createWebexPort(options: { messages: () => Messages | undefined;
     async send(to: Destination, message: OutgoingMessage): Promise<SendOutcome> {
       const messages = options.messages();
       if (!messages) return NOT_STARTED;
-      const where: Where = to.kind === "csm" ? { toPersonEmail: to.email } : { roomId: to.address };
       try {
+        const where: Where = message.thread ? await threadOf(messages, message.thread) : to.kind === "csm" ? { toPersonEmail: to.email } : { roomId: to.address };
         const sent = await postCard(messages, where, message);
         return { ok: true, externalId: sent.id, conversationId: sent.roomId };
       } catch (error) {
@@ -41,6 +50,12 @@ export function createWebexPort(options: { messages: () => Messages | undefined;
         });
         if ("gone" in old) {
           const sent = await postCard(messages, { roomId: conversationId }, message);
+          return { ok: true, externalId: sent.id, conversationId: sent.roomId };
+        }
+        // A card that heads a thread stays where it is (its replies would lose their parent):
+        // the new state goes inside the thread; the old card's buttons are version-guarded.
+        if (message.thread && !old.parentId) {
+          const sent = await postCard(messages, { roomId: old.roomId, parentId: old.id }, message);
           return { ok: true, externalId: sent.id, conversationId: sent.roomId };
         }
         const replaced = await replaceMessage(messages, old, message);

@@ -1,0 +1,164 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { createDispatcher, type DispatcherTuning } from "../../src/delivery/dispatcher.js";
+import { enqueueRedraws } from "../../src/delivery/refresh.js";
+import { createLogger } from "../../src/log.js";
+import { createTestDatabase, DB_KINDS, type DbKind, type TestDatabase } from "../support/db.js";
+import { addAlert, deliveryConfig, enqueue, outboxRows, RecordingPort, seedPortfolio, tagRenderer, type Portfolio } from "../support/delivery.js";
+
+const log = createLogger("silent");
+
+const FAST: Partial<DispatcherTuning> = {
+  leaseMs: 5_000,
+  sendTimeoutMs: 1_000,
+  pollMs: 20,
+  coalesceWindowMs: 0,
+  minIntervalMs: { slack: 0, webex: 0 },
+  replaceIntervalMs: { slack: 0, webex: 0 },
+  horizonMs: 200,
+};
+
+const databases = new Map<DbKind, Promise<TestDatabase>>();
+afterAll(async () => {
+  await Promise.all([...databases.values()].map(async (db) => (await db).close()));
+});
+
+async function setup(kind: DbKind, render: "tag" | "real" = "tag"): Promise<{ db: TestDatabase; portfolio: Portfolio; slack: RecordingPort; webex: RecordingPort; drain: () => Promise<unknown> }> {
+  if (!databases.has(kind)) databases.set(kind, createTestDatabase(kind));
+  const db = await databases.get(kind)!;
+  await db.pool.query(`TRUNCATE outbox_message, alert, recommendation, use_case_deployment, deployment, customer, use_case, csm RESTART IDENTITY CASCADE`);
+  const portfolio = await seedPortfolio(db.pool, { csms: 2, useCases: 2, ruCsms: 1 });
+  const slack = new RecordingPort("slack");
+  const webex = new RecordingPort("webex");
+  const dispatcher = createDispatcher({
+    pool: db.pool,
+    prisma: db.prisma,
+    config: deliveryConfig(),
+    ports: [slack, webex],
+    log,
+    ...(render === "tag" ? { render: tagRenderer } : {}),
+    tuning: FAST,
+  });
+  return { db, portfolio, slack, webex, drain: () => dispatcher.drainOnce() };
+}
+
+const reminder = (channel: "slack" | "webex", destination: string, alertId: number, n: number) => ({ channel, destination, kind: "reminder", alertId, payload: { alertId, notice: n } });
+
+describe.each(DB_KINDS)("reminders in the card's thread (%s)", (kind) => {
+  it("posts a reminder under the card it follows, then redraws that card", async () => {
+    const s = await setup(kind);
+    const csm = `csm:${s.portfolio.csmIds[1]}`;
+    const alert = await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "stalled");
+    await enqueue(s.db.pool, [{ channel: "slack", destination: csm, alertId: alert }]);
+    await s.drain();
+    const card = s.slack.calls[0]!;
+    expect(card).toMatchObject({ op: "send", tag: { card: "alert.stalled", alertId: alert } });
+    expect(card.message.thread).toBeUndefined();
+
+    const [reminderRow] = await enqueue(s.db.pool, [reminder("slack", csm, alert, 1)]);
+    await s.drain();
+    expect(s.slack.calls[1]).toMatchObject({ op: "send", tag: { card: "notice" }, message: { thread: { conversationId: card.conversationId, parentId: card.externalId } } });
+    await s.drain();
+    expect(s.slack.calls[2]).toMatchObject({ op: "replace", replacedId: card.externalId, tag: { card: "alert.stalled", alertId: alert } });
+    expect(s.slack.calls).toHaveLength(3);
+    const { rows } = await s.db.pool.query<{ thread_of: number }>(`SELECT (payload ->> 'threadOf')::int AS thread_of FROM outbox_message WHERE id = $1`, [reminderRow]);
+    expect(rows[0]!.thread_of).toBeGreaterThan(0);
+
+    // The reply is no card: a later change redraws the card once, never the reply.
+    await s.db.pool.query(`UPDATE alert SET version = version + 1 WHERE id = $1`, [alert]);
+    expect(await enqueueRedraws(s.db.pool, alert)).toBe(1);
+  });
+
+  it("sends the reminder as the card when none was sent to that destination on that chat", async () => {
+    const s = await setup(kind);
+    const csm = `csm:${s.portfolio.csmIds[1]}`;
+    const alert = await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "stalled");
+    await enqueue(s.db.pool, [{ channel: "webex", destination: csm, alertId: alert }]);
+    await s.drain();
+    await enqueue(s.db.pool, [reminder("slack", csm, alert, 2)]);
+    await s.drain();
+    expect(s.slack.calls).toHaveLength(1);
+    expect(s.slack.calls[0]).toMatchObject({ op: "send", tag: { card: "alert.stalled", reminder: 2 } });
+    expect(s.slack.calls[0]!.message.thread).toBeUndefined();
+  });
+
+  it("tells Webex that a card with replies heads a thread, so its redraw keeps it", async () => {
+    const s = await setup(kind);
+    const room = "ROOM-TEAM";
+    const alert = await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "stalled");
+    await enqueue(s.db.pool, [{ channel: "webex", destination: room, alertId: alert }]);
+    await s.drain();
+    const card = s.webex.calls[0]!;
+    await enqueue(s.db.pool, [reminder("webex", room, alert, 1)]);
+    await s.drain();
+    await s.drain();
+    const [, reply, redraw] = s.webex.calls;
+    expect(reply).toMatchObject({ op: "send", message: { thread: { conversationId: room, parentId: card.externalId } } });
+    expect(redraw).toMatchObject({ op: "replace", replacedId: card.externalId, message: { thread: { conversationId: room, parentId: card.externalId } } });
+    expect((await outboxRows(s.db.pool, "kind = 'refresh'")).map((r) => r.status)).toEqual(["sent"]);
+  });
+
+  it.each([
+    // Days in stage as they are when sent (counted from the stage's start), against the threshold.
+    ["ru", 0, [/Напоминание 3/, /: \d+ (день|дня|дней) на этапе «Внедрение», порог 45 дней\./]],
+    ["en", 1, [/Reminder 3/, /: \d+ days? in Implement, threshold 45 days\./]],
+  ] as const)("words the reminder in %s: customer, use case, days in stage against the threshold, its number", async (_locale, who, expected) => {
+    const s = await setup(kind, "real");
+    const csm = `csm:${s.portfolio.csmIds[who]}`;
+    const alert = await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "stalled");
+    await enqueue(s.db.pool, [{ channel: "slack", destination: csm, alertId: alert }]);
+    await s.drain();
+    await enqueue(s.db.pool, [reminder("slack", csm, alert, 3)]);
+    await s.drain();
+    const text = JSON.stringify(s.slack.calls[1]!.message.card);
+    const { rows } = await s.db.pool.query<{ customer: string; use_case: string }>(
+      `SELECT c.name AS customer, uc.name AS use_case FROM use_case_deployment ucd JOIN deployment d ON d.id = ucd.deployment_id JOIN customer c ON c.id = d.customer_id JOIN use_case uc ON uc.id = ucd.use_case_id WHERE ucd.id = $1`,
+      [s.portfolio.ucdIds[0]],
+    );
+    for (const pattern of expected) expect(text).toMatch(pattern);
+    expect(text).toContain(`${rows[0]!.customer} · ${rows[0]!.use_case}: `);
+  });
+
+  it("tells a change made in one chat under the alert's cards in the others, one notice per change, after the redraw", async () => {
+    const s = await setup(kind);
+    const csm = `csm:${s.portfolio.csmIds[1]}`;
+    const alert = await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "stalled");
+    await enqueue(s.db.pool, [
+      { channel: "slack", destination: csm, alertId: alert },
+      { channel: "webex", destination: csm, alertId: alert },
+    ]);
+    await s.drain();
+    const slackCard = s.slack.calls[0]!;
+    const assigned = { chat: "webex", actorName: "Anna", outcome: { key: "assigned" as const, params: { name: "Anna" } } };
+    const snoozed = { chat: "webex", actorName: "Anna", outcome: { key: "snoozed" as const, params: { days: 7 as const } } };
+    // Two changes before the dispatcher gets to them: one redraw, both told.
+    expect(await enqueueRedraws(s.db.pool, alert, undefined, assigned)).toBe(2);
+    await s.db.pool.query(`UPDATE alert SET version = version + 1 WHERE id = $1`, [alert]);
+    expect(await enqueueRedraws(s.db.pool, alert, undefined, snoozed)).toBe(2);
+    await s.drain();
+    await s.drain();
+    expect(s.slack.calls.slice(1).map((c) => [c.op, c.tag.card])).toEqual([["replace", "alert.stalled"], ["send", "notice"], ["send", "notice"]]);
+    // Under the card as it is after its redraw (this recording port gives the new state a new id).
+    const redrawn = s.slack.calls[1]!;
+    expect(redrawn.replacedId).toBe(slackCard.externalId);
+    for (const notice of s.slack.calls.slice(2)) expect(notice.message.thread).toEqual({ conversationId: slackCard.conversationId, parentId: redrawn.externalId });
+    // The chat the change was made in shows it on its own card: no notice there.
+    expect(s.webex.calls.slice(1).map((c) => c.op)).toEqual(["replace"]);
+    const { rows } = await s.db.pool.query<{ key: string }>(`SELECT payload -> 'view' -> 'text' -> 'params' -> 'what' ->> 'key' AS key FROM outbox_message WHERE kind = 'notice' ORDER BY id`);
+    expect(rows.map((r) => r.key)).toEqual(["cards.receipt.assigned", "cards.receipt.snoozed"]);
+  });
+
+  it.each([
+    ["en", 1, /Changed in Webex.*: Deployment assigned to Анна Петрова, by Анна Петрова in Webex/],
+    ["ru", 0, /Изменено в Webex.*: Развёртывание назначено: Анна Петрова \(Анна Петрова, Webex\)/],
+  ] as const)("words the change notice in %s", async (_locale, who, pattern) => {
+    const s = await setup(kind, "real");
+    const csm = `csm:${s.portfolio.csmIds[who]}`;
+    const alert = await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "stalled");
+    await enqueue(s.db.pool, [{ channel: "slack", destination: csm, alertId: alert }]);
+    await s.drain();
+    await enqueueRedraws(s.db.pool, alert, undefined, { chat: "webex", actorName: "Анна Петрова", outcome: { key: "assigned", params: { name: "Анна Петрова" } } });
+    await s.drain();
+    await s.drain();
+    expect(JSON.stringify(s.slack.calls[2]!.message.card)).toMatch(pattern);
+  });
+});
