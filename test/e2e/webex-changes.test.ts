@@ -93,6 +93,17 @@ describe("Webex: changes", () => {
     expect((await readUploadWorkbook(withFile!.uploads![0]!.bytes)).sheets).toContain("Use Cases");
   });
 
+  it("asked in a group space, sends the file to the admin's 1:1 space, not to the space", async () => {
+    const group = fake.groupRoom("CS team", [people.james, people.sophie]);
+    const since = fake.posted.length;
+    const response = await fake.deliver(fake.say(people.james, group, "changes", { mention: true }));
+    expect(response.status).toBe(200);
+    await channel.idle();
+    const files = fake.posted.slice(since).filter((m) => m.uploads);
+    expect(files.map((m) => m.roomId)).toEqual([fake.directRoom(people.james).id]);
+    expect(fake.botMessages(group.id, since).some((m) => m.uploads)).toBe(false);
+  });
+
   it("refuses anyone but an admin in their language, and attaches nothing", async () => {
     const english = await say(people.sophie, "changes");
     expect(said(english.replies)).toContain(en("chat.changes.notAdmin"));
