@@ -89,7 +89,6 @@ describe("Slack: /lca changes", () => {
     expect(methods).toEqual(expect.arrayContaining(["conversations.open", "files.getUploadURLExternal", "upload", "files.completeUploadExternal"]));
     expect(methods.indexOf("files.getUploadURLExternal")).toBeLessThan(methods.indexOf("upload"));
     expect(methods.indexOf("upload")).toBeLessThan(methods.indexOf("files.completeUploadExternal"));
-    console.log("slack calls for one `changes`:", JSON.stringify(fake.calls.slice(from).map((c) => ({ method: c.method, args: c.method === "upload" ? c.args : { ...c.args, ...(c.args.initial_comment ? { initial_comment: "…" } : {}) } }))));
   });
 
   it("answers a Russian admin in Russian, with the same workbook", async () => {

@@ -83,7 +83,6 @@ describe("Webex: changes", () => {
     expect(withFile[0]!.markdown).toBe(en("chat.changes.comment", { emailPending: 0, emailStale: 0, namePending: 0, nameStale: 0, csmPending: 1, csmStale: 0, rows: workbook.deploymentIds.length }));
     const posts = calls.filter((c) => c.method === "POST" && c.path === "/messages");
     expect(posts).toHaveLength(1);
-    console.log("webex calls for one `changes`:", JSON.stringify(calls.map((c) => ({ method: c.method, path: c.path, status: c.status, ...(c.path === "/messages" && c.method === "POST" ? { file: upload.name, size: upload.size } : {}) }))));
   });
 
   it("answers a Russian admin in Russian, with the file", async () => {
