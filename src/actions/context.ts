@@ -7,6 +7,7 @@ import type { Reads, Store } from "../protocol/store.js";
 import type { AlertChange, ShownCard } from "../protocol/port.js";
 import { formCard } from "../queries/forms.js";
 import { homeView } from "../queries/home.js";
+import { lcaChangeCounts, lcaWorkbook } from "../writeback/summary.js";
 
 /** Everything a conversation needs: injected, so tests pass their own clock and database. */
 export interface ConversationDeps {
@@ -51,5 +52,7 @@ export function queryReads(deps: ConversationDeps): Reads {
     alertView: (alertId) => alertView(q(), alertId),
     formCard: (request, asAdmin) => formCard(q(), request, asAdmin),
     homeView: (args) => homeView(q(), args),
+    lcaChangeCounts: () => lcaChangeCounts(deps.db.pool),
+    lcaWorkbook: () => lcaWorkbook(deps.db.pool),
   };
 }

@@ -26,6 +26,7 @@ export const COMMAND_KEYWORDS: { [N in CommandName]: Words } = {
   digest: { en: ["digest", "summary"], ru: ["сводка", "дайджест", "сводку", "сводки", "дайджеста"] },
   lang: { en: ["lang", "language", "locale", "speak"], ru: ["язык", "говори", "отвечай"] },
   settings: { en: ["settings", "preferences", "prefs", "config", "profile"], ru: ["настройки", "параметры", "профиль"] },
+  changes: { en: ["changes", "writeback", "upload"], ru: ["изменения", "изменений", "выгрузка"] },
 };
 
 /** Keywords that are neither English nor Russian; their language is that of the text. */

@@ -79,6 +79,11 @@ export function parseSettings(args: Args): Outcome<Extract<Command, { kind: "set
   return extra ? unexpected(extra, args) : ok({ kind: "settings" });
 }
 
+export function parseChanges(args: Args): Outcome<Extract<Command, { kind: "changes" }>> {
+  const extra = args.tokens.find((token) => !LIST_FILLER.has(bare(token.text)));
+  return extra ? unexpected(extra, args) : ok({ kind: "changes" });
+}
+
 /** Words, with "stalled,bounced" split at the commas. */
 function splitCommas(tokens: readonly Token[]): string[] {
   return tokens.flatMap((token) => token.text.split(",")).map((word) => word.trim()).filter(Boolean);

@@ -31,7 +31,9 @@ export type Command =
   /** `time` is "HH:MM" (24-hour, the user's time zone). */
   | { kind: "digest"; enabled: boolean; time?: string }
   | { kind: "lang"; locale: Locale }
-  | { kind: "settings" };
+  | { kind: "settings" }
+  /** Admins: the changes waiting for LCA, with the upload workbook. */
+  | { kind: "changes" };
 
 export type CommandName = Command["kind"];
 

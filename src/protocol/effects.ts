@@ -26,7 +26,12 @@ export type Effect =
    * The person's own page as it stands (a `home` card, or the refusal a stranger gets):
    * Slack publishes it as their App Home, the other chats show it as a card.
    */
-  | { type: "home"; card: AnyCard };
+  | { type: "home"; card: AnyCard }
+  /**
+   * A file for the person (the LCA upload workbook): Slack uploads it to their DM, Webex
+   * attaches it to a message, the preview links to its download. `comment` goes with it.
+   */
+  | { type: "file"; name: string; mediaType: string; bytes: Uint8Array; comment: Message };
 
 /** The outcome of one request: who asked (their language and zone) and the effects. */
 export interface Outcome {

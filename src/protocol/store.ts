@@ -174,6 +174,15 @@ export interface Store {
   recordPendingLcaChange(change: PendingLcaChange): Promise<{ recorded: boolean }>;
 }
 
+/** Changes waiting for LCA by status and kind (contact email, contact name, CSM). */
+export interface LcaChangeCounts {
+  pending: { email: number; name: number; csm: number };
+  stale: { email: number; name: number; csm: number };
+}
+
+/** The upload workbook, or how many cells the ingest's own rules would refuse (then no file). */
+export type LcaWorkbook = { ok: true; rows: number; bytes: Uint8Array } | { ok: false; problems: number };
+
 /** The read side the handlers need: cards as they stand now (src/queries/ behind it). */
 export interface Reads {
   /** Without csmId: the whole partner; `unassigned`: the deployments nobody is assigned to. */
@@ -189,6 +198,8 @@ export interface Reads {
   formCard(request: FormRequest, asAdmin: boolean): Promise<AnyCard | null>;
   /** The CSM's Home page as it stands, shown in `locale` and `timeZone` (theirs); null when the CSM is gone. */
   homeView(args: { csmId: number; locale: Locale; timeZone: string; now: Date }): Promise<HomeView | null>;
+  lcaChangeCounts(): Promise<LcaChangeCounts>;
+  lcaWorkbook(): Promise<LcaWorkbook>;
 }
 
 /** What a form button names: the action it submits, the entity, the version its card showed, a contact slot. */

@@ -95,6 +95,11 @@ export async function partnerTags(db: Queryable): Promise<string[]> {
 const DATE_FIELDS = new Set<Field>(["stageEnteredOn", "addedOn", "renewalOn"]);
 
 export async function writeUploadXlsx(rows: readonly UploadRow[], tags: readonly string[], file: string): Promise<void> {
+  await writeFile(file, await uploadXlsxBytes(rows, tags));
+}
+
+/** The workbook's bytes: what `changes --xlsx` writes and what the `changes` command sends in chat. */
+export async function uploadXlsxBytes(rows: readonly UploadRow[], tags: readonly string[]): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet(USE_CASES_SHEET);
   sheet.columns = COLUMNS.map((c) => ({ key: c.field, width: DATE_FIELDS.has(c.field) ? 12 : Math.max(10, Math.min(40, c.name.length + 2)) }));
@@ -113,7 +118,7 @@ export async function writeUploadXlsx(rows: readonly UploadRow[], tags: readonly
   tagSheet.getColumn(1).width = 36;
   tagSheet.addRow([TAGS_SHEET_TITLE]).font = { bold: true };
   for (const tag of tags) tagSheet.addRow([tag]);
-  await workbook.xlsx.writeFile(file);
+  return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
 /**

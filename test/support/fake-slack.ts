@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
+import { parseMultipart } from "./multipart.js";
 
 /**
  * A fake Slack Web API on 127.0.0.1 that records every call, plus `response_url` endpoints.
@@ -39,6 +40,19 @@ export interface StoredMessage {
   thread_ts?: string;
 }
 
+export interface FakeSlackFile {
+  id: string;
+  filename: string;
+  /** As declared to files.getUploadURLExternal. */
+  length: number;
+  /** As posted to the upload URL (undefined until then). */
+  bytes?: Buffer;
+  /** Set by files.completeUploadExternal. */
+  channel?: string;
+  initialComment?: string;
+  title?: string;
+}
+
 type Fault = { status: 429; retryAfter: number } | { error: string } | { delayMs: number };
 
 export interface FakeSlack {
@@ -53,6 +67,8 @@ export interface FakeSlack {
   outsiders: Set<string>;
   /** Each user's App Home as last published (views.publish), by user id. */
   homes: Map<string, { id: string; blocks: unknown[] }>;
+  /** Files uploaded the files.uploadV2 way: URL asked for, bytes posted, upload completed into a channel. */
+  files: FakeSlackFile[];
   /** A response_url the fake records posts to. */
   responseUrl(key: string): string;
   /** The next `times` calls of `method` fail (or are delayed) as told. */
@@ -74,7 +90,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const faults = new Map<string, { fault: Fault; times: number }[]>();
   const outsiders = new Set<string>();
   const homes = new Map<string, { id: string; blocks: unknown[] }>();
+  const files: FakeSlackFile[] = [];
   let seq = 0;
+  let baseUrl = "";
   const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, "0")}`;
 
   const decode = (body: Record<string, unknown>): Record<string, unknown> =>
@@ -143,6 +161,21 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       homes.set(userId, { id, blocks: view.blocks });
       return { ok: true, view: { id, type: "home", blocks: view.blocks } };
     },
+    "files.getUploadURLExternal": (args) => {
+      const length = Number(args.length);
+      if (!args.filename || !Number.isInteger(length) || length <= 0) return { ok: false, error: "invalid_arguments" };
+      const id = `F${++seq}`;
+      files.push({ id, filename: String(args.filename), length });
+      return { ok: true, file_id: id, upload_url: `${baseUrl}/upload/${id}` };
+    },
+    "files.completeUploadExternal": (args) => {
+      const listed = Array.isArray(args.files) ? (args.files as { id?: string; title?: string }[]) : [];
+      const found = listed.map((f) => files.find((x) => x.id === f.id));
+      // Slack refuses to complete a file whose bytes never arrived.
+      if (listed.length === 0 || found.some((f) => !f?.bytes)) return { ok: false, error: "file_upload_not_found" };
+      found.forEach((f, i) => Object.assign(f!, { channel: args.channel_id === undefined ? undefined : String(args.channel_id), initialComment: args.initial_comment === undefined ? undefined : String(args.initial_comment), title: listed[i]!.title }));
+      return { ok: true, files: found.map((f) => ({ id: f!.id, name: f!.filename, title: f!.title })) };
+    },
     "views.open": (args) => {
       if (!args.trigger_id) return { ok: false, error: "invalid_trigger_id" };
       return { ok: true, view: { id: `V${++seq}`, ...(args.view as object) } };
@@ -174,6 +207,15 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     const handler = methods[method];
     res.json(handler ? handler(args) : { ok: false, error: "unknown_method" });
   });
+  // The upload URL files.getUploadURLExternal hands out: the bytes, as a multipart part.
+  app.post("/upload/:id", express.raw({ type: () => true, limit: "20mb" }), (req, res) => {
+    const file = files.find((f) => f.id === req.params.id);
+    const part = parseMultipart(req.body as Buffer, req.get("content-type")).find((p) => p.filename !== undefined);
+    calls.push({ method: "upload", args: { id: req.params.id, bytes: part?.data.length ?? 0 }, at: Date.now() - started, status: file && part ? 200 : 404 });
+    if (!file || !part) return void res.status(404).send("no such upload");
+    file.bytes = part.data;
+    res.type("text/plain").send(`OK - ${part.data.length}`);
+  });
   app.post("/respond/:key", (req, res) => {
     responses.push({ key: String(req.params.key), body: (req.body ?? {}) as Record<string, unknown>, at: Date.now() - started });
     res.type("text/plain").send("ok");
@@ -183,6 +225,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
+  baseUrl = url;
 
   return {
     apiUrl: `${url}/api/`,
@@ -193,6 +236,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     users,
     outsiders,
     homes,
+    files,
     responseUrl: (key) => `${url}/respond/${encodeURIComponent(key)}`,
     fail(method, fault, times = 1) {
       faults.set(method, [...(faults.get(method) ?? []), { fault, times }]);

@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type NextFunction, type Request, type Response } from "express";
+import { parseMultipart } from "./multipart.js";
 
 /**
  * A fake Webex REST API (the "Hydra" API under /v1) on 127.0.0.1, for the e2e tests: just
@@ -77,7 +78,18 @@ export interface FakeMessage {
   html?: string;
   mentionedPeople?: string[];
   attachments?: { contentType: string; content: unknown }[];
+  /** Files posted with the message (multipart `files`): as Webex answers, their URLs; here also what arrived. */
+  files?: string[];
+  uploads?: FakeUpload[];
   created: string;
+}
+
+/** A file that came with a multipart POST /messages. */
+export interface FakeUpload {
+  name: string;
+  contentType: string | undefined;
+  size: number;
+  bytes: Buffer;
 }
 
 /** The bot's membership of a space, created by `actorId` (the person who added it). */
@@ -146,6 +158,15 @@ export class FakeWebex {
   async start(): Promise<this> {
     const app = express();
     app.use(express.json({ limit: "1mb" }));
+    // A message with a file is multipart form data: its text fields become the body, its files `uploads`.
+    app.use(express.raw({ type: "multipart/form-data", limit: "100mb" }), (req, _res, next) => {
+      if (!Buffer.isBuffer(req.body)) return next();
+      const parts = parseMultipart(req.body, req.get("content-type"));
+      const fields = Object.fromEntries(parts.filter((p) => p.filename === undefined).map((p) => [p.name, p.data.toString("utf8")]));
+      const uploads: FakeUpload[] = parts.filter((p) => p.filename !== undefined).map((p) => ({ name: p.filename!, contentType: p.contentType, size: p.data.length, bytes: p.data }));
+      req.body = { ...fields, uploads };
+      next();
+    });
     app.use((req, res, next) => this.record(req, res, next));
     app.use((req, res, next) => this.injectFailure(req, res, next));
     const v1 = express.Router();
@@ -431,6 +452,8 @@ export class FakeWebex {
     });
     r.post("/messages", (req, res) => {
       const body = req.body as Partial<FakeMessage> & { toPersonEmail?: string; toPersonId?: string };
+      if (body.uploads && body.uploads.length > 1) return void res.status(400).json({ message: "At most one file per message", trackingId: "FAKE_400" });
+      if (body.uploads?.some((u) => u.size === 0)) return void res.status(400).json({ message: "An empty file", trackingId: "FAKE_400" });
       let room: FakeRoom | undefined;
       if (body.roomId) {
         room = this.rooms.get(body.roomId);
@@ -461,6 +484,7 @@ export class FakeWebex {
         ...(body.markdown ? { markdown: body.markdown, text: body.markdown } : {}),
         ...(body.attachments ? { attachments: body.attachments } : {}),
         ...(body.parentId ? { parentId: body.parentId } : {}),
+        ...(body.uploads?.length ? { uploads: body.uploads, files: body.uploads.map((u, i) => `${this.apiUrl}/contents/${hydraId("MESSAGE")}/${i}`) } : {}),
         created: now(),
       };
       this.messages.set(message.id, message);

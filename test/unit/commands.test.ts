@@ -136,6 +136,8 @@ describe("commands in English and in Russian", () => {
 
     ["settings", { kind: "settings" }, "en"],
     ["настройки", { kind: "settings" }, "ru"],
+    ["changes", { kind: "changes" }, "en"],
+    ["изменения", { kind: "changes" }, "ru"],
   ];
 
   it.each(cases)("%s", (text, expected, language) => {

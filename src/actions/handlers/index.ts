@@ -4,6 +4,7 @@ import type { Envelope } from "../../protocol/envelope.js";
 import { notice, type Effect } from "../../protocol/effects.js";
 import { snoozeAlert, takeRecommendedAction } from "./alerts.js";
 import { assignButton, assignCommand } from "./assign.js";
+import { changes } from "./changes.js";
 import { updateContact } from "./contacts.js";
 import { openForm } from "./forms.js";
 import { openHome, setDigest, setLanguage, unsubscribeKind } from "./home.js";
@@ -33,6 +34,7 @@ export const HANDLERS: { [N in HandlerName]: Handler<N> } = {
   digest,
   lang,
   settings,
+  changes,
   "rec.act": takeRecommendedAction,
   "contact.update": updateContact,
   "usecase.assign": assignButton,

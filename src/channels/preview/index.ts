@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { ConversationDeps } from "../../actions/context.js";
 import { handleAction, handleMessage } from "../../actions/conversation.js";
 import type { AnyCard } from "../../protocol/effects.js";
-import type { RenderContext } from "../../cards/render.js";
+import { fallbackText, type RenderContext } from "../../cards/render.js";
 import { SAMPLE_NOW, SAMPLE_VIEWS } from "../../cards/samples.js";
 import { CARD_NAMES, type CardName } from "../../protocol/views.js";
 import type { Config, Locale } from "../../config.js";
@@ -207,15 +207,35 @@ export function createPreviewChannel({ config, deps, log }: PreviewChannelOption
     answer(res, await presentOutcome(deps, outcome, body.data.locale));
   };
 
+  /**
+   * The upload workbook for download: the `changes` command run through the pipeline as the
+   * token's CSM, so the admin check and the bytes are the chats' own. A refusal is 403.
+   */
+  const changesFile: RequestHandler = async (req, res) => {
+    const csm = await actingAs(req, res, queryString(req.query.csm));
+    if (!csm) return void res.status(400).json({ error: "expected ?csm=<email>" });
+    const outcome = await handleMessage(deps, identity(csm), "changes", { prefix: "" });
+    const file = outcome.effects.find((e) => e.type === "file");
+    if (file) {
+      res.type(file.mediaType).attachment(file.name).send(Buffer.from(file.bytes));
+      return;
+    }
+    const said = await presentOutcome(deps, outcome, undefined);
+    const notice = outcome.effects.find((e) => e.type === "reply");
+    const refused = notice?.card.card === "notice" && "key" in notice.card.view.text && notice.card.view.text.key === "chat.changes.notAdmin";
+    res.status(refused ? 403 : 404).json({ error: said.replies.map((r) => fallbackText(r.card)).join(" ") });
+  };
+
   router.use(securityHeaders);
   router.use(requireAccess(config.preview));
   router.get("/", home);
   router.get("/cards", gallery);
   router.get("/assets/:name", asset);
   router.post("/api/message", express.json({ limit: "64kb" }), message);
+  router.get("/api/changes.xlsx", changesFile);
   router.post("/api/action", express.json({ limit: "64kb" }), action);
   router.all(["/api/message", "/api/action"], methodNotAllowed(["POST"]));
-  router.all(["/", "/cards", "/assets/:name"], methodNotAllowed(["GET", "HEAD"]));
+  router.all(["/", "/cards", "/assets/:name", "/api/changes.xlsx"], methodNotAllowed(["GET", "HEAD"]));
   router.use((_req, res) => void res.status(404).json({ error: "not found" }));
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (isAppError(error) && ERROR_STATUS[error.code]) {

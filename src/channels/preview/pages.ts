@@ -180,7 +180,7 @@ export function inboxPage(page: PageContext, model: InboxPageModel): string {
   const all = INBOX_SECTIONS.flatMap((s) => model.sections[s]);
   return layout(page, t("preview.nav.inboxOf", { name: csm.name }), body, {
     mode: "inbox",
-    api: { message: link(page, "/api/message"), action: link(page, "/api/action") },
+    api: { message: link(page, "/api/message"), action: link(page, "/api/action"), changes: link(page, "/api/changes.xlsx", { csm: csm.email }) },
     reload: link(page, "/", { csm: csm.email }),
     csm: csm.email,
     csmLocale: csm.locale,

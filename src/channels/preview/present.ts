@@ -27,6 +27,8 @@ export interface PreviewAnswer {
   fieldErrors: { field: string; text: string }[];
   /** Alerts whose cards changed: every card showing one is replaced by this one. */
   refreshed: { alertId: number; card: RenderedCard }[];
+  /** Files the bot answered with: the page links each to its download (GET /preview/api/changes.xlsx), with the comment. */
+  files: { name: string; text: string }[];
 }
 
 const isForm = (name: CardName): boolean => name.startsWith("form.");
@@ -58,7 +60,7 @@ export async function renderAlert(deps: ConversationDeps, alertId: number, ctx: 
  */
 export async function presentOutcome(deps: ConversationDeps, outcome: Outcome, locale: Locale | undefined): Promise<PreviewAnswer> {
   const ctx: RenderContext = { locale: locale ?? outcome.locale, timeZone: outcome.timeZone, now: deps.now() };
-  const answer: PreviewAnswer = { csmLocale: outcome.locale, locale: ctx.locale, replies: [], fieldErrors: [], refreshed: [] };
+  const answer: PreviewAnswer = { csmLocale: outcome.locale, locale: ctx.locale, replies: [], fieldErrors: [], refreshed: [], files: [] };
   return presentEach(PRESENTERS, outcome.effects, answer, { deps, ctx, t: translator(ctx.locale) });
 }
 
@@ -68,6 +70,8 @@ const PRESENTERS: EffectPresenters<PreviewAnswer, { deps: ConversationDeps; ctx:
   form: (effect, answer, { ctx }) => void answer.replies.push(renderBoth(effect.card, ctx)),
   // The inbox draws Home in a section of its own; asked for in a conversation, it is a card.
   home: (effect, answer, { ctx }) => void answer.replies.push(renderBoth(effect.card, ctx)),
+  // The page cannot take bytes in its JSON answer: it links to the route that builds the file again.
+  file: (effect, answer, { t }) => void answer.files.push({ name: effect.name, text: messageText(t, effect.comment) }),
   fieldErrors: (effect, answer, { t }) => {
     for (const [field, message] of Object.entries(effect.errors)) answer.fieldErrors.push({ field, text: messageText(t, message) });
   },

@@ -18,7 +18,7 @@ import { createBotName, createIdentities } from "./identity.js";
 import { buttonKind, clickedAlertMessage, clickedCard, formButton, formOpening, inDirectMessage, mentionText, parseJson, threadOf, type ButtonKind } from "./inbound.js";
 import { formValues, parseButtonData, readMetadata, writeMetadata, type MessageSource, type ModalMetadata } from "./modals.js";
 import { createSlackPort, type SlackPort } from "./port.js";
-import { createSlackPresenter, modalErrors, REPLY_PLACEMENT, type SlackWhere } from "./present.js";
+import { createSlackPresenter, modalErrors, REPLY_PLACEMENT, type SlackFile, type SlackWhere } from "./present.js";
 import { decodeSlackText } from "./text.js";
 import { slackRequestGuard, socketEventReplayMiddleware } from "./verify.js";
 
@@ -88,6 +88,9 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     log,
   });
   const { present, viaRespond, viaPost, viaThread, viaResponseUrl } = presenter;
+  /** A file goes to the person's DM with the bot, wherever they asked: it may hold what a channel must not read. */
+  const uploadToDm = (userId: string) => async (file: SlackFile) =>
+    void (await client.filesUploadV2({ channel_id: await port.openDm(userId), file: Buffer.from(file.bytes), filename: file.name, title: file.name, initial_comment: file.comment }));
 
   // auth.test once, remembered; a failure is forgotten so the next request tries again.
   let whoAmI: Promise<AuthorizeResult> | undefined;
@@ -144,7 +147,7 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     tracked(async () => {
       await ack();
       const outcome = await handleMessage(deps, await identities(command.user_id), decodeSlackText(command.text ?? ""), withMention(COMMAND_STYLE, await botName()));
-      await present(outcome, { reply: viaRespond(respond), placement: "ephemeral" });
+      await present(outcome, { reply: viaRespond(respond), placement: "ephemeral", upload: uploadToDm(command.user_id) });
     }),
   );
 
@@ -153,7 +156,7 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     tracked(async () => {
       if (event.channel_type !== "im" || event.subtype !== undefined || event.bot_id || !event.user) return;
       const outcome = await handleMessage(deps, await identities(event.user), decodeSlackText(stripMention(event.text ?? "", [])), withMention(DM_STYLE, await botName()));
-      await present(outcome, { reply: viaPost(event.channel), placement: "ephemeral" });
+      await present(outcome, { reply: viaPost(event.channel), placement: "ephemeral", upload: uploadToDm(event.user) });
     }),
   );
 
@@ -164,7 +167,7 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
       if (inDirectMessage(event) || event.subtype !== undefined || event.bot_id || !event.user) return;
       const text = mentionText(event.text, context.botUserId);
       const outcome = await handleMessage(deps, await identities(event.user), text, mentionStyle(await botName()));
-      await present(outcome, { reply: viaThread(event.channel, threadOf(event)), placement: "ephemeral" });
+      await present(outcome, { reply: viaThread(event.channel, threadOf(event)), placement: "ephemeral", upload: uploadToDm(event.user) });
     }),
   );
 

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { RespondFn } from "@slack/bolt";
 import { SLACK_LIMITS, toBlockKit, toModal, type BlockKitMessage, type View } from "../../cards/blockkit.js";
 import { renderCard } from "../../cards/render.js";
@@ -44,12 +45,22 @@ export interface SlackWhere {
   openModal?: (view: View) => Promise<void>;
   /** views.publish of the person's App Home; absent: a Home page is answered as a card. */
   publishHome?: (message: BlockKitMessage) => Promise<void>;
+  /** files.uploadV2 into the person's DM (a file holds data the channel may not see); absent: only its comment is answered. */
+  upload?: (file: SlackFile) => Promise<void>;
+}
+
+/** A file to upload, with its comment already in the reader's language. */
+export interface SlackFile {
+  name: string;
+  bytes: Uint8Array;
+  comment: string;
 }
 
 interface Collected {
   messages: BlockKitMessage[];
   modals: View[];
   homes: BlockKitMessage[];
+  files: SlackFile[];
 }
 
 const PRESENTERS: EffectPresenters<Collected, { outcome: Outcome; now: Date; where: SlackWhere }> = {
@@ -69,6 +80,11 @@ const PRESENTERS: EffectPresenters<Collected, { outcome: Outcome; now: Date; whe
   home: (effect, into, { outcome, now, where }) => {
     const message = renderBlockKit(effect.card, { locale: outcome.locale, timeZone: outcome.timeZone, now }, SLACK_LIMITS.homeBlocks);
     (where.publishHome ? into.homes : into.messages).push(message);
+  },
+  file: (effect, into, { outcome, now, where }) => {
+    const comment = messageText(effect.comment, outcome.locale);
+    if (where.upload) into.files.push({ name: effect.name, bytes: effect.bytes, comment });
+    else into.messages.push(renderBlockKit({ card: "notice", view: { tone: "info", text: effect.comment } }, { locale: outcome.locale, timeZone: outcome.timeZone, now }));
   },
   // Queued by the pipeline as refresh rows: the dispatcher redraws every card of the alert.
   refreshAlert: () => undefined,
@@ -104,13 +120,24 @@ export function createSlackPresenter(options: { port: SlackPort; postMessage: (c
   };
 
   async function present(outcome: Outcome, where: SlackWhere): Promise<void> {
-    const { messages: replies, modals, homes } = await presentEach(PRESENTERS, outcome.effects, { messages: [], modals: [], homes: [] }, { outcome, now: options.now(), where });
+    const { messages: replies, modals, homes, files } = await presentEach(PRESENTERS, outcome.effects, { messages: [], modals: [], homes: [], files: [] } as Collected, { outcome, now: options.now(), where });
     // One modal per click (a trigger_id opens one view).
     if (modals[0] && where.openModal) await where.openModal(modals[0]);
     for (const home of homes) await where.publishHome?.(home);
     for (const [i, message] of replies.entries()) {
       // One answer that cannot be delivered (an expired response_url…) must not stop the others.
       await where.reply(message, i === 0 ? where.placement : "ephemeral").catch((error: unknown) => log.warn({ err: error }, "slack: could not deliver an answer"));
+    }
+    for (const file of files) {
+      try {
+        await where.upload!(file);
+      } catch (error) {
+        // The person asked for it and waits: say it failed, with a reference in the log.
+        const ref = randomUUID().slice(0, 8);
+        log.error({ err: error, ref, file: file.name }, "slack: files.uploadV2 failed");
+        const failed = renderBlockKit({ card: "notice", view: { tone: "error", text: { key: "chat.errors.internal", params: { ref } } } }, { locale: outcome.locale, timeZone: outcome.timeZone, now: options.now() });
+        await where.reply(failed, "ephemeral").catch((e: unknown) => log.warn({ err: e }, "slack: could not deliver an answer"));
+      }
     }
   }
 

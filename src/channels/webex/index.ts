@@ -97,7 +97,8 @@ export function createWebexChannel(options: WebexChannelOptions): WebexChannel {
     const text = commandText(message, framework.person, group);
     const outcome = await handleMessage(deps, identityOf(trigger.person), text, style(group));
     // In a group space the answer goes in the thread of the question; in a 1:1 space under it.
-    await present(outcome, { roomId: message.roomId, parentId: group ? (message.parentId ?? message.id) : message.parentId });
+    const email = trigger.person.emails[0];
+    await present(outcome, { roomId: message.roomId, parentId: group ? (message.parentId ?? message.id) : message.parentId }, group && email ? { toPersonEmail: email } : undefined);
   }
 
   /**

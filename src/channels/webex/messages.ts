@@ -20,6 +20,12 @@ export function postCard(messages: Messages, where: Where, message: OutgoingMess
   return messages.create({ ...target, ...cardMessage(message) });
 }
 
+/** A file attached to a message (multipart `files`), with its markdown comment. */
+export function postFile(messages: Messages, where: Where, file: { name: string; mediaType: string; bytes: Uint8Array; markdown: string }): Promise<WebexMessage> {
+  const target = "toPersonEmail" in where ? { toPersonEmail: where.toPersonEmail } : { roomId: where.roomId, ...(where.parentId ? { parentId: where.parentId } : {}) };
+  return messages.create({ ...target, markdown: file.markdown, files: [{ value: Buffer.from(file.bytes), options: { filename: file.name, contentType: file.mediaType } }] });
+}
+
 /** The message that was shown, and whether taking the old one away failed. */
 export interface Replaced {
   message: WebexMessage;

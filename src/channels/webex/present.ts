@@ -1,12 +1,15 @@
+import { randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
+import { escapeWebexMarkdown } from "../../cards/escape.js";
+import { translator } from "../../i18n.js";
 import { fallbackText, renderCard, type RenderContext } from "../../cards/render.js";
 import type { MessageKey } from "../../i18n.js";
 import type { Logger } from "../../log.js";
 import { presentEach, type EffectPresenters } from "../../protocol/channel.js";
-import type { AnyCard, Outcome } from "../../protocol/effects.js";
+import type { AnyCard, Effect, Outcome } from "../../protocol/effects.js";
 import type { OutgoingMessage } from "../../protocol/port.js";
 import type { Message } from "../../protocol/views.js";
-import { postCard, sendFailure, type Messages, type Where } from "./messages.js";
+import { postCard, postFile, sendFailure, type Messages, type Where } from "./messages.js";
 
 /**
  * Effects → Webex messages. Replies go to the space the person wrote in (in a thread in
@@ -30,6 +33,7 @@ interface Collected {
   fieldNotices: AnyCard[];
   fieldMessages: Message[];
   replies: AnyCard[];
+  files: Extract<Effect, { type: "file" }>[];
 }
 
 const PRESENTERS: EffectPresenters<Collected> = {
@@ -48,14 +52,20 @@ const PRESENTERS: EffectPresenters<Collected> = {
   form: (effect, into) => void into.replies.push(effect.card),
   // Webex has no Home page of its own: the page is shown as a card in the conversation.
   home: (effect, into) => void into.replies.push(effect.card),
+  // Posted after the cards, as a message with the file attached.
+  file: (effect, into) => void into.files.push(effect),
 };
 
 /** The cards to answer with: field errors first, then the replies, a notice already said by a field error left out. */
 export async function replyCards(outcome: Outcome): Promise<AnyCard[]> {
-  const into = await presentEach(PRESENTERS, outcome.effects, { fieldNotices: [], fieldMessages: [], replies: [] }, undefined);
+  return (await collect(outcome)).cards;
+}
+
+async function collect(outcome: Outcome): Promise<{ cards: AnyCard[]; files: Collected["files"] }> {
+  const into = await presentEach(PRESENTERS, outcome.effects, { fieldNotices: [], fieldMessages: [], replies: [], files: [] } as Collected, undefined);
   const said = new Set(into.fieldMessages.map((m) => JSON.stringify(m)));
   const saidAlready = (card: AnyCard): boolean => card.card === "notice" && said.has(JSON.stringify(card.view.text));
-  return [...into.fieldNotices, ...into.replies.filter((card) => !saidAlready(card))];
+  return { cards: [...into.fieldNotices, ...into.replies.filter((card) => !saidAlready(card))], files: into.files };
 }
 
 export function render(card: AnyCard, ctx: RenderContext): OutgoingMessage {
@@ -82,13 +92,29 @@ async function withRetries<T>(work: () => Promise<T>): Promise<T> {
 
 /** Posts the reply cards of an outcome, in order, in its reader's language, where the question was asked. */
 export function createWebexPresenter(options: { messages: () => Messages; now: () => Date; log: Logger }) {
-  return async function present(outcome: Outcome, where: Where): Promise<void> {
+  /** `privately`: where a file goes instead (the person's 1:1 space when they asked in a group space: a file may hold what the space must not read). */
+  return async function present(outcome: Outcome, where: Where, privately?: Where): Promise<void> {
     const ctx = { locale: outcome.locale, timeZone: outcome.timeZone, now: options.now() };
-    for (const card of await replyCards(outcome)) {
+    const { cards, files } = await collect(outcome);
+    for (const card of cards) {
       try {
         await withRetries(() => postCard(options.messages(), where, render(card, ctx)));
       } catch (error) {
         options.log.error({ err: error, card: card.card, reason: sendFailure(error).reason }, "webex: could not post a reply");
+      }
+    }
+    for (const file of files) {
+      // Our own words (numbers for parameters) are markdown already; a ready text is data and escaped.
+      const markdown = "key" in file.comment ? translator(ctx.locale)(file.comment.key, file.comment.params) : escapeWebexMarkdown(file.comment.text);
+      try {
+        await withRetries(() => postFile(options.messages(), privately ?? where, { name: file.name, mediaType: file.mediaType, bytes: file.bytes, markdown }));
+      } catch (error) {
+        // The person asked for it and waits: say it failed, with a reference in the log.
+        const ref = randomUUID().slice(0, 8);
+        options.log.error({ err: error, ref, file: file.name, reason: sendFailure(error).reason }, "webex: could not post a file");
+        await postCard(options.messages(), where, render({ card: "notice", view: { tone: "error", text: { key: "chat.errors.internal", params: { ref } } } }, ctx)).catch((e: unknown) =>
+          options.log.error({ err: e, ref }, "webex: could not say the file failed"),
+        );
       }
     }
   };

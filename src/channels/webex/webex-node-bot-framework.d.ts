@@ -57,6 +57,8 @@ declare module "webex-node-bot-framework" {
       text?: string;
       markdown?: string;
       attachments?: Attachment[];
+      /** URLs, or files as the `request` library's multipart parts: then the SDK posts multipart form data. */
+      files?: (string | { value: Buffer; options: { filename: string; contentType: string } })[];
     }
 
     interface AttachmentAction {

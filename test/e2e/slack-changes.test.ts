@@ -1,0 +1,111 @@
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ConversationDeps } from "../../src/actions/context.js";
+import { createSlackChannel, SLACK_EVENTS_PATH, type SlackChannel } from "../../src/channels/slack/index.js";
+import { loadConfig } from "../../src/config.js";
+import { todayIn } from "../../src/domain/dates.js";
+import { loadDemo } from "../../src/demo/load.js";
+import { translator } from "../../src/i18n.js";
+import { createLogger } from "../../src/log.js";
+import { startHttpServer, type HttpServer } from "../../src/server/http.js";
+import { UPLOAD_HEADER } from "../../src/writeback/workbook.js";
+import { deploymentNotOf, readUploadWorkbook } from "../support/changes-workbook.js";
+import { createTestDatabase, type TestDatabase } from "../support/db.js";
+import { commandBody, postSigned, startFakeSlack, type FakeSlack } from "../support/fake-slack.js";
+import { blockText } from "../support/slack-blocks.js";
+
+/** `/lca changes` through the real Bolt receiver against the fake Slack: the workbook arrives in the admin's DM by files.uploadV2. */
+const SECRET = "e2e-changes-signing-secret";
+const en = translator("en");
+const ru = translator("ru");
+
+let fake: FakeSlack;
+let db: TestDatabase;
+let http: HttpServer;
+let slack: SlackChannel;
+let eventsUrl: string;
+let deploymentId: string;
+let seq = 0;
+
+async function slashCommand(userId: string, text: string) {
+  const key = `cmd-${++seq}`;
+  const post = await postSigned(eventsUrl, SECRET, commandBody({ command: "/lca", text, userId, channelId: `C0TEAM`, responseUrl: fake.responseUrl(key) }));
+  expect(post.status).toBe(200);
+  return key;
+}
+const answerOf = (key: string) => fake.waitFor(`the answer to ${key}`, () => fake.responses.find((r) => r.key === key));
+
+beforeAll(async () => {
+  fake = await startFakeSlack();
+  db = await createTestDatabase("embedded");
+  const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-changes", SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, TIME_ZONE: "Europe/Berlin", ADMINS: "james.lee@partner.example,anna.petrova@partner.example" });
+  await loadDemo(db, config, todayIn(config.partner.timeZone));
+  const log = createLogger("silent");
+  const deps: ConversationDeps = { db, config, log, now: () => new Date() };
+  for (const user of [
+    { id: "U0ANNA", email: "anna.petrova@partner.example", locale: "ru-RU" },
+    { id: "U0JAMES", email: "james.lee@partner.example", locale: "en-US" },
+    { id: "U0DMITRY", email: "dmitry.sokolov@partner.example", locale: "ru-RU" },
+    { id: "U0SOPHIE", email: "sophie.mueller@partner.example", locale: "en-GB" },
+  ]) fake.users.set(user.id, user);
+  slack = createSlackChannel({ config, deps, log })!;
+  http = await startHttpServer({ port: 0, host: "127.0.0.1", log, readiness: { checks: async () => ({}) }, started: () => true });
+  http.mount("/", slack.http!.router);
+  eventsUrl = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}${SLACK_EVENTS_PATH}`;
+  await slack.start();
+  deploymentId = await deploymentNotOf(db, "sophie.mueller@partner.example");
+});
+
+afterAll(async () => {
+  await slack?.stop(Date.now() + 5_000);
+  await http?.close();
+  await fake?.close();
+  await db?.close();
+});
+
+describe("Slack: /lca changes", () => {
+  it("tells an admin nothing waits for LCA, with no file, before any change", async () => {
+    const answer = await answerOf(await slashCommand("U0JAMES", "changes"));
+    expect(blockText(answer.body.blocks)).toContain(en("chat.changes.none"));
+    expect(fake.files).toEqual([]);
+  });
+
+  it("uploads the workbook into the admin's DM: URL, bytes, completed with the counts as its comment", async () => {
+    await answerOf(await slashCommand("U0JAMES", `assign ${deploymentId} to sophie.mueller@partner.example`));
+    const from = fake.calls.length;
+    await slashCommand("U0JAMES", "changes");
+    const file = await fake.waitFor("the completed upload", () => fake.files.find((f) => f.channel));
+    // Into the DM, not the channel the command was typed in: the workbook is the partner's data.
+    expect(file.channel).toBe("DU0JAMES");
+    expect(file.filename).toMatch(/^lca-changes-\d{4}-\d{2}-\d{2}\.xlsx$/);
+    expect(file.bytes!.length).toBe(file.length);
+    expect(file.length).toBeGreaterThan(0);
+    const workbook = await readUploadWorkbook(file.bytes!);
+    expect(file.initialComment).toBe(en("chat.changes.comment", { emailPending: 0, emailStale: 0, namePending: 0, nameStale: 0, csmPending: 1, csmStale: 0, rows: workbook.deploymentIds.length }));
+    expect(workbook.header).toEqual([...UPLOAD_HEADER]);
+    expect(workbook.deploymentIds.length).toBeGreaterThan(0);
+    expect(new Set(workbook.deploymentIds)).toEqual(new Set([deploymentId]));
+    const methods = fake.calls.slice(from).map((c) => c.method);
+    expect(methods).toEqual(expect.arrayContaining(["conversations.open", "files.getUploadURLExternal", "upload", "files.completeUploadExternal"]));
+    expect(methods.indexOf("files.getUploadURLExternal")).toBeLessThan(methods.indexOf("upload"));
+    expect(methods.indexOf("upload")).toBeLessThan(methods.indexOf("files.completeUploadExternal"));
+  });
+
+  it("answers a Russian admin in Russian, with the same workbook", async () => {
+    const before = fake.files.length;
+    await slashCommand("U0ANNA", "изменения");
+    const file = await fake.waitFor("Anna's upload", () => fake.files.slice(before).find((f) => f.channel));
+    expect(file.channel).toBe("DU0ANNA");
+    expect(file.initialComment).toContain(ru("chat.changes.comment", { emailPending: 0, emailStale: 0, namePending: 0, nameStale: 0, csmPending: 1, csmStale: 0, rows: 0 }).split(". ")[0]!);
+    expect((await readUploadWorkbook(file.bytes!)).sheets).toContain("Use Cases");
+  });
+
+  it("refuses anyone but an admin in their language, and uploads nothing", async () => {
+    const before = fake.files.length;
+    const english = await answerOf(await slashCommand("U0SOPHIE", "changes"));
+    expect(blockText(english.body.blocks)).toContain(en("chat.changes.notAdmin"));
+    const russian = await answerOf(await slashCommand("U0DMITRY", "изменения"));
+    expect(blockText(russian.body.blocks)).toContain(ru("chat.changes.notAdmin"));
+    expect(fake.files.length).toBe(before);
+  });
+});
