@@ -1,15 +1,12 @@
 import type { Queryable } from "../db/sql.js";
 import type { AlertKind } from "../domain/recommendations.js";
 import type { ChatName } from "../protocol/chats.js";
+import { hasFilters, type SubscriptionFilters } from "../domain/subscriptions.js";
 
 /** Every chat a person's alert may be shown in (the preview too). */
 export type DeliveryChannel = ChatName;
 
-export interface SubscriptionFilters {
-  tags?: string[];
-  architectures?: string[];
-  customers?: string[];
-}
+export type { SubscriptionFilters };
 
 interface Subscription {
   kinds: AlertKind[];
@@ -65,7 +62,6 @@ export async function loadAudience(client: Queryable): Promise<Audience> {
   };
 }
 
-const hasFilters = (f: SubscriptionFilters): boolean => Boolean(f.tags?.length || f.architectures?.length || f.customers?.length);
 
 export function filtersMatch(filters: SubscriptionFilters, target: AlertTarget): boolean {
   const lower = (s: string) => s.toLowerCase();

@@ -1,5 +1,5 @@
 import type { Locale } from "../locale.js";
-import type { SubscriptionFilters } from "../alerts/routing.js";
+import { hasFilters, type SubscriptionFilters } from "../domain/subscriptions.js";
 import { daysBetween, fromDate } from "../domain/dates.js";
 import { ALERT_KINDS, type AlertKind } from "../domain/recommendations.js";
 import { stallThreshold, type Stage } from "../domain/stages.js";
@@ -14,7 +14,6 @@ export const HOME_TOP = 10;
 /** After stalled alerts (longest over their threshold first): what costs the customer most if it waits. */
 const AFTER_STALLED: AlertKind[] = ["regression", "missing_contact", "bounced_contact", "new_use_case"];
 
-const hasFilters = (f: SubscriptionFilters): boolean => Boolean(f.tags?.length || f.architectures?.length || f.customers?.length);
 
 /**
  * A CSM's Home: the open, unsnoozed alerts on the deployments they look after, and those
