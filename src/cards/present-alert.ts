@@ -1,6 +1,6 @@
 /** The alert cards (one per alert kind), from AlertView. */
 import { daysBetween } from "../domain/dates.js";
-import { offersRecommendationActions, RECOMMENDATION_ACTIONS, RECOMMENDATION_FOR, SNOOZE_DAYS, type AlertKind, type RecommendationAction } from "../domain/recommendations.js";
+import { offersRecommendationActions, RECOMMENDATION_ACTIONS, recommendationFor, SNOOZE_DAYS, type AlertKind, type RecommendationAction } from "../domain/recommendations.js";
 import type { AlertView } from "../protocol/views.js";
 import type { ContainerStyle } from "./adaptive-card.js";
 import type { Format } from "./present-format.js";
@@ -73,7 +73,7 @@ export function presentAlert(view: AlertView, f: Format): TemplateData {
       cpi: useCase.cpiEligible != null,
     },
     lcaWait: open ? lcaWaitText(view.lcaWait, f) : "",
-    recommendation: t(`cards.recommendation.${RECOMMENDATION_FOR[view.kind]}`),
+    recommendation: t(`cards.recommendation.${recommendationFor(view.kind, useCase)}`),
     status: stateText(view, f),
     open,
     choices: { actions: actionChoices(f), snooze: snoozeChoices(f) },

@@ -22,6 +22,16 @@ export const RECOMMENDATION_FOR: Record<AlertKind, "find_adoption_barrier" | "up
 };
 
 /**
+ * What the card recommends for this use case: a stalled or regressed use case without
+ * telemetry is to turn it on first (domain.md: without it, the stage moves only by Cisco's
+ * review, so no step with the customer shows in LCA).
+ */
+export function recommendationFor(kind: AlertKind, facts: { telemetry: boolean }): (typeof RECOMMENDATION_FOR)[AlertKind] | "enable_telemetry" {
+  if ((kind === "stalled" || kind === "regression") && !facts.telemetry) return "enable_telemetry";
+  return RECOMMENDATION_FOR[kind];
+}
+
+/**
  * The six actions are steps with the customer's adoption. A contact alert's step is the
  * contact itself (contact.update): its cards offer none of them, as if the customer were stalled.
  */

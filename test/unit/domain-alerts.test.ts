@@ -140,3 +140,14 @@ describe("alert rules", () => {
     expect(stageMove("use", "use")).toBe("none");
   });
 });
+
+describe("the recommendation of a use case without telemetry", () => {
+  it("is to turn telemetry on first when it is stalled or regressed; other kinds keep theirs", async () => {
+    const { recommendationFor } = await import("../../src/domain/recommendations.js");
+    expect(recommendationFor("stalled", { telemetry: false })).toBe("enable_telemetry");
+    expect(recommendationFor("regression", { telemetry: false })).toBe("enable_telemetry");
+    expect(recommendationFor("stalled", { telemetry: true })).toBe("find_adoption_barrier");
+    expect(recommendationFor("bounced_contact", { telemetry: false })).toBe("update_contact");
+    expect(recommendationFor("new_use_case", { telemetry: false })).toBe("review_new_use_case");
+  });
+});
