@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { weekdaysFromRefreshTime } from "./jobs/cadence.js";
 import schedule from "node-schedule";
 import type { DeliveryChannel } from "./alerts/routing.js";
 import { enqueueDueDigests } from "./alerts/digest.js";
@@ -251,12 +252,7 @@ async function startChats(config: Config, deps: ConversationDeps, http: HttpServ
  * the day's new export has been applied, the job looks again every 30 minutes.
  */
 function scheduleRefresh(config: Config, db: Database, instance: string, log: Logger, delivered: () => void): schedule.Job {
-  const [hour, minute] = config.refresh.time.split(":").map(Number);
-  const rule = new schedule.RecurrenceRule();
-  rule.dayOfWeek = [new schedule.Range(1, 5)];
-  rule.hour = new schedule.Range(hour!, 23);
-  rule.minute = [minute!, (minute! + 30) % 60];
-  rule.tz = config.partner.timeZone;
+  const rule = weekdaysFromRefreshTime(config);
   log.info({ at: config.refresh.time, timeZone: config.partner.timeZone }, "daily refresh scheduled, Monday to Friday");
   return schedule.scheduleJob("refresh", rule, async () => {
     const now = new Date();

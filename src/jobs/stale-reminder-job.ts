@@ -1,4 +1,5 @@
 import schedule from "node-schedule";
+import { weekdaysFromRefreshTime } from "./cadence.js";
 import type { Config } from "../config.js";
 import type { Database } from "../db/database.js";
 import type { Logger } from "../log.js";
@@ -10,12 +11,7 @@ import { enqueueStaleReminders } from "../writeback/reminder.js";
  * notice per admin per day, across runs and instances.
  */
 export function scheduleStaleReminder(config: Config, db: Database, log: Logger, delivered: () => void): schedule.Job {
-  const [hour, minute] = config.refresh.time.split(":").map(Number);
-  const rule = new schedule.RecurrenceRule();
-  rule.dayOfWeek = [new schedule.Range(1, 5)];
-  rule.hour = new schedule.Range(hour!, 23);
-  rule.minute = [minute!, (minute! + 30) % 60];
-  rule.tz = config.partner.timeZone;
+  const rule = weekdaysFromRefreshTime(config);
   return schedule.scheduleJob("lca-stale-reminder", rule, async (firedAt) => {
     try {
       const enqueued = await enqueueStaleReminders(db.pool, { adminEmails: config.partner.admins, timeZone: config.partner.timeZone, now: firedAt });

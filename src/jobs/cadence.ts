@@ -1,0 +1,17 @@
+import schedule from "node-schedule";
+import type { Config } from "../config.js";
+
+/**
+ * The LCA cadence: Monday to Friday, every 30 minutes from REFRESH_TIME until midnight, in
+ * TIME_ZONE. The daily refresh runs on it (looking again until the day's export is in), and
+ * so does the reminder of changes stale for LCA.
+ */
+export function weekdaysFromRefreshTime(config: Pick<Config, "refresh" | "partner">): schedule.RecurrenceRule {
+  const [hour, minute] = config.refresh.time.split(":").map(Number);
+  const rule = new schedule.RecurrenceRule();
+  rule.dayOfWeek = [new schedule.Range(1, 5)];
+  rule.hour = new schedule.Range(hour!, 23);
+  rule.minute = [minute!, (minute! + 30) % 60];
+  rule.tz = config.partner.timeZone;
+  return rule;
+}
