@@ -38,12 +38,15 @@ function expectedOpen(rows: SnapshotRow[], asOf: string, baselineOn: string, his
     const first = history.firstSeen.get(key)!;
     if (first > baselineOn && days(first, asOf) <= 30) open.add(`new_use_case ${key}`);
     const contacts = [...(r.ciscoContact ? [{ ...r.ciscoContact, slot: "cisco:0" }] : []), ...r.partnerContacts.map((c, i) => ({ ...c, slot: `partner:${i + 1}` }))];
-    const usablePartner = r.partnerContacts.some((c) => c.barrier === "none");
+    // domain.md: one alert when every contact is barred (the bounced one, on the slot to fix);
+    // a barred Cisco contact only counts when there is no partner contact to fix instead;
+    // missing_contact is a use case with no contact at all.
+    const anyPartner = r.partnerContacts.length > 0;
     for (const c of contacts) {
-      if (c.barrier === "none" || (c.slot === "cisco:0" && usablePartner)) continue;
+      if (c.barrier === "none" || (c.slot === "cisco:0" && anyPartner)) continue;
       open.add(`bounced_contact ${key}:${c.slot}`);
     }
-    if (!contacts.some((c) => c.barrier === "none")) open.add(`missing_contact ${key}`);
+    if (contacts.length === 0) open.add(`missing_contact ${key}`);
   }
   // A use case that left the snapshot forgets its stage history with its alerts.
   const present = new Set(rows.map(keyOf));
