@@ -1,9 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ConversationDeps } from "../../src/actions/context.js";
-import { createSlackChannel, SLACK_EVENTS_PATH, type SlackChannel } from "../../src/channels/slack/index.js";
-import { loadConfig, type Config } from "../../src/config.js";
 import { daysBetween, fromDate, todayIn } from "../../src/domain/dates.js";
 import { ALERT_KINDS, type AlertKind } from "../../src/domain/recommendations.js";
 import { stallThreshold, type Stage } from "../../src/domain/stages.js";
@@ -12,11 +8,9 @@ import { inTransaction } from "../../src/db/sql.js";
 import { enqueueHomes } from "../../src/delivery/home.js";
 import { translator } from "../../src/i18n.js";
 import { projectPath } from "../../src/paths.js";
-import { startHttpServer, type HttpServer } from "../../src/server/http.js";
-import { createTestDatabase, type TestDatabase } from "../support/db.js";
-import { FAKE_TEAM, interactionBody, postSigned, startFakeSlack, type FakeSlack } from "../support/fake-slack.js";
+import { eventBody, FAKE_TEAM, interactionBody, postSigned } from "../support/fake-slack.js";
+import { startSlackHarness, type SlackHarness } from "../support/slack-harness.js";
 import { captureLog, expectNoSecrets } from "../support/log-capture.js";
-import { redrawThroughOutbox, type Redraws } from "../support/redraws.js";
 import { blockText, buttons, mrkdwnAsSeen } from "../support/slack-blocks.js";
 
 /** The Slack App Home through the real Bolt receiver: app_home_opened → the pipeline → views.publish; clicks on Home act and republish it through the outbox. */
@@ -27,34 +21,17 @@ const captured = captureLog();
 const en = translator("en");
 const ru = translator("ru");
 
-let fake: FakeSlack;
-let db: TestDatabase;
-let config: Config;
-let deps: ConversationDeps;
-let http: HttpServer;
-let slack: SlackChannel;
-let eventsUrl: string;
-let redraws: Redraws;
 let seq = 0;
 
-const csm = (email: string) => db.prisma.csm.findUniqueOrThrow({ where: { email } });
+const csm = (email: string) => h.db.prisma.csm.findUniqueOrThrow({ where: { email } });
 
 /** The person opens the app's Home tab: Slack's signed event. */
 async function openHome(userId: string) {
-  const body = JSON.stringify({
-    token: "unused",
-    team_id: FAKE_TEAM.id,
-    api_app_id: "A0LCA",
-    type: "event_callback",
-    event_id: `EvHome${++seq}`,
-    event_time: Math.floor(Date.now() / 1000),
-    authorizations: [{ team_id: FAKE_TEAM.id, user_id: "UBOT", is_bot: true, is_enterprise_install: false }],
-    event: { type: "app_home_opened", user: userId, channel: `D${userId}`, tab: "home", event_ts: `${Date.now() / 1000}` },
-  });
-  const before = fake.callsOf("views.publish").length;
-  const post = await postSigned(eventsUrl, SECRET, body, { contentType: "application/json" });
+  const body = eventBody({ type: "app_home_opened", user: userId, channel: `D${userId}`, tab: "home", ts: `${Date.now() / 1000}` }, `EvHome${++seq}`);
+  const before = h.fake.callsOf("views.publish").length;
+  const post = await postSigned(h.eventsUrl, SECRET, body, { contentType: "application/json" });
   expect(post.status).toBe(200);
-  const call = await fake.waitFor(`the Home of ${userId}`, () => fake.callsOf("views.publish").slice(before).find((c) => c.args.user_id === userId));
+  const call = await h.fake.waitFor(`the Home of ${userId}`, () => h.fake.callsOf("views.publish").slice(before).find((c) => c.args.user_id === userId));
   return (call.args.view as { blocks: unknown[] }).blocks;
 }
 
@@ -67,16 +44,16 @@ async function clickOnHome(userId: string, blocks: unknown[], find: (b: { action
     user: { id: userId, username: userId.toLowerCase(), team_id: FAKE_TEAM.id },
     api_app_id: "A0LCA",
     token: "unused",
-    container: { type: "view", view_id: fake.homes.get(userId)?.id ?? "VH0" },
+    container: { type: "view", view_id: h.fake.homes.get(userId)?.id ?? "VH0" },
     trigger_id: `trigger-home-${++seq}`,
     team: FAKE_TEAM,
     enterprise: null,
     is_enterprise_install: false,
-    view: { id: fake.homes.get(userId)?.id ?? "VH0", type: "home", blocks, team_id: FAKE_TEAM.id, app_id: "A0LCA", bot_id: "BBOT", hash: "1.home", private_metadata: "", callback_id: "", state: { values: {} } },
+    view: { id: h.fake.homes.get(userId)?.id ?? "VH0", type: "home", blocks, team_id: FAKE_TEAM.id, app_id: "A0LCA", bot_id: "BBOT", hash: "1.home", private_metadata: "", callback_id: "", state: { values: {} } },
     state: { values: {} },
     actions: [{ type: "button", action_id: button.action_id, block_id: "b0", text: button.text, value: button.value, action_ts: `${Date.now() / 1000}` }],
   };
-  const post = await postSigned(eventsUrl, SECRET, interactionBody(payload));
+  const post = await postSigned(h.eventsUrl, SECRET, interactionBody(payload));
   expect(post.status).toBe(200);
   return button;
 }
@@ -85,46 +62,40 @@ const seen = (blocks: unknown) => mrkdwnAsSeen(blockText(blocks));
 
 /** Open, unsnoozed alerts on the CSM's own active deployments, counted by kind, and the stalled one furthest over its threshold. */
 async function alertsOf(csmId: number) {
-  const today = todayIn(config.partner.timeZone);
-  const alerts = await db.prisma.alert.findMany({
+  const today = todayIn(h.config.partner.timeZone);
+  const alerts = await h.db.prisma.alert.findMany({
     where: { status: "open", OR: [{ snoozedUntil: null }, { snoozedUntil: { lte: new Date() } }], useCaseDeployment: { active: true, deployment: { assignedCsmId: csmId } } },
     include: { useCaseDeployment: { include: { useCase: true, deployment: { include: { customer: true } } } } },
   });
   const counts = Object.fromEntries(ALERT_KINDS.map((k) => [k, alerts.filter((a) => a.kind === k).length])) as Record<AlertKind, number>;
   const over = (a: (typeof alerts)[number]) =>
-    daysBetween(fromDate(a.useCaseDeployment.stageEnteredOn), today) - (stallThreshold(config.alerts.stallThresholds, a.useCaseDeployment.stage as Stage, a.useCaseDeployment.useCase.solutionDomain) ?? 0);
+    daysBetween(fromDate(a.useCaseDeployment.stageEnteredOn), today) - (stallThreshold(h.config.alerts.stallThresholds, a.useCaseDeployment.stage as Stage, a.useCaseDeployment.useCase.solutionDomain) ?? 0);
   const stalled = alerts.filter((a) => a.kind === "stalled").sort((a, b) => over(b) - over(a) || a.id - b.id);
   return { alerts, counts, mostStalled: stalled[0] };
 }
 
+let h: SlackHarness;
+
 beforeAll(async () => {
-  fake = await startFakeSlack();
-  db = await createTestDatabase("embedded");
-  config = loadConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, TIME_ZONE: "Europe/Berlin" });
-  await loadDemo(db, config, todayIn(config.partner.timeZone));
-  deps = { db, config, log: captured.log, now: () => new Date() };
-  for (const user of [
-    { id: "U0ANNA", email: "anna.petrova@partner.example", locale: "ru-RU", name: "Анна Петрова" },
-    { id: "U0JAMES", email: "james.lee@partner.example", locale: "en-US", name: "James Lee" },
-    { id: "U0STRANGER", email: "x@other.example", locale: "en-US" },
-    { id: "U0NOBODY", email: "nobody@partner.example", locale: "en-US" },
-  ]) fake.users.set(user.id, user);
-  slack = createSlackChannel({ config, deps, log: captured.log })!;
-  http = await startHttpServer({ port: 0, host: "127.0.0.1", log: captured.log, readiness: { checks: async () => ({}) }, started: () => true });
-  http.mount("/", slack.http!.router);
-  eventsUrl = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}${SLACK_EVENTS_PATH}`;
-  redraws = await redrawThroughOutbox(deps, [slack.port], captured.log, { minIntervalMs: { slack: 0, webex: 0 } });
-  await slack.start();
+  h = await startSlackHarness({
+    secret: SECRET,
+    botToken: BOT_TOKEN,
+    log: captured.log,
+    users: [
+      { id: "U0ANNA", email: "anna.petrova@partner.example", locale: "ru-RU", name: "Анна Петрова" },
+      { id: "U0JAMES", email: "james.lee@partner.example", locale: "en-US", name: "James Lee" },
+      { id: "U0STRANGER", email: "x@other.example", locale: "en-US" },
+      { id: "U0NOBODY", email: "nobody@partner.example", locale: "en-US" },
+    ],
+    redraws: { minIntervalMs: { slack: 0, webex: 0 } },
+  });
 });
 
 afterAll(async () => {
-  await redraws?.stop();
-  await slack?.stop(Date.now() + 5_000);
-  await http?.close();
-  await fake?.close();
-  await db?.close();
+  await h?.stop();
   expectNoSecrets(captured.lines, [SECRET, BOT_TOKEN]);
 });
+
 
 describe("Slack App Home", () => {
   it("publishes James's Home in English: his open alerts by kind, the stalled one longest over its threshold first, his settings", async () => {
@@ -158,11 +129,11 @@ describe("Slack App Home", () => {
   });
 
   it("publishes the refusal, and no data, as the Home of a stranger and of someone outside the partner", async () => {
-    const customers = (await db.prisma.customer.findMany({ select: { name: true } })).map((c) => c.name);
+    const customers = (await h.db.prisma.customer.findMany({ select: { name: true } })).map((c) => c.name);
     for (const [user, reason] of [["U0NOBODY", "stranger"], ["U0STRANGER", "outsideDomain"]] as const) {
       const blocks = await openHome(user);
       const text = seen(blocks);
-      expect(text).toContain(en(`chat.refusal.${reason}`, { partner: config.partner.name, domains: config.partner.domains.join(", ") }));
+      expect(text).toContain(en(`chat.refusal.${reason}`, { partner: h.config.partner.name, domains: h.config.partner.domains.join(", ") }));
       for (const name of customers) expect(text).not.toContain(name);
       expect(buttons(blocks)).toEqual([]);
     }
@@ -171,30 +142,30 @@ describe("Slack App Home", () => {
   it("a click on Home assigns the deployment, answers in the DM, and republishes Home with the new state", async () => {
     const james = await csm("james.lee@partner.example");
     // An alert on someone else's deployment that James follows by a filtered subscription.
-    const other = await db.prisma.alert.findFirstOrThrow({
+    const other = await h.db.prisma.alert.findFirstOrThrow({
       where: { status: "open", kind: "stalled", useCaseDeployment: { active: true, deployment: { assignedCsmId: { not: james.id } } } },
       include: { useCaseDeployment: { include: { deployment: { include: { customer: true } } } } },
     });
     const deployment = other.useCaseDeployment.deployment;
-    await db.prisma.subscription.create({ data: { csmId: james.id, kinds: ["stalled"], filters: { customers: [deployment.customer.crPartyId] } } });
+    await h.db.prisma.subscription.create({ data: { csmId: james.id, kinds: ["stalled"], filters: { customers: [deployment.customer.crPartyId] } } });
     // Only what the click causes is left to see: James's own alerts are snoozed for this test.
     const own = await alertsOf(james.id);
-    await db.prisma.alert.updateMany({ where: { id: { in: own.alerts.map((a) => a.id) } }, data: { snoozedUntil: new Date(Date.now() + 86_400_000) } });
+    await h.db.prisma.alert.updateMany({ where: { id: { in: own.alerts.map((a) => a.id) } }, data: { snoozedUntil: new Date(Date.now() + 86_400_000) } });
     try {
       const home = await openHome("U0JAMES");
       expect(seen(home)).toContain(deployment.customer.name);
-      const publishes = fake.callsOf("views.publish").length;
-      const posts = fake.callsOf("chat.postMessage").length;
+      const publishes = h.fake.callsOf("views.publish").length;
+      const posts = h.fake.callsOf("chat.postMessage").length;
       await clickOnHome("U0JAMES", home, (b) => b.action_id.startsWith("usecase.assign.") && JSON.parse(b.value!).al === other.id);
 
-      const receipt = await fake.waitFor("the receipt in the DM", () => fake.callsOf("chat.postMessage").slice(posts).find((c) => c.args.channel === "DU0JAMES"));
+      const receipt = await h.fake.waitFor("the receipt in the DM", () => h.fake.callsOf("chat.postMessage").slice(posts).find((c) => c.args.channel === "DU0JAMES"));
       expect(blockText(receipt.args.blocks)).toContain(en("cards.receipt.assigned", { name: "James Lee" }));
-      const assigned = await db.prisma.deployment.findUniqueOrThrow({ where: { id: deployment.id } });
+      const assigned = await h.db.prisma.deployment.findUniqueOrThrow({ where: { id: deployment.id } });
       expect(assigned.assignedCsmId).toBe(james.id);
-      expect(await db.prisma.auditEntry.count({ where: { action: "usecase.assign", channel: "slack", csmId: james.id, entityId: deployment.deploymentId } })).toBe(1);
+      expect(await h.db.prisma.auditEntry.count({ where: { action: "usecase.assign", channel: "slack", csmId: james.id, entityId: deployment.deploymentId } })).toBe(1);
 
-      await redraws.settled();
-      const again = fake.callsOf("views.publish").slice(publishes).filter((c) => c.args.user_id === "U0JAMES");
+      await h.redraws!.settled();
+      const again = h.fake.callsOf("views.publish").slice(publishes).filter((c) => c.args.user_id === "U0JAMES");
       expect(again.length).toBeGreaterThanOrEqual(1);
       const republished = (again.at(-1)!.args.view as { blocks: unknown[] }).blocks;
       // The page now offers the deployment at its new version: the old envelope is stale.
@@ -205,7 +176,7 @@ describe("Slack App Home", () => {
       const stalledCount = (blocks: unknown[]) => /\*Stalled in stage\*\n(\d+)/.exec(seen(blocks))?.[1];
       expect(stalledCount(republished)).toBe(stalledCount(home));
     } finally {
-      await db.prisma.alert.updateMany({ where: { id: { in: own.alerts.map((a) => a.id) } }, data: { snoozedUntil: null } });
+      await h.db.prisma.alert.updateMany({ where: { id: { in: own.alerts.map((a) => a.id) } }, data: { snoozedUntil: null } });
     }
   });
 
@@ -213,14 +184,14 @@ describe("Slack App Home", () => {
     const home = await openHome("U0JAMES");
     const button = await clickOnHome("U0JAMES", home, (b) => b.action_id.startsWith("form.open.") && JSON.parse(b.value!).f === "rec.act");
     const asked = JSON.parse(button.value!) as { id: number; ev: number };
-    const open = await fake.waitFor("views.open", () => fake.callsOf("views.open").find((c) => String(c.args.trigger_id).startsWith("trigger-home-") && (c.args.view as { callback_id?: string }).callback_id === "rec.act"));
+    const open = await h.fake.waitFor("views.open", () => h.fake.callsOf("views.open").find((c) => String(c.args.trigger_id).startsWith("trigger-home-") && (c.args.view as { callback_id?: string }).callback_id === "rec.act"));
     const view = open.args.view as { callback_id: string; private_metadata: string; blocks: { type: string; block_id?: string }[]; title: { text: string } };
     // The modal submits the alert card's own envelope; there is no message to answer under.
     expect(JSON.parse(view.private_metadata)).toEqual({ e: { a: "rec.act", v: 1, id: asked.id, ev: asked.ev } });
-    const posts = fake.callsOf("chat.postMessage").length;
-    const publishes = fake.callsOf("views.publish").length;
+    const posts = h.fake.callsOf("chat.postMessage").length;
+    const publishes = h.fake.callsOf("views.publish").length;
     const submitted = await postSigned(
-      eventsUrl,
+      h.eventsUrl,
       SECRET,
       interactionBody({
         type: "view_submission",
@@ -239,11 +210,11 @@ describe("Slack App Home", () => {
       }),
     );
     expect(submitted.status).toBe(200);
-    const receipt = await fake.waitFor("the receipt in the DM", () => fake.callsOf("chat.postMessage").slice(posts).find((c) => c.args.channel === "DU0JAMES"));
+    const receipt = await h.fake.waitFor("the receipt in the DM", () => h.fake.callsOf("chat.postMessage").slice(posts).find((c) => c.args.channel === "DU0JAMES"));
     expect(blockText(receipt.args.blocks)).toContain(en("cards.receipt.actionRecorded", { action: en("cards.action.data_issue_reported") }));
-    expect(await db.prisma.alert.findUniqueOrThrow({ where: { id: asked.id } })).toMatchObject({ status: "resolved", lastAction: "data_issue_reported" });
-    await redraws.settled();
-    const republished = (fake.callsOf("views.publish").slice(publishes).filter((c) => c.args.user_id === "U0JAMES").at(-1)!.args.view as { blocks: unknown[] }).blocks;
+    expect(await h.db.prisma.alert.findUniqueOrThrow({ where: { id: asked.id } })).toMatchObject({ status: "resolved", lastAction: "data_issue_reported" });
+    await h.redraws!.settled();
+    const republished = (h.fake.callsOf("views.publish").slice(publishes).filter((c) => c.args.user_id === "U0JAMES").at(-1)!.args.view as { blocks: unknown[] }).blocks;
     const alertIds = (blocks: unknown[]) => buttons(blocks).flatMap((b) => (b.action_id.startsWith("usecase.assign.") ? [JSON.parse(b.value!).al as number] : []));
     expect(alertIds(home)).toContain(asked.id);
     expect(alertIds(republished)).not.toContain(asked.id);
@@ -253,43 +224,43 @@ describe("Slack App Home", () => {
 
   it("the language control changes James's language as `lang ru` does, and the republished Home is in Russian", async () => {
     const home = await openHome("U0JAMES");
-    const publishes = fake.callsOf("views.publish").length;
-    const posts = fake.callsOf("chat.postMessage").length;
+    const publishes = h.fake.callsOf("views.publish").length;
+    const posts = h.fake.callsOf("chat.postMessage").length;
     await clickOnHome("U0JAMES", home, (b) => JSON.parse(b.value ?? "{}").a === "settings.lang");
     // The answer comes in the DM, already in the new language.
-    const answer = await fake.waitFor("the answer in the DM", () => fake.callsOf("chat.postMessage").slice(posts).find((c) => c.args.channel === "DU0JAMES"));
+    const answer = await h.fake.waitFor("the answer in the DM", () => h.fake.callsOf("chat.postMessage").slice(posts).find((c) => c.args.channel === "DU0JAMES"));
     expect(blockText(answer.args.blocks)).toContain(ru("chat.done.lang"));
-    await redraws.settled();
+    await h.redraws!.settled();
     const james = await csm("james.lee@partner.example");
     expect(james.locale).toBe("ru");
-    expect(await db.prisma.auditEntry.count({ where: { action: "lang", channel: "slack", csmId: james.id } })).toBe(1);
-    const republished = fake.callsOf("views.publish").slice(publishes).filter((c) => c.args.user_id === "U0JAMES").at(-1);
+    expect(await h.db.prisma.auditEntry.count({ where: { action: "lang", channel: "slack", csmId: james.id } })).toBe(1);
+    const republished = h.fake.callsOf("views.publish").slice(publishes).filter((c) => c.args.user_id === "U0JAMES").at(-1);
     const text = seen((republished!.args.view as { blocks: unknown[] }).blocks);
     expect(text).toContain(ru("cards.label.homeUrgent"));
     expect(text).toContain(`*${ru("cards.label.homeLanguage")}*\n${ru("chat.language.ru")}`);
-    await db.prisma.csm.update({ where: { id: james.id }, data: { locale: "en" } });
+    await h.db.prisma.csm.update({ where: { id: james.id }, data: { locale: "en" } });
   });
 
   it("republishes every linked CSM's Home once, however many rows were queued before the dispatcher got to them", async () => {
-    const publishes = fake.callsOf("views.publish").length;
-    const { rows: [last] } = await db.pool.query<{ id: string }>(`SELECT coalesce(max(id), 0) AS id FROM outbox_message`);
+    const publishes = h.fake.callsOf("views.publish").length;
+    const { rows: [last] } = await h.db.pool.query<{ id: string }>(`SELECT coalesce(max(id), 0) AS id FROM outbox_message`);
     // Three rounds committed at once, as three refreshes could leave them.
-    await inTransaction(db.pool, async (client) => {
+    await inTransaction(h.db.pool, async (client) => {
       for (let i = 0; i < 3; i++) await enqueueHomes(client);
     });
-    await redraws.settled();
-    const users = fake.callsOf("views.publish").slice(publishes).map((c) => c.args.user_id);
+    await h.redraws!.settled();
+    const users = h.fake.callsOf("views.publish").slice(publishes).map((c) => c.args.user_id);
     expect([...users].sort()).toEqual(["U0ANNA", "U0JAMES"]);
-    const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_message WHERE id > $1 AND kind = 'home' AND status = 'superseded' AND last_error LIKE 'coalesced into #%'`, [last!.id]);
+    const { rows } = await h.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_message WHERE id > $1 AND kind = 'home' AND status = 'superseded' AND last_error LIKE 'coalesced into #%'`, [last!.id]);
     expect(rows[0]!.n).toBe(4);
   });
 
   it("republishes the Homes after an ingest, for the CSMs with a Slack account only", async () => {
-    const publishes = fake.callsOf("views.publish").length;
-    const summary = await loadDemo(db, config, todayIn(config.partner.timeZone));
+    const publishes = h.fake.callsOf("views.publish").length;
+    const summary = await loadDemo(h.db, h.config, todayIn(h.config.partner.timeZone));
     expect(summary.outboxRows).toBeGreaterThanOrEqual(2);
-    await redraws.settled();
-    const users = new Set(fake.callsOf("views.publish").slice(publishes).map((c) => c.args.user_id));
+    await h.redraws!.settled();
+    const users = new Set(h.fake.callsOf("views.publish").slice(publishes).map((c) => c.args.user_id));
     expect(users).toEqual(new Set(["U0ANNA", "U0JAMES"]));
   });
 

@@ -1,18 +1,12 @@
 import { readFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryContext, type ConversationDeps } from "../../src/actions/context.js";
-import { createSlackChannel, SLACK_EVENTS_PATH, type SlackChannel } from "../../src/channels/slack/index.js";
+import { queryContext } from "../../src/actions/context.js";
 import { mentionText } from "../../src/channels/slack/inbound.js";
-import { loadConfig, type Config } from "../../src/config.js";
-import { todayIn } from "../../src/domain/dates.js";
-import { loadDemo } from "../../src/demo/load.js";
 import { translator } from "../../src/i18n.js";
 import { projectPath } from "../../src/paths.js";
 import { stalled } from "../../src/queries/queries.js";
-import { startHttpServer, type HttpServer } from "../../src/server/http.js";
-import { createTestDatabase, type TestDatabase } from "../support/db.js";
-import { eventBody, FAKE_BOT_USER_ID, postSigned, startFakeSlack, type FakeSlack, type RecordedCall } from "../support/fake-slack.js";
+import { eventBody, FAKE_BOT_USER_ID, postSigned, type RecordedCall } from "../support/fake-slack.js";
+import { startSlackHarness, type SlackHarness } from "../support/slack-harness.js";
 import { captureLog, expectNoSecrets } from "../support/log-capture.js";
 import { blockText } from "../support/slack-blocks.js";
 
@@ -27,13 +21,6 @@ const captured = captureLog();
 const en = translator("en");
 const ru = translator("ru");
 
-let fake: FakeSlack;
-let db: TestDatabase;
-let config: Config;
-let deps: ConversationDeps;
-let http: HttpServer;
-let slack: SlackChannel;
-let eventsUrl: string;
 let seq = 0;
 
 const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, "0")}`;
@@ -42,52 +29,48 @@ const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(
 async function mention(user: string, channel: string, text: string, threadTs?: string) {
   const ts = nextTs();
   const event = { type: "app_mention", user, text: `<@${FAKE_BOT_USER_ID}> ${text}`, ts, channel, ...(threadTs ? { thread_ts: threadTs } : {}) };
-  const post = await postSigned(eventsUrl, SECRET, eventBody(event, `EvM${seq}`), { contentType: "application/json" });
+  const post = await postSigned(h.eventsUrl, SECRET, eventBody(event, `EvM${seq}`), { contentType: "application/json" });
   expect(post.status).toBe(200);
   return { ts };
 }
 
 /** The bot's answers in `channel` posted after call index `since`. */
-const postedIn = (channel: string, since: number): RecordedCall[] => fake.calls.slice(since).filter((c) => c.method === "chat.postMessage" && c.args.channel === channel);
+const postedIn = (channel: string, since: number): RecordedCall[] => h.fake.calls.slice(since).filter((c) => c.method === "chat.postMessage" && c.args.channel === channel);
 
 async function answerIn(channel: string, since: number): Promise<RecordedCall> {
-  return fake.waitFor(`an answer in ${channel}`, () => postedIn(channel, since)[0]);
+  return h.fake.waitFor(`an answer in ${channel}`, () => postedIn(channel, since)[0]);
 }
 
-const csmId = async (email: string) => (await db.prisma.csm.findUniqueOrThrow({ where: { email } })).id;
+const csmId = async (email: string) => (await h.db.prisma.csm.findUniqueOrThrow({ where: { email } })).id;
+
+let h: SlackHarness;
 
 beforeAll(async () => {
-  fake = await startFakeSlack();
-  db = await createTestDatabase("embedded");
-  config = loadConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, TIME_ZONE: "Europe/Berlin", TEAM_SPACES: "slack:C0TEAM=Team" });
-  await loadDemo(db, config, todayIn(config.partner.timeZone));
-  deps = { db, config, log: captured.log, now: () => new Date() };
-  for (const user of [
-    { id: FAKE_BOT_USER_ID, email: null, name: "LCA" },
-    { id: "U0ANNA", email: "anna.petrova@partner.example", locale: "ru-RU", name: "Анна Петрова" },
-    { id: "U0JAMES", email: "james.lee@partner.example", locale: "en-US", name: "James Lee" },
-    { id: "U0STRANGER", email: "x@other.example", locale: "en-US" },
-  ]) fake.users.set(user.id, user);
-  slack = createSlackChannel({ config, deps, log: captured.log })!;
-  http = await startHttpServer({ port: 0, host: "127.0.0.1", log: captured.log, readiness: { checks: async () => ({}) }, started: () => true });
-  http.mount("/", slack.http!.router);
-  eventsUrl = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}${SLACK_EVENTS_PATH}`;
-  await slack.start();
+  h = await startSlackHarness({
+    secret: SECRET,
+    botToken: BOT_TOKEN,
+    log: captured.log,
+    env: { TEAM_SPACES: "slack:C0TEAM=Team" },
+    users: [
+      { id: FAKE_BOT_USER_ID, email: null, name: "LCA" },
+      { id: "U0ANNA", email: "anna.petrova@partner.example", locale: "ru-RU", name: "Анна Петрова" },
+      { id: "U0JAMES", email: "james.lee@partner.example", locale: "en-US", name: "James Lee" },
+      { id: "U0STRANGER", email: "x@other.example", locale: "en-US" },
+    ],
+  });
 });
 
 afterAll(async () => {
-  await slack?.stop(Date.now() + 5_000);
-  await http?.close();
-  await fake?.close();
-  await db?.close();
+  await h?.stop();
   expectNoSecrets(captured.lines, [SECRET, BOT_TOKEN]);
 });
 
+
 describe("Slack: mentions in channels", () => {
   it("answers `@LCA stalled` in a channel in the thread of the mention, with the CSM's list, for the channel to read", async () => {
-    const expected = await stalled(queryContext(deps), { filters: { tags: [], architectures: [], customers: [] }, page: 1, csmId: await csmId("james.lee@partner.example"), query: "stalled" });
+    const expected = await stalled(queryContext(h.deps), { filters: { tags: [], architectures: [], customers: [] }, page: 1, csmId: await csmId("james.lee@partner.example"), query: "stalled" });
     expect(expected.total).toBeGreaterThan(0);
-    const since = fake.calls.length;
+    const since = h.fake.calls.length;
     const { ts } = await mention("U0JAMES", "C0TEAM", "stalled");
     const answer = await answerIn("C0TEAM", since);
     expect(answer.args.thread_ts).toBe(ts);
@@ -95,12 +78,12 @@ describe("Slack: mentions in channels", () => {
     expect(text).toContain(en("cards.list.title.stalled"));
     expect(text).toContain(expected.items[0]!.customer.name);
     // Posted in the channel, not as an ephemeral only the asker sees.
-    expect(fake.calls.slice(since).filter((c) => c.method === "chat.postEphemeral")).toEqual([]);
+    expect(h.fake.calls.slice(since).filter((c) => c.method === "chat.postEphemeral")).toEqual([]);
     expect(postedIn("C0TEAM", since)).toHaveLength(1);
   });
 
   it("answers a mention inside a thread in that same thread, in Russian for a Russian-speaking CSM (`@LCA застрявшие`)", async () => {
-    const since = fake.calls.length;
+    const since = h.fake.calls.length;
     const parent = "1700000000.000100";
     await mention("U0ANNA", "C0TEAM", "застрявшие", parent);
     const answer = await answerIn("C0TEAM", since);
@@ -111,19 +94,19 @@ describe("Slack: mentions in channels", () => {
   });
 
   it("refuses a stranger's mention in the thread, with no customer data", async () => {
-    const since = fake.calls.length;
+    const since = h.fake.calls.length;
     const { ts } = await mention("U0STRANGER", "C0TEAM", "stalled");
     const answer = await answerIn("C0TEAM", since);
     expect(answer.args.thread_ts).toBe(ts);
     const text = blockText(answer.args.blocks);
-    expect(text).toContain(en("chat.refusal.outsideDomain", { partner: config.partner.name, domains: "partner.example" }));
+    expect(text).toContain(en("chat.refusal.outsideDomain", { partner: h.config.partner.name, domains: "partner.example" }));
     expect(text).not.toContain(en("cards.list.title.stalled"));
-    const customers = await db.prisma.customer.findMany({ select: { name: true } });
+    const customers = await h.db.prisma.customer.findMany({ select: { name: true } });
     for (const { name } of customers) expect(text).not.toContain(name);
   });
 
   it("shows help as it is typed in a channel, `@LCA stalled`, and says a mention is answered in the thread", async () => {
-    const since = fake.calls.length;
+    const since = h.fake.calls.length;
     await mention("U0JAMES", "C0TEAM", "help");
     // As a reader sees it: without the invisible joiners escaping puts around markup characters.
     const text = blockText((await answerIn("C0TEAM", since)).args.blocks).replace(/\u2060/g, "");
@@ -132,7 +115,7 @@ describe("Slack: mentions in channels", () => {
   });
 
   it("answers a mention in the DM with the bot once: the DM listener does, the mention listener leaves it", async () => {
-    const since = fake.calls.length;
+    const since = h.fake.calls.length;
     const ts = nextTs();
     const text = `<@${FAKE_BOT_USER_ID}> help`;
     // Slack delivers the DM message, and (when it does) the mention of it too.
@@ -140,11 +123,11 @@ describe("Slack: mentions in channels", () => {
       [{ type: "message", channel: "DU0JAMES", channel_type: "im", user: "U0JAMES", text, ts }, "EvDM1"],
       [{ type: "app_mention", channel: "DU0JAMES", user: "U0JAMES", text, ts }, "EvDM2"],
     ] as const) {
-      expect((await postSigned(eventsUrl, SECRET, eventBody(event, id), { contentType: "application/json" })).status).toBe(200);
+      expect((await postSigned(h.eventsUrl, SECRET, eventBody(event, id), { contentType: "application/json" })).status).toBe(200);
     }
     await answerIn("DU0JAMES", since);
     // Then a channel mention after both, so the DM's would have been answered by now.
-    const after = fake.calls.length;
+    const after = h.fake.calls.length;
     await mention("U0JAMES", "C0TEAM", "help");
     await answerIn("C0TEAM", after);
     expect(postedIn("DU0JAMES", since)).toHaveLength(1);
@@ -152,14 +135,14 @@ describe("Slack: mentions in channels", () => {
   });
 
   it("ignores mentions the bot should not answer: edits and other bots", async () => {
-    const since = fake.calls.length;
+    const since = h.fake.calls.length;
     for (const [event, id] of [
       [{ type: "app_mention", subtype: "message_changed", channel: "C0TEAM", user: "U0JAMES", text: `<@${FAKE_BOT_USER_ID}> stalled`, ts: nextTs() }, "EvEdit"],
       [{ type: "app_mention", bot_id: "B0OTHER", channel: "C0TEAM", user: "U0OTHERBOT", text: `<@${FAKE_BOT_USER_ID}> stalled`, ts: nextTs() }, "EvBot"],
     ] as const) {
-      expect((await postSigned(eventsUrl, SECRET, eventBody(event, id), { contentType: "application/json" })).status).toBe(200);
+      expect((await postSigned(h.eventsUrl, SECRET, eventBody(event, id), { contentType: "application/json" })).status).toBe(200);
     }
-    const after = fake.calls.length;
+    const after = h.fake.calls.length;
     await mention("U0JAMES", "C0TEAM", "help");
     await answerIn("C0TEAM", after);
     expect(postedIn("C0TEAM", since)).toHaveLength(1);
