@@ -1,21 +1,12 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { createDispatcher, type DispatcherTuning } from "../../src/delivery/dispatcher.js";
+import { createDispatcher } from "../../src/delivery/dispatcher.js";
 import { enqueueRedraws } from "../../src/delivery/refresh.js";
 import { createLogger } from "../../src/log.js";
 import { createTestDatabase, DB_KINDS, type DbKind, type TestDatabase } from "../support/db.js";
-import { addAlert, deliveryConfig, enqueue, outboxRows, RecordingPort, seedPortfolio, tagRenderer, type Portfolio } from "../support/delivery.js";
+import { addAlert, deliveryConfig, FAST_TUNING, enqueue, outboxRows, RecordingPort, seedPortfolio, tagRenderer, type Portfolio } from "../support/delivery.js";
 
 const log = createLogger("silent");
 
-const FAST: Partial<DispatcherTuning> = {
-  leaseMs: 5_000,
-  sendTimeoutMs: 1_000,
-  pollMs: 20,
-  coalesceWindowMs: 0,
-  minIntervalMs: { slack: 0, webex: 0 },
-  replaceIntervalMs: { slack: 0, webex: 0 },
-  horizonMs: 200,
-};
 
 const databases = new Map<DbKind, Promise<TestDatabase>>();
 afterAll(async () => {
@@ -36,7 +27,7 @@ async function setup(kind: DbKind, render: "tag" | "real" = "tag"): Promise<{ db
     ports: [slack, webex],
     log,
     ...(render === "tag" ? { render: tagRenderer } : {}),
-    tuning: FAST,
+    tuning: FAST_TUNING,
   });
   return { db, portfolio, slack, webex, drain: () => dispatcher.drainOnce() };
 }

@@ -20,21 +20,13 @@ import {
   tagRenderer,
   type Portfolio,
   until,
+  FAST_TUNING,
 } from "../support/delivery.js";
 
 const log = createLogger("silent");
 
-/** Fast settings for tests: no pacing or coalescing wait unless a test asks for it. */
-const FAST: Partial<DispatcherTuning> = {
-  leaseMs: 5_000,
-  sendTimeoutMs: 1_000,
-  pollMs: 20,
-  coalesceWindowMs: 0,
-  minIntervalMs: { slack: 0, webex: 0 },
-  replaceIntervalMs: { slack: 0, webex: 0 },
-  horizonMs: 200,
-  backoff: { baseMs: 1_000, factor: 2, maxMs: 60_000 },
-};
+/** The shared fast settings, with a backoff the retry tests count on. */
+const FAST: Partial<DispatcherTuning> = { ...FAST_TUNING, backoff: { baseMs: 1_000, factor: 2, maxMs: 60_000 } };
 
 interface Setup {
   db: TestDatabase;

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import type { DispatcherTuning } from "../../src/delivery/dispatcher.js";
 import type { AnyCard } from "../../src/protocol/effects.js";
 import type { RenderContext } from "../../src/cards/render.js";
 import type { AlertView } from "../../src/protocol/views.js";
@@ -268,3 +269,14 @@ export async function unsent(pool: pg.Pool, ids: readonly number[]): Promise<num
   const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox_message WHERE id = ANY($1::bigint[]) AND status <> 'sent'`, [ids]);
   return rows[0]!.n;
 }
+
+/** Fast settings for dispatcher tests: no pacing or coalescing wait unless a test asks for it. */
+export const FAST_TUNING: Partial<DispatcherTuning> = {
+  leaseMs: 5_000,
+  sendTimeoutMs: 1_000,
+  pollMs: 20,
+  coalesceWindowMs: 0,
+  minIntervalMs: { slack: 0, webex: 0 },
+  replaceIntervalMs: { slack: 0, webex: 0 },
+  horizonMs: 200,
+};
