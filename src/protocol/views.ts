@@ -267,6 +267,19 @@ export interface DigestView {
 }
 
 // ---------------------------------------------------------------------------------------
+// summary: many new alerts to one destination in one refresh, as one card (issue 17)
+
+export interface SummaryView {
+  /** The alerts of this summary message by kind. */
+  counts: Record<AlertKind, number>;
+  /** Each alert as it is now (a handled one shows its state and no buttons). */
+  items: AlertView[];
+  /** 1-based; a refresh with more alerts than one message holds sends several. */
+  page: number;
+  pages: number;
+}
+
+// ---------------------------------------------------------------------------------------
 // help, notice
 
 export interface HelpView {
@@ -369,6 +382,7 @@ export interface CardViews {
   help: HelpView;
   receipt: ReceiptView;
   digest: DigestView;
+  summary: SummaryView;
   notice: NoticeView;
   welcome: WelcomeView;
   home: HomeView;
@@ -391,6 +405,7 @@ export const CARD_NAMES = [
   "help",
   "receipt",
   "digest",
+  "summary",
   "notice",
   "welcome",
   "home",

@@ -2,7 +2,7 @@ import { parseCommand } from "../../commands/parse.js";
 import type { Command } from "../../commands/types.js";
 import type { Envelope } from "../../protocol/envelope.js";
 import { notice, type Effect } from "../../protocol/effects.js";
-import { snoozeAlert, takeRecommendedAction } from "./alerts.js";
+import { showAlertCard, snoozeAlert, takeRecommendedAction } from "./alerts.js";
 import { assignButton, assignCommand } from "./assign.js";
 import { changes } from "./changes.js";
 import { updateContact } from "./contacts.js";
@@ -39,6 +39,7 @@ export const HANDLERS: { [N in HandlerName]: Handler<N> } = {
   "contact.update": updateContact,
   "usecase.assign": assignButton,
   "alert.snooze": snoozeAlert,
+  "alert.show": showAlertCard,
   "list.page": listPage,
   "form.open": openForm,
   "home.open": openHome,
