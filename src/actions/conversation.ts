@@ -55,7 +55,7 @@ export async function handleMessage(deps: ConversationDeps, identity: ChatIdenti
 }
 
 /** The handlers that change what a person's Home shows besides alerts: their settings. */
-const CHANGES_SETTINGS: ReadonlySet<HandlerName> = new Set<HandlerName>(["lang", "digest", "subscribe", "unsubscribe", "settings.lang", "settings.digest", "settings.unsubscribe"]);
+const CHANGES_SETTINGS: ReadonlySet<HandlerName> = new Set<HandlerName>(["lang", "digest", "quiet", "subscribe", "unsubscribe", "settings.lang", "settings.digest", "settings.unsubscribe"]);
 
 /**
  * Every card of what an action changed is redrawn through the outbox, the clicked one

@@ -118,7 +118,7 @@ describe("settings", () => {
         title: { key: "chat.settings.title" },
         text: {
           key: "chat.settings.text",
-          params: { language: "English", timeZone: "Europe/London", digest: "07:00", subscriptions: "Stalled in stage (in the daily digest); all alerts (right away)", role: "admin", partner: "Partner Example Ltd", domains: "partner.example" },
+          params: { language: "English", timeZone: "Europe/London", digest: "07:00", quiet: "off", subscriptions: "Stalled in stage (in the daily digest); all alerts (right away)", role: "admin", partner: "Partner Example Ltd", domains: "partner.example" },
         },
       },
     ]);

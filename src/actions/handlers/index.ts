@@ -10,7 +10,7 @@ import { openForm } from "./forms.js";
 import { openHome, setDigest, setLanguage, unsubscribeKind } from "./home.js";
 import type { Handler, HandlerContext, HandlerInputs, HandlerName } from "./context.js";
 import { addedRecently, contactProblems, customer, help, mine, stalled, useCase } from "./lists.js";
-import { digest, lang, settings, subscribe, unsubscribe } from "./settings.js";
+import { digest, lang, quiet, settings, subscribe, unsubscribe } from "./settings.js";
 
 /** Paging re-runs the list command the card came from, at the page asked for. */
 const listPage: Handler<"list.page"> = async (ctx, e) => {
@@ -33,6 +33,7 @@ export const HANDLERS: { [N in HandlerName]: Handler<N> } = {
   unsubscribe,
   digest,
   lang,
+  quiet,
   settings,
   changes,
   "rec.act": takeRecommendedAction,
