@@ -5,6 +5,7 @@ import type { RenderContext } from "../cards/render.js";
 import { CARD_NAMES, alertCardName, type AlertView, type SummaryView } from "../protocol/views.js";
 import { isSummaryPayload } from "../alerts/batch.js";
 import { ALERT_KINDS, type AlertKind } from "../domain/recommendations.js";
+import { quietUntil } from "../domain/quiet.js";
 import type { Destination, OutgoingMessage } from "../protocol/port.js";
 import { lcaUrl, type Config } from "../config.js";
 import { CHAT_REGISTRY } from "../protocol/chats.js";
@@ -32,6 +33,8 @@ export type Plan =
   | { kind: "send"; to: Destination; message: OutgoingMessage; supersede: { ids: number[]; reason: string }[]; thenRefresh?: SentCard }
   /** `thenNotices`: told in the card's thread once the redraw is sent (changes made in another chat). */
   | { kind: "replace"; to: Destination; conversationId: string; externalId: string; originalId: number | null; message: OutgoingMessage; thenNotices?: object[] }
+  /** Inside the CSM's quiet hours: back to the outbox, due when they end (not a failure). */
+  | { kind: "defer"; until: Date; reason: string }
   /** The CSM's Home page, published with the port's publishHome. */
   | { kind: "publishHome"; to: Extract<Destination, { kind: "csm" }>; message: OutgoingMessage };
 
@@ -255,7 +258,23 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     };
   }
 
+  /**
+   * A new post to a CSM inside their quiet hours waits until they end. Redraws of cards on
+   * screen (chat.update, Webex's repost) and the Home page notify nobody, so they go on.
+   */
+  async function quietHold(row: ClaimedRow): Promise<Plan | null> {
+    if (!QUIET_HELD_KINDS.has(row.kind)) return null;
+    const match = /^csm:(\d+)$/.exec(row.destination);
+    if (!match) return null;
+    const reader = (await readersOn(deps.pool, row.channel, [Number(match[1])], partner)).get(Number(match[1]));
+    if (!reader) return null;
+    const until = quietUntil(reader.quiet, reader.timeZone, deps.now());
+    return until ? { kind: "defer", until, reason: `quiet hours of CSM ${reader.csmId} until ${until.toISOString()} (${reader.timeZone})` } : null;
+  }
+
   return async (row) => {
+    const held = await quietHold(row);
+    if (held) return held;
     switch (row.kind) {
       case "alert":
       case "reminder":
@@ -276,6 +295,9 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     }
   };
 }
+
+/** The rows that post something new: these wait out quiet hours. */
+const QUIET_HELD_KINDS: ReadonlySet<string> = new Set(["alert", "reminder", "summary", "digest", "notice"]);
 
 function noticeNumber(payload: unknown): number {
   const n = (payload as { notice?: unknown } | null)?.notice;

@@ -84,6 +84,13 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
+/** A CSM's zone: their own, else the one a chat reported for them, else the partner's; a zone Intl does not know is skipped. */
+export function readerZone(own: string | null, reported: string | null, partnerZone: string): string {
+  if (own && isValidTimeZone(own)) return own;
+  if (reported && isValidTimeZone(reported)) return reported;
+  return partnerZone;
+}
+
 const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 /** The wall day after (year, month, day), by the calendar. */
