@@ -353,6 +353,8 @@ export interface HomeSettings {
   timeZone: string;
   /** The kinds some subscription of theirs covers (any mode, any filter). */
   subscribedKinds: AlertKind[];
+  /** Quiet hours ("HH:MM" in `timeZone`; both null: no nightly window); absent: none. */
+  quiet?: { from: string | null; to: string | null; weekends: boolean };
 }
 
 export interface HomeView {

@@ -88,7 +88,7 @@ describe.each(DB_KINDS)("summaries instead of floods (%s)", (kind) => {
     const deps: ConversationDeps = { db, config, log, now, redraw: (alertId, clicked, change) => void redraws.push(enqueueRedraws(db.pool, alertId, clicked, change)) };
     const anna: ChatIdentity = { channel: "slack", userId: "UANNA", email: ANNA, emailVerified: true };
     const { rows: [alert] } = await db.pool.query<{ version: number }>(`SELECT version FROM alert WHERE id = $1`, [itemId]);
-    const clicked = { conversationId: posted.conversationId, externalId: posted.externalId, alertId: itemId!, shared: false };
+    const clicked = { conversationId: posted.conversationId!, externalId: posted.externalId, alertId: itemId!, shared: false };
     const snoozed = await handleAction(deps, anna, { a: "alert.snooze", v: 1, id: itemId, ev: alert!.version, days: 7 }, { prefix: "/lca " }, clicked);
     expect(snoozed.effects).toContainEqual({ type: "refreshAlert", alertId: itemId });
     await Promise.all(redraws);
