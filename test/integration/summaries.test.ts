@@ -111,6 +111,22 @@ describe.each(DB_KINDS)("summaries instead of floods (%s)", (kind) => {
     expect(await enqueueRedraws(db.pool, showId!)).toBe(3);
   });
 
+  it("sends a later reminder about a summarized alert as its card (it never had one there)", async () => {
+    db = await createTestDatabase(kind);
+    await refreshWithNew(db, { [ANNA]: 6 });
+    const slack = new RecordingPort("slack");
+    const dispatcher = createDispatcher({ pool: db.pool, prisma: db.prisma, config, ports: [slack], log, render: tagRenderer, tuning: FAST_TUNING });
+    await dispatcher.drainOnce();
+    const [first] = slack.calls[0]!.tag.alertIds!;
+    const anna = await csmId(db, ANNA);
+    await db.pool.query(
+      `INSERT INTO outbox_message (channel, destination, csm_id, alert_id, kind, payload, dedupe_key) VALUES ('slack', $1, $2, $3, 'reminder', $4, 'test:reminder')`,
+      [`csm:${anna}`, anna, first, JSON.stringify({ alertId: first, notice: 1 })],
+    );
+    await dispatcher.drainOnce();
+    expect(slack.calls.slice(1).map((c) => [c.op, c.tag.card, c.tag.alertId, c.tag.reminder, c.message.thread ?? null])).toEqual([["send", "alert.new_use_case", first, 1, null]]);
+  });
+
   it("does not send a summary whose alerts were all resolved before it went out", async () => {
     db = await createTestDatabase(kind);
     await refreshWithNew(db, { [ANNA]: 6 });
