@@ -69,6 +69,8 @@ const envSchema = z.object({
     .optional()
     .transform((v, ctx) => parseThresholds(v, ctx)),
   REMINDER_DAYS: z.coerce.number().int().min(1, "must be at least 1 day").default(7),
+  // More new alerts than this to one destination in one refresh arrive as one summary card.
+  BATCH_OVER: z.coerce.number().int("must be a whole number").min(1, "must be at least 1").default(5),
   // Working days (Mon-Fri in TIME_ZONE) a chat change may wait for LCA before it is stale.
   WRITEBACK_GRACE_DAYS: z.coerce.number().int().min(1, "must be at least 1 working day").max(60, "must be at most 60 working days").default(2),
   REFRESH_TIME: hhmm.default("06:00"),
@@ -198,7 +200,8 @@ export interface Config {
     defaultLocale: Locale;
     timeZone: string;
   };
-  alerts: { stallThresholds: StallThresholds; reminderDays: number };
+  /** batchOver: more new alerts than this to one destination in one refresh become one summary card. */
+  alerts: { stallThresholds: StallThresholds; reminderDays: number; batchOver: number };
   /** Chat changes waiting for LCA: working days before one is stale. */
   writeback: { graceDays: number };
   /** The feed and, for an HTTPS one, the download's size limit and timeout. */
@@ -312,7 +315,7 @@ export function loadConfig(env: Env = process.env): Config {
       defaultLocale: e.DEFAULT_LOCALE,
       timeZone: e.TIME_ZONE,
     },
-    alerts: { stallThresholds: e.STALL_THRESHOLDS, reminderDays: e.REMINDER_DAYS },
+    alerts: { stallThresholds: e.STALL_THRESHOLDS, reminderDays: e.REMINDER_DAYS, batchOver: e.BATCH_OVER },
     writeback: { graceDays: e.WRITEBACK_GRACE_DAYS },
     refresh: { time: e.REFRESH_TIME, feed: e.LCA_FEED, feedMaxBytes: e.LCA_FEED_MAX_BYTES, feedTimeoutMs: e.LCA_FEED_TIMEOUT_MS },
     demo: e.DEMO && database.kind === "embedded",

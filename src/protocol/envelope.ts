@@ -32,6 +32,8 @@ export const envelopeSchema = z.discriminatedUnion("a", [
   z.object({ a: z.literal("usecase.assign"), ...base, ev: entityVersion, to: text(320), al: z.coerce.number().int().positive().optional() }),
   /** Snooze an alert for 1, 7 or 30 days: id = alert id. */
   z.object({ a: z.literal("alert.snooze"), ...base, ev: entityVersion, days: z.coerce.number().pipe(z.union([z.literal(1), z.literal(7), z.literal(30)])) }),
+  /** Send the alert's own card to where the summary it is listed on was shown: id = alert id. */
+  z.object({ a: z.literal("alert.show"), ...base }),
   /** Show a list page: id = page number (1-based); q = the command text that produced the list. */
   z.object({ a: z.literal("list.page"), ...base, q: z.string().max(500) }),
   /**
