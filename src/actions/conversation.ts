@@ -67,6 +67,8 @@ function redrawChanged(deps: ConversationDeps, actor: Actor, handler: HandlerNam
   const alertIds = new Set(outcome.effects.flatMap((effect) => (effect.type === "refreshAlert" ? [effect.alertId] : [])));
   const change = changeOf(actor, outcome);
   for (const alertId of alertIds) deps.redraw?.(alertId, shown, change);
+  // The answer went under the card, but nothing redraws it now: its next redraw must keep the thread.
+  if (shown?.threaded && shown.alertId !== undefined && !alertIds.has(shown.alertId)) deps.keepThread?.(shown);
   if (alertIds.size > 0 || CHANGES_SETTINGS.has(handler)) deps.redrawHome?.(actor.csmId);
   return outcome;
 }

@@ -1,5 +1,6 @@
 import type { Queryable } from "../db/sql.js";
 import type { AlertChange, ShownCard } from "../protocol/port.js";
+import { markThreaded } from "./thread.js";
 
 /**
  * The one way a card gets redrawn: an alert changed, so every card of it already sent, in
@@ -15,14 +16,17 @@ import type { AlertChange, ShownCard } from "../protocol/port.js";
 export async function enqueueRedraws(db: Queryable, alertId: number, clicked?: ShownCard, change?: AlertChange): Promise<number> {
   let written = 0;
   if (clicked && clicked.alertId === alertId) {
+    // The answer to the click is in the card's thread: marked before the redraw is written, so every redraw keeps it.
+    if (clicked.threaded) await markThreaded(db, clicked);
     const result = await db.query(
       `INSERT INTO outbox_message (channel, destination, csm_id, alert_id, kind, payload, dedupe_key, priority)
        SELECT $2::"ChatChannel", $3, $4, a.id, 'refresh',
-              json_build_object('alertId', a.id, 'externalId', $5::text, 'conversationId', $6::text),
+              (jsonb_build_object('alertId', a.id, 'externalId', $5::text, 'conversationId', $6::text)
+                || CASE WHEN $7::boolean THEN jsonb_build_object('thread', true) ELSE '{}'::jsonb END)::json,
               'redraw:' || $2 || ':' || $5 || ':' || a.version, 1
        FROM alert a WHERE a.id = $1
        ON CONFLICT (dedupe_key) DO NOTHING`,
-      [alertId, clicked.chat, clicked.destination, clicked.csmId, clicked.externalId, clicked.conversationId],
+      [alertId, clicked.chat, clicked.destination, clicked.csmId, clicked.externalId, clicked.conversationId, clicked.threaded === true],
     );
     written += result.rowCount ?? 0;
   }
