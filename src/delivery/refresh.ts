@@ -45,5 +45,27 @@ export async function enqueueRedraws(db: Queryable, alertId: number, clicked?: S
      ON CONFLICT (dedupe_key) DO NOTHING`,
     [alertId, change ? JSON.stringify(change) : null, change?.chat ?? null],
   );
+  if (change && change.chat !== "preview") await enqueuePreviewChangeNotices(db, alertId, change);
   return written + (result.rowCount ?? 0);
+}
+
+/**
+ * The preview redraws nothing (its inbox draws every card as it stands now), but it is told
+ * of a change made in another chat as the other chats are: a notice in the thread of the
+ * alert's card, one per CSM whose inbox has the card. The inbox draws it with the alert's
+ * names when it is read (payload `change`, `threadOf` the card row).
+ */
+async function enqueuePreviewChangeNotices(db: Queryable, alertId: number, change: AlertChange): Promise<void> {
+  await db.query(
+    `INSERT INTO outbox_message (channel, destination, csm_id, alert_id, kind, payload, dedupe_key)
+     SELECT DISTINCT ON (o.destination) 'preview'::"ChatChannel", o.destination, o.csm_id, o.alert_id, 'notice',
+            json_build_object('alertId', o.alert_id, 'threadOf', o.id, 'change', $2::jsonb),
+            'change:preview:' || o.id || ':' || a.version
+     FROM outbox_message o JOIN alert a ON a.id = o.alert_id
+     WHERE o.alert_id = $1 AND o.channel = 'preview' AND o.kind IN ('alert', 'reminder') AND o.status = 'sent'
+       AND NOT (o.payload::jsonb ? 'threadOf')
+     ORDER BY o.destination, o.id
+     ON CONFLICT (dedupe_key) DO NOTHING`,
+    [alertId, JSON.stringify(change)],
+  );
 }
