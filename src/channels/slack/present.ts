@@ -11,8 +11,9 @@ import type { SlackPort } from "./port.js";
 import { messageText, renderBlockKit } from "./render.js";
 
 /**
- * Effects → Slack calls. Answers are ephemeral (only the person sees them) through the
- * request's response_url, or posted in the DM; paging rewrites the list it came from.
+ * Effects → Slack calls. Answers are ephemeral (only the person sees them): in the thread of
+ * the alert card a click came from (viaCardThread), else through the request's response_url,
+ * or posted in the DM; paging rewrites the list it came from.
  * Alert cards are not touched here: the pipeline queued their redraw in the outbox, and the
  * dispatcher rewrites every copy (the clicked one first) with chat.update.
  */
