@@ -107,7 +107,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
       (error: unknown) => log.error({ err: error, csmId }, "could not queue the redraw of a CSM's Home"),
     );
   };
-  const keepThread = (card: ShownCard) => {
+  const keepThread = (card: Pick<ShownCard, "chat" | "alertId" | "externalId">) => {
     markThreaded(db.pool, card).catch((error: unknown) => log.error({ err: error, alertId: card.alertId }, "could not mark a card as heading a thread"));
   };
   const chats = await startChats(config, { db, config, log, now: () => new Date(), redraw, redrawHome, keepThread }, http, log);

@@ -26,7 +26,7 @@ export interface ConversationDeps {
    * Told when a click on an alert card is answered in the card's thread and nothing redraws
    * it now (a refused form, an error): the card must keep its thread at its next redraw.
    */
-  keepThread?: (card: ShownCard) => void;
+  keepThread?: (card: Pick<ShownCard, "chat" | "alertId" | "externalId">) => void;
   /** Told after a CSM's action changed data (an alert, their settings): their Home pages are republished through the outbox. */
   redrawHome?: (csmId: number) => void;
   /** Where handlers change data; by default SQL on `db.pool` (src/db/store.ts). */

@@ -394,6 +394,10 @@ describe("Webex channel", () => {
     expect(textOf(posted[0]!.attachments![0]!.content)).toContain(translator("en")("chat.errors.malformed"));
     expect(calls.some((c) => c.method === "DELETE")).toBe(false);
     expect(fake.messages.has(sent.id)).toBe(true);
+    // Answered under the card, which is marked so: a later redraw keeps it, and the error its parent.
+    expect(posted[0]!.parentId).toBe(sent.id);
+    const row = await db.prisma.outboxMessage.findFirstOrThrow({ where: { alertId: alert.id, channel: "webex", externalId: sent.id } });
+    expect(row.payload).toMatchObject({ threaded: true });
     expect(await auditCount()).toBe(auditBefore);
     expect(await db.prisma.deployment.findUniqueOrThrow({ where: { id: deploymentBefore.id } })).toMatchObject({ version: deploymentBefore.version, assignedCsmId: deploymentBefore.assignedCsmId });
   });
