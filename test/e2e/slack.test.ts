@@ -308,6 +308,24 @@ describe("Slack: alert cards", () => {
   });
 });
 
+describe("Slack: a receipt Slack will not post in the card's thread", () => {
+  it("comes on the click's response_url instead, in Russian", async () => {
+    const anna = await csm("anna.petrova@partner.example");
+    const alert = await db.prisma.alert.findFirstOrThrow({
+      where: { status: "open", kind: "stalled", useCaseDeployment: { deployment: { OR: [{ assignedCsmId: null }, { assignedCsmId: { not: anna.id } }] } } },
+      orderBy: { id: "desc" },
+    });
+    const card = await deliverAlert(alert.id, { csmId: anna.id, email: anna.email, chatUserId: "U0ANNA", locale: "ru" });
+    const since = fake.calls.length;
+    fake.fail("chat.postEphemeral", { error: "channel_not_found" });
+    const { key } = await click("U0ANNA", card, "usecase.assign.");
+    const answer = await fake.waitFor("the receipt on response_url", () => fake.responses.find((r) => r.key === key));
+    expect(fake.calls.slice(since).some((c) => c.method === "chat.postEphemeral" && c.args.thread_ts === card.ts)).toBe(true);
+    expect(answer.body).toMatchObject({ response_type: "ephemeral", replace_original: false });
+    expect(blockText(answer.body.blocks)).toContain("Развёртывание назначено");
+  });
+});
+
 describe("Slack: requests and rate limits", () => {
   it("refuses a forged and a stale signature with 401 before any work", async () => {
     const body = commandBody({ command: "/lca", text: "stalled", userId: "U0FORGED", channelId: "DU0FORGED", responseUrl: fake.responseUrl("forged") });
