@@ -21,6 +21,7 @@ import { createSlackChannel, SLACK_OFF } from "./channels/slack/index.js";
 import { createWebexChannel } from "./channels/webex/index.js";
 import { createDispatcher } from "./delivery/dispatcher.js";
 import { enqueueRedraws } from "./delivery/refresh.js";
+import { markThreaded } from "./delivery/thread.js";
 import { enqueueHomes } from "./delivery/home.js";
 import { isAppError } from "./errors.js";
 import { translator } from "./i18n.js";
@@ -106,7 +107,10 @@ export async function startService(config: Config, log: Logger): Promise<Service
       (error: unknown) => log.error({ err: error, csmId }, "could not queue the redraw of a CSM's Home"),
     );
   };
-  const chats = await startChats(config, { db, config, log, now: () => new Date(), redraw, redrawHome }, http, log);
+  const keepThread = (card: Pick<ShownCard, "chat" | "alertId" | "externalId">) => {
+    markThreaded(db.pool, card).catch((error: unknown) => log.error({ err: error, alertId: card.alertId }, "could not mark a card as heading a thread"));
+  };
+  const chats = await startChats(config, { db, config, log, now: () => new Date(), redraw, redrawHome, keepThread }, http, log);
   chatsReady = chats.ready;
 
   const dispatcher = createDispatcher({ pool: db.pool, prisma: db.prisma, config, ports: chats.ports, fanOutTo: channels, log: log.child({ component: "delivery" }) });

@@ -22,6 +22,11 @@ export interface ConversationDeps {
    * told in the thread of each card in the other chats.
    */
   redraw?: (alertId: number, clicked?: ShownCard, change?: AlertChange) => void;
+  /**
+   * Told when a click on an alert card is answered in the card's thread and nothing redraws
+   * it now (a refused form, an error): the card must keep its thread at its next redraw.
+   */
+  keepThread?: (card: Pick<ShownCard, "chat" | "alertId" | "externalId">) => void;
   /** Told after a CSM's action changed data (an alert, their settings): their Home pages are republished through the outbox. */
   redrawHome?: (csmId: number) => void;
   /** Where handlers change data; by default SQL on `db.pool` (src/db/store.ts). */

@@ -67,6 +67,7 @@ function redrawChanged(deps: ConversationDeps, actor: Actor, handler: HandlerNam
   const alertIds = new Set(outcome.effects.flatMap((effect) => (effect.type === "refreshAlert" ? [effect.alertId] : [])));
   const change = changeOf(actor, outcome);
   for (const alertId of alertIds) deps.redraw?.(alertId, shown, change);
+  if (clicked?.alertId === undefined || !alertIds.has(clicked.alertId)) keepClickedThread(deps, actor.channel, clicked);
   if (alertIds.size > 0 || CHANGES_SETTINGS.has(handler)) deps.redrawHome?.(actor.csmId);
   return outcome;
 }
@@ -82,6 +83,14 @@ function changeOf(actor: Actor, outcome: Outcome): AlertChange | undefined {
   return undefined;
 }
 
+/**
+ * The answer to the click went under the card, but nothing redraws it now (a refusal, a
+ * malformed click, a refused form): the card is marked, so its next redraw keeps the thread.
+ */
+function keepClickedThread(deps: ConversationDeps, channel: string, clicked: ClickedCard | undefined): void {
+  if (clicked?.threaded && clicked.alertId !== undefined && isSendChat(channel)) deps.keepThread?.({ chat: channel, alertId: clicked.alertId, externalId: clicked.externalId });
+}
+
 /** Who reads the clicked card: the team of a shared space (its address), else the person who clicked. */
 function shownCard(actor: Actor, chat: SendChat, clicked: ClickedCard): ShownCard {
   const { shared, ...card } = clicked;
@@ -94,10 +103,14 @@ function shownCard(actor: Actor, chat: SendChat, clicked: ClickedCard): ShownCar
  */
 export async function handleAction(deps: ConversationDeps, identity: ChatIdentity, payload: unknown, style: CommandStyle = { prefix: "" }, clicked?: ClickedCard): Promise<Outcome> {
   const who = await identify(deps.db.prisma, deps.config, identity);
-  if (!who.ok) return refusal(deps, who.reason, who.locale);
+  if (!who.ok) {
+    keepClickedThread(deps, identity.channel, clicked);
+    return refusal(deps, who.reason, who.locale);
+  }
   const parsed = envelopeSchema.safeParse(payload);
   if (!parsed.success) {
     deps.log.warn({ issues: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`), csmId: who.actor.csmId }, "malformed action");
+    keepClickedThread(deps, identity.channel, clicked);
     return { locale: who.actor.locale, timeZone: who.actor.timeZone, effects: [notice("error", { key: "chat.errors.malformed" })] };
   }
   const envelope = parsed.data;

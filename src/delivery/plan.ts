@@ -168,7 +168,7 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
   async function planRefresh(row: ClaimedRow): Promise<Plan> {
     const s = row.payload as { summaryId?: unknown; externalId?: unknown } | null;
     if (s && typeof s.summaryId === "number" && typeof s.externalId === "string") return planSummaryRefresh(row, s.summaryId, s.externalId);
-    const p = row.payload as { alertId?: unknown; externalId?: unknown; conversationId?: unknown; changes?: unknown } | null;
+    const p = row.payload as { alertId?: unknown; externalId?: unknown; conversationId?: unknown; changes?: unknown; thread?: unknown } | null;
     if (!p || typeof p.alertId !== "number" || typeof p.externalId !== "string" || typeof p.conversationId !== "string") {
       return { kind: "dead", reason: "refresh payload must be {alertId, externalId, conversationId}" };
     }
@@ -186,8 +186,9 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     const conversationId = current?.conversationId ?? p.conversationId;
     const externalId = current?.externalId ?? p.externalId;
     const message = deps.render(card, who.ctx);
-    // A card with replies under it keeps them: the port is told it heads a thread.
-    const threaded = current ? await hasThread(deps.pool, p.alertId, current.originalId) : false;
+    // A card with replies under it keeps them: the port is told it heads a thread. `thread`:
+    // the click this redraw answers was answered under the card.
+    const threaded = p.thread === true || (current ? await hasThread(deps.pool, p.alertId, current.originalId) : false);
     const view = card.view as AlertView;
     return {
       ...(current && changes.length > 0 ? { thenNotices: changes.map((change) => changeNotice(change, view)) } : {}),

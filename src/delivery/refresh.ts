@@ -1,5 +1,6 @@
 import type { Queryable } from "../db/sql.js";
 import type { AlertChange, ShownCard } from "../protocol/port.js";
+import { markThreaded } from "./thread.js";
 
 /**
  * The one way a card gets redrawn: an alert changed, so every card of it already sent, in
@@ -15,14 +16,17 @@ import type { AlertChange, ShownCard } from "../protocol/port.js";
 export async function enqueueRedraws(db: Queryable, alertId: number, clicked?: ShownCard, change?: AlertChange): Promise<number> {
   let written = 0;
   if (clicked && clicked.alertId === alertId) {
+    // The answer to the click is in the card's thread: marked before the redraw is written, so every redraw keeps it.
+    if (clicked.threaded) await markThreaded(db, clicked);
     const result = await db.query(
       `INSERT INTO outbox_message (channel, destination, csm_id, alert_id, kind, payload, dedupe_key, priority)
        SELECT $2::"ChatChannel", $3, $4, a.id, 'refresh',
-              json_build_object('alertId', a.id, 'externalId', $5::text, 'conversationId', $6::text),
+              (jsonb_build_object('alertId', a.id, 'externalId', $5::text, 'conversationId', $6::text)
+                || CASE WHEN $7::boolean THEN jsonb_build_object('thread', true) ELSE '{}'::jsonb END)::json,
               'redraw:' || $2 || ':' || $5 || ':' || a.version, 1
        FROM alert a WHERE a.id = $1
        ON CONFLICT (dedupe_key) DO NOTHING`,
-      [alertId, clicked.chat, clicked.destination, clicked.csmId, clicked.externalId, clicked.conversationId],
+      [alertId, clicked.chat, clicked.destination, clicked.csmId, clicked.externalId, clicked.conversationId, clicked.threaded === true],
     );
     written += result.rowCount ?? 0;
   }
@@ -41,6 +45,7 @@ export async function enqueueRedraws(db: Queryable, alertId: number, clicked?: S
      ON CONFLICT (dedupe_key) DO NOTHING`,
     [alertId, change ? JSON.stringify(change) : null, change?.chat ?? null],
   );
+  if (change && change.chat !== "preview") await enqueuePreviewChangeNotices(db, alertId, change);
   return written + (result.rowCount ?? 0) + (await enqueueSummaryRedraws(db, alertId));
 }
 
@@ -64,4 +69,25 @@ async function enqueueSummaryRedraws(db: Queryable, alertId: number): Promise<nu
     [alertId],
   );
   return result.rowCount ?? 0;
+}
+
+/**
+ * The preview redraws nothing (its inbox draws every card as it stands now), but it is told
+ * of a change made in another chat as the other chats are: a notice in the thread of the
+ * alert's card, one per CSM whose inbox has the card. The inbox draws it with the alert's
+ * names when it is read (payload `change`, `threadOf` the card row).
+ */
+async function enqueuePreviewChangeNotices(db: Queryable, alertId: number, change: AlertChange): Promise<void> {
+  await db.query(
+    `INSERT INTO outbox_message (channel, destination, csm_id, alert_id, kind, payload, dedupe_key)
+     SELECT DISTINCT ON (o.destination) 'preview'::"ChatChannel", o.destination, o.csm_id, o.alert_id, 'notice',
+            json_build_object('alertId', o.alert_id, 'threadOf', o.id, 'change', $2::jsonb),
+            'change:preview:' || o.id || ':' || a.version
+     FROM outbox_message o JOIN alert a ON a.id = o.alert_id
+     WHERE o.alert_id = $1 AND o.channel = 'preview' AND o.kind IN ('alert', 'reminder') AND o.status = 'sent'
+       AND NOT (o.payload::jsonb ? 'threadOf')
+     ORDER BY o.destination, o.id
+     ON CONFLICT (dedupe_key) DO NOTHING`,
+    [alertId, JSON.stringify(change)],
+  );
 }

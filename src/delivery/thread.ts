@@ -1,4 +1,6 @@
 import type pg from "pg";
+import type { Queryable } from "../db/sql.js";
+import type { ShownCard } from "../protocol/port.js";
 import { CHAT_REGISTRY, type ChatName } from "../protocol/chats.js";
 import type { AnyCard } from "../protocol/effects.js";
 import type { AlertChange } from "../protocol/port.js";
@@ -57,14 +59,34 @@ export function threadOfPayload(payload: unknown): number | null {
   return typeof id === "number" && Number.isInteger(id) && id > 0 ? id : null;
 }
 
-/** Whether the outbox posted replies in the thread of this card row (Webex must then keep the card in place). */
+/**
+ * Whether the card row heads a thread (Webex must then keep the card in place): the outbox
+ * posted replies under it, or a chat answered a click under it (`threaded`, markThreaded).
+ */
 export async function hasThread(pool: pg.Pool, alertId: number, cardRowId: number): Promise<boolean> {
   // By alert first (indexed): replies carry their card's alert.
   const { rows } = await pool.query<{ yes: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM outbox_message WHERE alert_id = $1 AND status = 'sent' AND payload::jsonb ->> 'threadOf' = $2::text) AS yes`,
-    [alertId, cardRowId],
+    `SELECT EXISTS (SELECT 1 FROM outbox_message WHERE alert_id = $1 AND status = 'sent' AND payload::jsonb ->> 'threadOf' = $2::text)
+         OR EXISTS (SELECT 1 FROM outbox_message WHERE id = $3 AND payload::jsonb ->> 'threaded' = 'true') AS yes`,
+    [alertId, String(cardRowId), cardRowId],
   );
   return rows[0]?.yes === true;
+}
+
+/**
+ * A chat answered a click under this card (a receipt, a refusal, posted at once rather than
+ * by the outbox): the card row is marked `threaded`, so every later redraw keeps the thread
+ * where those answers are. The card as the outbox sent it; a card that answered a command has
+ * no row, and its redraw after the click is told so by its refresh row (`thread`).
+ */
+export async function markThreaded(db: Queryable, card: Pick<ShownCard, "chat" | "alertId" | "externalId">): Promise<void> {
+  if (card.alertId === undefined) return;
+  await db.query(
+    `UPDATE outbox_message SET payload = (payload::jsonb || jsonb_build_object('threaded', true))::json
+     WHERE alert_id = $1 AND channel = $2::"ChatChannel" AND kind IN ('alert', 'reminder') AND status = 'sent' AND external_id = $3
+       AND ${IS_CARD} AND NOT (payload::jsonb ? 'threaded')`,
+    [card.alertId, card.chat, card.externalId],
+  );
 }
 
 /** The card's own redraw after a reply in its thread: "days in stage" as it is now. Once per reply. */

@@ -59,6 +59,12 @@ export interface ClickedCard {
   externalId: string;
   alertId?: number;
   shared: boolean;
+  /**
+   * The chat answers the click under this card (its thread): the card must keep that thread
+   * when it is redrawn. Webex, which cannot edit a card, then keeps it in place and shows its
+   * new state inside the thread instead of reposting it (which would orphan the answer).
+   */
+  threaded?: boolean;
 }
 
 /** A card on screen somewhere, to redraw: the message, its chat, and who reads it (an outbox destination). */
@@ -70,6 +76,8 @@ export interface ShownCard {
   /** "csm:<id>" for a person's own space, else the room address, as on outbox rows. */
   destination: string;
   csmId: number | null;
+  /** An answer was put in the card's thread: see ClickedCard.threaded. */
+  threaded?: boolean;
 }
 
 /**

@@ -14,6 +14,7 @@ import { loadDemo } from "../../src/demo/load.js";
 import { translator } from "../../src/i18n.js";
 import { projectPath } from "../../src/paths.js";
 import { fanOut } from "../../src/delivery/store.js";
+import { enqueueRedraws } from "../../src/delivery/refresh.js";
 import { startHttpServer, type HttpServer } from "../../src/server/http.js";
 import { launchBrowser, type TestBrowser } from "../support/browser.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
@@ -118,23 +119,29 @@ describe("preview", () => {
     // The inbox, in James's language: the alert is drawn by the official renderer.
     const item = page.locator(`#section-unassigned .item[data-alert-id="${stalled.id}"]`);
     await webex(item).getByText(en("cards.fact.notAssigned")).waitFor();
-    const arrivedIds = await page.locator("#section-arrived .item").evaluateAll((items) => items.map((i) => i.getAttribute("data-alert-id")));
-    expect(arrivedIds).toEqual(arrivedRows.map((r) => String(r.alertId)));
-    expect(await page.locator("#section-arrived .badge-today").count()).toBe(arrivedRows.length);
+    // One card per alert (later rows about it are replies in its thread), the newest activity first.
+    const latest = new Map<string, number>();
+    for (const row of [...arrivedRows].reverse()) latest.set(row.alertId === null ? `row:${row.id}` : String(row.alertId), Number(row.id));
+    const expectedIds = [...latest.entries()].sort((a, b) => b[1] - a[1]).map(([k]) => (k.startsWith("row:") ? null : k));
+    const arrivedIds = await page.locator("#section-arrived > .item").evaluateAll((items) => items.map((i) => i.getAttribute("data-alert-id")));
+    expect(arrivedIds).toEqual(expectedIds);
+    expect(await page.locator("#section-arrived > .item > .badges .badge-today").count()).toBe(expectedIds.length);
     await page.locator('#section-digest .item[data-card="digest"] .ac-adaptiveCard').waitFor();
     await screenshot(page, "preview", "inbox.en.png");
 
-    // "Assign deployment to me" goes through the action pipeline: receipt, database, audit, card refreshed in place.
+    // "Assign deployment to me" goes through the action pipeline: receipt, database, audit, card
+    // refreshed in place. The receipt is a reply in the card's thread, as in Slack and Webex.
     await webex(item).getByRole("button", { name: en("cards.button.assignToMe") }).click();
     const receipt = en("cards.receipt.assigned", { name: james.name });
-    await page.locator("#transcript .msg-bot", { hasText: receipt }).waitFor();
+    await item.locator(".thread .reply", { hasText: receipt }).waitFor();
+    expect(await page.locator("#transcript .msg-bot", { hasText: receipt }).count()).toBe(0);
     expect((await prisma.deployment.findUniqueOrThrow({ where: { id: deployment.id } })).assignedCsmId).toBe(james.id);
     const audit = await prisma.auditEntry.findFirst({ where: { action: "usecase.assign", entityId: deployment.deploymentId }, orderBy: { id: "desc" } });
     expect(audit).toMatchObject({ csmId: james.id, channel: "preview" });
     await webex(item).getByText(james.name, { exact: true }).waitFor();
     expect(await webex(item).getByText(en("cards.fact.notAssigned")).count()).toBe(0);
     await item.locator(".badge-refreshed").waitFor();
-    await screenshot(page.locator("#transcript .msg-bot", { hasText: receipt }), "preview", "receipt.en.png");
+    await screenshot(item, "preview", "receipt.en.png");
 
     // A typed command answers in the conversation.
     await page.locator("#chat-input").fill("stalled");
@@ -332,6 +339,10 @@ describe("preview", () => {
       }
       const action = await fetch(`${at}/api/action`, json({ csm: james, data: { v: 1, a: "alert.snooze", id: 1, ev: 0, days: 7 } }));
       expect(action.status).toBe(403);
+      // The inbox as JSON, threads and all, is behind the same rule.
+      const inbox = await fetch(`${at}/api/inbox?csm=${encodeURIComponent(james)}&token=${annaToken}`);
+      expect(inbox.status).toBe(403);
+      expect(JSON.stringify(await inbox.json())).not.toContain("James Lee");
 
       const audited = (await refusals()).slice(before);
       const annaId = (await db.prisma.csm.findUniqueOrThrow({ where: { email: anna } })).id;
@@ -341,6 +352,7 @@ describe("preview", () => {
         [annaId, "preview", james],
         [annaId, "preview", james],
         [annaId, "preview", "eve@elsewhere.example"],
+        [annaId, "preview", james],
         [annaId, "preview", james],
       ]);
       expect(audited[0]!.after).toMatchObject({ refused: true, reason: "preview.otherCsm", as: anna, path: "/" });
@@ -468,6 +480,74 @@ describe("preview: Home", () => {
     expect(await home.locator(".pane-slack").innerText()).toContain(ru("cards.label.homeSettings"));
     await screenshot(home, "preview", "home.ru.png");
     await page.close();
+    expect(browser.pageErrors).toEqual([]);
+  });
+});
+
+describe("preview: threads", () => {
+  /** An alert of Anna's that arrived as a card, then a reminder about it, then a change made in Slack. */
+  async function threadedAlert() {
+    const { prisma } = db;
+    const anna = await prisma.csm.findUniqueOrThrow({ where: { email: "anna.petrova@partner.example" } });
+    const alert = await prisma.alert.findFirstOrThrow({
+      where: { status: "open", kind: "stalled", useCaseDeployment: { deployment: { assignedCsmId: anna.id, active: true } } },
+      orderBy: { id: "desc" },
+    });
+    const row = (kind: string, payload: object) =>
+      prisma.outboxMessage.create({ data: { channel: "preview", destination: `csm:${anna.id}`, csmId: anna.id, alertId: alert.id, kind, payload, status: "sent", sentAt: new Date(), dedupeKey: `test-thread:${kind}:${alert.id}:${Math.random()}` } });
+    await row("alert", { alertId: alert.id, notice: 0 });
+    await row("reminder", { alertId: alert.id, notice: 2 });
+    await enqueueRedraws(db.pool, alert.id, undefined, { chat: "slack", actorName: "James Lee", outcome: { key: "snoozed", params: { days: 7 } } });
+    return { anna, alert };
+  }
+
+  let threaded: Awaited<ReturnType<typeof threadedAlert>>;
+  beforeAll(async () => {
+    threaded = await threadedAlert();
+  });
+
+  type InboxJson = { sections: Record<string, { key: string; alertId: number | null; text: string; badges: string[]; thread: { text: string; badges: string[] }[] }[]> };
+
+  it("answers the inbox as JSON with a reminder and a change made in Slack as replies under the alert's card, in both languages", async () => {
+    const { anna, alert } = threaded;
+    for (const [lang, t] of [["en", en], ["ru", ru]] as const) {
+      const answer = await fetch(`${base}/preview/api/inbox?csm=${encodeURIComponent(anna.email)}&lang=${lang}`);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get("cache-control")).toBe("no-store");
+      const inbox = (await answer.json()) as InboxJson;
+      const cards = inbox.sections.arrived!.filter((item) => item.alertId === alert.id);
+      // One card for the alert, the reminder and the notice in its thread, oldest first: no card of their own.
+      expect(cards).toHaveLength(1);
+      expect(inbox.sections.arrived![0]!.alertId).toBe(alert.id); // the newest activity comes first
+      const [reminder, changed] = cards[0]!.thread;
+      expect(cards[0]!.thread).toHaveLength(2);
+      expect(reminder!.text).toContain(t("cards.thread.reminderTitle", { n: 2 }));
+      expect(reminder!.badges).toContain(t("preview.badge.reminder", { n: 2 }));
+      expect(changed!.text).toContain(t("cards.thread.changedTitle", { chat: "Slack" }));
+      expect(changed!.text).toContain("James Lee");
+    }
+    // Not another CSM's: a name that is no CSM is 404, a missing one 400.
+    expect((await fetch(`${base}/preview/api/inbox?csm=nobody@partner.example`)).status).toBe(404);
+    expect((await fetch(`${base}/preview/api/inbox`)).status).toBe(400);
+  });
+
+  it("draws the reminder and the change under the alert's card in the browser, in Russian, in both panes", async () => {
+    const { anna, alert } = threaded;
+    const page = await browser.newPage();
+    await page.goto(`${base}/preview?csm=${encodeURIComponent(anna.email)}&lang=ru`);
+    const card = page.locator(`#section-arrived > .item[data-alert-id="${alert.id}"]`);
+    expect(await card.count()).toBe(1);
+    const replies = card.locator(":scope > .thread > .reply");
+    await replies.first().locator(".ac-adaptiveCard").waitFor();
+    expect(await replies.count()).toBe(2);
+    expect(await webex(replies.nth(0)).innerText()).toContain(ru("cards.thread.reminderTitle", { n: 2 }));
+    expect(await replies.nth(0).locator(".pane-slack").innerText()).toContain(ru("cards.thread.reminderTitle", { n: 2 }));
+    expect(await webex(replies.nth(1)).innerText()).toContain(ru("cards.thread.changedTitle", { chat: "Slack" }));
+    // The card itself is still the alert's, drawn once; no reply became a card of its own.
+    expect(await page.locator(`#section-arrived > .item[data-card="notice"]`, { hasText: ru("cards.thread.reminderTitle", { n: 2 }) }).count()).toBe(0);
+    await screenshot(card, "preview", "thread.ru.png");
+    await page.close();
+    expect(browser.blocked).toEqual([]);
     expect(browser.pageErrors).toEqual([]);
   });
 });

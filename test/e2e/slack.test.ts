@@ -54,6 +54,9 @@ async function click(userId: string, message: StoredMessage, actionIdPrefix: str
   return { post, key, triggerId, button };
 }
 
+/** The first chat.postEphemeral to the user since call `since`: an answer in a card's thread. */
+const ephemeralTo = (user: string, since: number): RecordedCall | undefined => fake.calls.slice(since).find((c) => c.method === "chat.postEphemeral" && c.args.user === user);
+
 /** Delivers an alert card as the outbox dispatcher does, and records the sent row. */
 async function deliverAlert(alertId: number, to: { csmId: number; email: string; chatUserId: string | null; locale: Locale } | { room: string }) {
   const locale = "room" in to ? config.partner.defaultLocale : to.locale;
@@ -185,15 +188,19 @@ describe("Slack: alert cards", () => {
     const dm = await deliverAlert(alert.id, { csmId: james.id, email: james.email, chatUserId: null, locale: "en" });
     const team = await deliverAlert(alert.id, { room: "C0TEAM" });
     const before = structuredClone(dm.blocks);
+    const teamBefore = structuredClone(team.blocks);
     expect(dm.channel).toBe("DU0JAMES");
     expect(blockText(before)).toContain(deploymentRow.assignedCsm?.name ?? en("cards.fact.notAssigned"));
 
     const { post, key } = await click("U0JAMES", dm, "usecase.assign.");
     expect(post.status).toBe(200);
     expect(post.ms).toBeLessThan(3_000);
-    const receipt = await fake.waitFor("the receipt", () => fake.responses.find((r) => r.key === key));
-    expect(receipt.body).toMatchObject({ response_type: "ephemeral", replace_original: false });
-    expect(blockText(receipt.body.blocks)).toContain(en("cards.receipt.assigned", { name: "James Lee" }));
+    // The receipt goes in the card's thread, seen only by James; nothing on the response_url.
+    const receipt = await fake.waitFor("the receipt", () => ephemeralTo("U0JAMES", callsBefore));
+    expect(receipt.args).toMatchObject({ channel: dm.channel, user: "U0JAMES", thread_ts: dm.ts });
+    expect(blockText(receipt.args.blocks)).toContain(en("cards.receipt.assigned", { name: "James Lee" }));
+    expect(String(receipt.args.text)).toContain("James Lee");
+    expect(fake.responses.some((r) => r.key === key)).toBe(false);
 
     const updates = await fake.waitFor("both cards rewritten", () => {
       const found = fake.calls.slice(callsBefore).filter((c) => c.method === "chat.update" && c.args.ts && [dm.ts, team.ts].includes(String(c.args.ts)));
@@ -211,17 +218,21 @@ describe("Slack: alert cards", () => {
     expect(assigned.version).toBe(deploymentRow.version + 1);
     expect(await db.prisma.auditEntry.count({ where: { action: "usecase.assign", channel: "slack", csmId: james.id } })).toBe(1);
 
-    // A second click on the old card (stale version) changes nothing and says who did it.
-    const again = await click("U0JAMES", { ...dm, blocks: before }, "usecase.assign.");
-    const second = await fake.waitFor("the second receipt", () => fake.responses.find((r) => r.key === again.key));
-    expect(blockText(second.body.blocks)).toContain(en("cards.receipt.alreadyDone", { name: "James Lee" }));
+    // A second click, on the team channel's card as it was (stale version), changes nothing and
+    // says who did it: ephemeral to the one who clicked, in that card's thread in the channel.
+    const callsBeforeAgain = fake.calls.length;
+    await click("U0JAMES", { ...team, blocks: teamBefore }, "usecase.assign.");
+    const second = await fake.waitFor("the second receipt", () => ephemeralTo("U0JAMES", callsBeforeAgain));
+    expect(second.args).toMatchObject({ channel: "C0TEAM", user: "U0JAMES", thread_ts: team.ts });
+    expect(blockText(second.args.blocks)).toContain(en("cards.receipt.alreadyDone", { name: "James Lee" }));
+    if (process.env.PRINT_THREAD_CALLS) console.log(JSON.stringify([receipt, second].map((c) => ({ method: c.method, channel: c.args.channel, user: c.args.user, thread_ts: c.args.thread_ts, text: c.args.text }))));
     expect((await db.prisma.deployment.findUniqueOrThrow({ where: { id: deploymentRow.id } })).version).toBe(assigned.version);
 
     if (process.env.SLACK_RECORD_FIXTURES) {
       const roundTrip = fake.calls.slice(callsBefore).filter((c) => c.at <= receipt.at + 2_000);
       writeFileSync(
         projectPath("test", "fixtures", "slack", "assign-round-trip.json"),
-        `${JSON.stringify({ before, after: fake.messages.get(`${dm.channel}/${dm.ts}`)!.blocks, calls: roundTrip.map(summarise), receipt: receipt.body }, null, 2)}\n`,
+        `${JSON.stringify({ before, after: fake.messages.get(`${dm.channel}/${dm.ts}`)!.blocks, calls: roundTrip.map(summarise), receipt: receipt.args }, null, 2)}\n`,
       );
     }
   });
@@ -281,14 +292,37 @@ describe("Slack: alert cards", () => {
 
     // A customer address is saved: the modal closes, the receipt comes in Russian, the card is rewritten.
     const updatesBefore = fake.callsOf("chat.update").length;
+    const callsBeforeSave = fake.calls.length;
     const saved = await submit("ivan@customer.example");
     expect(saved.status).toBe(200);
     expect(saved.text).toBe("");
-    const receipt = await fake.waitFor("the receipt", () => fake.responses.find((r) => r.key === opened.key));
-    expect(blockText(receipt.body.blocks)).toContain(ru("cards.receipt.contactSavedPending", { email: "ivan@customer.example" }));
+    // In the card's thread, as a click's receipt: the modal's metadata named the card.
+    const receipt = await fake.waitFor("the receipt", () => ephemeralTo("U0OLIVER", callsBeforeSave));
+    expect(receipt.args).toMatchObject({ channel: card.channel, user: "U0OLIVER", thread_ts: card.ts });
+    expect(blockText(receipt.args.blocks)).toContain(ru("cards.receipt.contactSavedPending", { email: "ivan@customer.example" }));
+    expect(fake.responses.some((r) => r.key === opened.key)).toBe(false);
+    if (process.env.PRINT_THREAD_CALLS) console.log(JSON.stringify({ method: receipt.method, channel: receipt.args.channel, user: receipt.args.user, thread_ts: receipt.args.thread_ts, text: receipt.args.text }));
     expect(await db.prisma.contact.count({ where: { email: "ivan@customer.example", source: "partner" } })).toBe(1);
     const update = await fake.waitFor("the card rewritten", () => fake.callsOf("chat.update").slice(updatesBefore).find((c) => c.args.ts === card.ts));
     expect(update.args.channel).toBe(card.channel);
+  });
+});
+
+describe("Slack: a receipt Slack will not post in the card's thread", () => {
+  it("comes on the click's response_url instead, in Russian", async () => {
+    const anna = await csm("anna.petrova@partner.example");
+    const alert = await db.prisma.alert.findFirstOrThrow({
+      where: { status: "open", kind: "stalled", useCaseDeployment: { deployment: { OR: [{ assignedCsmId: null }, { assignedCsmId: { not: anna.id } }] } } },
+      orderBy: { id: "desc" },
+    });
+    const card = await deliverAlert(alert.id, { csmId: anna.id, email: anna.email, chatUserId: "U0ANNA", locale: "ru" });
+    const since = fake.calls.length;
+    fake.fail("chat.postEphemeral", { error: "channel_not_found" });
+    const { key } = await click("U0ANNA", card, "usecase.assign.");
+    const answer = await fake.waitFor("the receipt on response_url", () => fake.responses.find((r) => r.key === key));
+    expect(fake.calls.slice(since).some((c) => c.method === "chat.postEphemeral" && c.args.thread_ts === card.ts)).toBe(true);
+    expect(answer.body).toMatchObject({ response_type: "ephemeral", replace_original: false });
+    expect(blockText(answer.body.blocks)).toContain("Развёртывание назначено");
   });
 });
 

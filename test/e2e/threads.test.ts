@@ -10,6 +10,7 @@ import { loadDemo } from "../../src/demo/load.js";
 import { startHttpServer, type HttpServer } from "../../src/server/http.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { deliverAlertCard } from "../support/deliver.js";
+import { enqueueRedraws } from "../../src/delivery/refresh.js";
 import { buttonPress, interactionBody, postSigned, startFakeSlack, type FakeSlack, type StoredMessage } from "../support/fake-slack.js";
 import { FakeWebex, type FakeMessage, type FakePerson } from "../support/fake-webex.js";
 import { captureLog } from "../support/log-capture.js";
@@ -39,6 +40,7 @@ let webexChannel: WebexChannel;
 let eventsUrl: string;
 let redraws: Redraws | undefined;
 let anna: FakePerson;
+let jamesWx: FakePerson;
 let seq = 0;
 
 beforeAll(async () => {
@@ -65,7 +67,7 @@ beforeAll(async () => {
     { id: "U0JAMES", email: "james.lee@partner.example", locale: "en-US", name: "James Lee" },
   ]) slackApi.users.set(user.id, user);
   anna = webex.addPerson("anna.petrova@partner.example", "Анна Петрова");
-  webex.addPerson("james.lee@partner.example", "James Lee");
+  jamesWx = webex.addPerson("james.lee@partner.example", "James Lee");
   slack = createSlackChannel({ config, deps, log })!;
   webexChannel = createWebexChannel({ settings: config.webex!, deps, log });
   http.mount("/", slack.http!.router);
@@ -233,12 +235,72 @@ describe("threads", () => {
     await slackClick("U0JAMES", slackApi.messages.get(`${slackCard.conversationId}/${slackCard.externalId}`)!, "usecase.assign.");
     await redrawnOnWebex();
     await outboxSettled();
-    const posts = webex.calls.filter((c) => c.method === "POST" && c.path === "/messages").map((c) => c.body as FakeMessage);
+    // In James's space (another test's card of the same deployment may be redrawn in its own).
+    const posts = webex.calls.filter((c) => c.method === "POST" && c.path === "/messages").map((c) => c.body as FakeMessage).filter((p) => p.roomId === webexCard.conversationId);
     // The Webex card is reposted (it had no thread yet), then the notice goes under its new state.
     const row = await db.prisma.outboxMessage.findFirstOrThrow({ where: { alertId: alert.id, channel: "webex", csmId: person.id, kind: "alert" } });
     expect(row.externalId).not.toBe(webexCard.externalId);
     expect(posts.map((p) => p.parentId)).toEqual([undefined, row.externalId]);
     expect(textOf(posts[1])).toContain("Changed in Slack");
     expect(textOf(posts[1])).toMatch(/Deployment assigned to James Lee.*, by James Lee in Slack/);
+  });
+
+  it("Webex: a receipt goes under the card's thread root, in Russian, and the card keeps that thread when redrawn", async () => {
+    const person = await csm("anna.petrova@partner.example");
+    const alert = await alertNotAssignedTo(person.id);
+    const card = await sendToDm(webexChannel.port, person.email, alert.id);
+    const sent = webex.messages.get(card.externalId)!;
+    webex.clearCalls();
+    const response = await webex.deliver(webex.submit(anna, sent, submitData(sent.attachments![0]!.content as AdaptiveCard, "usecase.assign")));
+    expect(response.status).toBe(200);
+    await outboxSettled();
+    // In this space only: a redraw of the deployment's other alerts (cards of the tests before) goes to theirs.
+    const posts = () => webex.calls.filter((c) => c.method === "POST" && c.path === "/messages").map((c) => c.body as FakeMessage).filter((p) => p.roomId === card.conversationId);
+    // The receipt and the card's new state both under the card, which stays: nothing deleted, nothing orphaned.
+    const receipt = posts().find((p) => !textOf(p).includes('"usecase.assign"'))!;
+    expect(textOf(receipt)).toContain("Развёртывание назначено");
+    expect(receipt.parentId).toBe(card.externalId);
+    expect(receipt.roomId).toBe(card.conversationId);
+    expect(textOf(receipt)).toContain("Анна Петрова");
+    expect(posts().map((p) => p.parentId)).toEqual([card.externalId, card.externalId]);
+    expect(webex.calls.some((c) => c.method === "DELETE")).toBe(false);
+    expect(webex.messages.has(card.externalId)).toBe(true);
+    if (process.env.PRINT_THREAD_CALLS) console.log(JSON.stringify({ method: "POST /messages", roomId: receipt.roomId, parentId: receipt.parentId, markdown: receipt.markdown }));
+
+    // A click on the new state, which is itself a reply: the receipt goes under the root (Webex refuses a reply to a reply).
+    const row = await db.prisma.outboxMessage.findFirstOrThrow({ where: { alertId: alert.id, channel: "webex", csmId: person.id, kind: "alert" } });
+    const shown = webex.messages.get(row.externalId!)!;
+    expect(shown.parentId).toBe(card.externalId);
+    webex.clearCalls();
+    const act = { ...submitData(shown.attachments![0]!.content as AdaptiveCard, "rec.act"), act: "contacted_customer" };
+    expect((await webex.deliver(webex.submit(anna, shown, act))).status).toBe(200);
+    await outboxSettled();
+    expect(posts().map((p) => p.parentId)).toEqual([card.externalId, card.externalId]);
+    expect(posts().some((p) => !textOf(p).includes('"usecase.assign"') && textOf(p).includes("Записано"))).toBe(true);
+    expect(webex.messages.has(card.externalId)).toBe(true);
+  });
+
+  it("Webex: a refused form after a click is answered in the card's thread, which a later redraw keeps, in English", async () => {
+    const person = await csm("james.lee@partner.example");
+    const alert = await db.prisma.alert.findFirstOrThrow({ where: { status: "open", kind: { in: ["missing_contact", "bounced_contact"] }, id: { notIn: used } }, orderBy: { id: "asc" } });
+    used.push(alert.id);
+    const card = await sendToDm(webexChannel.port, person.email, alert.id);
+    const sent = webex.messages.get(card.externalId)!;
+    webex.clearCalls();
+    const contact = { ...submitData(sent.attachments![0]!.content as AdaptiveCard, "contact.update"), email: "colleague@partner.example", name: "A Colleague" };
+    expect((await webex.deliver(webex.submit(jamesWx, sent, contact))).status).toBe(200);
+    await outboxSettled();
+    // In this space only: a redraw of the deployment's other alerts (cards of the tests before) goes to theirs.
+    const posts = () => webex.calls.filter((c) => c.method === "POST" && c.path === "/messages").map((c) => c.body as FakeMessage).filter((p) => p.roomId === card.conversationId);
+    expect(posts()).toHaveLength(1);
+    expect(posts()[0]!.parentId).toBe(card.externalId);
+    expect(textOf(posts()[0])).toContain("partner.example");
+    // Nothing was redrawn by the refusal; the next redraw (a change elsewhere) keeps the card and its thread.
+    webex.clearCalls();
+    await enqueueRedraws(db.pool, alert.id);
+    await outboxSettled();
+    expect(webex.calls.some((c) => c.method === "DELETE")).toBe(false);
+    expect(posts().map((p) => p.parentId)).toEqual([card.externalId]);
+    expect(webex.messages.has(card.externalId)).toBe(true);
   });
 });

@@ -279,7 +279,7 @@ describe("Webex channel", () => {
     let assign: Record<string, unknown>;
     let roundTrip: string[];
 
-    it("a card submit \"assign to me\" changes the database, replaces the card and answers with the receipt", async () => {
+    it("a card submit \"assign to me\" changes the database, answers with the receipt in the card's thread and shows the new state there", async () => {
       // Oliver has never written to the bot: the alert opens his 1:1 space, his click links him.
       const oliver = await csmId("oliver.brown@partner.example");
       alert = await openAlertNotAssignedTo(oliver);
@@ -303,16 +303,20 @@ describe("Webex channel", () => {
       expect(await db.prisma.auditEntry.findFirst({ orderBy: { id: "desc" } })).toMatchObject({ action: "usecase.assign", channel: "webex", csmId: oliver });
       expect((await webexIdentity({ id: oliver }))?.userId).toBe(people.oliver.id);
 
-      // The framework fetched the inputs; the receipt answered; the dispatcher redrew the
-      // clicked card: a fresh alert card posted in its place, then the old one deleted.
+      // The framework fetched the inputs; the receipt answered under the card; the dispatcher
+      // redrew the clicked card in its thread (it heads one now: the receipt), so nothing is deleted.
       const lines = calls.map((c) => `${c.method} ${c.path}`);
       expect(lines[0]).toBe(`GET /attachment/actions/${action.id}`);
-      expect(lines).toContain(`DELETE /messages/${sent.id}`);
-      expect(lines.indexOf(`DELETE /messages/${sent.id}`)).toBeGreaterThan(lines.lastIndexOf("POST /messages"));
-      expect(fake.messages.has(sent.id)).toBe(false);
+      expect(lines.some((l) => l.startsWith("DELETE"))).toBe(false);
+      expect(fake.messages.has(sent.id)).toBe(true);
       expect(posted).toHaveLength(2);
-      const [receipt, fresh] = posted;
+      const isCard = (m: FakeMessage) => JSON.stringify(m.attachments?.[0]?.content ?? {}).includes('"usecase.assign"');
+      const receipt = posted.find((m) => !isCard(m));
+      const fresh = posted.find(isCard);
+      expect(receipt!.parentId).toBe(sent.id);
+      expect(fresh!.parentId).toBe(sent.id);
       expect(fresh!.roomId).toBe(sent.roomId);
+      if (process.env.PRINT_THREAD_CALLS) console.log(JSON.stringify(calls.filter((c) => c.method === "POST" && c.path === "/messages").map((c) => ({ method: `${c.method} ${c.path}`, roomId: (c.body as FakeMessage).roomId, parentId: (c.body as FakeMessage).parentId, text: (c.body as FakeMessage).markdown }))));
       const freshCard = fresh!.attachments![0]!.content as AdaptiveCard;
       expect(textOf(freshCard)).toContain("Oliver Brown"); // the CSM fact now names him
       expect(submitData(freshCard, "usecase.assign")).toMatchObject({ ev: deployment.version });
@@ -344,6 +348,7 @@ describe("Webex channel", () => {
       expect((await db.prisma.deployment.findUniqueOrThrow({ where: { id: before.id } })).version).toBe(before.version);
       expect(posted).toHaveLength(1);
       expect(textOf(posted[0]!.attachments![0]!.content)).toContain("Already done by Oliver Brown");
+      expect(posted[0]!.parentId).toBe(sent.id);
     });
 
     it("records the calls of the round trip", () => {
@@ -353,7 +358,7 @@ describe("Webex channel", () => {
     });
   });
 
-  it("in a team space, a submit answers and the dispatcher reposts the alert card in its place", async () => {
+  it("in a team space, a submit answers in the card's thread and the card keeps it: its new state goes there", async () => {
     const room = fake.groupRoom("Partner CS team", [people.sophie, people.james]);
     const sophie = await csmId("sophie.mueller@partner.example");
     const alert = await db.prisma.alert.findFirstOrThrow({ where: { status: "open", kind: "stalled", recommendationId: { not: null }, useCaseDeployment: { deployment: { assignedCsmId: { not: sophie } } } }, orderBy: { id: "desc" } });
@@ -365,13 +370,15 @@ describe("Webex channel", () => {
     const act = { ...submitData(card, "rec.act"), act: "contacted_customer", comment: "Called the IT lead" };
     const { posted } = await click(people.sophie, sent, act);
     expect(posted).toHaveLength(2);
-    // The card at the top of the space is reposted by its redraw, so the answer is not put
-    // under it (it would lose its parent); both stay at the top level, the answer first.
-    const [receipt, fresh] = posted;
-    expect(fresh!.parentId).toBeUndefined();
-    expect(receipt!.parentId).toBeUndefined();
-    expect(fake.messages.has(sent.id)).toBe(false);
+    // The receipt goes under the card; the card, which now heads a thread, stays where it is and
+    // its new state is posted inside that thread (a repost at the top would orphan the receipt).
+    const receipt = posted.find((m) => textOf(m.attachments![0]!.content).includes("Called the IT lead"));
+    const fresh = posted.find((m) => m !== receipt);
+    expect(receipt!.parentId).toBe(sent.id);
+    expect(fresh!.parentId).toBe(sent.id);
+    expect(fake.messages.has(sent.id)).toBe(true);
     expect(textOf(receipt!.attachments![0]!.content)).toContain("Called the IT lead");
+    if (process.env.PRINT_THREAD_CALLS) console.log(JSON.stringify({ roomId: receipt!.roomId, parentId: receipt!.parentId, markdown: receipt!.markdown }));
     const after = await db.prisma.alert.findUniqueOrThrow({ where: { id: alert.id } });
     expect(after).toMatchObject({ lastAction: "contacted_customer", actedById: sophie, version: alert.version + 1 });
   });
@@ -387,6 +394,10 @@ describe("Webex channel", () => {
     expect(textOf(posted[0]!.attachments![0]!.content)).toContain(translator("en")("chat.errors.malformed"));
     expect(calls.some((c) => c.method === "DELETE")).toBe(false);
     expect(fake.messages.has(sent.id)).toBe(true);
+    // Answered under the card, which is marked so: a later redraw keeps it, and the error its parent.
+    expect(posted[0]!.parentId).toBe(sent.id);
+    const row = await db.prisma.outboxMessage.findFirstOrThrow({ where: { alertId: alert.id, channel: "webex", externalId: sent.id } });
+    expect(row.payload).toMatchObject({ threaded: true });
     expect(await auditCount()).toBe(auditBefore);
     expect(await db.prisma.deployment.findUniqueOrThrow({ where: { id: deploymentBefore.id } })).toMatchObject({ version: deploymentBefore.version, assignedCsmId: deploymentBefore.assignedCsmId });
   });

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createDispatcher } from "../../src/delivery/dispatcher.js";
 import { enqueueRedraws } from "../../src/delivery/refresh.js";
+import { markThreaded } from "../../src/delivery/thread.js";
 import { createLogger } from "../../src/log.js";
 import { createTestDatabase, DB_KINDS, type DbKind, type TestDatabase } from "../support/db.js";
 import { addAlert, deliveryConfig, FAST_TUNING, enqueue, outboxRows, RecordingPort, seedPortfolio, tagRenderer, type Portfolio } from "../support/delivery.js";
@@ -86,6 +87,51 @@ describe.each(DB_KINDS)("reminders in the card's thread (%s)", (kind) => {
     expect(reply).toMatchObject({ op: "send", message: { thread: { conversationId: room, parentId: card.externalId } } });
     expect(redraw).toMatchObject({ op: "replace", replacedId: card.externalId, message: { thread: { conversationId: room, parentId: card.externalId } } });
     expect((await outboxRows(s.db.pool, "kind = 'refresh'")).map((r) => r.status)).toEqual(["sent"]);
+  });
+
+  it("keeps the thread of a card whose click was answered under it: the click's redraw and every later one tell the port", async () => {
+    const s = await setup(kind);
+    const [clickedAlert, refusedAlert, plainAlert] = [await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "stalled"), await addAlert(s.db.pool, s.portfolio.ucdIds[1]!, "stalled"), await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "regression")];
+    // A room each, so no two are coalesced into one card.
+    const roomOf = (alertId: number) => `ROOM-${alertId}`;
+    const room = roomOf(clickedAlert);
+    await enqueue(s.db.pool, [clickedAlert, refusedAlert, plainAlert].map((alertId) => ({ channel: "webex" as const, destination: roomOf(alertId), alertId })));
+    await s.drain();
+    const cardOf = (alertId: number) => s.webex.calls.find((c) => c.op === "send" && c.tag.alertId === alertId)!;
+    const clicked = cardOf(clickedAlert);
+    const redrawOf = (alertId: number) => s.webex.calls.filter((c) => c.op === "replace" && c.tag.alertId === alertId).at(-1)!;
+    // A click answered in the card's thread (the receipt): its own redraw keeps the card, in the thread.
+    await s.db.pool.query(`UPDATE alert SET version = version + 1`);
+    await enqueueRedraws(s.db.pool, clickedAlert, { chat: "webex", conversationId: clicked.conversationId!, externalId: clicked.externalId, alertId: clickedAlert, destination: room, csmId: null, threaded: true });
+    // A refused form answered under its card: nothing redraws it now, the card is only marked.
+    await markThreaded(s.db.pool, { chat: "webex", alertId: refusedAlert, externalId: cardOf(refusedAlert).externalId });
+    await s.drain();
+    expect(redrawOf(clickedAlert)).toMatchObject({ replacedId: clicked.externalId, message: { thread: { conversationId: room, parentId: clicked.externalId } } });
+    // A later change made elsewhere: the clicked and the refused cards keep their threads; a card nobody answered under is reposted.
+    await s.db.pool.query(`UPDATE alert SET version = version + 1`);
+    for (const alertId of [clickedAlert, refusedAlert, plainAlert]) await enqueueRedraws(s.db.pool, alertId);
+    await s.drain();
+    expect(redrawOf(clickedAlert).message.thread).toBeDefined();
+    expect(redrawOf(refusedAlert)).toMatchObject({ replacedId: cardOf(refusedAlert).externalId, message: { thread: { conversationId: roomOf(refusedAlert), parentId: cardOf(refusedAlert).externalId } } });
+    expect(redrawOf(plainAlert).message.thread).toBeUndefined();
+  });
+
+  it("tells a change made in another chat under the alert's card in the preview, once per inbox, and none for the preview's own", async () => {
+    const s = await setup(kind);
+    const csmId = s.portfolio.csmIds[1]!;
+    const alert = await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "stalled");
+    const { rows: cards } = await s.db.pool.query<{ id: number }>(
+      `INSERT INTO outbox_message (channel, destination, csm_id, alert_id, kind, payload, status, dedupe_key)
+       SELECT 'preview', $1, $2, $3, k, json_build_object('alertId', $3::int, 'notice', n), 'sent', 'preview-card:' || n FROM (VALUES ('alert', 0), ('reminder', 1)) AS v(k, n)
+       RETURNING id`,
+      [`csm:${csmId}`, csmId, alert],
+    );
+    const change = { chat: "slack", actorName: "James", outcome: { key: "snoozed" as const, params: { days: 7 as const } } };
+    await enqueueRedraws(s.db.pool, alert, undefined, change);
+    await enqueueRedraws(s.db.pool, alert, undefined, change); // the same change again: written once
+    await enqueueRedraws(s.db.pool, alert, undefined, { ...change, chat: "preview" });
+    const { rows } = await s.db.pool.query<{ thread_of: number; change: unknown; channel: string }>(`SELECT (payload ->> 'threadOf')::int AS thread_of, payload -> 'change' AS change, channel::text FROM outbox_message WHERE kind = 'notice'`);
+    expect(rows).toEqual([{ thread_of: Number(cards[0]!.id), change, channel: "preview" }]);
   });
 
   it.each([

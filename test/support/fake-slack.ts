@@ -137,7 +137,14 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       messages.set(`${channel}/${ts}`, { channel, ts, text: args.text, blocks: args.blocks, ...(thread ? { thread_ts: thread } : {}) });
       return { ok: true, channel, ts, message: { ts, text: args.text, blocks: args.blocks } };
     },
-    "chat.postEphemeral": () => ({ ok: true, message_ts: nextTs() }),
+    // Seen only by `user`; in a thread when `thread_ts` names a message of the channel.
+    "chat.postEphemeral": (args) => {
+      const channel = String(args.channel ?? "");
+      if (!channel) return { ok: false, error: "channel_not_found" };
+      if (!args.user) return { ok: false, error: "user_not_in_channel" };
+      if (args.thread_ts !== undefined && !messages.has(`${channel}/${String(args.thread_ts)}`)) return { ok: false, error: "thread_not_found" };
+      return { ok: true, message_ts: nextTs() };
+    },
     "conversations.info": (args) => {
       const id = String(args.channel ?? "");
       if (!id.startsWith("C") && !id.startsWith("G")) return { ok: false, error: "channel_not_found" };

@@ -2,6 +2,7 @@ import type { ConversationDeps } from "../../src/actions/context.js";
 import { createDispatcher, type DispatcherTuning } from "../../src/delivery/dispatcher.js";
 import { enqueueHomes } from "../../src/delivery/home.js";
 import { enqueueRedraws } from "../../src/delivery/refresh.js";
+import { markThreaded } from "../../src/delivery/thread.js";
 import type { Logger } from "../../src/log.js";
 import type { ChannelPort } from "../../src/protocol/port.js";
 
@@ -34,6 +35,9 @@ export async function redrawThroughOutbox(deps: ConversationDeps, ports: readonl
   deps.redraw = (alertId, clicked, change) => {
     queued = queued.then(() => enqueueRedraws(deps.db.pool, alertId, clicked, change)).then(() => dispatcher.wake());
   };
+  deps.keepThread = (card) => {
+    queued = queued.then(() => markThreaded(deps.db.pool, card));
+  };
   deps.redrawHome = (csmId) => {
     queued = queued.then(() => enqueueHomes(deps.db.pool, [csmId])).then(() => dispatcher.wake());
   };
@@ -51,6 +55,7 @@ export async function redrawThroughOutbox(deps: ConversationDeps, ports: readonl
     async stop() {
       delete deps.redraw;
       delete deps.redrawHome;
+      delete deps.keepThread;
       await dispatcher.stop(2_000);
     },
   };

@@ -11,6 +11,7 @@ import { ALERT_KINDS, type AlertKind } from "../../domain/recommendations.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import { alertView } from "../../queries/queries.js";
 import { homeView } from "../../queries/home.js";
+import { changeNotice, changesOf, reminderNotice } from "../../delivery/thread.js";
 
 /**
  * A CSM's inbox as the preview shows it: what arrived (the outbox rows of channel
@@ -19,6 +20,10 @@ import { homeView } from "../../queries/home.js";
  * open without a row: they wait for the digest), the open alerts nobody is assigned to,
  * and today's digest; above them, the CSM's Home page as Slack's App Home shows it. Every
  * alert is shown as its card stands now.
+ *
+ * What arrived is threaded as Slack and Webex thread it: an alert's first row is its card, and
+ * what came about the alert after it (reminders, notices of changes made in another chat) are
+ * replies under that card, oldest first; a card with new replies moves up, as a busy thread does.
  */
 
 export const INBOX_SECTIONS = ["home", "arrived", "open", "unassigned", "digest"] as const;
@@ -30,6 +35,15 @@ export interface InboxItem {
   /** The alert the card shows: a refresh of it replaces the card. */
   alertId: number | null;
   /** Small labels above the card (kind of delivery, new, snoozed), as messages. */
+  badges: Message[];
+  card: AnyCard;
+  /** Replies in the card's thread, oldest first (reminders, changes made in another chat). */
+  thread: InboxReply[];
+}
+
+/** A reply under a card: "Reminder 2: …", "Changed in Slack: …". */
+export interface InboxReply {
+  key: string;
   badges: Message[];
   card: AnyCard;
 }
@@ -52,7 +66,7 @@ export interface Inbox {
   hidden: Record<InboxSection, number>;
 }
 
-const payloadSchema = z.looseObject({ alertId: z.number().int().optional(), notice: z.number().int().optional(), date: z.string().optional() });
+const payloadSchema = z.looseObject({ alertId: z.number().int().optional(), notice: z.number().int().optional(), date: z.string().optional(), change: z.unknown().optional() });
 
 /** The rows that are messages of their own; a `refresh` row only replaces a card, and the inbox shows every card as it stands now. */
 const SHOWN_KINDS = ["alert", "reminder", "digest", "notice", "summary"];
@@ -114,15 +128,19 @@ export async function loadInbox(deps: ConversationDeps, csm: InboxCsm, limit = 2
   const delivered = { channel: "preview", csmId: csm.id, kind: { in: SHOWN_KINDS } } as const;
   const rows = await prisma.outboxMessage.findMany({ where: delivered, orderBy: { id: "desc" }, take: limit });
   const deliveredCount = await prisma.outboxMessage.count({ where: delivered });
-  const arrived: InboxItem[] = [];
-  for (const row of rows) {
+  // Oldest first, so an alert's first row is its card and what followed goes under it.
+  const byAlert = new Map<number, { item: InboxItem; latest: number }>();
+  const arrivedAt: { item: InboxItem; latest: number }[] = [];
+  const standalone = (item: InboxItem, id: number) => void arrivedAt.push({ item, latest: id });
+  for (const row of [...rows].reverse()) {
+    const id = Number(row.id);
     const payload = payloadSchema.safeParse(row.payload);
     const badges: Message[] = todayIn(csm.timeZone, row.createdAt) === today ? [{ key: "preview.badge.today" }] : [];
     const key = `outbox:${row.id}`;
     if (row.kind === "digest") {
       const date = payload.success && payload.data.date ? payload.data.date : todayIn(csm.timeZone, row.createdAt);
       const view = await digestOn(date);
-      if (view) arrived.push({ key, alertId: null, badges: [{ key: "preview.badge.digest" }, ...badges], card: { card: "digest", view } });
+      if (view) standalone({ key, alertId: null, badges: [{ key: "preview.badge.digest" }, ...badges], card: { card: "digest", view }, thread: [] }, id);
       continue;
     }
     if (row.kind === "summary" && isSummaryPayload(row.payload)) {
@@ -130,21 +148,40 @@ export async function loadInbox(deps: ConversationDeps, csm: InboxCsm, limit = 2
       const items = (await Promise.all(row.payload.alertIds.map(viewOf))).filter((v): v is AlertView => v !== null);
       if (items.length === 0) continue;
       const counts = Object.fromEntries(ALERT_KINDS.map((k) => [k, items.filter((i) => i.kind === k).length])) as SummaryView["counts"];
-      arrived.push({ key, alertId: null, badges: [{ key: "preview.badge.summary" }, ...badges], card: { card: "summary", view: { counts, items, page: row.payload.page, pages: row.payload.pages } } });
-      continue;
-    }
-    if (row.kind === "notice") {
-      const card = payloadCard(row.payload);
-      if (card) arrived.push({ key, alertId: null, badges: [{ key: "preview.badge.notice" }, ...badges], card });
+      standalone({ key, alertId: null, badges: [{ key: "preview.badge.summary" }, ...badges], card: { card: "summary", view: { counts, items, page: row.payload.page, pages: row.payload.pages } }, thread: [] }, id);
       continue;
     }
     const alertId = row.alertId ?? (payload.success ? payload.data.alertId : undefined);
+    const shown = alertId !== undefined ? byAlert.get(alertId) : undefined;
+    if (row.kind === "notice") {
+      // A change made in another chat is drawn with the alert as it is now ("Changed in Slack: …").
+      const [change] = changesOf(payload.success && payload.data.change !== undefined ? [payload.data.change] : []);
+      const view = change && alertId !== undefined ? await viewOf(alertId) : null;
+      const card = change ? (view ? changeNotice(change, view) : null) : payloadCard(row.payload);
+      if (!card) continue;
+      const reply = { key, badges: [{ key: "preview.badge.notice" } as Message, ...badges], card };
+      if (shown) {
+        shown.item.thread.push(reply);
+        shown.latest = id;
+      } else standalone({ ...reply, alertId: null, thread: [] }, id);
+      continue;
+    }
     const view = alertId !== undefined ? await viewOf(alertId) : null;
     if (!view) continue;
     const notice = payload.success ? (payload.data.notice ?? 0) : 0;
+    if (shown) {
+      // The card is on the page already, as it stands now: a reminder is a reply under it.
+      if (row.kind === "reminder") shown.item.thread.push({ key, badges: [{ key: "preview.badge.reminder", params: { n: notice } }, ...badges], card: reminderNotice(view, notice) });
+      shown.latest = id;
+      continue;
+    }
     const kind: Message = row.kind === "reminder" ? { key: "preview.badge.reminder", params: { n: notice } } : { key: "preview.badge.alert" };
-    arrived.push({ key, alertId: view.alertId, badges: [kind, ...badges], card: alertCard(view) });
+    const entry = { item: { key, alertId: view.alertId, badges: [kind, ...badges], card: alertCard(view), thread: [] as InboxReply[] }, latest: id };
+    byAlert.set(view.alertId, entry);
+    arrivedAt.push(entry);
   }
+  // Newest activity first: a card whose thread just got a reply comes up.
+  const arrived = arrivedAt.sort((a, b) => b.latest - a.latest).map((a) => a.item);
 
   const mine = await openAlerts({ useCaseDeployment: { deployment: { assignedCsmId: csm.id } } });
   const digest = await digestOn(today);
@@ -153,16 +190,16 @@ export async function loadInbox(deps: ConversationDeps, csm: InboxCsm, limit = 2
   const open = mine.filter((a) => !shown.has(a.view.alertId));
   const unassigned = await openAlerts({ useCaseDeployment: { deployment: { assignedCsmId: null, active: true } } });
   const items = (alerts: typeof open) =>
-    alerts.slice(0, limit).map((a): InboxItem => ({ key: `alert:${a.view.alertId}`, alertId: a.view.alertId, badges: snoozeBadge(a.snoozedUntil), card: alertCard(a.view) }));
+    alerts.slice(0, limit).map((a): InboxItem => ({ key: `alert:${a.view.alertId}`, alertId: a.view.alertId, badges: snoozeBadge(a.snoozedUntil), card: alertCard(a.view), thread: [] }));
 
   return {
     csm,
     sections: {
-      home: home ? [{ key: "home", alertId: null, badges: [], card: { card: "home", view: home } }] : [],
+      home: home ? [{ key: "home", alertId: null, badges: [], card: { card: "home", view: home }, thread: [] }] : [],
       arrived,
       open: items(open),
       unassigned: items(unassigned),
-      digest: digest ? [{ key: "digest", alertId: null, badges: [], card: { card: "digest", view: digest } }] : [],
+      digest: digest ? [{ key: "digest", alertId: null, badges: [], card: { card: "digest", view: digest }, thread: [] }] : [],
     },
     hidden: {
       home: 0,

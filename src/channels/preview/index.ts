@@ -19,7 +19,7 @@ import { accessOf, requireAccess, securityHeaders, urlToken, type PreviewAccess 
 import { findCsm, INBOX_SECTIONS, listCsms, loadInbox, type InboxItem, type InboxSection } from "./inbox.js";
 import { forbiddenPage, galleryPage, inboxPage, pickerPage, type PageContext, type PageItem } from "./pages.js";
 import { actionBody, identity, localeSchema, messageBody, queryString } from "./inbound.js";
-import { presentOutcome, renderBoth, type PreviewAnswer } from "./present.js";
+import { messageText, presentOutcome, renderBoth, type PreviewAnswer } from "./present.js";
 
 /**
  * The preview channel: the bot without a chat platform. Like the Webex and Slack adapters
@@ -32,6 +32,7 @@ import { presentOutcome, renderBoth, type PreviewAnswer } from "./present.js";
  *   GET  /assets/<file>     the official adaptivecards renderer and its CSS, the page script and CSS
  *   POST /api/message       { csm, text, locale? }  → PreviewAnswer
  *   POST /api/action        { csm, data, locale? }  → PreviewAnswer (data: Action.Submit data merged with the inputs)
+ *   GET  /api/inbox?csm=    the inbox as JSON: sections of cards, each with the replies of its thread
  *
  * With a PREVIEW_TOKENS token the request acts as that token's CSM only: `csm` may be left
  * out, and a request naming another CSM (`?csm=`, the body's `csm`, an envelope's `to`
@@ -124,7 +125,36 @@ export function createPreviewChannel({ config, deps, log }: PreviewChannelOption
     throw new AppError(code, { email: access.email, named: shown });
   }
 
-  const asPageItem = (item: InboxItem, ctx: RenderContext): PageItem => ({ key: item.key, alertId: item.alertId, badges: item.badges, rendered: renderBoth(item.card, ctx) });
+  const asPageItem = (item: InboxItem, ctx: RenderContext): PageItem => ({
+    key: item.key,
+    alertId: item.alertId,
+    badges: item.badges,
+    rendered: renderBoth(item.card, ctx),
+    thread: item.thread.map((reply) => ({ key: reply.key, alertId: null, badges: reply.badges, rendered: renderBoth(reply.card, ctx) })),
+  });
+
+  /**
+   * The inbox as JSON, as the page shows it (the same sections and threads): each card with its
+   * text as a chat's notification shows it, in the CSM's language or `lang`.
+   */
+  const inboxJson: RequestHandler = async (req, res) => {
+    const lang = localeSchema.safeParse(req.query.lang);
+    const csmEmail = await actingAs(req, res, queryString(req.query.csm));
+    const csm = csmEmail ? await findCsm(deps, csmEmail) : null;
+    if (!csm) return void res.status(csmEmail ? 404 : 400).json({ error: csmEmail ? "no such CSM" : "expected ?csm=<email>" });
+    const locale = lang.success ? lang.data : csm.locale;
+    const t = translator(locale);
+    const ctx: RenderContext = { locale, timeZone: csm.timeZone, now: deps.now() };
+    const shown = (item: { key: string; badges: InboxItem["badges"]; card: InboxItem["card"] }) => {
+      const rendered = renderBoth(item.card, ctx);
+      return { key: item.key, card: rendered.name, badges: item.badges.map((b) => messageText(t, b)), text: fallbackText(rendered.card) };
+    };
+    const inbox = await loadInbox(deps, csm);
+    const sections = Object.fromEntries(
+      INBOX_SECTIONS.map((s) => [s, inbox.sections[s].map((item) => ({ ...shown(item), alertId: item.alertId, thread: item.thread.map(shown) }))]),
+    );
+    res.json({ csm: { email: csm.email, name: csm.name, locale: csm.locale }, locale, sections, hidden: inbox.hidden });
+  };
 
   const home: RequestHandler = async (req, res) => {
     const lang = localeSchema.safeParse(req.query.lang);
@@ -233,9 +263,10 @@ export function createPreviewChannel({ config, deps, log }: PreviewChannelOption
   router.get("/assets/:name", asset);
   router.post("/api/message", express.json({ limit: "64kb" }), message);
   router.get("/api/changes.xlsx", changesFile);
+  router.get("/api/inbox", inboxJson);
   router.post("/api/action", express.json({ limit: "64kb" }), action);
   router.all(["/api/message", "/api/action"], methodNotAllowed(["POST"]));
-  router.all(["/", "/cards", "/assets/:name", "/api/changes.xlsx"], methodNotAllowed(["GET", "HEAD"]));
+  router.all(["/", "/cards", "/assets/:name", "/api/changes.xlsx", "/api/inbox"], methodNotAllowed(["GET", "HEAD"]));
   router.use((_req, res) => void res.status(404).json({ error: "not found" }));
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (isAppError(error) && ERROR_STATUS[error.code]) {

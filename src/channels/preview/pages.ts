@@ -35,6 +35,8 @@ export interface PageItem {
   alertId: number | null;
   badges: Message[];
   rendered: RenderedCard;
+  /** Replies in the card's thread, oldest first (drawn under it, as Slack and Webex show a thread). */
+  thread?: PageItem[];
 }
 
 /** Texts the browser script needs, in the page's language. */
@@ -46,6 +48,7 @@ function clientTexts(t: Translate) {
     bot: t("preview.chat.bot"),
     failed: t("preview.chat.failed", { status: "{status}" }),
     refreshed: t("preview.badge.refreshed"),
+    receipt: t("preview.badge.receipt"),
   };
 }
 
@@ -97,10 +100,13 @@ function itemHtml(page: PageContext, item: PageItem): SafeHtml {
     <div class="pane pane-webex"><div class="pane-title">${page.t("preview.pane.webex")}</div><div class="ac-host"></div></div>
     <div class="pane pane-slack"><div class="pane-title">${page.t("preview.pane.slack")}</div><div class="slack-host">${raw(item.rendered.slackHtml)}</div></div>
   </div>
+  ${item.alertId !== null ? html`<div class="thread" role="list" aria-label="${page.t("preview.thread.label")}">${(item.thread ?? []).map((reply) => html`<div class="reply" role="listitem">${itemHtml(page, reply)}</div>`)}</div>` : ""}
 </article>`;
 }
 
-const cardsOf = (items: readonly PageItem[]) => Object.fromEntries(items.map((item) => [item.key, item.rendered.card]));
+/** The card JSON of each item and of each reply in its thread, by key, for the page's renderer. */
+const cardsOf = (items: readonly PageItem[]): Record<string, unknown> =>
+  Object.fromEntries(items.flatMap((item) => [[item.key, item.rendered.card] as const, ...Object.entries(cardsOf(item.thread ?? []))]));
 
 export function pickerPage(page: PageContext, csms: readonly { email: string; name: string }[]): string {
   const body = html`${topbar(page, html``, (locale) => link(page, "/", { lang: locale }))}

@@ -28,21 +28,32 @@ export function formButton(data: ButtonData | undefined): ButtonData | undefined
 
 /** The alert card a click came from: a message everyone in the conversation sees (not ephemeral), and the alert its buttons act on. */
 export function clickedAlertMessage(body: BlockAction): MessageSource | undefined {
-  const container = body.container as { type?: string; is_ephemeral?: boolean; channel_id?: string; message_ts?: string };
+  const container = body.container as { type?: string; is_ephemeral?: boolean; channel_id?: string; message_ts?: string; thread_ts?: string };
   const channel = container.channel_id ?? body.channel?.id;
   const ts = container.message_ts ?? body.message?.ts;
   if (container.type !== "message" || container.is_ephemeral || !channel || !ts) return undefined;
+  const root = container.thread_ts ?? (body.message as { thread_ts?: string } | undefined)?.thread_ts;
+  const inThread = root && root !== ts ? { h: root } : {};
   const blocks = (body.message?.blocks ?? []) as { type?: string; elements?: { value?: string }[] }[];
   for (const block of blocks) {
     if (block.type !== "actions") continue;
     for (const element of block.elements ?? []) {
       const data = parseJson(element.value);
       const envelope = typeof data === "object" && data !== null ? (data as { a?: unknown; id?: unknown; al?: unknown }) : {};
-      if ((envelope.a === "rec.act" || envelope.a === "alert.snooze") && typeof envelope.id === "number") return { c: channel, t: ts, a: envelope.id };
-      if (envelope.a === "usecase.assign" && typeof envelope.al === "number") return { c: channel, t: ts, a: envelope.al };
+      if ((envelope.a === "rec.act" || envelope.a === "alert.snooze") && typeof envelope.id === "number") return { c: channel, t: ts, a: envelope.id, ...inThread };
+      if (envelope.a === "usecase.assign" && typeof envelope.al === "number") return { c: channel, t: ts, a: envelope.al, ...inThread };
     }
   }
-  return { c: channel, t: ts };
+  return { c: channel, t: ts, ...inThread };
+}
+
+/**
+ * Where the answer to a click on an alert card goes: the thread of that card (its root, when
+ * the card is itself a reply), with the receipts and reminders about the alert. Undefined for
+ * any other message (a list, an ephemeral answer): that answer stays where it was.
+ */
+export function cardThread(source: MessageSource | undefined): { channel: string; threadTs: string } | undefined {
+  return source?.a !== undefined ? { channel: source.c, threadTs: source.h ?? source.t } : undefined;
 }
 
 /** The clicked message as the pipeline's redraw needs it: a DM (D…) is the person's own, any other conversation is shared. */

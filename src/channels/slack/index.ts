@@ -15,7 +15,7 @@ import { createReplayGuard, type ReplayGuard } from "../replay.js";
 import { methodNotAllowed } from "../../server/http.js";
 import { boltLogger, within } from "./bolt.js";
 import { createBotName, createIdentities } from "./identity.js";
-import { buttonKind, clickedAlertMessage, clickedCard, formButton, formOpening, inDirectMessage, mentionText, parseJson, threadOf, type ButtonKind } from "./inbound.js";
+import { buttonKind, cardThread, clickedAlertMessage, clickedCard, formButton, formOpening, inDirectMessage, mentionText, parseJson, threadOf, type ButtonKind } from "./inbound.js";
 import { formValues, parseButtonData, readMetadata, writeMetadata, type MessageSource, type ModalMetadata } from "./modals.js";
 import { createSlackPort, type SlackPort } from "./port.js";
 import { createSlackPresenter, modalErrors, REPLY_PLACEMENT, type SlackFile, type SlackWhere } from "./present.js";
@@ -84,10 +84,11 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     port,
     postMessage: async (channel, message, threadTs) =>
       void (await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false, ...(threadTs ? { thread_ts: threadTs } : {}) })),
+    postEphemeral: async (channel, user, threadTs, message) => void (await client.chat.postEphemeral({ channel, user, thread_ts: threadTs, text: message.text, blocks: message.blocks })),
     now: deps.now,
     log,
   });
-  const { present, viaRespond, viaPost, viaThread, viaResponseUrl } = presenter;
+  const { present, viaRespond, viaPost, viaThread, viaResponseUrl, viaCardThread } = presenter;
   /** A file goes to the person's DM with the bot, wherever they asked: it may hold what a channel must not read. */
   const uploadToDm = (userId: string) => async (file: SlackFile) =>
     void (await client.filesUploadV2({ channel_id: await port.openDm(userId), file: Buffer.from(file.bytes), filename: file.name, title: file.name, initial_comment: file.comment }));
@@ -178,9 +179,17 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     source: MessageSource | undefined;
   }
 
-  const answerWith = (outcome: Outcome, respond: RespondFn | undefined, userId: string) => present(outcome, { reply: replyTo(respond, userId), placement: "ephemeral" });
-  // A click on the App Home has no response_url (no message to answer under): its answer goes to the DM.
-  const replyTo = (respond: RespondFn | undefined, userId: string) => (respond ? viaRespond(respond) : viaResponseUrl(undefined, userId));
+  const answerWith = (outcome: Outcome, respond: RespondFn | undefined, userId: string, source?: MessageSource) => present(outcome, { reply: replyTo(respond, userId, source), placement: "ephemeral" });
+  /**
+   * A click on an alert card is answered in the card's thread (receipts and refusals alike);
+   * any other click on its response_url. A click on the App Home has no response_url (no
+   * message to answer under): its answer goes to the DM.
+   */
+  const replyTo = (respond: RespondFn | undefined, userId: string, source?: MessageSource) => {
+    const otherwise = respond ? viaRespond(respond) : viaResponseUrl(undefined, userId);
+    const thread = cardThread(source);
+    return thread ? viaCardThread(thread, userId, otherwise) : otherwise;
+  };
 
   const BUTTONS: Record<ButtonKind, (click: Click) => Promise<void>> = {
     // Slack opens the link itself; the click is only acknowledged.
@@ -189,7 +198,7 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     submit: async ({ body, value, respond, source }) => {
       const outcome = await handleAction(deps, await identities(body.user.id), value, COMMAND_STYLE, clickedCard(source));
       const name = parseButtonData(value)?.a;
-      await present(outcome, { reply: replyTo(respond, body.user.id), placement: name ? REPLY_PLACEMENT[name] : "ephemeral" });
+      await present(outcome, { reply: replyTo(respond, body.user.id, source), placement: name ? REPLY_PLACEMENT[name] : "ephemeral" });
     },
 
     // Opening a form is a request like any other: the pipeline identifies, draws the form
@@ -208,10 +217,10 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
           // Usually an expired trigger_id (3 s): say so rather than leave the click unanswered.
           const ref = randomUUID().slice(0, 8);
           log.error({ err: error, ref, ms: Date.now() - started, action: data?.a }, "slack views.open failed");
-          await answerWith({ locale: outcome.locale, timeZone: outcome.timeZone, effects: [notice("error", { key: "chat.errors.internal", params: { ref } })] }, respond, body.user.id);
+          await answerWith({ locale: outcome.locale, timeZone: outcome.timeZone, effects: [notice("error", { key: "chat.errors.internal", params: { ref } })] }, respond, body.user.id, source);
         }
       };
-      await present(outcome, { reply: replyTo(respond, body.user.id), placement: "ephemeral", openModal });
+      await present(outcome, { reply: replyTo(respond, body.user.id, source), placement: "ephemeral", openModal });
     },
   };
 
@@ -264,7 +273,10 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
         return;
       }
       await ack();
-      await present(early ?? (await work), { reply: viaResponseUrl(meta.r, body.user.id), placement: "ephemeral" });
+      // The modal's card, if it was an alert card: the receipt goes in its thread, as a click's does.
+      const thread = cardThread(meta.s);
+      const reply = thread ? viaCardThread(thread, body.user.id, viaResponseUrl(meta.r, body.user.id)) : viaResponseUrl(meta.r, body.user.id);
+      await present(early ?? (await work), { reply, placement: "ephemeral" });
     }),
   );
 

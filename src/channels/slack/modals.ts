@@ -31,6 +31,8 @@ export interface MessageSource {
   t: string;
   /** the alert the card shows */
   a?: number;
+  /** the ts of the thread the card is a reply in, when it is one (a thread's replies go under its root) */
+  h?: string;
 }
 
 /** `private_metadata` of our modals: the envelope, where it was clicked, and the click's response_url. */
@@ -42,7 +44,7 @@ export interface ModalMetadata {
 
 const metadataSchema = z.object({
   e: z.record(z.string(), z.unknown()),
-  s: z.object({ c: z.string(), t: z.string(), a: z.number().optional() }).optional(),
+  s: z.object({ c: z.string(), t: z.string(), a: z.number().optional(), h: z.string().optional() }).optional(),
   r: z.string().optional(),
 });
 

@@ -11,8 +11,9 @@ import type { SlackPort } from "./port.js";
 import { messageText, renderBlockKit } from "./render.js";
 
 /**
- * Effects → Slack calls. Answers are ephemeral (only the person sees them) through the
- * request's response_url, or posted in the DM; paging rewrites the list it came from.
+ * Effects → Slack calls. Answers are ephemeral (only the person sees them): in the thread of
+ * the alert card a click came from (viaCardThread), else through the request's response_url,
+ * or posted in the DM; paging rewrites the list it came from.
  * Alert cards are not touched here: the pipeline queued their redraw in the outbox, and the
  * dispatcher rewrites every copy (the clicked one first) with chat.update.
  */
@@ -95,7 +96,14 @@ const PRESENTERS: EffectPresenters<Collected, { outcome: Outcome; now: Date; whe
   fieldErrors: () => undefined,
 };
 
-export function createSlackPresenter(options: { port: SlackPort; postMessage: (channel: string, message: BlockKitMessage, threadTs?: string) => Promise<void>; now: () => Date; log: Logger }) {
+export function createSlackPresenter(options: {
+  port: SlackPort;
+  postMessage: (channel: string, message: BlockKitMessage, threadTs?: string) => Promise<void>;
+  /** chat.postEphemeral: a message only `user` sees, in the thread of `threadTs`. */
+  postEphemeral: (channel: string, user: string, threadTs: string, message: BlockKitMessage) => Promise<void>;
+  now: () => Date;
+  log: Logger;
+}) {
   const { port, log } = options;
 
   const viaRespond = (respond: RespondFn): Reply => async (message, placement) => {
@@ -143,7 +151,23 @@ export function createSlackPresenter(options: { port: SlackPort; postMessage: (c
     }
   }
 
-  return { present, viaRespond, viaPost, viaThread, viaResponseUrl };
+  /**
+   * The answer to a click on an alert card: in the card's thread, next to its reminders and
+   * the notices of changes, seen only by the person who clicked (chat.postEphemeral, in a DM
+   * as in a channel). A paging answer still rewrites its list; if Slack refuses the
+   * ephemeral post, the answer goes the way it would have without a thread.
+   */
+  const viaCardThread = (thread: { channel: string; threadTs: string }, userId: string, otherwise: Reply): Reply => async (message, placement) => {
+    if (placement === "replace") return otherwise(message, placement);
+    try {
+      await options.postEphemeral(thread.channel, userId, thread.threadTs, message);
+    } catch (error) {
+      log.info({ err: error, channel: thread.channel }, "slack chat.postEphemeral refused the answer in the card's thread; answering as before");
+      await otherwise(message, placement);
+    }
+  };
+
+  return { present, viaRespond, viaPost, viaThread, viaResponseUrl, viaCardThread };
 }
 
 /** Field errors the modal can show next to its inputs (by block id), in the reader's language. */

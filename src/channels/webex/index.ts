@@ -129,11 +129,14 @@ export function createWebexChannel(options: WebexChannelOptions): WebexChannel {
       return undefined;
     });
     const shows = clicked ? shownAlertId(cardOf(clicked)) : undefined;
-    const card = clicked ? { conversationId: clicked.roomId, externalId: clicked.id, ...(shows !== undefined ? { alertId: shows } : {}), shared: group } : undefined;
+    // An alert card's answer (the receipt, a refusal) goes in the card's thread: under its
+    // root (Webex threads are one level deep), the root the outbox posts reminders under.
+    // The card is marked `threaded`, so its redraw keeps it in place, new state in the thread.
+    const threaded = clicked !== undefined && shows !== undefined;
+    const card = clicked ? { conversationId: clicked.roomId, externalId: clicked.id, ...(shows !== undefined ? { alertId: shows } : {}), shared: group, ...(threaded ? { threaded } : {}) } : undefined;
     const outcome = await handleAction(deps, identityOf(trigger.person), action.inputs ?? {}, style(group), card);
-    // The answer stays in the clicked card's thread, if it is in one. A card at the top of a
-    // group space is reposted by its redraw, so an answer under it would lose its parent.
-    await present(outcome, { roomId: action.roomId, parentId: clicked?.parentId });
+    // Any other card (a list, a use case): its answer stays in the card's thread if it is in one, else at the top.
+    await present(outcome, { roomId: action.roomId, parentId: threaded ? (clicked.parentId ?? clicked.id) : clicked?.parentId });
   }
 
   const router = express.Router();

@@ -53,10 +53,26 @@ export function slackDriver(h: Harness): ChatDriver {
     return button;
   }
 
-  /** The answers posted to a response_url so far; waits for one, and then for `until`. */
-  async function answerOn(key: string, what: string, until: Until = () => true): Promise<string> {
-    const answerNow = () => fake.responses.filter((r) => r.key === key).map((r) => seen(r.body.blocks, r.body.text)).join("\n");
-    await eventually(what, () => fake.responses.some((r) => r.key === key));
+  /**
+   * The answers posted to a response_url so far and, for a click on a card (`inThread`), the
+   * ephemeral ones in the card's thread to the person since the click; waits for one, and then for `until`.
+   */
+  const clicksAt: number[] = [];
+  /** The person's ephemeral answers from the click on, up to the next click the driver made. */
+  const ephemerals = (inThread: { user: string; since: number } | undefined) => {
+    if (!inThread) return [];
+    const next = clicksAt.find((at) => at > inThread.since);
+    return fake.calls.slice(inThread.since, next).filter((c) => c.method === "chat.postEphemeral" && c.args.user === inThread.user);
+  };
+  const clickStarts = (user: string) => {
+    const since = fake.calls.length;
+    clicksAt.push(since);
+    return { user, since };
+  };
+  async function answerOn(key: string, what: string, until: Until = () => true, inThread?: { user: string; since: number }): Promise<string> {
+    const answers = () => [...fake.responses.filter((r) => r.key === key).map((r) => r.body), ...ephemerals(inThread).map((c) => c.args)];
+    const answerNow = () => answers().map((body) => seen(body.blocks, body.text)).join("\n");
+    await eventually(what, () => answers().length > 0);
     return eventually(what, () => until(answerNow()) && answerNow()).catch(() => answerNow());
   }
 
@@ -73,16 +89,17 @@ export function slackDriver(h: Harness): ChatDriver {
       const body = pressed(person, card, button, key, `trigger-${seq}`);
       const timestamp = Math.floor(Date.now() / 1000);
       const signature = slackSignature(SLACK_SECRET, timestamp, body);
+      const inThread = clickStarts(PEOPLE[person].slackId);
       const post = await postSigned(events, SLACK_SECRET, body, { timestamp, signature });
       if (post.status !== 200) throw new Error(`Slack click answered ${post.status}: ${post.text}`);
       return {
-        answer: await answerOn(key, `the receipt of ${action}`, until),
+        answer: await answerOn(key, `the receipt of ${action}`, until, inThread),
         async replay() {
           const again = await postSigned(events, SLACK_SECRET, body, { timestamp, signature });
           if (again.status !== 200) throw new Error(`replayed click answered ${again.status}`);
         },
-        // Every time the bot takes the click it answers on the click's response_url.
-        handled: () => fake.responses.filter((r) => r.key === key).length,
+        // Every time the bot takes the click it answers: in the card's thread, else on the click's response_url.
+        handled: () => fake.responses.filter((r) => r.key === key).length + ephemerals(inThread).length,
       };
     },
 
@@ -95,6 +112,7 @@ export function slackDriver(h: Harness): ChatDriver {
       const button = buttonFor(card, action);
       const key = `form-${++seq}`;
       const triggerId = `trigger-${seq}`;
+      const inThread = clickStarts(PEOPLE[person].slackId);
       const opened = await postSigned(events, SLACK_SECRET, pressed(person, card, button, key, triggerId));
       if (opened.status !== 200) throw new Error(`Slack form button answered ${opened.status}`);
       const open = await eventually("views.open for the form", () => fake.callsOf("views.open").find((c) => c.args.trigger_id === triggerId));
@@ -128,7 +146,7 @@ export function slackDriver(h: Harness): ChatDriver {
           .map(([field, message]) => `${fields.find((f) => f.block_id === field)?.label.text ?? `(no field ${field})`}: ${mrkdwnAsSeen(message)}`)
           .join("\n");
       }
-      return answerOn(key, `the receipt of ${action}`, until);
+      return answerOn(key, `the receipt of ${action}`, until, inThread);
     },
 
     async say(person, text, until) {

@@ -106,7 +106,7 @@
 
   for (const item of document.querySelectorAll(".item[data-key]")) {
     const card = data.cards[item.dataset.key];
-    if (card) drawCard(item.querySelector(".ac-host"), card);
+    if (card) drawCard(item.querySelector(":scope > .panes .ac-host"), card);
   }
 
   // ---------------------------------------------------------------------------------------
@@ -198,9 +198,50 @@
     add({ who: "error", text: data.texts.failed.replace("{status}", error.message) });
   }
 
-  /** Shows what the bot answered: replies in the conversation, refusals next to their fields, refreshed alerts in place. */
+  /**
+   * The thread under an alert's card in the inbox (the server draws one under each alert
+   * card), where the answer to a click on that card goes, as in Slack and Webex.
+   */
+  function threadOf(item) {
+    if (!item || !item.dataset.alertId || !item.closest(".inbox")) return null;
+    let thread = item.querySelector(":scope > .thread");
+    if (!thread) {
+      thread = document.createElement("div");
+      thread.className = "thread";
+      thread.setAttribute("role", "list");
+      item.append(thread);
+    }
+    return thread;
+  }
+
+  /** A reply in a card's thread: the answer, marked as the person's own (Slack shows it to them only). */
+  function addToThread(thread, rendered) {
+    const reply = document.createElement("div");
+    reply.className = "reply reply-answer";
+    reply.setAttribute("role", "listitem");
+    const article = itemElement(rendered);
+    const badges = document.createElement("div");
+    badges.className = "badges";
+    const badge = document.createElement("span");
+    badge.className = "badge badge-receipt";
+    badge.textContent = data.texts.receipt;
+    badges.append(badge);
+    article.prepend(badges);
+    reply.append(article);
+    thread.append(reply);
+    reply.scrollIntoView({ block: "nearest" });
+  }
+
+  /**
+   * Shows what the bot answered: after a click on an alert card, in that card's thread;
+   * otherwise in the conversation. Refusals next to their fields, refreshed alerts in place.
+   */
   function present(answer, origin) {
-    for (const reply of answer.replies) add({ who: "bot", reply });
+    const thread = origin ? threadOf(origin.item) : null;
+    for (const reply of answer.replies) {
+      if (thread) addToThread(thread, reply);
+      else add({ who: "bot", reply });
+    }
     for (const file of answer.files ?? []) add({ who: "bot", text: file.text, file: file.name });
     for (const error of answer.fieldErrors) showFieldError(origin, error);
     for (const { alertId, card } of answer.refreshed) refreshAlert(alertId, card);
@@ -262,9 +303,10 @@
 
   function refreshAlert(alertId, rendered) {
     for (const item of document.querySelectorAll(`.inbox .item[data-alert-id="${alertId}"]`)) {
-      drawCard(item.querySelector(".ac-host"), rendered.card);
-      item.querySelector(".slack-host").innerHTML = rendered.slackHtml;
-      let badges = item.querySelector(".badges");
+      // The card's own panes and badges, not those of the replies in its thread.
+      drawCard(item.querySelector(":scope > .panes .ac-host"), rendered.card);
+      item.querySelector(":scope > .panes .slack-host").innerHTML = rendered.slackHtml;
+      let badges = item.querySelector(":scope > .badges");
       if (!badges) {
         badges = document.createElement("div");
         badges.className = "badges";
