@@ -27,6 +27,8 @@ export const COMMAND_KEYWORDS: { [N in CommandName]: Words } = {
   lang: { en: ["lang", "language", "locale", "speak"], ru: ["язык", "говори", "отвечай"] },
   settings: { en: ["settings", "preferences", "prefs", "config", "profile"], ru: ["настройки", "параметры", "профиль"] },
   changes: { en: ["changes", "writeback", "upload"], ru: ["изменения", "изменений", "выгрузка"] },
+  // "команды" (commands) stays help's; the team is "команда" and its cases.
+  team: { en: ["team"], ru: ["команда", "команду", "команде"] },
 };
 
 /** Keywords that are neither English nor Russian; their language is that of the text. */

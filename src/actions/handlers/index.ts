@@ -5,6 +5,7 @@ import { notice, type Effect } from "../../protocol/effects.js";
 import { snoozeAlert, takeRecommendedAction } from "./alerts.js";
 import { assignButton, assignCommand } from "./assign.js";
 import { changes } from "./changes.js";
+import { team } from "./team.js";
 import { updateContact } from "./contacts.js";
 import { openForm } from "./forms.js";
 import { openHome, setDigest, setLanguage, unsubscribeKind } from "./home.js";
@@ -35,6 +36,7 @@ export const HANDLERS: { [N in HandlerName]: Handler<N> } = {
   lang,
   settings,
   changes,
+  team,
   "rec.act": takeRecommendedAction,
   "contact.update": updateContact,
   "usecase.assign": assignButton,
