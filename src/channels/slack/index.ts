@@ -88,9 +88,16 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     log,
   });
   const { present, viaRespond, viaPost, viaThread, viaResponseUrl } = presenter;
-  /** A file goes to the person's DM with the bot, wherever they asked: it may hold what a channel must not read. */
-  const uploadToDm = (userId: string) => async (file: SlackFile) =>
-    void (await client.filesUploadV2({ channel_id: await port.openDm(userId), file: Buffer.from(file.bytes), filename: file.name, title: file.name, initial_comment: file.comment }));
+  /**
+   * A file goes to the person's DM with the bot, wherever they asked: it may hold what a
+   * channel must not read. One meant for the conversation (`here`: the team chart, for
+   * admins and leads) goes where they asked (`channel`; in a mention's thread, `threadTs`).
+   */
+  const upload = (userId: string, channel?: string, threadTs?: string) => async (file: SlackFile) => {
+    const contents = { file: Buffer.from(file.bytes), filename: file.name, title: file.name, initial_comment: file.comment };
+    if (file.here && channel !== undefined && threadTs) await client.filesUploadV2({ ...contents, channel_id: channel, thread_ts: threadTs });
+    else await client.filesUploadV2({ ...contents, channel_id: file.here && channel !== undefined ? channel : await port.openDm(userId) });
+  };
 
   // auth.test once, remembered; a failure is forgotten so the next request tries again.
   let whoAmI: Promise<AuthorizeResult> | undefined;
@@ -147,7 +154,7 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     tracked(async () => {
       await ack();
       const outcome = await handleMessage(deps, await identities(command.user_id), decodeSlackText(command.text ?? ""), withMention(COMMAND_STYLE, await botName()));
-      await present(outcome, { reply: viaRespond(respond), placement: "ephemeral", upload: uploadToDm(command.user_id) });
+      await present(outcome, { reply: viaRespond(respond), placement: "ephemeral", upload: upload(command.user_id, command.channel_id) });
     }),
   );
 
@@ -156,7 +163,7 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     tracked(async () => {
       if (event.channel_type !== "im" || event.subtype !== undefined || event.bot_id || !event.user) return;
       const outcome = await handleMessage(deps, await identities(event.user), decodeSlackText(stripMention(event.text ?? "", [])), withMention(DM_STYLE, await botName()));
-      await present(outcome, { reply: viaPost(event.channel), placement: "ephemeral", upload: uploadToDm(event.user) });
+      await present(outcome, { reply: viaPost(event.channel), placement: "ephemeral", upload: upload(event.user, event.channel) });
     }),
   );
 
@@ -167,7 +174,7 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
       if (inDirectMessage(event) || event.subtype !== undefined || event.bot_id || !event.user) return;
       const text = mentionText(event.text, context.botUserId);
       const outcome = await handleMessage(deps, await identities(event.user), text, mentionStyle(await botName()));
-      await present(outcome, { reply: viaThread(event.channel, threadOf(event)), placement: "ephemeral", upload: uploadToDm(event.user) });
+      await present(outcome, { reply: viaThread(event.channel, threadOf(event)), placement: "ephemeral", upload: upload(event.user, event.channel, threadOf(event)) });
     }),
   );
 
