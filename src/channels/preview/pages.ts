@@ -35,6 +35,8 @@ export interface PageItem {
   alertId: number | null;
   badges: Message[];
   rendered: RenderedCard;
+  /** A picture under the card (the team chart): its link, token included, and its description. */
+  image?: { href: string; alt: string };
 }
 
 /** Texts the browser script needs, in the page's language. */
@@ -97,6 +99,7 @@ function itemHtml(page: PageContext, item: PageItem): SafeHtml {
     <div class="pane pane-webex"><div class="pane-title">${page.t("preview.pane.webex")}</div><div class="ac-host"></div></div>
     <div class="pane pane-slack"><div class="pane-title">${page.t("preview.pane.slack")}</div><div class="slack-host">${raw(item.rendered.slackHtml)}</div></div>
   </div>
+  ${item.image ? html`<figure class="chart"><img src="${item.image.href}" alt="${item.image.alt}" width="960" height="420"></figure>` : ""}
 </article>`;
 }
 
@@ -137,6 +140,7 @@ export function inboxPage(page: PageContext, model: InboxPageModel): string {
   <label class="toggle"><input type="checkbox" id="toggle-slack" checked> ${t("preview.nav.slack")}</label>`;
   const hints: Record<InboxSection, string> = {
     home: t("preview.section.homeHint"),
+    team: t("preview.section.teamHint"),
     arrived: t("preview.section.arrivedHint"),
     open: t("preview.section.openHint"),
     unassigned: t("preview.section.unassignedHint"),
@@ -144,6 +148,7 @@ export function inboxPage(page: PageContext, model: InboxPageModel): string {
   };
   const empty: Record<InboxSection, string> = {
     home: t("preview.empty.home"),
+    team: t("preview.empty.team"),
     arrived: t("preview.empty.arrived"),
     open: t("preview.empty.open"),
     unassigned: t("preview.empty.unassigned"),
@@ -180,7 +185,7 @@ export function inboxPage(page: PageContext, model: InboxPageModel): string {
   const all = INBOX_SECTIONS.flatMap((s) => model.sections[s]);
   return layout(page, t("preview.nav.inboxOf", { name: csm.name }), body, {
     mode: "inbox",
-    api: { message: link(page, "/api/message"), action: link(page, "/api/action"), changes: link(page, "/api/changes.xlsx", { csm: csm.email }) },
+    api: { message: link(page, "/api/message"), action: link(page, "/api/action"), changes: link(page, "/api/changes.xlsx", { csm: csm.email }), team: link(page, "/api/team.png", { csm: csm.email }) },
     reload: link(page, "/", { csm: csm.email }),
     csm: csm.email,
     csmLocale: csm.locale,
