@@ -25,7 +25,9 @@ const SHOWN = `u.active AND NOT u.excluded AND NOT c.excluded`;
  * - the stalled series: for each of the last 8 ISO weeks (Monday to Sunday in the partner's
  *   TIME_ZONE), the stalled alerts open at the end of that week: opened on an LCA day up to
  *   its Sunday and not resolved before the next Monday's midnight there. The current week
- *   counts those open now. A week that ended before the bot's first snapshot has no value
+ *   counts those open now. Use cases and accounts excluded now are left out of every week
+ *   (what LCA shows today; a use case that has left LCA counts for the weeks it was there).
+ *   A week that ended before the bot's first snapshot has no value
  *   (null): the chart leaves it empty and says so, rather than drawing a zero it never saw.
  */
 export async function teamView(ctx: QueryContext & { timeZone: string; now: Date }): Promise<TeamView> {
@@ -123,8 +125,11 @@ export async function stalledWeeks(ctx: QueryContext & { timeZone: string; now: 
   const [first] = await prisma.$queryRawUnsafe<{ as_of: Date | null }[]>(`SELECT min(as_of) AS as_of FROM snapshot`);
   const firstSnapshot: IsoDate | null = first?.as_of ? fromDate(first.as_of) : null;
   const alerts = await prisma.$queryRawUnsafe<{ opened_on: Date; resolved_at: Date | null }[]>(
-    `SELECT opened_on, resolved_at FROM alert
-     WHERE kind = 'stalled' AND opened_on <= $1::date AND (resolved_at IS NULL OR resolved_at >= $2::timestamptz)`,
+    `SELECT a.opened_on, a.resolved_at
+     FROM alert a JOIN use_case_deployment u ON u.id = a.use_case_deployment_id
+       JOIN deployment d ON d.id = u.deployment_id JOIN customer c ON c.id = d.customer_id
+     WHERE a.kind = 'stalled' AND NOT u.excluded AND NOT c.excluded
+       AND a.opened_on <= $1::date AND (a.resolved_at IS NULL OR a.resolved_at >= $2::timestamptz)`,
     today,
     ends[0]!.toISOString(),
   );
