@@ -9,6 +9,7 @@ import { loadDemo } from "../../src/demo/load.js";
 import { translator } from "../../src/i18n.js";
 import { createLogger } from "../../src/log.js";
 import { startHttpServer, type HttpServer } from "../../src/server/http.js";
+import { launchBrowser } from "../support/browser.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 
 /** The preview shows the team report to admins and team leads: a section with the card and the chart, GET /preview/api/team.png behind the preview's tokens. */
@@ -80,5 +81,28 @@ describe("preview: the team report", () => {
     const answer = (await response.json()) as PreviewAnswer;
     expect(answer.replies.map((r) => r.name)).toEqual(["team"]);
     expect(answer.files).toEqual([{ name: `team-report-${isoWeekOf(todayIn("UTC")).label}.png`, text: expect.any(String) as never, image: true }]);
+  });
+
+  it("shows the chart in a real browser under the preview's CSP, in the section and in the conversation", async () => {
+    const browser = await launchBrowser(new URL(at).origin);
+    const tab = await browser.newPage();
+    const violations: string[] = [];
+    tab.on("console", (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+    });
+    await tab.goto(`${at}?token=${sophieToken}`);
+    const width = (selector: string) => tab.locator(selector).evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0));
+    await tab.locator("#section-team figure.chart img").waitFor();
+    await tab.waitForFunction(() => (document.querySelector("#section-team figure.chart img") as HTMLImageElement | null)?.naturalWidth === 960);
+    expect(await width("#section-team figure.chart img")).toBe(960);
+    await tab.locator("#chat-input").fill("team");
+    await tab.locator("#chat-input").press("Enter");
+    await tab.waitForFunction(() => ((document.querySelector("#transcript img.chart") as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
+    await tab.locator("#section-team").screenshot({ path: "test/artifacts/preview-team.png" });
+    await tab.close();
+    await browser.close();
+    expect(violations).toEqual([]);
+    expect(browser.blocked).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
   });
 });
