@@ -1,6 +1,4 @@
 import { createRequire } from "node:module";
-import { Resvg } from "@resvg/resvg-js";
-import * as echarts from "echarts";
 import type { Locale } from "../locale.js";
 import { translator } from "../i18n.js";
 import type { TeamView } from "../protocol/views.js";
@@ -16,6 +14,9 @@ import type { TeamView } from "../protocol/views.js";
  * The font is DejaVu Sans from the `dejavu-fonts-ttf` package (Latin and Cyrillic), loaded by
  * file and never from the system, so the picture is the same on every machine, a fresh CI
  * machine without fonts included.
+ *
+ * Both libraries are loaded on first use: ECharts takes seconds to import on a busy machine,
+ * and the service must answer /healthz long before anyone asks for a chart.
  */
 
 export const TEAM_CHART_SIZE = { width: 960, height: 420 } as const;
@@ -25,11 +26,15 @@ const FONT_FAMILY = "DejaVu Sans";
 const require = createRequire(import.meta.url);
 const FONT_FILES = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf"].map((file) => require.resolve(`dejavu-fonts-ttf/ttf/${file}`));
 
+let libraries: Promise<{ echarts: typeof import("echarts"); Resvg: typeof import("@resvg/resvg-js").Resvg }> | undefined;
+const load = () => (libraries ??= Promise.all([import("echarts"), import("@resvg/resvg-js")]).then(([echarts, resvg]) => ({ echarts, Resvg: resvg.Resvg })));
+
 const BLUE = "#1f6fb2";
 const ORANGE = "#d9822b";
 
 /** The chart as SVG text (what resvg draws), in the reader's language. */
-export function teamChartSvg(view: TeamView, locale: Locale): string {
+export async function teamChartSvg(view: TeamView, locale: Locale): Promise<string> {
+  const { echarts } = await load();
   const t = translator(locale);
   const { width, height } = TEAM_CHART_SIZE;
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
@@ -87,8 +92,9 @@ export function teamChartSvg(view: TeamView, locale: Locale): string {
 }
 
 /** The chart as PNG bytes (960×420), in the reader's language. */
-export function renderTeamChart(view: TeamView, locale: Locale): Uint8Array {
-  const svg = teamChartSvg(view, locale);
+export async function renderTeamChart(view: TeamView, locale: Locale): Promise<Uint8Array> {
+  const { Resvg } = await load();
+  const svg = await teamChartSvg(view, locale);
   const resvg = new Resvg(svg, {
     background: "white",
     fitTo: { mode: "original" },

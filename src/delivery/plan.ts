@@ -199,7 +199,7 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     const attachment = {
       name: `team-report-${view.week}.png`,
       mediaType: PNG_MEDIA_TYPE,
-      bytes: renderTeamChart(view, who.ctx.locale),
+      bytes: await renderTeamChart(view, who.ctx.locale),
       comment: translator(who.ctx.locale)("chat.team.comment", { week: view.week }),
     };
     return { kind: "send", to: who.to, message: { ...message, attachment }, supersede: [] };

@@ -91,13 +91,14 @@ describe("preview: the team report", () => {
       if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
     });
     await tab.goto(`${at}?token=${sophieToken}`);
-    const width = (selector: string) => tab.locator(selector).evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0));
+    type Img = { complete: boolean; naturalWidth: number };
+    const width = (selector: string) => tab.locator(selector).first().evaluate((img) => ((img as unknown as Img).complete ? (img as unknown as Img).naturalWidth : 0));
     await tab.locator("#section-team figure.chart img").waitFor();
-    await tab.waitForFunction(() => (document.querySelector("#section-team figure.chart img") as HTMLImageElement | null)?.naturalWidth === 960);
-    expect(await width("#section-team figure.chart img")).toBe(960);
+    await expect.poll(() => width("#section-team figure.chart img"), { timeout: 20_000 }).toBe(960);
     await tab.locator("#chat-input").fill("team");
     await tab.locator("#chat-input").press("Enter");
-    await tab.waitForFunction(() => ((document.querySelector("#transcript img.chart") as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
+    await tab.locator("#transcript img.chart").waitFor();
+    await expect.poll(() => width("#transcript img.chart"), { timeout: 20_000 }).toBe(960);
     await tab.locator("#section-team").screenshot({ path: "test/artifacts/preview-team.png" });
     await tab.close();
     await browser.close();

@@ -103,7 +103,7 @@ describe.each(DB_KINDS)("the team report on %s", (kind) => {
   it("draws no name from the data into the chart, in either language", async () => {
     const team = await view();
     for (const locale of ["en", "ru"] as const) {
-      const svg = teamChartSvg(team, locale);
+      const svg = await teamChartSvg(team, locale);
       expect(svg).not.toContain("<script");
       expect(svg).not.toContain("Northwind");
       expect(svg).not.toContain("alert(1)");

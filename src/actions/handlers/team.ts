@@ -23,7 +23,7 @@ export const team: Handler<"team"> = async (ctx): Promise<Effect[]> => {
       type: "file",
       name: `team-report-${view.week}.png`,
       mediaType: PNG_MEDIA_TYPE,
-      bytes: renderTeamChart(view, ctx.actor.locale),
+      bytes: await renderTeamChart(view, ctx.actor.locale),
       comment: { key: "chat.team.comment", params: { week: view.week } },
       here: true,
     },
