@@ -33,14 +33,14 @@ export function presentTeam(view: TeamView, f: Format): TemplateData {
             customer: csm.oldestStalled.customer.name,
             useCase: csm.oldestStalled.useCase.name,
             deploymentId: csm.oldestStalled.deploymentId,
-            days: f.number(csm.oldestStalled.daysOver),
+            over: { key: "cards.team.daysOver", params: { count: csm.oldestStalled.daysOver } },
             stage: t(`cards.stage.${csm.oldestStalled.stage}`),
           })
         : t("cards.team.noStalled"),
     })),
-    more: t("cards.team.more", { count: f.number(view.csms.length - shown.length) }),
-    unassigned: view.unassigned.count > 0 ? t("cards.team.unassigned", { count: f.number(view.unassigned.count) }) : t("cards.team.noUnassigned"),
-    unassignedTop: view.unassigned.top.map((u) => ({ text: t("cards.team.unassignedItem", { deploymentId: u.deploymentId, customer: u.customer.name, count: f.number(u.openAlerts) }) })),
+    more: t("cards.team.more", { n: f.number(view.csms.length - shown.length) }),
+    unassigned: view.unassigned.count > 0 ? t("cards.team.unassigned", { n: f.number(view.unassigned.count) }) : t("cards.team.noUnassigned"),
+    unassignedTop: view.unassigned.top.map((u) => ({ text: t("cards.team.unassignedItem", { deploymentId: u.deploymentId, customer: u.customer.name, n: f.number(u.openAlerts) }) })),
     show: { more: view.csms.length > shown.length, unassignedTop: view.unassigned.top.length > 0 },
   };
 }
