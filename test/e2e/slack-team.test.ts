@@ -104,6 +104,15 @@ describe("Slack: the team report", () => {
     expect(fake.files.length).toBe(before);
   });
 
+  it("uploads the chart into the DM when the bot is not in the channel asked in", async () => {
+    fake.fail("files.completeUploadExternal", { error: "not_in_channel" }, 1);
+    const before = fake.files.length;
+    await answerOf(await slashCommand("U0JAMES", "team"));
+    const file = await fake.waitFor("the chart in the DM", () => fake.files.slice(before).find((f) => f.channel));
+    expect(file.channel).toBe("DU0JAMES");
+    expect(isPng(file.bytes)).toBe(true);
+  });
+
   it("delivers the weekly report through the outbox to the team channel: the card, then the chart PNG, once per week", async () => {
     const before = fake.files.length;
     const posted = fake.calls.filter((c) => c.method === "chat.postMessage").length;

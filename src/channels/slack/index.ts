@@ -61,6 +61,9 @@ export interface SlackChannel extends ChatChannel<SlackWhere> {
  * (inbound.ts) and presents its effects (present.ts). Returns undefined (and says so once)
  * when SLACK_BOT_TOKEN is not set.
  */
+/** Slack's answers to an upload into a conversation the bot cannot post in. */
+const NOT_HERE = new Set(["not_in_channel", "channel_not_found", "is_archived"]);
+
 export function createSlackChannel({ config, deps, log: parentLog, replay }: SlackChannelOptions): SlackChannel | undefined {
   const settings = config.slack;
   if (!settings) {
@@ -95,8 +98,18 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
    */
   const upload = (userId: string, channel?: string, threadTs?: string) => async (file: SlackFile) => {
     const contents = { file: Buffer.from(file.bytes), filename: file.name, title: file.name, initial_comment: file.comment };
-    if (file.here && channel !== undefined && threadTs) await client.filesUploadV2({ ...contents, channel_id: channel, thread_ts: threadTs });
-    else await client.filesUploadV2({ ...contents, channel_id: file.here && channel !== undefined ? channel : await port.openDm(userId) });
+    if (file.here && channel !== undefined) {
+      try {
+        if (threadTs) await client.filesUploadV2({ ...contents, channel_id: channel, thread_ts: threadTs });
+        else await client.filesUploadV2({ ...contents, channel_id: channel });
+        return;
+      } catch (error) {
+        // `/lca team` typed in a channel the bot is not in: the person still gets it, in the DM.
+        if (!(error instanceof webApi.WebAPIPlatformError && NOT_HERE.has(error.data.error))) throw error;
+        log.info({ channel, reason: error.data.error }, "slack: cannot upload into the conversation asked in; uploading into the DM");
+      }
+    }
+    await client.filesUploadV2({ ...contents, channel_id: await port.openDm(userId) });
   };
 
   // auth.test once, remembered; a failure is forgotten so the next request tries again.
