@@ -5,6 +5,7 @@ import type { Database } from "../db/database.js";
 import type { Queryable } from "../db/sql.js";
 import { isoWeekOf, todayIn } from "../domain/dates.js";
 import type { Logger } from "../log.js";
+import { mondaysFromRefreshTime } from "./cadence.js";
 
 /** Without the Monday export by this hour (TIME_ZONE), the week's report goes out on the data there is. */
 const LATEST_HOUR = 12;
@@ -39,17 +40,6 @@ export async function teamReportDue(pool: pg.Pool, config: Pick<Config, "refresh
   if (hour >= LATEST_HOUR) return true;
   const { rows } = await pool.query<{ outcome: string | null }>(`SELECT outcome FROM job_run WHERE job = 'refresh' AND slot = $1`, [todayIn(config.partner.timeZone, now)]);
   return rows[0]?.outcome === "ok";
-}
-
-/** Mondays, every 30 minutes from REFRESH_TIME until midnight, in TIME_ZONE. */
-export function mondaysFromRefreshTime(config: Pick<Config, "refresh" | "partner">): schedule.RecurrenceRule {
-  const [hour, minute] = config.refresh.time.split(":").map(Number);
-  const rule = new schedule.RecurrenceRule();
-  rule.dayOfWeek = 1;
-  rule.hour = new schedule.Range(hour!, 23);
-  rule.minute = [minute!, (minute! + 30) % 60];
-  rule.tz = config.partner.timeZone;
-  return rule;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { weekdaysFromRefreshTime } from "../../src/jobs/cadence.js";
-import { mondaysFromRefreshTime } from "../../src/jobs/team-report-job.js";
+import { mondaysFromRefreshTime, weekdaysFromRefreshTime } from "../../src/jobs/cadence.js";
 
 const config = { refresh: { time: "07:15" }, partner: { timeZone: "Europe/Berlin" } } as Parameters<typeof weekdaysFromRefreshTime>[0];
 const next = (from: string) => (weekdaysFromRefreshTime(config).nextInvocationDate(new Date(from)) as unknown as Date).toISOString();
