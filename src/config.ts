@@ -58,6 +58,13 @@ const envSchema = z.object({
     .refine((list) => list.every((e) => EMAIL.safeParse(e).success), {
       message: "must be a comma-separated list of email addresses",
     }),
+  TEAM_LEADS: z
+    .string()
+    .optional()
+    .transform((v) => csv(v).map((e) => e.toLowerCase()))
+    .refine((list) => list.every((e) => EMAIL.safeParse(e).success), {
+      message: "must be a comma-separated list of email addresses",
+    }),
   DEFAULT_LOCALE: z.enum(LOCALES, { error: "must be en or ru" }).default("en"),
   TIME_ZONE: z
     .string()
@@ -197,6 +204,8 @@ export interface Config {
     name: string;
     domains: string[];
     admins: string[];
+    /** Team leads (TEAM_LEADS): see the `team` report like admins; each must be in PARTNER_DOMAINS. */
+    teamLeads: string[];
     defaultLocale: Locale;
     timeZone: string;
   };
@@ -293,6 +302,11 @@ export function loadConfig(env: Env = process.env): Config {
     // Admins get delivery notices and escalations with customer data: only the partner's own people.
     problems.push(`ADMINS: ${outsideAdmins.join(", ")} ${outsideAdmins.length === 1 ? "is" : "are"} not in PARTNER_DOMAINS (${domains.join(", ")}); admins must be the partner's own people`);
   }
+  const outsideLeads = e.TEAM_LEADS.filter((email) => !inPartnerDomains(email, domains));
+  if (outsideLeads.length > 0) {
+    // Team leads get the team report with every CSM's customers: only the partner's own people.
+    problems.push(`TEAM_LEADS: ${outsideLeads.join(", ")} ${outsideLeads.length === 1 ? "is" : "are"} not in PARTNER_DOMAINS (${domains.join(", ")}); team leads must be the partner's own people`);
+  }
   if (previewEnabled && database.kind === "postgres" && !e.PREVIEW_TOKEN && e.PREVIEW_TOKENS.length === 0) {
     problems.push("PREVIEW_TOKENS: required with PREVIEW=1 on PostgreSQL (the preview shows customer data): email:token pairs, one per CSM (or the older single PREVIEW_TOKEN)");
   }
@@ -312,6 +326,7 @@ export function loadConfig(env: Env = process.env): Config {
       name: e.PARTNER_NAME ?? DEMO_PARTNER.name,
       domains,
       admins: e.ADMINS,
+      teamLeads: e.TEAM_LEADS,
       defaultLocale: e.DEFAULT_LOCALE,
       timeZone: e.TIME_ZONE,
     },

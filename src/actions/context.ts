@@ -7,6 +7,7 @@ import type { Reads, Store } from "../protocol/store.js";
 import type { AlertChange, ShownCard } from "../protocol/port.js";
 import { formCard } from "../queries/forms.js";
 import { homeView } from "../queries/home.js";
+import { teamView } from "../queries/team.js";
 import { lcaChangeCounts, lcaWorkbook } from "../writeback/summary.js";
 
 /** Everything a conversation needs: injected, so tests pass their own clock and database. */
@@ -59,5 +60,6 @@ export function queryReads(deps: ConversationDeps): Reads {
     homeView: (args) => homeView(q(), args),
     lcaChangeCounts: () => lcaChangeCounts(deps.db.pool),
     lcaWorkbook: () => lcaWorkbook(deps.db.pool),
+    teamView: () => teamView({ ...q(), timeZone: deps.config.partner.timeZone, now: deps.now() }),
   };
 }

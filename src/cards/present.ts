@@ -9,6 +9,7 @@ import { presentDigest, presentList } from "./present-list.js";
 import { presentHelp, presentNotice, presentReceipt, presentWelcome } from "./present-messages.js";
 import { presentHome } from "./present-home.js";
 import { presentSummary } from "./present-summary.js";
+import { presentTeam } from "./present-team.js";
 import type { TemplateData } from "./present-pieces.js";
 
 export { CUSTOMER_MAX_ROWS } from "./present-detail.js";
@@ -80,6 +81,7 @@ const PRESENTERS: { [N in CardName]: Presenter<CardViews[N]> } = {
   notice: presentNotice,
   welcome: presentWelcome,
   home: presentHome,
+  team: presentTeam,
 };
 
 /** The template data of a card: the labels and buttons of the reader's language plus the card's own strings. */

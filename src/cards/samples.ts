@@ -206,6 +206,40 @@ export const SAMPLE_VIEWS: CardViews = {
     urgent: [SAMPLE_ALERTS.stalled, SAMPLE_ALERTS.regression, SAMPLE_ALERTS.bounced_contact, SAMPLE_ALERTS.new_use_case],
     settings: { locale: "en", digestEnabled: true, digestTime: "08:00", timeZone: "Europe/Berlin", subscribedKinds: ["stalled", "bounced_contact", "regression"] },
   },
+  team: {
+    date: "2025-03-03",
+    week: "2025-W10",
+    csms: [
+      {
+        name: "Anna Petrova",
+        email: "anna.petrova@partner.example",
+        counts: { new_use_case: 1, stalled: 4, bounced_contact: 1, missing_contact: 0, regression: 1 },
+        oldestStalled: { customer: baseAlert.customer, useCase: baseAlert.useCase, deploymentId: "DEP8812A", stage: "implement", daysOver: 17 },
+      },
+      { name: "James Lee", email: "james.lee@partner.example", counts: { new_use_case: 2, stalled: 0, bounced_contact: 0, missing_contact: 1, regression: 0 }, oldestStalled: null },
+    ],
+    totals: { new_use_case: 4, stalled: 6, bounced_contact: 1, missing_contact: 2, regression: 1 },
+    unassigned: { count: 3, top: [{ deploymentId: "DEP9001C", customer: { crPartyId: "100200399", name: "Nordwind Shipping AG" }, openAlerts: 2 }] },
+    funnel: [
+      { stage: "purchase", count: 12 },
+      { stage: "onboard", count: 30 },
+      { stage: "implement", count: 41 },
+      { stage: "use", count: 25 },
+      { stage: "engage", count: 14 },
+      { stage: "adopt", count: 9 },
+      { stage: "optimize", count: 4 },
+    ],
+    weeks: [
+      { week: "2025-W03", monday: "2025-01-13", stalled: null },
+      { week: "2025-W04", monday: "2025-01-20", stalled: null },
+      { week: "2025-W05", monday: "2025-01-27", stalled: 3 },
+      { week: "2025-W06", monday: "2025-02-03", stalled: 5 },
+      { week: "2025-W07", monday: "2025-02-10", stalled: 4 },
+      { week: "2025-W08", monday: "2025-02-17", stalled: 7 },
+      { week: "2025-W09", monday: "2025-02-24", stalled: 6 },
+      { week: "2025-W10", monday: "2025-03-03", stalled: 6 },
+    ],
+  },
 };
 
 /** The render context the samples are meant for: times fall on "today". */

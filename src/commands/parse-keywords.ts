@@ -28,6 +28,8 @@ export const COMMAND_KEYWORDS: { [N in CommandName]: Words } = {
   quiet: { en: ["quiet", "dnd", "mute"], ru: ["тишина", "тишину", "тихо", "тихие", "беспокоить"] },
   settings: { en: ["settings", "preferences", "prefs", "config", "profile"], ru: ["настройки", "параметры", "профиль"] },
   changes: { en: ["changes", "writeback", "upload"], ru: ["изменения", "изменений", "выгрузка"] },
+  // "команды" (commands) stays help's; the team is "команда" and its cases.
+  team: { en: ["team"], ru: ["команда", "команду", "команде"] },
 };
 
 /** Keywords that are neither English nor Russian; their language is that of the text. */

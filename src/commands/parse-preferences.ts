@@ -118,6 +118,11 @@ export function parseChanges(args: Args): Outcome<Extract<Command, { kind: "chan
   return extra ? unexpected(extra, args) : ok({ kind: "changes" });
 }
 
+export function parseTeam(args: Args): Outcome<Extract<Command, { kind: "team" }>> {
+  const extra = args.tokens.find((token) => !LIST_FILLER.has(bare(token.text)));
+  return extra ? unexpected(extra, args) : ok({ kind: "team" });
+}
+
 /** Words, with "stalled,bounced" split at the commas. */
 function splitCommas(tokens: readonly Token[]): string[] {
   return tokens.flatMap((token) => token.text.split(",")).map((word) => word.trim()).filter(Boolean);

@@ -38,7 +38,9 @@ export type Command =
   | { kind: "quiet"; hours?: { from: string; to: string }; weekends?: boolean; off?: true }
   | { kind: "settings" }
   /** Admins: the changes waiting for LCA, with the upload workbook. */
-  | { kind: "changes" };
+  | { kind: "changes" }
+  /** Admins and team leads: the team report (per CSM, unassigned deployments, the chart). */
+  | { kind: "team" };
 
 export type CommandName = Command["kind"];
 

@@ -19,6 +19,9 @@ import type { MessageRenderer } from "./renderer.js";
 import { currentMessage, supersedeLaterRefreshes, type ClaimedRow } from "./store.js";
 import { supersedeLaterHomes } from "./home.js";
 import { homeView } from "../queries/home.js";
+import { teamView } from "../queries/team.js";
+import { PNG_MEDIA_TYPE, renderTeamChart } from "../cards/team-chart.js";
+import { translator } from "../i18n.js";
 import { cardRow, changeNotice, changesOf, hasThread, markInThreadOf, reminderNotice, sentCardOf, threadOfPayload, type SentCard } from "./thread.js";
 
 /** What to do with a claimed row, decided before the chat API is called. */
@@ -239,6 +242,27 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     return { kind: "publishHome", to: who.to, message: deps.render({ card: "home", view }, who.ctx) };
   }
 
+  /**
+   * The weekly team report ({week}) to a team space: the card and its chart drawn as the team
+   * stands when it is sent, in the partner's language, the PNG attached after the card.
+   */
+  async function planTeamReport(row: ClaimedRow): Promise<Plan> {
+    const p = row.payload as { week?: unknown } | null;
+    if (!p || typeof p.week !== "string") return { kind: "dead", reason: "a team_report row needs a payload {week}" };
+    const who = await recipient(row);
+    if ("dead" in who) return { kind: "dead", reason: who.dead };
+    if (who.to.kind !== "room") return { kind: "dead", reason: "a team report goes to a team space" };
+    const view = await teamView({ ...queryContext(), timeZone: partner.timeZone, now: deps.now() });
+    const message = deps.render({ card: "team", view }, who.ctx);
+    const attachment = {
+      name: `team-report-${view.week}.png`,
+      mediaType: PNG_MEDIA_TYPE,
+      bytes: await renderTeamChart(view, who.ctx.locale),
+      comment: translator(who.ctx.locale)("chat.team.comment", { week: view.week }),
+    };
+    return { kind: "send", to: who.to, message: { ...message, attachment }, supersede: [] };
+  }
+
   /** Admins read this in their own language: it names the cause and the command that fixes it. */
   async function deliveryFailedCard({ deliveryFailed: f }: DeliveryFailedNotice): Promise<AnyCard> {
     let where = f.destination;
@@ -288,6 +312,8 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
         return planDigest(row);
       case "home":
         return planHome(row);
+      case "team_report":
+        return planTeamReport(row);
       case "notice":
       case "receipt":
         return planCard(row);

@@ -40,3 +40,35 @@ export function isValidTimeZone(timeZone: string): boolean {
     return false; // RangeError is the documented answer for an unknown zone.
   }
 }
+
+/** An ISO week (Monday to Sunday): "2026-W49", its Monday and its Sunday. */
+export interface IsoWeek {
+  label: string;
+  monday: IsoDate;
+  sunday: IsoDate;
+}
+
+/** The ISO week a date falls in (ISO 8601: the week with the year's first Thursday is week 1). */
+export function isoWeekOf(date: IsoDate): IsoWeek {
+  const d = toDate(date);
+  const weekday = (d.getUTCDay() + 6) % 7; // Monday 0 … Sunday 6
+  const monday = addDays(date, -weekday);
+  const thursday = toDate(addDays(monday, 3));
+  const year = thursday.getUTCFullYear();
+  const week = 1 + Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / DAY_MS / 7);
+  return { label: `${year}-W${String(week).padStart(2, "0")}`, monday, sunday: addDays(monday, 6) };
+}
+
+/** The instant a calendar date begins in a time zone (its local midnight). */
+export function startOfDayIn(timeZone: string, date: IsoDate): Date {
+  const utcMidnight = toDate(date).getTime();
+  const offsetAt = (instant: number): number => {
+    const parts = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(new Date(instant));
+    const n = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+    return Date.UTC(n("year"), n("month") - 1, n("day"), n("hour"), n("minute"), n("second")) - instant;
+  };
+  // Twice: the offset at the guess may differ from the offset at the answer (a DST change that day).
+  let instant = utcMidnight - offsetAt(utcMidnight);
+  instant = utcMidnight - offsetAt(instant);
+  return new Date(instant);
+}

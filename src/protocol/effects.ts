@@ -28,10 +28,12 @@ export type Effect =
    */
   | { type: "home"; card: AnyCard }
   /**
-   * A file for the person (the LCA upload workbook): Slack uploads it to their DM, Webex
-   * attaches it to a message, the preview links to its download. `comment` goes with it.
+   * A file for the person (the LCA upload workbook, the team chart): Slack uploads it, Webex
+   * attaches it to a message, the preview links to its download (shows an image). `comment`
+   * goes with it. It goes to the person's DM / 1:1 space with the bot, wherever they asked;
+   * `here`: into the conversation they asked in (the team report, for admins and leads).
    */
-  | { type: "file"; name: string; mediaType: string; bytes: Uint8Array; comment: Message };
+  | { type: "file"; name: string; mediaType: string; bytes: Uint8Array; comment: Message; here?: boolean };
 
 /** The outcome of one request: who asked (their language and zone) and the effects. */
 export interface Outcome {

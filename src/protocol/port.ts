@@ -17,6 +17,12 @@ export interface OutgoingMessage {
    * state must stay with (Webex reposts rather than edits).
    */
   thread?: { conversationId: string; parentId: string };
+  /**
+   * A file posted right after the card, in the same conversation (the weekly team report's
+   * chart): Slack files.uploadV2 into the channel, Webex a message with the file attached.
+   * `comment` is the bot's own words in the reader's language.
+   */
+  attachment?: { name: string; mediaType: string; bytes: Uint8Array; comment: string };
 }
 
 /** Where a message goes: a CSM's 1:1 space / DM, or a team room / channel. */

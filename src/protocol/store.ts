@@ -1,7 +1,7 @@
 import type { AlertRules } from "../domain/alerts.js";
 import type { DeliveryBarrier } from "../domain/snapshot.js";
 import type { AlertKind, RecommendationAction } from "../domain/recommendations.js";
-import type { AlertView, CustomerView, HomeView, ListView, UseCaseDetailView } from "./views.js";
+import type { AlertView, CustomerView, HomeView, ListView, TeamView, UseCaseDetailView } from "./views.js";
 import type { Locale } from "../locale.js";
 import type { ChatName } from "./chats.js";
 import type { AnyCard } from "./effects.js";
@@ -210,6 +210,8 @@ export interface Reads {
   homeView(args: { csmId: number; locale: Locale; timeZone: string; now: Date }): Promise<HomeView | null>;
   lcaChangeCounts(): Promise<LcaChangeCounts>;
   lcaWorkbook(): Promise<LcaWorkbook>;
+  /** The team report as it stands (src/queries/team.ts), in the partner's zone. */
+  teamView(): Promise<TeamView>;
 }
 
 /** What a form button names: the action it submits, the entity, the version its card showed, a contact slot. */

@@ -367,6 +367,59 @@ export interface HomeView {
 }
 
 // ---------------------------------------------------------------------------------------
+// team: the partner's team at a glance (the `team` command, the weekly team-space report)
+
+export interface TeamStalled {
+  customer: CustomerRef;
+  useCase: UseCaseName;
+  deploymentId: string;
+  stage: Stage;
+  /** Days past the stage's threshold. */
+  daysOver: number;
+}
+
+export interface TeamCsmRow {
+  name: string;
+  email: string;
+  /** Open alerts on their deployments, by kind (excluded use cases and accounts left out). */
+  counts: Record<AlertKind, number>;
+  /** Their stalled use case longest past its threshold; null when none is stalled. */
+  oldestStalled: TeamStalled | null;
+}
+
+export interface TeamUnassigned {
+  deploymentId: string;
+  customer: CustomerRef;
+  /** Its open alerts. */
+  openAlerts: number;
+}
+
+/** One ISO week of the stalled series: stalled alerts open at the end of the week, null before the bot's first snapshot. */
+export interface TeamWeek {
+  /** "2026-W49". */
+  week: string;
+  /** The Monday the week starts on. */
+  monday: IsoDate;
+  stalled: number | null;
+}
+
+export interface TeamView {
+  /** The LCA day it was drawn on, in the partner's zone, and its ISO week. */
+  date: IsoDate;
+  week: string;
+  /** Every active CSM, most stalled first. */
+  csms: TeamCsmRow[];
+  /** Open alerts of the whole partner, by kind. */
+  totals: Record<AlertKind, number>;
+  /** Active deployments with a non-excluded use case and nobody assigned: how many, and the few with most open alerts. */
+  unassigned: { count: number; top: TeamUnassigned[] };
+  /** Non-excluded active use-case deployments per stage, Purchase … Optimize. */
+  funnel: { stage: Stage; count: number }[];
+  /** The last 8 ISO weeks, oldest first, the current one last. */
+  weeks: TeamWeek[];
+}
+
+// ---------------------------------------------------------------------------------------
 
 /** Every card and the view model it renders. */
 export interface CardViews {
@@ -388,6 +441,7 @@ export interface CardViews {
   notice: NoticeView;
   welcome: WelcomeView;
   home: HomeView;
+  team: TeamView;
 }
 
 export type CardName = keyof CardViews;
@@ -411,6 +465,7 @@ export const CARD_NAMES = [
   "notice",
   "welcome",
   "home",
+  "team",
 ] as const satisfies readonly CardName[];
 
 // A card added to CardViews but not to CARD_NAMES fails here.

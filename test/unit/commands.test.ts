@@ -140,6 +140,12 @@ describe("commands in English and in Russian", () => {
     ["настройки", { kind: "settings" }, "ru"],
     ["changes", { kind: "changes" }, "en"],
     ["изменения", { kind: "changes" }, "ru"],
+    ["team", { kind: "team" }, "en"],
+    ["show me the team", { kind: "team" }, "en"],
+    ["команда", { kind: "team" }, "ru"],
+    ["покажи команду", { kind: "team" }, "ru"],
+    // "команды" (commands) is still help.
+    ["команды", { kind: "help" }, "ru"],
   ];
 
   it.each(cases)("%s", (text, expected, language) => {

@@ -5,6 +5,7 @@ import { notice, type Effect } from "../../protocol/effects.js";
 import { showAlertCard, snoozeAlert, takeRecommendedAction } from "./alerts.js";
 import { assignButton, assignCommand } from "./assign.js";
 import { changes } from "./changes.js";
+import { team } from "./team.js";
 import { updateContact } from "./contacts.js";
 import { openForm } from "./forms.js";
 import { openHome, setDigest, setLanguage, unsubscribeKind } from "./home.js";
@@ -36,6 +37,7 @@ export const HANDLERS: { [N in HandlerName]: Handler<N> } = {
   quiet,
   settings,
   changes,
+  team,
   "rec.act": takeRecommendedAction,
   "contact.update": updateContact,
   "usecase.assign": assignButton,

@@ -12,6 +12,8 @@ import type { Prisma } from "../../generated/prisma/client.js";
 import { alertView } from "../../queries/queries.js";
 import { homeView } from "../../queries/home.js";
 import { changeNotice, changesOf, reminderNotice } from "../../delivery/thread.js";
+import { teamView } from "../../queries/team.js";
+import { seesTeam } from "../../actions/handlers/team.js";
 
 /**
  * A CSM's inbox as the preview shows it: what arrived (the outbox rows of channel
@@ -26,7 +28,7 @@ import { changeNotice, changesOf, reminderNotice } from "../../delivery/thread.j
  * replies under that card, oldest first; a card with new replies moves up, as a busy thread does.
  */
 
-export const INBOX_SECTIONS = ["home", "arrived", "open", "unassigned", "digest"] as const;
+export const INBOX_SECTIONS = ["home", "team", "arrived", "open", "unassigned", "digest"] as const;
 export type InboxSection = (typeof INBOX_SECTIONS)[number];
 
 export interface InboxItem {
@@ -37,6 +39,8 @@ export interface InboxItem {
   /** Small labels above the card (kind of delivery, new, snoozed), as messages. */
   badges: Message[];
   card: AnyCard;
+  /** A picture shown with the card: the path of the preview route that draws it (the team chart). */
+  image?: "/api/team.png";
   /** Replies in the card's thread, oldest first (reminders, changes made in another chat). */
   thread: InboxReply[];
 }
@@ -186,6 +190,9 @@ export async function loadInbox(deps: ConversationDeps, csm: InboxCsm, limit = 2
   const mine = await openAlerts({ useCaseDeployment: { deployment: { assignedCsmId: csm.id } } });
   const digest = await digestOn(today);
   const home = await homeView(qctx, { csmId: csm.id, locale: csm.locale, timeZone: csm.timeZone, now });
+  // The team report, as admins and team leads get it with `team` and team spaces on Mondays.
+  const isAdmin = deps.config.partner.admins.includes(csm.email.toLowerCase());
+  const team = seesTeam({ email: csm.email, isAdmin }, deps.config) ? await teamView({ ...qctx, timeZone: deps.config.partner.timeZone, now }) : null;
   const shown = new Set(arrived.map((item) => item.alertId));
   const open = mine.filter((a) => !shown.has(a.view.alertId));
   const unassigned = await openAlerts({ useCaseDeployment: { deployment: { assignedCsmId: null, active: true } } });
@@ -196,6 +203,7 @@ export async function loadInbox(deps: ConversationDeps, csm: InboxCsm, limit = 2
     csm,
     sections: {
       home: home ? [{ key: "home", alertId: null, badges: [], card: { card: "home", view: home }, thread: [] }] : [],
+      team: team ? [{ key: "team", alertId: null, badges: [], card: { card: "team", view: team }, image: "/api/team.png", thread: [] }] : [],
       arrived,
       open: items(open),
       unassigned: items(unassigned),
@@ -203,6 +211,7 @@ export async function loadInbox(deps: ConversationDeps, csm: InboxCsm, limit = 2
     },
     hidden: {
       home: 0,
+      team: 0,
       arrived: deliveredCount - rows.length,
       open: Math.max(0, open.length - limit),
       unassigned: Math.max(0, unassigned.length - limit),

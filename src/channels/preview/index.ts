@@ -17,7 +17,7 @@ import { methodNotAllowed } from "../../server/http.js";
 import type { ChatChannel } from "../../protocol/channel.js";
 import { accessOf, requireAccess, securityHeaders, urlToken, type PreviewAccess } from "./auth.js";
 import { findCsm, INBOX_SECTIONS, listCsms, loadInbox, type InboxItem, type InboxSection } from "./inbox.js";
-import { forbiddenPage, galleryPage, inboxPage, pickerPage, type PageContext, type PageItem } from "./pages.js";
+import { forbiddenPage, galleryPage, inboxPage, link, pickerPage, type PageContext, type PageItem } from "./pages.js";
 import { actionBody, identity, localeSchema, messageBody, queryString } from "./inbound.js";
 import { messageText, presentOutcome, renderBoth, type PreviewAnswer } from "./present.js";
 
@@ -32,6 +32,8 @@ import { messageText, presentOutcome, renderBoth, type PreviewAnswer } from "./p
  *   GET  /assets/<file>     the official adaptivecards renderer and its CSS, the page script and CSS
  *   POST /api/message       { csm, text, locale? }  → PreviewAnswer
  *   POST /api/action        { csm, data, locale? }  → PreviewAnswer (data: Action.Submit data merged with the inputs)
+ *   GET  /api/changes.xlsx  ?csm=  the LCA upload workbook (admins)
+ *   GET  /api/team.png      ?csm=  the team chart (admins and team leads)
  *   GET  /api/inbox?csm=    the inbox as JSON: sections of cards, each with the replies of its thread
  *
  * With a PREVIEW_TOKENS token the request acts as that token's CSM only: `csm` may be left
@@ -125,12 +127,13 @@ export function createPreviewChannel({ config, deps, log }: PreviewChannelOption
     throw new AppError(code, { email: access.email, named: shown });
   }
 
-  const asPageItem = (item: InboxItem, ctx: RenderContext): PageItem => ({
+  const asPageItem = (item: InboxItem, ctx: RenderContext, page?: PageContext, csm?: string): PageItem => ({
     key: item.key,
     alertId: item.alertId,
     badges: item.badges,
     rendered: renderBoth(item.card, ctx),
     thread: item.thread.map((reply) => ({ key: reply.key, alertId: null, badges: reply.badges, rendered: renderBoth(reply.card, ctx) })),
+    ...(item.image && page ? { image: { href: link(page, item.image, { csm }), alt: page.t("cards.team.chartNote") } } : {}),
   });
 
   /**
@@ -172,7 +175,7 @@ export function createPreviewChannel({ config, deps, log }: PreviewChannelOption
     const page = pageContext(req, locale);
     const inbox = await loadInbox(deps, csm);
     const ctx: RenderContext = { locale, timeZone: csm.timeZone, now: deps.now() };
-    const sections = Object.fromEntries(INBOX_SECTIONS.map((s) => [s, inbox.sections[s].map((item) => asPageItem(item, ctx))])) as Record<InboxSection, PageItem[]>;
+    const sections = Object.fromEntries(INBOX_SECTIONS.map((s) => [s, inbox.sections[s].map((item) => asPageItem(item, ctx, page, csm.email))])) as Record<InboxSection, PageItem[]>;
     res.type("html").send(inboxPage(page, { csm, csms, override: lang.success && lang.data !== csm.locale, sections, hidden: inbox.hidden }));
   };
 
@@ -256,6 +259,20 @@ export function createPreviewChannel({ config, deps, log }: PreviewChannelOption
     res.status(refused ? 403 : 404).json({ error: said.replies.map((r) => fallbackText(r.card)).join(" ") });
   };
 
+  /**
+   * The team chart as a PNG: the `team` command run through the pipeline as the token's CSM,
+   * so the admin-or-lead check and the picture are the chats' own. A refusal is 403.
+   */
+  const teamChart: RequestHandler = async (req, res) => {
+    const csm = await actingAs(req, res, queryString(req.query.csm));
+    if (!csm) return void res.status(400).json({ error: "expected ?csm=<email>" });
+    const outcome = await handleMessage(deps, identity(csm), "team", { prefix: "" });
+    const file = outcome.effects.find((e) => e.type === "file");
+    if (file) return void res.type(file.mediaType).send(Buffer.from(file.bytes));
+    const said = await presentOutcome(deps, outcome, undefined);
+    res.status(403).json({ error: said.replies.map((r) => fallbackText(r.card)).join(" ") });
+  };
+
   router.use(securityHeaders);
   router.use(requireAccess(config.preview));
   router.get("/", home);
@@ -264,9 +281,10 @@ export function createPreviewChannel({ config, deps, log }: PreviewChannelOption
   router.post("/api/message", express.json({ limit: "64kb" }), message);
   router.get("/api/changes.xlsx", changesFile);
   router.get("/api/inbox", inboxJson);
+  router.get("/api/team.png", teamChart);
   router.post("/api/action", express.json({ limit: "64kb" }), action);
   router.all(["/api/message", "/api/action"], methodNotAllowed(["POST"]));
-  router.all(["/", "/cards", "/assets/:name", "/api/changes.xlsx", "/api/inbox"], methodNotAllowed(["GET", "HEAD"]));
+  router.all(["/", "/cards", "/assets/:name", "/api/changes.xlsx", "/api/inbox", "/api/team.png"], methodNotAllowed(["GET", "HEAD"]));
   router.use((_req, res) => void res.status(404).json({ error: "not found" }));
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (isAppError(error) && ERROR_STATUS[error.code]) {

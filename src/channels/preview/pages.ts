@@ -37,6 +37,8 @@ export interface PageItem {
   rendered: RenderedCard;
   /** Replies in the card's thread, oldest first (drawn under it, as Slack and Webex show a thread). */
   thread?: PageItem[];
+  /** A picture under the card (the team chart): its link, token included, and its description. */
+  image?: { href: string; alt: string };
 }
 
 /** Texts the browser script needs, in the page's language. */
@@ -101,6 +103,7 @@ function itemHtml(page: PageContext, item: PageItem): SafeHtml {
     <div class="pane pane-slack"><div class="pane-title">${page.t("preview.pane.slack")}</div><div class="slack-host">${raw(item.rendered.slackHtml)}</div></div>
   </div>
   ${item.alertId !== null ? html`<div class="thread" role="list" aria-label="${page.t("preview.thread.label")}">${(item.thread ?? []).map((reply) => html`<div class="reply" role="listitem">${itemHtml(page, reply)}</div>`)}</div>` : ""}
+  ${item.image ? html`<figure class="chart"><img src="${item.image.href}" alt="${item.image.alt}" width="960" height="420"></figure>` : ""}
 </article>`;
 }
 
@@ -143,6 +146,7 @@ export function inboxPage(page: PageContext, model: InboxPageModel): string {
   <label class="toggle"><input type="checkbox" id="toggle-slack" checked> ${t("preview.nav.slack")}</label>`;
   const hints: Record<InboxSection, string> = {
     home: t("preview.section.homeHint"),
+    team: t("preview.section.teamHint"),
     arrived: t("preview.section.arrivedHint"),
     open: t("preview.section.openHint"),
     unassigned: t("preview.section.unassignedHint"),
@@ -150,6 +154,7 @@ export function inboxPage(page: PageContext, model: InboxPageModel): string {
   };
   const empty: Record<InboxSection, string> = {
     home: t("preview.empty.home"),
+    team: t("preview.empty.team"),
     arrived: t("preview.empty.arrived"),
     open: t("preview.empty.open"),
     unassigned: t("preview.empty.unassigned"),
@@ -186,7 +191,7 @@ export function inboxPage(page: PageContext, model: InboxPageModel): string {
   const all = INBOX_SECTIONS.flatMap((s) => model.sections[s]);
   return layout(page, t("preview.nav.inboxOf", { name: csm.name }), body, {
     mode: "inbox",
-    api: { message: link(page, "/api/message"), action: link(page, "/api/action"), changes: link(page, "/api/changes.xlsx", { csm: csm.email }) },
+    api: { message: link(page, "/api/message"), action: link(page, "/api/action"), changes: link(page, "/api/changes.xlsx", { csm: csm.email }), team: link(page, "/api/team.png", { csm: csm.email }) },
     reload: link(page, "/", { csm: csm.email }),
     csm: csm.email,
     csmLocale: csm.locale,

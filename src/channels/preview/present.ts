@@ -27,8 +27,8 @@ export interface PreviewAnswer {
   fieldErrors: { field: string; text: string }[];
   /** Alerts whose cards changed: every card showing one is replaced by this one. */
   refreshed: { alertId: number; card: RenderedCard }[];
-  /** Files the bot answered with: the page links each to its download (GET /preview/api/changes.xlsx), with the comment. */
-  files: { name: string; text: string }[];
+  /** Files the bot answered with: the page links each to its download (GET /preview/api/changes.xlsx), or shows the image (GET /preview/api/team.png), with the comment. */
+  files: { name: string; text: string; image?: boolean }[];
 }
 
 const isForm = (name: CardName): boolean => name.startsWith("form.");
@@ -71,7 +71,8 @@ const PRESENTERS: EffectPresenters<PreviewAnswer, { deps: ConversationDeps; ctx:
   // The inbox draws Home in a section of its own; asked for in a conversation, it is a card.
   home: (effect, answer, { ctx }) => void answer.replies.push(renderBoth(effect.card, ctx)),
   // The page cannot take bytes in its JSON answer: it links to the route that builds the file again.
-  file: (effect, answer, { t }) => void answer.files.push({ name: effect.name, text: messageText(t, effect.comment) }),
+  // An image (the team chart) is shown from GET /preview/api/team.png.
+  file: (effect, answer, { t }) => void answer.files.push({ name: effect.name, text: messageText(t, effect.comment), ...(effect.mediaType.startsWith("image/") ? { image: true } : {}) }),
   fieldErrors: (effect, answer, { t }) => {
     for (const [field, message] of Object.entries(effect.errors)) answer.fieldErrors.push({ field, text: messageText(t, message) });
   },

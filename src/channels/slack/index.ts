@@ -61,6 +61,9 @@ export interface SlackChannel extends ChatChannel<SlackWhere> {
  * (inbound.ts) and presents its effects (present.ts). Returns undefined (and says so once)
  * when SLACK_BOT_TOKEN is not set.
  */
+/** Slack's answers to an upload into a conversation the bot cannot post in. */
+const NOT_HERE = new Set(["not_in_channel", "channel_not_found", "is_archived"]);
+
 export function createSlackChannel({ config, deps, log: parentLog, replay }: SlackChannelOptions): SlackChannel | undefined {
   const settings = config.slack;
   if (!settings) {
@@ -89,9 +92,26 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     log,
   });
   const { present, viaRespond, viaPost, viaThread, viaResponseUrl, viaCardThread } = presenter;
-  /** A file goes to the person's DM with the bot, wherever they asked: it may hold what a channel must not read. */
-  const uploadToDm = (userId: string) => async (file: SlackFile) =>
-    void (await client.filesUploadV2({ channel_id: await port.openDm(userId), file: Buffer.from(file.bytes), filename: file.name, title: file.name, initial_comment: file.comment }));
+  /**
+   * A file goes to the person's DM with the bot, wherever they asked: it may hold what a
+   * channel must not read. One meant for the conversation (`here`: the team chart, for
+   * admins and leads) goes where they asked (`channel`; in a mention's thread, `threadTs`).
+   */
+  const upload = (userId: string, channel?: string, threadTs?: string) => async (file: SlackFile) => {
+    const contents = { file: Buffer.from(file.bytes), filename: file.name, title: file.name, initial_comment: file.comment };
+    if (file.here && channel !== undefined) {
+      try {
+        if (threadTs) await client.filesUploadV2({ ...contents, channel_id: channel, thread_ts: threadTs });
+        else await client.filesUploadV2({ ...contents, channel_id: channel });
+        return;
+      } catch (error) {
+        // `/lca team` typed in a channel the bot is not in: the person still gets it, in the DM.
+        if (!(error instanceof webApi.WebAPIPlatformError && NOT_HERE.has(error.data.error))) throw error;
+        log.info({ channel, reason: error.data.error }, "slack: cannot upload into the conversation asked in; uploading into the DM");
+      }
+    }
+    await client.filesUploadV2({ ...contents, channel_id: await port.openDm(userId) });
+  };
 
   // auth.test once, remembered; a failure is forgotten so the next request tries again.
   let whoAmI: Promise<AuthorizeResult> | undefined;
@@ -148,7 +168,7 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     tracked(async () => {
       await ack();
       const outcome = await handleMessage(deps, await identities(command.user_id), decodeSlackText(command.text ?? ""), withMention(COMMAND_STYLE, await botName()));
-      await present(outcome, { reply: viaRespond(respond), placement: "ephemeral", upload: uploadToDm(command.user_id) });
+      await present(outcome, { reply: viaRespond(respond), placement: "ephemeral", upload: upload(command.user_id, command.channel_id) });
     }),
   );
 
@@ -157,7 +177,7 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     tracked(async () => {
       if (event.channel_type !== "im" || event.subtype !== undefined || event.bot_id || !event.user) return;
       const outcome = await handleMessage(deps, await identities(event.user), decodeSlackText(stripMention(event.text ?? "", [])), withMention(DM_STYLE, await botName()));
-      await present(outcome, { reply: viaPost(event.channel), placement: "ephemeral", upload: uploadToDm(event.user) });
+      await present(outcome, { reply: viaPost(event.channel), placement: "ephemeral", upload: upload(event.user, event.channel) });
     }),
   );
 
@@ -168,7 +188,7 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
       if (inDirectMessage(event) || event.subtype !== undefined || event.bot_id || !event.user) return;
       const text = mentionText(event.text, context.botUserId);
       const outcome = await handleMessage(deps, await identities(event.user), text, mentionStyle(await botName()));
-      await present(outcome, { reply: viaThread(event.channel, threadOf(event)), placement: "ephemeral", upload: uploadToDm(event.user) });
+      await present(outcome, { reply: viaThread(event.channel, threadOf(event)), placement: "ephemeral", upload: upload(event.user, event.channel, threadOf(event)) });
     }),
   );
 

@@ -127,7 +127,11 @@ export function createSlackPort(client: WebClient, log: Logger): SlackPort {
         const thread = message.thread ? { thread_ts: message.thread.parentId } : {};
         const posted = await client.chat.postMessage({ channel, ...thread, ...messageBody(message), unfurl_links: false, unfurl_media: false });
         if (!posted.ts) return { ok: false, retryable: true, reason: "chat.postMessage answered without a ts" };
-        return { ok: true, externalId: posted.ts, conversationId: posted.channel ?? channel };
+        const conversationId = posted.channel ?? channel;
+        const file = message.attachment;
+        // One message to the outbox: if the upload fails, the retry posts the card again with it.
+        if (file) await client.filesUploadV2({ channel_id: conversationId, file: Buffer.from(file.bytes), filename: file.name, title: file.name, initial_comment: file.comment });
+        return { ok: true, externalId: posted.ts, conversationId };
       } catch (error) {
         const failure = sendFailure(error);
         log.warn({ destination: to.kind === "room" ? to.address : `csm:${to.csmId}`, reason: failure.reason, retryable: failure.retryable, retryAfterMs: failure.retryAfterMs }, "slack send failed");

@@ -48,7 +48,7 @@ export interface SlackWhere {
   openModal?: (view: View) => Promise<void>;
   /** views.publish of the person's App Home; absent: a Home page is answered as a card. */
   publishHome?: (message: BlockKitMessage) => Promise<void>;
-  /** files.uploadV2 into the person's DM (a file holds data the channel may not see); absent: only its comment is answered. */
+  /** files.uploadV2 into the person's DM (a file holds data the channel may not see), or where they asked for a file meant for it (`here`); absent: only its comment is answered. */
   upload?: (file: SlackFile) => Promise<void>;
 }
 
@@ -57,6 +57,8 @@ export interface SlackFile {
   name: string;
   bytes: Uint8Array;
   comment: string;
+  /** Into the conversation it was asked in, not the DM. */
+  here?: boolean;
 }
 
 interface Collected {
@@ -86,7 +88,7 @@ const PRESENTERS: EffectPresenters<Collected, { outcome: Outcome; now: Date; whe
   },
   file: (effect, into, { outcome, now, where }) => {
     const comment = messageText(effect.comment, outcome.locale);
-    if (where.upload) into.files.push({ name: effect.name, bytes: effect.bytes, comment });
+    if (where.upload) into.files.push({ name: effect.name, bytes: effect.bytes, comment, ...(effect.here ? { here: true } : {}) });
     else into.messages.push(renderBlockKit({ card: "notice", view: { tone: "info", text: effect.comment } }, { locale: outcome.locale, timeZone: outcome.timeZone, now }));
   },
   // Queued by the pipeline as refresh rows: the dispatcher redraws every card of the alert.

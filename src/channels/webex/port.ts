@@ -1,6 +1,6 @@
 import type { Logger } from "../../log.js";
 import type { ChannelPort, Destination, OutgoingMessage, SendOutcome } from "../../protocol/port.js";
-import { postCard, replaceMessage, sendFailure, statusOf, type Messages, type Where } from "./messages.js";
+import { postCard, postFile, replaceMessage, sendFailure, statusOf, type Messages, type Where } from "./messages.js";
 
 /**
  * Webex threads are one level deep: a card that now lives inside its thread (a reposted
@@ -31,6 +31,9 @@ export function createWebexPort(options: { messages: () => Messages | undefined;
       try {
         const where: Where = message.thread ? await threadOf(messages, message.thread) : to.kind === "csm" ? { toPersonEmail: to.email } : { roomId: to.address };
         const sent = await postCard(messages, where, message);
+        const file = message.attachment;
+        // Webex takes a card or a file per message: the file follows in the same space (a failed one is retried with its card).
+        if (file) await postFile(messages, { roomId: sent.roomId }, { name: file.name, mediaType: file.mediaType, bytes: file.bytes, markdown: file.comment });
         return { ok: true, externalId: sent.id, conversationId: sent.roomId };
       } catch (error) {
         const failure = sendFailure(error);

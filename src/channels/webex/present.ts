@@ -92,7 +92,10 @@ async function withRetries<T>(work: () => Promise<T>): Promise<T> {
 
 /** Posts the reply cards of an outcome, in order, in its reader's language, where the question was asked. */
 export function createWebexPresenter(options: { messages: () => Messages; now: () => Date; log: Logger }) {
-  /** `privately`: where a file goes instead (the person's 1:1 space when they asked in a group space: a file may hold what the space must not read). */
+  /**
+   * `privately`: where a file goes instead (the person's 1:1 space when they asked in a group
+   * space: a file may hold what the space must not read), unless it is meant for the space (`here`).
+   */
   return async function present(outcome: Outcome, where: Where, privately?: Where): Promise<void> {
     const ctx = { locale: outcome.locale, timeZone: outcome.timeZone, now: options.now() };
     const { cards, files } = await collect(outcome);
@@ -107,7 +110,7 @@ export function createWebexPresenter(options: { messages: () => Messages; now: (
       // Our own words (numbers for parameters) are markdown already; a ready text is data and escaped.
       const markdown = "key" in file.comment ? translator(ctx.locale)(file.comment.key, file.comment.params) : escapeWebexMarkdown(file.comment.text);
       try {
-        await withRetries(() => postFile(options.messages(), privately ?? where, { name: file.name, mediaType: file.mediaType, bytes: file.bytes, markdown }));
+        await withRetries(() => postFile(options.messages(), file.here ? where : (privately ?? where), { name: file.name, mediaType: file.mediaType, bytes: file.bytes, markdown }));
       } catch (error) {
         // The person asked for it and waits: say it failed, with a reference in the log.
         const ref = randomUUID().slice(0, 8);

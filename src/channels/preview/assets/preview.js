@@ -156,7 +156,13 @@
       text.textContent = entry.text;
       row.append(text);
     }
-    if (entry.file) {
+    if (entry.file && entry.image) {
+      const image = document.createElement("img");
+      image.className = "chart";
+      image.src = data.api.team;
+      image.alt = entry.text;
+      row.append(image);
+    } else if (entry.file) {
       const download = document.createElement("a");
       download.className = "download";
       download.href = data.api.changes;
@@ -242,7 +248,7 @@
       if (thread) addToThread(thread, reply);
       else add({ who: "bot", reply });
     }
-    for (const file of answer.files ?? []) add({ who: "bot", text: file.text, file: file.name });
+    for (const file of answer.files ?? []) add({ who: "bot", text: file.text, file: file.name, image: Boolean(file.image) });
     for (const error of answer.fieldErrors) showFieldError(origin, error);
     for (const { alertId, card } of answer.refreshed) refreshAlert(alertId, card);
     // `lang ru` changed the CSM's language: show the whole page in it.
