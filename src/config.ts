@@ -58,6 +58,13 @@ const envSchema = z.object({
     .refine((list) => list.every((e) => EMAIL.safeParse(e).success), {
       message: "must be a comma-separated list of email addresses",
     }),
+  TEAM_LEADS: z
+    .string()
+    .optional()
+    .transform((v) => csv(v).map((e) => e.toLowerCase()))
+    .refine((list) => list.every((e) => EMAIL.safeParse(e).success), {
+      message: "must be a comma-separated list of email addresses",
+    }),
   DEFAULT_LOCALE: z.enum(LOCALES, { error: "must be en or ru" }).default("en"),
   TIME_ZONE: z
     .string()
@@ -69,6 +76,9 @@ const envSchema = z.object({
     .optional()
     .transform((v, ctx) => parseThresholds(v, ctx)),
   REMINDER_DAYS: z.coerce.number().int().min(1, "must be at least 1 day").default(7),
+  // Escalation to the team leads (else the admins): an untouched alert after its reminders, an unclaimed team-space alert.
+  ESCALATE_AFTER_DAYS: z.coerce.number().int().min(1, "must be at least 1 day").max(365, "must be at most 365 days").default(14),
+  ESCALATE_UNCLAIMED_DAYS: z.coerce.number().int().min(1, "must be at least 1 day").max(365, "must be at most 365 days").default(3),
   // Working days (Mon-Fri in TIME_ZONE) a chat change may wait for LCA before it is stale.
   WRITEBACK_GRACE_DAYS: z.coerce.number().int().min(1, "must be at least 1 working day").max(60, "must be at most 60 working days").default(2),
   REFRESH_TIME: hhmm.default("06:00"),
@@ -199,6 +209,11 @@ export interface Config {
     timeZone: string;
   };
   alerts: { stallThresholds: StallThresholds; reminderDays: number };
+  /**
+   * Escalation (src/alerts/escalation.ts): days before an untouched alert (step 1) or an
+   * unclaimed team-space alert (step 2) goes to the team leads, or to the admins without any.
+   */
+  escalation: { afterDays: number; unclaimedDays: number; teamLeads: string[] };
   /** Chat changes waiting for LCA: working days before one is stale. */
   writeback: { graceDays: number };
   /** The feed and, for an HTTPS one, the download's size limit and timeout. */
@@ -290,6 +305,11 @@ export function loadConfig(env: Env = process.env): Config {
     // Admins get delivery notices and escalations with customer data: only the partner's own people.
     problems.push(`ADMINS: ${outsideAdmins.join(", ")} ${outsideAdmins.length === 1 ? "is" : "are"} not in PARTNER_DOMAINS (${domains.join(", ")}); admins must be the partner's own people`);
   }
+  const outsideLeads = e.TEAM_LEADS.filter((email) => !inPartnerDomains(email, domains));
+  if (outsideLeads.length > 0) {
+    // Team leads get escalations with customer data and may assign others: only the partner's own people.
+    problems.push(`TEAM_LEADS: ${outsideLeads.join(", ")} ${outsideLeads.length === 1 ? "is" : "are"} not in PARTNER_DOMAINS (${domains.join(", ")}); team leads must be the partner's own people`);
+  }
   if (previewEnabled && database.kind === "postgres" && !e.PREVIEW_TOKEN && e.PREVIEW_TOKENS.length === 0) {
     problems.push("PREVIEW_TOKENS: required with PREVIEW=1 on PostgreSQL (the preview shows customer data): email:token pairs, one per CSM (or the older single PREVIEW_TOKEN)");
   }
@@ -313,6 +333,7 @@ export function loadConfig(env: Env = process.env): Config {
       timeZone: e.TIME_ZONE,
     },
     alerts: { stallThresholds: e.STALL_THRESHOLDS, reminderDays: e.REMINDER_DAYS },
+    escalation: { afterDays: e.ESCALATE_AFTER_DAYS, unclaimedDays: e.ESCALATE_UNCLAIMED_DAYS, teamLeads: e.TEAM_LEADS },
     writeback: { graceDays: e.WRITEBACK_GRACE_DAYS },
     refresh: { time: e.REFRESH_TIME, feed: e.LCA_FEED, feedMaxBytes: e.LCA_FEED_MAX_BYTES, feedTimeoutMs: e.LCA_FEED_TIMEOUT_MS },
     demo: e.DEMO && database.kind === "embedded",
