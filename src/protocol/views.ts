@@ -224,6 +224,8 @@ export type ReceiptOutcome =
   | { key: "contactSavedPending"; params: { email: string } }
   | { key: "assignedPending"; params: { name: string } }
   | { key: "snoozed"; params: { days: SnoozeDays } }
+  /** A note was added to the alert; nothing else changed (the receipt's `comment` is the note). */
+  | { key: "noteAdded" }
   | { key: "alreadyDone"; params: { name: string } }
   /** The card was out of date: someone changed the data since it was sent. */
   | { key: "stale" };

@@ -7,6 +7,7 @@ import { assignButton, assignCommand } from "./assign.js";
 import { changes } from "./changes.js";
 import { updateContact } from "./contacts.js";
 import { openForm } from "./forms.js";
+import { addNote } from "./notes.js";
 import { openHome, setDigest, setLanguage, unsubscribeKind } from "./home.js";
 import type { Handler, HandlerContext, HandlerInputs, HandlerName } from "./context.js";
 import { addedRecently, contactProblems, customer, help, mine, stalled, useCase } from "./lists.js";
@@ -39,6 +40,7 @@ export const HANDLERS: { [N in HandlerName]: Handler<N> } = {
   "contact.update": updateContact,
   "usecase.assign": assignButton,
   "alert.snooze": snoozeAlert,
+  "alert.note": addNote,
   "list.page": listPage,
   "form.open": openForm,
   "home.open": openHome,

@@ -27,6 +27,7 @@ export const REPLY_PLACEMENT: Record<ActionName, Placement> = {
   "contact.update": "ephemeral",
   "usecase.assign": "ephemeral",
   "alert.snooze": "ephemeral",
+  "alert.note": "ephemeral",
   "list.page": "replace",
   // Only a refusal answers a form opening (the form itself is a modal).
   "form.open": "ephemeral",
