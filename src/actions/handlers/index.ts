@@ -10,7 +10,7 @@ import { openForm } from "./forms.js";
 import { addNote } from "./notes.js";
 import { openHome, setDigest, setLanguage, unsubscribeKind } from "./home.js";
 import type { Handler, HandlerContext, HandlerInputs, HandlerName } from "./context.js";
-import { addedRecently, contactProblems, customer, help, mine, stalled, useCase } from "./lists.js";
+import { addedRecently, contactProblems, customer, help, history, mine, stalled, useCase } from "./lists.js";
 import { digest, lang, settings, subscribe, unsubscribe } from "./settings.js";
 
 /** Paging re-runs the list command the card came from, at the page asked for. */
@@ -29,6 +29,7 @@ export const HANDLERS: { [N in HandlerName]: Handler<N> } = {
   mine,
   customer,
   usecase: useCase,
+  history,
   assign: assignCommand,
   subscribe,
   unsubscribe,
