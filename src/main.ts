@@ -12,6 +12,7 @@ import { todayIn } from "./domain/dates.js";
 import { isEmpty, loadDemo } from "./demo/load.js";
 import { scheduledRefresh } from "./jobs/refresh-job.js";
 import { scheduleStaleReminder } from "./jobs/stale-reminder-job.js";
+import { scheduleEscalations } from "./jobs/escalation-job.js";
 import { registerSecrets, type Logger } from "./log.js";
 import { startHttpServer, type HttpServer } from "./server/http.js";
 import type { ConversationDeps } from "./actions/context.js";
@@ -129,6 +130,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
     }
   });
   const staleReminderJob = scheduleStaleReminder(config, db, log, () => dispatcher.wake());
+  const escalationJob = scheduleEscalations(config, db, log, () => dispatcher.wake());
   if (!config.refresh.feed) log.info("no LCA_FEED configured: the daily refresh is off; ingest snapshots with `lca-bot ingest FILE`");
 
   started = true;
@@ -140,6 +142,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
       refreshJob?.cancel();
       digestJob.cancel();
       staleReminderJob.cancel();
+      escalationJob.cancel();
       // Stop taking new work, finish or release what is in flight: together, within one timeout.
       await Promise.all([dispatcher.stop(config.delivery.shutdownTimeoutMs), chats.stop(config.delivery.shutdownTimeoutMs)]);
       await http.close();

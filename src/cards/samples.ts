@@ -133,6 +133,21 @@ export const SAMPLE_VIEWS: CardViews = {
     activity: SAMPLE_ACTIVITY,
     lcaUrl: LCA,
   },
+  escalation: {
+    alertId: 701,
+    kind: "stalled",
+    step: 1,
+    customer: baseAlert.customer,
+    useCase: baseAlert.useCase,
+    deployment: baseAlert.deployment,
+    openedOn: "2025-02-17",
+    daysOpen: 15,
+    csms: [
+      { name: "Anna Petrova", email: "anna.petrova@partner.example" },
+      { name: "James Lee", email: "james.lee@partner.example" },
+    ],
+    lcaUrl: LCA,
+  },
   history: { customer: baseAlert.customer, deploymentId: "DEP8812A", activity: SAMPLE_ACTIVITY },
   "customer.summary": {
     customer: { crPartyId: "100200300", name: "Acme Logistics GmbH", cxbu: "Acme Group", ea: true, theater: "EMEA" },

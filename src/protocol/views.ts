@@ -114,6 +114,25 @@ export interface AlertView {
 }
 
 // ---------------------------------------------------------------------------------------
+// escalation: an alert nobody acted on, to the team leads (or admins), with Assign buttons
+
+export interface EscalationView {
+  alertId: number;
+  kind: AlertKind;
+  /** 1: untouched after its reminders; 2: an unassigned (team-space) alert nobody claimed. */
+  step: 1 | 2;
+  customer: CustomerRef;
+  useCase: UseCaseName;
+  /** Its assigned CSM (null: unassigned) and the version the Assign buttons carry. */
+  deployment: DeploymentRef;
+  openedOn: IsoDate;
+  daysOpen: number;
+  /** The partner's active CSMs to assign to (Assign to). */
+  csms: Person[];
+  lcaUrl: string;
+}
+
+// ---------------------------------------------------------------------------------------
 // activity: what people (and the bot's escalations) did, from the audit trail
 
 /** The audit actions an Activity section shows (src/actions/handlers and the escalation job write them). */
@@ -406,6 +425,7 @@ export interface CardViews {
   "alert.bounced_contact": AlertView;
   "alert.missing_contact": AlertView;
   "alert.regression": AlertView;
+  escalation: EscalationView;
   "usecase.detail": UseCaseDetailView;
   "customer.summary": CustomerView;
   history: HistoryView;
@@ -429,6 +449,7 @@ export const CARD_NAMES = [
   "alert.bounced_contact",
   "alert.missing_contact",
   "alert.regression",
+  "escalation",
   "usecase.detail",
   "customer.summary",
   "history",
