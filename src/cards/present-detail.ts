@@ -131,7 +131,7 @@ function activityWhat(entry: ActivityEntry, f: Format): string {
     case "usecase.assign":
       return t("cards.activity.action.usecase_assign", { name: detail || t("cards.fact.notAssigned") });
     case "alert.snooze":
-      return t("cards.activity.action.alert_snooze", { date: detail ? f.dateTime(detail) : "" });
+      return t("cards.activity.action.alert_snooze", { date: Number.isNaN(Date.parse(detail)) ? detail : f.dateTime(detail) });
     case "alert.note":
       return t("cards.activity.action.alert_note");
     case "alert.escalated":
