@@ -6,6 +6,8 @@ import { enqueueEscalations, escalationRecipients } from "../../src/alerts/escal
 import { loadConfig, type Config } from "../../src/config.js";
 import { loadDemo } from "../../src/demo/load.js";
 import { createLogger } from "../../src/log.js";
+import { renderCard } from "../../src/cards/render.js";
+import { renderBlockKit } from "../../src/channels/slack/render.js";
 import type { EscalationView } from "../../src/protocol/views.js";
 import { createTestDatabase, DB_KINDS, type TestDatabase } from "../support/db.js";
 
@@ -90,6 +92,16 @@ describe.each(DB_KINDS)("escalation on %s", (kind) => {
     expect(byAlert(alerts.untouched)[0]!.payload.view).toMatchObject({ daysOpen: 20, kind: "stalled" });
     expect(byAlert(alerts.untouched)[0]!.payload.view.deployment.assignedCsm).not.toBeNull();
     expect(byAlert(alerts.untouched)[0]!.payload.view.csms.length).toBeGreaterThan(1);
+    // The card reads in each lead's language: customer, use case, kind, days open, whose it is, the CSM picker.
+    const card = byAlert(alerts.unclaimed)[0]!.payload;
+    const en = JSON.stringify(renderCard("escalation", card.view, { locale: "en", timeZone: "UTC" }));
+    const ru = JSON.stringify(renderCard("escalation", card.view, { locale: "ru", timeZone: "Europe/Moscow" }));
+    expect(en).toContain(card.view.customer.name);
+    expect(en).toContain("Not assigned");
+    expect(en).toContain("Assign deployment to me");
+    expect(ru).toContain("Эскалация");
+    expect(ru).toContain("4 дня");
+    expect(renderBlockKit({ card: "escalation", view: card.view }, { locale: "en", timeZone: "UTC" }).modals).not.toEqual({});
     for (const quiet of [alerts.touched, alerts.snoozed, alerts.noted, alerts.notReminded, alerts.unclaimedYoung]) expect(byAlert(quiet)).toEqual([]);
     // The next working day only the younger team-space alert is due (3 days unclaimed); the others are done.
     expect(await enqueueEscalations(db.pool, withLeads, new Date("2026-12-02T09:00:00Z"))).toEqual({ escalated: { 1: 0, 2: 1 }, rows: 2 });
