@@ -13,6 +13,7 @@ import { isEmpty, loadDemo } from "./demo/load.js";
 import { scheduledRefresh } from "./jobs/refresh-job.js";
 import { scheduleStaleReminder } from "./jobs/stale-reminder-job.js";
 import { scheduleEscalations } from "./jobs/escalation-job.js";
+import { enqueueEscalations } from "./alerts/escalation.js";
 import { registerSecrets, type Logger } from "./log.js";
 import { startHttpServer, type HttpServer } from "./server/http.js";
 import type { ConversationDeps } from "./actions/context.js";
@@ -254,6 +255,15 @@ async function startChats(config: Config, deps: ConversationDeps, http: HttpServ
  * Monday to Friday from REFRESH_TIME in TIME_ZONE, the LCA cadence; once per cluster. Until
  * the day's new export has been applied, the job looks again every 30 minutes.
  */
+async function escalateAfterRefresh(db: Database, config: Config, log: Logger, now: Date): Promise<void> {
+  try {
+    const outcome = await enqueueEscalations(db.pool, config, now);
+    if (outcome.rows > 0) log.info({ escalated: outcome.escalated, rows: outcome.rows }, "escalations enqueued after the refresh");
+  } catch (error) {
+    log.error({ err: error }, "escalations after the refresh failed; the escalation job tries again within 30 minutes");
+  }
+}
+
 function scheduleRefresh(config: Config, db: Database, instance: string, log: Logger, delivered: () => void): schedule.Job {
   const rule = weekdaysFromRefreshTime(config);
   log.info({ at: config.refresh.time, timeZone: config.partner.timeZone }, "daily refresh scheduled, Monday to Friday");
@@ -271,6 +281,8 @@ function scheduleRefresh(config: Config, db: Database, instance: string, log: Lo
         observeIngest(outcome.result.summary.durationMs, "refresh");
         if (outcome.result.newExport) log.info({ summary: outcome.result.summary }, "refresh applied");
         else log.info({ summary: outcome.result.summary }, "refresh: no new export yet; yesterday's applied for today, looking again in 30 minutes");
+        // Right after the snapshot that sent today's reminders (the escalation job's own runs catch the rest).
+        await escalateAfterRefresh(db, config, log, now);
         delivered();
       }
     } catch (error) {
