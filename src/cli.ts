@@ -97,6 +97,7 @@ const commands: Record<string, Command> = {
         encoding,
         stallThresholds: config.alerts.stallThresholds,
         reminderDays: config.alerts.reminderDays,
+        batchOver: config.alerts.batchOver,
         partnerDomains: config.partner.domains,
         adminEmails: config.partner.admins,
         writeback: { graceDays: config.writeback.graceDays, timeZone: config.partner.timeZone },

@@ -79,6 +79,8 @@ const envSchema = z.object({
   // Escalation to the team leads (else the admins): an untouched alert after its reminders, an unclaimed team-space alert.
   ESCALATE_AFTER_DAYS: z.coerce.number().int().min(1, "must be at least 1 day").max(365, "must be at most 365 days").default(14),
   ESCALATE_UNCLAIMED_DAYS: z.coerce.number().int().min(1, "must be at least 1 day").max(365, "must be at most 365 days").default(3),
+  // More new alerts than this to one destination in one refresh arrive as one summary card.
+  BATCH_OVER: z.coerce.number().int("must be a whole number").min(1, "must be at least 1").default(5),
   // Working days (Mon-Fri in TIME_ZONE) a chat change may wait for LCA before it is stale.
   WRITEBACK_GRACE_DAYS: z.coerce.number().int().min(1, "must be at least 1 working day").max(60, "must be at most 60 working days").default(2),
   REFRESH_TIME: hhmm.default("06:00"),
@@ -208,7 +210,8 @@ export interface Config {
     defaultLocale: Locale;
     timeZone: string;
   };
-  alerts: { stallThresholds: StallThresholds; reminderDays: number };
+  /** batchOver: more new alerts than this to one destination in one refresh become one summary card. */
+  alerts: { stallThresholds: StallThresholds; reminderDays: number; batchOver: number };
   /**
    * Escalation (src/alerts/escalation.ts): days before an untouched alert (step 1) or an
    * unclaimed team-space alert (step 2) goes to the team leads, or to the admins without any.
@@ -332,7 +335,7 @@ export function loadConfig(env: Env = process.env): Config {
       defaultLocale: e.DEFAULT_LOCALE,
       timeZone: e.TIME_ZONE,
     },
-    alerts: { stallThresholds: e.STALL_THRESHOLDS, reminderDays: e.REMINDER_DAYS },
+    alerts: { stallThresholds: e.STALL_THRESHOLDS, reminderDays: e.REMINDER_DAYS, batchOver: e.BATCH_OVER },
     escalation: { afterDays: e.ESCALATE_AFTER_DAYS, unclaimedDays: e.ESCALATE_UNCLAIMED_DAYS, teamLeads: e.TEAM_LEADS },
     writeback: { graceDays: e.WRITEBACK_GRACE_DAYS },
     refresh: { time: e.REFRESH_TIME, feed: e.LCA_FEED, feedMaxBytes: e.LCA_FEED_MAX_BYTES, feedTimeoutMs: e.LCA_FEED_TIMEOUT_MS },

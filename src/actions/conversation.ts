@@ -23,13 +23,13 @@ function refusal(deps: ConversationDeps, reason: "stranger" | "outsideDomain", l
 }
 
 /** One place turns failures into answers: expected errors in the reader's language, the rest logged with a reference. */
-async function guarded(deps: ConversationDeps, actor: Actor, style: CommandStyle, what: string, work: (ctx: HandlerContext) => Promise<Effect[]>): Promise<Outcome> {
+async function guarded(deps: ConversationDeps, actor: Actor, style: CommandStyle, what: string, work: (ctx: HandlerContext) => Promise<Effect[]>, origin?: HandlerContext["origin"]): Promise<Outcome> {
   // One event id on every log line of this request, and in the reference a person may quote.
   const eventId = randomUUID();
   const log = deps.log.child({ eventId, csmId: actor.csmId, channel: actor.channel });
   // The one place the Store is built from the database, unless the caller brought its own.
   const store = deps.store ?? sqlStore(deps.db.pool, reevaluateUseCases);
-  const ctx: HandlerContext = { actor, store, reads: queryReads(deps), config: deps.config, log, now: deps.now, style };
+  const ctx: HandlerContext = { actor, store, reads: queryReads(deps), config: deps.config, log, now: deps.now, style, ...(origin ? { origin } : {}) };
   try {
     const effects = await work(ctx);
     return { locale: ctx.actor.locale, timeZone: ctx.actor.timeZone, effects };
@@ -55,7 +55,7 @@ export async function handleMessage(deps: ConversationDeps, identity: ChatIdenti
 }
 
 /** The handlers that change what a person's Home shows besides alerts: their settings. */
-const CHANGES_SETTINGS: ReadonlySet<HandlerName> = new Set<HandlerName>(["lang", "digest", "subscribe", "unsubscribe", "settings.lang", "settings.digest", "settings.unsubscribe"]);
+const CHANGES_SETTINGS: ReadonlySet<HandlerName> = new Set<HandlerName>(["lang", "digest", "quiet", "subscribe", "unsubscribe", "settings.lang", "settings.digest", "settings.unsubscribe"]);
 
 /**
  * Every card of what an action changed is redrawn through the outbox, the clicked one
@@ -102,7 +102,8 @@ export async function handleAction(deps: ConversationDeps, identity: ChatIdentit
   }
   const envelope = parsed.data;
   const done = startCardActionTimer({ channel: identity.channel, action: envelope.a });
-  const outcome = await guarded(deps, who.actor, style, envelope.a, (ctx) => runAction(ctx, envelope));
+  const origin = clicked && isSendChat(who.actor.channel) ? shownCard(who.actor, who.actor.channel, clicked) : undefined;
+  const outcome = await guarded(deps, who.actor, style, envelope.a, (ctx) => runAction(ctx, envelope), origin && { destination: origin.destination, csmId: origin.csmId });
   done();
   return redrawChanged(deps, who.actor, envelope.a, outcome, clicked);
 }

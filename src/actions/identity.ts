@@ -3,6 +3,7 @@ import { csmLocale, localeFrom, type Locale } from "../locale.js";
 import type { PrismaClient } from "../db/database.js";
 import { inPartnerDomains } from "../domain/contacts.js";
 import { isSendChat, type ChatName, type SendChat } from "../protocol/chats.js";
+import { isValidTimeZone, readerZone } from "../domain/quiet.js";
 
 /** Who is talking, as the chat platform vouches for it. */
 export interface ChatIdentity {
@@ -14,6 +15,8 @@ export interface ChatIdentity {
   emailVerified: boolean;
   /** The platform's locale for the user, e.g. "ru-RU" (Slack users.info include_locale); kept on their chat_identity row. */
   platformLocale?: string | null;
+  /** The IANA zone the platform reports for the user (Slack users.info `tz`); kept on their chat_identity row for quiet hours and times. */
+  platformTimeZone?: string | null;
 }
 
 /** A known CSM of the partner, resolved for this conversation. */
@@ -47,8 +50,12 @@ export async function identify(prisma: PrismaClient, config: Config, identity: C
   const linked = chat ? await prisma.chatIdentity.findUnique({ where: { chat_userId: { chat, userId: identity.userId } }, include: { csm: true } }) : null;
   let csm = linked?.csm.active ? linked.csm : null;
   let chatLocale = linked?.locale ?? null;
-  if (csm && linked && reported && reported !== linked.locale) {
-    chatLocale = (await prisma.chatIdentity.update({ where: { id: linked.id }, data: { locale: reported } })).locale;
+  const reportedZone = identity.platformTimeZone && isValidTimeZone(identity.platformTimeZone) ? identity.platformTimeZone : null;
+  let chatZone = linked?.timeZone ?? null;
+  if (csm && linked && ((reported && reported !== linked.locale) || (reportedZone && reportedZone !== linked.timeZone))) {
+    const updated = await prisma.chatIdentity.update({ where: { id: linked.id }, data: { ...(reported ? { locale: reported } : {}), ...(reportedZone ? { timeZone: reportedZone } : {}) } });
+    chatLocale = updated.locale;
+    chatZone = updated.timeZone;
   }
   if (!csm) {
     const email = identity.email?.trim().toLowerCase();
@@ -57,7 +64,7 @@ export async function identify(prisma: PrismaClient, config: Config, identity: C
     if (!inPartnerDomains(email, config.partner.domains)) return { ok: false, reason: "outsideDomain", locale: fallbackLocale };
     csm = await prisma.csm.findFirst({ where: { email, active: true } });
     if (!csm) return { ok: false, reason: "stranger", locale: fallbackLocale };
-    if (chat) chatLocale = (await link(prisma, csm.id, chat, identity.userId, reported)).locale;
+    if (chat) ({ locale: chatLocale, timeZone: chatZone } = await link(prisma, csm.id, chat, identity.userId, reported, reportedZone));
   }
   return {
     ok: true,
@@ -67,7 +74,7 @@ export async function identify(prisma: PrismaClient, config: Config, identity: C
       email: csm.email,
       locale: csmLocale(csm, chatLocale, fallbackLocale),
       languageKnown: Boolean(localeFrom(csm.locale) ?? localeFrom(chatLocale)),
-      timeZone: csm.timeZone ?? config.partner.timeZone,
+      timeZone: readerZone(csm.timeZone, chatZone, config.partner.timeZone),
       isAdmin: config.partner.admins.includes(csm.email.toLowerCase()),
       isTeamLead: config.escalation.teamLeads.includes(csm.email.toLowerCase()),
       channel: identity.channel,
@@ -83,14 +90,14 @@ export const mayAssignOthers = (actor: Pick<Actor, "isAdmin" | "isTeamLead">): b
  * account on that chat. An account still linked to someone else (only an inactive CSM can
  * hold it, or it would have matched) moves over: the platform now vouches it is this CSM.
  */
-async function link(prisma: PrismaClient, csmId: number, chat: SendChat, userId: string, locale: string | null) {
+async function link(prisma: PrismaClient, csmId: number, chat: SendChat, userId: string, locale: string | null, timeZone: string | null) {
   const [, row] = await prisma.$transaction([
     prisma.chatIdentity.deleteMany({ where: { chat, userId, csmId: { not: csmId } } }),
     prisma.chatIdentity.upsert({
       where: { csmId_chat: { csmId, chat } },
-      create: { csmId, chat, userId, locale, verified: true },
-      // An unreported language keeps the one known for the person.
-      update: { userId, verified: true, ...(locale ? { locale } : {}) },
+      create: { csmId, chat, userId, locale, timeZone, verified: true },
+      // An unreported language or zone keeps the one known for the person.
+      update: { userId, verified: true, ...(locale ? { locale } : {}), ...(timeZone ? { timeZone } : {}) },
     }),
   ]);
   return row;

@@ -4,6 +4,7 @@ import type { IsoDate } from "../domain/dates.js";
 import { ALERT_KINDS, type AlertKind } from "../domain/recommendations.js";
 import type { DeliveryBarrier } from "../domain/snapshot.js";
 import type { Stage } from "../domain/stages.js";
+import { DEFAULT_BATCH_OVER, summarize, type NoticeRow } from "./batch.js";
 import { loadAudience, route, type AlertTarget, type Audience } from "./routing.js";
 
 export type KindCounts = Record<AlertKind, number>;
@@ -21,9 +22,14 @@ export interface EngineOptions {
   /** The first snapshot of an installation opens alerts but pushes none of them. */
   baseline: boolean;
   batchSize?: number;
+  /** More new alerts than this to one destination in one run arrive as one summary card (BATCH_OVER). */
+  batchOver?: number;
 }
 
 const zeroCounts = (): KindCounts => Object.fromEntries(ALERT_KINDS.map((k) => [k, 0])) as KindCounts;
+
+/** The new alerts' rows of one run, held until its end so they can be grouped per destination. */
+type Fresh = NoticeRow[];
 
 interface OpenAlert {
   id: number;
@@ -74,12 +80,14 @@ export async function runAlertEngine(client: Queryable, options: EngineOptions):
   await closeRecommendationsOfResolvedAlerts(client);
 
   const batchSize = options.batchSize ?? 5000;
+  const fresh: Fresh = [];
   for (let after = 0; ; ) {
     const { rows } = await client.query<FactsRow>(FACTS_SQL, [after, batchSize]);
     if (rows.length === 0) break;
     after = rows[rows.length - 1]!.id;
-    await evaluateBatch(client, rows, rules, options, audience, summary);
+    await evaluateBatch(client, rows, rules, options, audience, summary, fresh);
   }
+  summary.outboxRows += await insertOutboxRows(client, summarize(fresh, options.batchOver ?? DEFAULT_BATCH_OVER));
   await sendReminders(client, options, audience, summary);
   return summary;
 }
@@ -115,7 +123,9 @@ async function alertRules(client: Queryable, options: EngineOptions): Promise<Al
 export async function reevaluateUseCases(client: Queryable, ids: number[], options: EngineOptions): Promise<EngineSummary> {
   const summary: EngineSummary = { opened: zeroCounts(), resolved: zeroCounts(), reminders: 0, outboxRows: 0 };
   const { rows } = await client.query<FactsRow>(factsSql("x.id = ANY($1)"), [ids]);
-  if (rows.length > 0) await evaluateBatch(client, rows, await alertRules(client, options), options, await loadAudience(client), summary);
+  const fresh: Fresh = [];
+  if (rows.length > 0) await evaluateBatch(client, rows, await alertRules(client, options), options, await loadAudience(client), summary, fresh);
+  summary.outboxRows += await insertOutboxRows(client, summarize(fresh, options.batchOver ?? DEFAULT_BATCH_OVER));
   return summary;
 }
 
@@ -132,7 +142,7 @@ function toFacts(row: FactsRow): UseCaseFacts {
   };
 }
 
-async function evaluateBatch(client: Queryable, rows: FactsRow[], rules: AlertRules, options: EngineOptions, audience: Audience, summary: EngineSummary): Promise<void> {
+async function evaluateBatch(client: Queryable, rows: FactsRow[], rules: AlertRules, options: EngineOptions, audience: Audience, summary: EngineSummary, fresh: Fresh): Promise<void> {
   const ids = rows.map((r) => r.id);
   const open = await client.query<OpenAlert>(
     `SELECT id, kind, subject, use_case_deployment_id AS ucd_id, facts, lca_wait FROM alert WHERE status = 'open' AND use_case_deployment_id = ANY($1)`,
@@ -200,7 +210,7 @@ async function evaluateBatch(client: Queryable, rows: FactsRow[], rules: AlertRu
     for (const r of toResolve) summary.resolved[r.kind]++;
     await closeRecommendationsOfResolvedAlerts(client);
   }
-  if (toOpen.length > 0) await openAlerts(client, toOpen, rules.asOf, options, audience, summary);
+  if (toOpen.length > 0) await openAlerts(client, toOpen, rules.asOf, options, audience, summary, fresh);
 }
 
 async function closeRecommendationsOfResolvedAlerts(client: Queryable): Promise<void> {
@@ -209,7 +219,7 @@ async function closeRecommendationsOfResolvedAlerts(client: Queryable): Promise<
     FROM alert a WHERE a.recommendation_id = r.id AND a.status = 'resolved' AND r.status = 'open'`);
 }
 
-async function openAlerts(client: Queryable, toOpen: { desired: DesiredAlert; row: FactsRow }[], asOf: IsoDate, options: EngineOptions, audience: Audience, summary: EngineSummary): Promise<void> {
+async function openAlerts(client: Queryable, toOpen: { desired: DesiredAlert; row: FactsRow }[], asOf: IsoDate, options: EngineOptions, audience: Audience, summary: EngineSummary, fresh: Fresh): Promise<void> {
   // Ids drawn first so each alert and its recommendation are written in two flat statements.
   const { rows: recIds } = await client.query<{ id: number }>(
     `SELECT nextval(pg_get_serial_sequence('recommendation', 'id'))::int AS id FROM generate_series(1, $1)`,
@@ -236,7 +246,7 @@ async function openAlerts(client: Queryable, toOpen: { desired: DesiredAlert; ro
   // The baseline's alerts wait for the first digest instead of arriving one by one.
   if (options.baseline) return;
   const notices = toOpen.map((o, i) => ({ alertId: alertIds[i]!.id, notice: 0, target: targetOf(o.desired.kind, o.row) }));
-  summary.outboxRows += await enqueueNotices(client, notices, "alert", audience);
+  fresh.push(...noticeRows(notices, "alert", audience));
 }
 
 function targetOf(kind: AlertKind, row: Pick<FactsRow, "assigned_csm_id" | "tags" | "architecture" | "customer_name" | "cr_party_id">): AlertTarget {
@@ -250,7 +260,12 @@ export async function enqueueNotices(
   kind: "alert" | "reminder",
   audience: Audience,
 ): Promise<number> {
-  const rows: { channel: string | null; destination: string; csmId: number | null; alertId: number; payload: string; dedupe: string }[] = [];
+  return insertOutboxRows(client, noticeRows(notices, kind, audience));
+}
+
+/** One outbox row per recipient of each notice, not yet written. */
+function noticeRows(notices: { alertId: number; notice: number; target: AlertTarget }[], kind: "alert" | "reminder", audience: Audience): NoticeRow[] {
+  const rows: NoticeRow[] = [];
   for (const notice of notices) {
     for (const r of route(notice.target, audience).immediate) {
       rows.push({
@@ -258,19 +273,26 @@ export async function enqueueNotices(
         destination: r.destination,
         csmId: r.csmId,
         alertId: notice.alertId,
+        kind,
         payload: JSON.stringify({ alertId: notice.alertId, notice: notice.notice }),
         dedupe: `alert:${notice.alertId}:${notice.notice}:${r.channel ?? "any"}:${r.destination}`,
       });
     }
   }
+  return rows;
+}
+
+/** Writes the rows in their order (each destination's order is the order it is sent in). */
+async function insertOutboxRows(client: Queryable, rows: readonly NoticeRow[]): Promise<number> {
   if (rows.length === 0) return 0;
   const result = await client.query(
     `INSERT INTO outbox_message (channel, destination, csm_id, alert_id, kind, payload, dedupe_key)
-     SELECT channel, destination, csm_id, alert_id, $7, payload, dedupe
-     FROM unnest($1::"ChatChannel"[], $2::text[], $3::int[], $4::int[], $5::jsonb[], $6::text[])
-       AS t(channel, destination, csm_id, alert_id, payload, dedupe)
+     SELECT channel, destination, csm_id, alert_id, kind, payload, dedupe
+     FROM unnest($1::"ChatChannel"[], $2::text[], $3::int[], $4::int[], $5::text[], $6::jsonb[], $7::text[]) WITH ORDINALITY
+       AS t(channel, destination, csm_id, alert_id, kind, payload, dedupe, n)
+     ORDER BY n
      ON CONFLICT (dedupe_key) DO NOTHING`,
-    [rows.map((r) => r.channel), rows.map((r) => r.destination), rows.map((r) => r.csmId), rows.map((r) => r.alertId), rows.map((r) => r.payload), rows.map((r) => r.dedupe), kind],
+    [rows.map((r) => r.channel), rows.map((r) => r.destination), rows.map((r) => r.csmId), rows.map((r) => r.alertId), rows.map((r) => r.kind), rows.map((r) => r.payload), rows.map((r) => r.dedupe)],
   );
   return result.rowCount ?? 0;
 }

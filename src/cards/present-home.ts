@@ -10,6 +10,12 @@ import { join, mdBold, mdLink, mdText, submit, whyText, type TemplateData } from
 /** The digest times offered as one-click buttons (any other time: the `digest HH:MM` command). */
 export const HOME_DIGEST_TIMES = ["07:00", "08:00", "09:00", "17:00"] as const;
 
+/** "19:00–08:00, weekends" (the `quiet` command's words), or "off". */
+function quietText(q: HomeView["settings"]["quiet"], f: Format): string {
+  const night = q && q.from !== null && q.to !== null && q.from !== q.to ? f.t("chat.quiet.hours", { from: q.from, to: q.to }) : "";
+  return [night, q?.weekends ? f.t("chat.quiet.weekends") : ""].filter(Boolean).join(", ") || f.t("chat.quiet.off");
+}
+
 export function presentHome(view: HomeView, f: Format): TemplateData {
   const { t } = f;
   const s = view.settings;
@@ -46,6 +52,7 @@ export function presentHome(view: HomeView, f: Format): TemplateData {
     settings: {
       language: language(s.locale),
       digest: s.digestEnabled ? t("cards.home.digestAt", { time: s.digestTime, timeZone: s.timeZone }) : t("chat.settings.off"),
+      quiet: quietText(s.quiet, f),
       subscriptions: s.subscribedKinds.length > 0 ? s.subscribedKinds.map((k) => t(`cards.alertKind.${k}`)).join(", ") : t("chat.settings.none"),
     },
     languages: LOCALES.filter((l) => l !== s.locale).map((l) => ({ title: t("cards.home.switchLanguage", { language: language(l) }), data: submit<"settings.lang">({ a: "settings.lang", v: 1, lang: l }) })),

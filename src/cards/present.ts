@@ -9,6 +9,7 @@ import { presentActionForm, presentAssignForm, presentContactForm } from "./pres
 import { presentDigest, presentList } from "./present-list.js";
 import { presentHelp, presentNotice, presentReceipt, presentWelcome } from "./present-messages.js";
 import { presentHome } from "./present-home.js";
+import { presentSummary } from "./present-summary.js";
 import type { TemplateData } from "./present-pieces.js";
 
 export { CUSTOMER_MAX_ROWS } from "./present-detail.js";
@@ -78,6 +79,7 @@ const PRESENTERS: { [N in CardName]: Presenter<CardViews[N]> } = {
   help: presentHelp,
   receipt: presentReceipt,
   digest: presentDigest,
+  summary: presentSummary,
   notice: presentNotice,
   welcome: presentWelcome,
   home: presentHome,

@@ -214,6 +214,20 @@ export const SAMPLE_VIEWS: CardViews = {
       { alertId: 705, kind: "regression", customer: baseAlert.customer, useCase: baseAlert.useCase, stage: "implement", fromStage: "use", toStage: "implement" },
     ],
   },
+  summary: {
+    counts: { new_use_case: 2, stalled: 3, bounced_contact: 1, missing_contact: 0, regression: 1 },
+    items: [
+      SAMPLE_ALERTS.stalled,
+      { ...SAMPLE_ALERTS.stalled, alertId: 702, state: { status: "open", actedBy: "Anna Petrova", lastAction: "assigned", at: "2025-03-04T12:00:00Z" } },
+      { ...SAMPLE_ALERTS.stalled, alertId: 704 },
+      SAMPLE_ALERTS.new_use_case,
+      { ...SAMPLE_ALERTS.new_use_case, alertId: 706 },
+      SAMPLE_ALERTS.bounced_contact,
+      SAMPLE_ALERTS.regression,
+    ],
+    page: 1,
+    pages: 1,
+  },
   notice: { tone: "warning", title: { key: "cards.alertKind.missing_contact" }, text: { key: "cards.recommendation.update_contact" } },
   welcome: { partner: "Partner Example Ltd", help: "@LCA help", serves: true, teamSpace: "Team Enterprise" },
   home: {

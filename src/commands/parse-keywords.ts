@@ -26,6 +26,7 @@ export const COMMAND_KEYWORDS: { [N in CommandName]: Words } = {
   unsubscribe: { en: ["unsubscribe", "unsub", "unfollow"], ru: ["отписаться", "отпиши", "отписка", "отпишите", "отписать", "отпишись"] },
   digest: { en: ["digest", "summary"], ru: ["сводка", "дайджест", "сводку", "сводки", "дайджеста"] },
   lang: { en: ["lang", "language", "locale", "speak"], ru: ["язык", "говори", "отвечай"] },
+  quiet: { en: ["quiet", "dnd", "mute"], ru: ["тишина", "тишину", "тихо", "тихие", "беспокоить"] },
   settings: { en: ["settings", "preferences", "prefs", "config", "profile"], ru: ["настройки", "параметры", "профиль"] },
   changes: { en: ["changes", "writeback", "upload"], ru: ["изменения", "изменений", "выгрузка"] },
 };

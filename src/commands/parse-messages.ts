@@ -19,6 +19,7 @@ export const PARSE_ERROR_KEYS = [
   "commands.errors.digestSwitch",
   "commands.errors.digestTime",
   "commands.errors.lang",
+  "commands.errors.quiet",
 ] as const satisfies readonly MessageKey[];
 export type ErrorKey = (typeof PARSE_ERROR_KEYS)[number];
 

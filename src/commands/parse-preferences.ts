@@ -1,7 +1,7 @@
 /** The commands that set how the bot talks to a person: subscribe, unsubscribe, digest, lang, settings. */
 import { ALERT_KINDS, type AlertKind } from "../domain/recommendations.js";
 import { fail, filterLike, ok, readOptions, unexpected, type Args, type Outcome } from "./parse-arguments.js";
-import { bare, DIGEST_FILLER, KIND_WORDS, LANG_FILLER, LANGUAGE_WORDS, LIST_FILLER, MODE_WORDS, SUBSCRIBE_FILLER, SWITCH_WORDS } from "./parse-vocabulary.js";
+import { bare, DIGEST_FILLER, KIND_WORDS, LANG_FILLER, LANGUAGE_WORDS, LIST_FILLER, MODE_WORDS, QUIET_FILLER, SUBSCRIBE_FILLER, SWITCH_WORDS, WEEKEND_WORDS } from "./parse-vocabulary.js";
 import type { Token } from "./text.js";
 import type { Command } from "./types.js";
 
@@ -64,6 +64,40 @@ export function parseDigest(args: Args): Outcome<Extract<Command, { kind: "diges
   if (enabled === undefined && time === undefined) return fail("commands.errors.digestSwitch", { value: "" });
   // A time alone ("digest 08:30") means "on at 08:30".
   return ok(time === undefined ? { kind: "digest", enabled: enabled ?? true } : { kind: "digest", enabled: enabled ?? true, time });
+}
+
+/**
+ * `quiet 19:00-08:00`, `quiet 7pm-8am`, `quiet from 19:00 to 08:00`, `quiet weekends`,
+ * `quiet weekends off`, `quiet off`; `тишина 19:00-08:00`, `тишина выходные`, `тишина выкл`.
+ */
+export function parseQuiet(args: Args): Outcome<Extract<Command, { kind: "quiet" }>> {
+  const times: string[] = [];
+  let weekends = false;
+  let onOff: boolean | undefined;
+  for (const token of args.tokens) {
+    // "19:00-08:00" is one word; "19:00 - 08:00" and "с 19:00 до 08:00" are several.
+    for (const part of token.text.split(/[-–—]/u).filter(Boolean)) {
+      const word = bare(part);
+      if (/\d/.test(word)) {
+        const time = timeOfDay(word);
+        if (time === undefined || times.length === 2) return fail("commands.errors.quiet", { value: token.text });
+        times.push(time);
+      } else if (WEEKEND_WORDS.has(word)) {
+        weekends = true;
+      } else if (SWITCH_WORDS.get(word) !== undefined && onOff === undefined) {
+        onOff = SWITCH_WORDS.get(word)!.value;
+      } else if (!QUIET_FILLER.has(word)) {
+        return filterLike(token.text) ? unexpected(token, args) : fail("commands.errors.quiet", { value: token.text });
+      }
+    }
+  }
+  // The same time twice is an empty window: no nightly quiet, as `quiet off` would say.
+  if (times.length === 1) return fail("commands.errors.quiet", { value: args.rest });
+  const hours = times.length === 2 ? { from: times[0]!, to: times[1]! } : undefined;
+  if (hours) return ok(weekends ? { kind: "quiet", hours, weekends: onOff ?? true } : { kind: "quiet", hours });
+  if (weekends) return ok({ kind: "quiet", weekends: onOff ?? true });
+  if (onOff === false) return ok({ kind: "quiet", off: true });
+  return fail("commands.errors.quiet", { value: args.rest });
 }
 
 export function parseLang(args: Args): Outcome<Extract<Command, { kind: "lang" }>> {

@@ -135,6 +135,12 @@ export const DIGEST_FILLER = wordSet(["at", "to", "my", "the", "daily", "please"
 /** `help with subscribe`, `помощь по подписке`. */
 export const HELP_FILLER = wordSet(["me", "with", "on", "about", "for", "the", "command", "please", "using", "to", "use", "how"], ["по", "с", "про", "о", "команде", "команда", "команду", "пожалуйста", "как", "пользоваться"]);
 
+/** `quiet weekends`, `тишина выходные`. */
+export const WEEKEND_WORDS = wordSet(["weekends", "weekend", "saturday", "sunday"], ["выходные", "выходных", "выходным", "выходной", "суббота", "воскресенье"]);
+
+/** `quiet from 19:00 to 08:00 please`, `тишина с 19:00 до 08:00`, `не беспокоить`. */
+export const QUIET_FILLER = wordSet(["from", "to", "till", "until", "at", "on", "my", "the", "hours", "please", "and", "set", "every", "night", "nights"], ["с", "со", "до", "по", "в", "на", "и", "мои", "часы", "пожалуйста", "каждую", "ночь", "ночью", "не"]);
+
 /** `lang: ru`, `switch to russian`, `говори по-русски`. */
 export const LANG_FILLER = wordSet(["to", "in", "please", "the", "use", "speak"], ["на", "пожалуйста", "говори"]);
 

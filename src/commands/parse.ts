@@ -13,7 +13,7 @@ import { parseAssign } from "./parse-assign.js";
 import { COMMAND_KEYWORDS, commandKeyword, commandWord, KEYWORDS, unknownCommand } from "./parse-keywords.js";
 import { parseContacts, parseMine, parseNew, parseStalled } from "./parse-lists.js";
 import { parseCustomer, parseHelp, parseHistory, parseUseCase } from "./parse-lookups.js";
-import { parseChanges, parseDigest, parseLang, parseSettings, parseSubscribe, parseUnsubscribe } from "./parse-preferences.js";
+import { parseChanges, parseDigest, parseLang, parseQuiet, parseSettings, parseSubscribe, parseUnsubscribe } from "./parse-preferences.js";
 import { CHAT_MARKUP, commandLine, sentenceToCommand } from "./parse-sentence.js";
 import { bare, HELP_QUESTIONS, LANGUAGE_ALONE, LANGUAGE_WORDS, type Words } from "./parse-vocabulary.js";
 import { scriptLanguage, tokenize } from "./text.js";
@@ -44,6 +44,7 @@ export const COMMANDS: { [N in CommandName]: CommandSpec<N> } = {
   unsubscribe: { keywords: COMMAND_KEYWORDS.unsubscribe, parse: parseUnsubscribe },
   digest: { keywords: COMMAND_KEYWORDS.digest, parse: parseDigest },
   lang: { keywords: COMMAND_KEYWORDS.lang, parse: parseLang },
+  quiet: { keywords: COMMAND_KEYWORDS.quiet, parse: parseQuiet },
   settings: { keywords: COMMAND_KEYWORDS.settings, parse: parseSettings },
   changes: { keywords: COMMAND_KEYWORDS.changes, parse: parseChanges },
 };

@@ -36,6 +36,11 @@ export type Command =
   /** `time` is "HH:MM" (24-hour, the user's time zone). */
   | { kind: "digest"; enabled: boolean; time?: string }
   | { kind: "lang"; locale: Locale }
+  /**
+   * Quiet hours (`quiet 19:00-08:00`, `quiet weekends`, `quiet off`), in the person's zone:
+   * `hours` sets the nightly window, `weekends` turns quiet weekends on or off, `off` clears both.
+   */
+  | { kind: "quiet"; hours?: { from: string; to: string }; weekends?: boolean; off?: true }
   | { kind: "settings" }
   /** Admins: the changes waiting for LCA, with the upload workbook. */
   | { kind: "changes" };

@@ -3,6 +3,8 @@ import type { Store, LockedAlert, StoredContact, LockedDeployment, StoredSubscri
 import { nextChange } from "../domain/writeback.js";
 import type { DeliveryBarrier } from "../domain/snapshot.js";
 import type { Locale } from "../locale.js";
+import type { QuietHours } from "../domain/quiet.js";
+import type { ChatName } from "../protocol/chats.js";
 import { inTransaction, type Queryable } from "./sql.js";
 
 /**
@@ -162,9 +164,36 @@ class SqlStore implements Store {
   }
 
   async settingsOf(csmId: number): Promise<CsmSettings> {
-    const { rows: [csm] } = await this.db.query<{ locale: Locale | null; digest_enabled: boolean; digest_time: string }>(`SELECT locale, digest_enabled, digest_time FROM csm WHERE id = $1`, [csmId]);
+    const { rows: [csm] } = await this.db.query<{ locale: Locale | null; digest_enabled: boolean; digest_time: string; quiet_from: string | null; quiet_to: string | null; quiet_weekends: boolean }>(
+      `SELECT locale, digest_enabled, digest_time, quiet_from, quiet_to, quiet_weekends FROM csm WHERE id = $1`,
+      [csmId],
+    );
     if (!csm) throw new Error(`csm ${csmId} does not exist`);
-    return { locale: csm.locale, digestEnabled: csm.digest_enabled, digestTime: csm.digest_time, subscriptions: await this.subscriptionsOf(csmId) };
+    return {
+      locale: csm.locale,
+      digestEnabled: csm.digest_enabled,
+      digestTime: csm.digest_time,
+      quiet: { from: csm.quiet_from, to: csm.quiet_to, weekends: csm.quiet_weekends },
+      subscriptions: await this.subscriptionsOf(csmId),
+    };
+  }
+
+  async setQuietHours(csmId: number, quiet: QuietHours): Promise<void> {
+    await this.db.query(`UPDATE csm SET quiet_from = $2, quiet_to = $3, quiet_weekends = $4 WHERE id = $1`, [csmId, quiet.from, quiet.to, quiet.weekends]);
+  }
+
+  async enqueueAlertCard(card: { alertId: number; chat: ChatName; destination: string; csmId: number | null }): Promise<boolean> {
+    const result = await this.db.query(
+      `INSERT INTO outbox_message (channel, destination, csm_id, alert_id, kind, payload, dedupe_key)
+       SELECT $2::"ChatChannel", $3, $4, a.id, 'alert', json_build_object('alertId', a.id, 'notice', 0, 'shown', true),
+              'show:' || a.id || ':' || a.version || ':' || $2 || ':' || $3
+       FROM alert a WHERE a.id = $1 AND a.status = 'open'
+       ON CONFLICT (dedupe_key) DO NOTHING`,
+      [card.alertId, card.chat, card.destination, card.csmId],
+    );
+    if ((result.rowCount ?? 0) > 0) return true;
+    const { rows } = await this.db.query<{ open: boolean }>(`SELECT status = 'open' AS open FROM alert WHERE id = $1`, [card.alertId]);
+    return rows[0]?.open === true;
   }
 
   async setDigest(csmId: number, digest: { digestEnabled: boolean; digestTime: string }): Promise<void> {

@@ -12,6 +12,7 @@ import type { DispatcherTuning } from "./dispatcher-tuning.js";
 import { Gate, sleep, Urgency } from "./gate.js";
 import type { Plan } from "./plan.js";
 import { enqueueCardRefresh, enqueueChangeNotices } from "./thread.js";
+import { markDeferred } from "./store-quiet.js";
 import { markFinal, markRefreshed, markSent, supersedeInFavourOf, supersedeRows, type ClaimedRow, type SendChannel } from "./store.js";
 
 export interface RowSenderDeps {
@@ -124,6 +125,10 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
         return throughGate(entry, urgent, () =>
           deliver(entry, decided.to, (port) => port.send(decided.to, decided.message), undefined, decided.thenRefresh && (() => enqueueCardRefresh(pool, row, decided.thenRefresh!))),
         );
+      case "defer":
+        // Quiet hours (issue 17): the row waits in the outbox, nothing was sent or failed.
+        if (await held.persist(entry, () => markDeferred(pool, row, decided.until, decided.reason))) count("released", row.channel);
+        return;
       case "publishHome": {
         const { to, message } = decided;
         const noHome = { ok: false, retryable: false, reason: `${row.channel} has no Home page to publish` } as const;

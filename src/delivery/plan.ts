@@ -2,7 +2,10 @@ import type pg from "pg";
 import { digestView } from "../alerts/digest.js";
 import type { AnyCard } from "../protocol/effects.js";
 import type { RenderContext } from "../cards/render.js";
-import { CARD_NAMES, alertCardName, type AlertView } from "../protocol/views.js";
+import { CARD_NAMES, alertCardName, type AlertView, type SummaryView } from "../protocol/views.js";
+import { isSummaryPayload } from "../alerts/batch.js";
+import { ALERT_KINDS, type AlertKind } from "../domain/recommendations.js";
+import { quietUntil } from "../domain/quiet.js";
 import type { Destination, OutgoingMessage } from "../protocol/port.js";
 import { lcaUrl, type Config } from "../config.js";
 import { CHAT_REGISTRY } from "../protocol/chats.js";
@@ -30,6 +33,8 @@ export type Plan =
   | { kind: "send"; to: Destination; message: OutgoingMessage; supersede: { ids: number[]; reason: string }[]; thenRefresh?: SentCard }
   /** `thenNotices`: told in the card's thread once the redraw is sent (changes made in another chat). */
   | { kind: "replace"; to: Destination; conversationId: string; externalId: string; originalId: number | null; message: OutgoingMessage; thenNotices?: object[] }
+  /** Inside the CSM's quiet hours: back to the outbox, due when they end (not a failure). */
+  | { kind: "defer"; until: Date; reason: string }
   /** The CSM's Home page, published with the port's publishHome. */
   | { kind: "publishHome"; to: Extract<Destination, { kind: "csm" }>; message: OutgoingMessage };
 
@@ -113,11 +118,63 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     };
   }
 
+  /** The summary's alerts as they are now, in its order; null when none of them exists any more. */
+  async function summaryView(alertIds: readonly number[], page: number, pages: number): Promise<SummaryView | null> {
+    const ctx = queryContext();
+    const items = (await Promise.all(alertIds.map((id) => alertView(ctx, id)))).filter((v): v is AlertView => v !== null);
+    if (items.length === 0) return null;
+    const counts = Object.fromEntries(ALERT_KINDS.map((k) => [k, 0])) as Record<AlertKind, number>;
+    for (const item of items) counts[item.kind]++;
+    return { counts, items, page, pages };
+  }
+
+  /** Many new alerts to one destination, as one card (issue 17); not sent when every one of them was handled before. */
+  async function planSummary(row: ClaimedRow): Promise<Plan> {
+    if (!isSummaryPayload(row.payload)) return { kind: "dead", reason: "a summary row needs a payload {alertIds, page, pages}" };
+    const { rows } = await deps.pool.query<{ open: number }>(`SELECT count(*)::int AS open FROM alert WHERE id = ANY($1::int[]) AND status = 'open'`, [row.payload.alertIds]);
+    if ((rows[0]?.open ?? 0) === 0) return { kind: "supersede", reason: "every alert of the summary was resolved before sending" };
+    const who = await recipient(row);
+    if ("dead" in who) return { kind: "dead", reason: who.dead };
+    const view = await summaryView(row.payload.alertIds, row.payload.page, row.payload.pages);
+    if (!view) return { kind: "supersede", reason: "its alerts no longer exist" };
+    return { kind: "send", to: who.to, message: deps.render({ card: "summary", view }, who.ctx), supersede: [] };
+  }
+
+  /** A delivered summary whose item changed: redrawn whole, onto the summary row's message. */
+  async function planSummaryRefresh(row: ClaimedRow, summaryId: number, externalId: string): Promise<Plan> {
+    const { rows: [summary] } = await deps.pool.query<{ payload: unknown; external_id: string | null; conversation_id: string | null }>(
+      `SELECT payload, external_id, conversation_id FROM outbox_message WHERE id = $1 AND kind = 'summary' AND status = 'sent'`,
+      [summaryId],
+    );
+    if (!summary || !summary.external_id || !summary.conversation_id || !isSummaryPayload(summary.payload)) return { kind: "supersede", reason: `summary #${summaryId} is not on screen` };
+    await supersedeLaterRefreshes(deps.pool, row, externalId);
+    if (summary.external_id !== externalId) await supersedeLaterRefreshes(deps.pool, row, summary.external_id);
+    const who = await recipient(row);
+    if ("dead" in who) return { kind: "dead", reason: who.dead };
+    const view = await summaryView(summary.payload.alertIds, summary.payload.page, summary.payload.pages);
+    if (!view) return { kind: "supersede", reason: "its alerts no longer exist" };
+    return { kind: "replace", to: who.to, conversationId: summary.conversation_id, externalId: summary.external_id, originalId: summaryId, message: deps.render({ card: "summary", view }, who.ctx) };
+  }
+
+  /** The summary row showing this message, if the message is a summary (a click on one of its items names it). */
+  async function summaryShowing(row: ClaimedRow, externalId: string): Promise<number | null> {
+    const { rows } = await deps.pool.query<{ id: number }>(
+      `SELECT id FROM outbox_message WHERE kind = 'summary' AND status = 'sent' AND channel = $1::"ChatChannel" AND destination = $2 AND external_id = $3 ORDER BY id DESC LIMIT 1`,
+      [row.channel, row.destination, externalId],
+    );
+    return rows[0]?.id ?? null;
+  }
+
   async function planRefresh(row: ClaimedRow): Promise<Plan> {
+    const s = row.payload as { summaryId?: unknown; externalId?: unknown } | null;
+    if (s && typeof s.summaryId === "number" && typeof s.externalId === "string") return planSummaryRefresh(row, s.summaryId, s.externalId);
     const p = row.payload as { alertId?: unknown; externalId?: unknown; conversationId?: unknown; changes?: unknown } | null;
     if (!p || typeof p.alertId !== "number" || typeof p.externalId !== "string" || typeof p.conversationId !== "string") {
       return { kind: "dead", reason: "refresh payload must be {alertId, externalId, conversationId}" };
     }
+    // The clicked message was a summary listing the alert: the summary is redrawn, not turned into the alert's card.
+    const clickedSummary = await summaryShowing(row, p.externalId);
+    if (clickedSummary !== null) return planSummaryRefresh(row, clickedSummary, p.externalId);
     // Redundant refreshes of the same message go first: this one renders the alert as it is after them.
     const later = await supersedeLaterRefreshes(deps.pool, row, p.externalId);
     const changes = changesOf([...(Array.isArray(p.changes) ? p.changes : []), ...later]);
@@ -201,13 +258,31 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     };
   }
 
+  /**
+   * A new post to a CSM inside their quiet hours waits until they end. Redraws of cards on
+   * screen (chat.update, Webex's repost) and the Home page notify nobody, so they go on.
+   */
+  async function quietHold(row: ClaimedRow): Promise<Plan | null> {
+    if (!QUIET_HELD_KINDS.has(row.kind)) return null;
+    const match = /^csm:(\d+)$/.exec(row.destination);
+    if (!match) return null;
+    const reader = (await readersOn(deps.pool, row.channel, [Number(match[1])], partner)).get(Number(match[1]));
+    if (!reader) return null;
+    const until = quietUntil(reader.quiet, reader.timeZone, deps.now());
+    return until ? { kind: "defer", until, reason: `quiet hours of CSM ${reader.csmId} until ${until.toISOString()} (${reader.timeZone})` } : null;
+  }
+
   return async (row) => {
+    const held = await quietHold(row);
+    if (held) return held;
     switch (row.kind) {
       case "alert":
       case "reminder":
         return planAlert(row);
       case "refresh":
         return planRefresh(row);
+      case "summary":
+        return planSummary(row);
       case "digest":
         return planDigest(row);
       case "home":
@@ -220,6 +295,9 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     }
   };
 }
+
+/** The rows that post something new: these wait out quiet hours. */
+const QUIET_HELD_KINDS: ReadonlySet<string> = new Set(["alert", "reminder", "summary", "digest", "notice"]);
 
 function noticeNumber(payload: unknown): number {
   const n = (payload as { notice?: unknown } | null)?.notice;

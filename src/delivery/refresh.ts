@@ -41,5 +41,27 @@ export async function enqueueRedraws(db: Queryable, alertId: number, clicked?: S
      ON CONFLICT (dedupe_key) DO NOTHING`,
     [alertId, change ? JSON.stringify(change) : null, change?.chat ?? null],
   );
-  return written + (result.rowCount ?? 0);
+  return written + (result.rowCount ?? 0) + (await enqueueSummaryRedraws(db, alertId));
+}
+
+/**
+ * A delivered summary that lists the alert is a redraw target like its card (issue 17): a
+ * refresh row names the summary row, and the dispatcher redraws the whole summary as it is
+ * then. The clicked summary (a click on one of its items) is found by its message id.
+ */
+async function enqueueSummaryRedraws(db: Queryable, alertId: number): Promise<number> {
+  const result = await db.query(
+    `INSERT INTO outbox_message (channel, destination, csm_id, alert_id, kind, payload, dedupe_key)
+     SELECT o.channel, o.destination, o.csm_id, NULL, 'refresh',
+            json_build_object('summaryId', o.id, 'externalId', o.external_id, 'conversationId', o.conversation_id),
+            'summary-refresh:' || o.id || ':' || a.id || ':' || a.version
+     FROM outbox_message o JOIN alert a ON a.id = $1
+     WHERE o.kind = 'summary' AND o.status = 'sent' AND o.channel IS NOT NULL
+       AND o.external_id IS NOT NULL AND o.conversation_id IS NOT NULL
+       AND o.payload::jsonb -> 'alertIds' @> to_jsonb($1::int)
+     ORDER BY o.id
+     ON CONFLICT (dedupe_key) DO NOTHING`,
+    [alertId],
+  );
+  return result.rowCount ?? 0;
 }

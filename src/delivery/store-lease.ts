@@ -6,7 +6,7 @@ import type { ClaimedRow } from "./store-rows.js";
  * lease's expiry), so an instance whose lease was taken over writes nothing.
  */
 
-const FENCE = `id = $1 AND status = 'sending' AND next_attempt_at = $2::timestamp`;
+export const FENCE = `id = $1 AND status = 'sending' AND next_attempt_at = $2::timestamp`;
 
 /** Ends a claim as sent. false: the lease was lost (another instance holds the row now). */
 export async function markSent(db: Pick<pg.Pool, "query">, row: Pick<ClaimedRow, "id" | "token">, sent: { externalId: string | null; conversationId: string | null }): Promise<boolean> {

@@ -32,7 +32,7 @@ export async function loadDemo(db: Database, config: Config, today: IsoDate): Pr
   const yesterday = addDays(today, -1);
   const first = demoPortfolio(yesterday);
   const second = nextDay(first, { seed: 7, asOf: today, changeRate: 0.06 });
-  const options = { isDemo: true, stallThresholds: config.alerts.stallThresholds, reminderDays: config.alerts.reminderDays, partnerDomains: config.partner.domains, adminEmails: config.partner.admins };
+  const options = { isDemo: true, stallThresholds: config.alerts.stallThresholds, reminderDays: config.alerts.reminderDays, batchOver: config.alerts.batchOver, partnerDomains: config.partner.domains, adminEmails: config.partner.admins };
   await ingestRows(db.pool, first.rows.map((row) => ({ ok: true as const, row })), { ...options, asOf: yesterday, source: "demo" });
   return ingestRows(db.pool, second.rows.map((row) => ({ ok: true as const, row })), { ...options, asOf: today, source: "demo" });
 }

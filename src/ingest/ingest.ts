@@ -24,6 +24,8 @@ export interface IngestOptions {
   isDemo?: boolean;
   stallThresholds: StallThresholds;
   reminderDays: number;
+  /** More new alerts than this to one destination become one summary card (BATCH_OVER, default 5). */
+  batchOver?: number;
   /** The partner's email domains: a CSM outside them is never messaged (see mergeSnapshot). */
   partnerDomains: readonly string[];
   /** Partner admins, told which rows named someone outside the partner. */
@@ -112,6 +114,7 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
     const engine = await runAlertEngine(client, {
       rules: { asOf: options.asOf, stallThresholds: options.stallThresholds, newWindowDays: 30 },
       reminderDays: options.reminderDays,
+      ...(options.batchOver !== undefined ? { batchOver: options.batchOver } : {}),
       baseline,
     });
     const outsiderNotices = await enqueueOutsidersNotice(client, merged.outsiders, options);

@@ -30,6 +30,7 @@ export async function refresh(pool: pg.Pool, config: Config, asOf?: IsoDate): Pr
       sha256,
       stallThresholds: config.alerts.stallThresholds,
       reminderDays: config.alerts.reminderDays,
+      batchOver: config.alerts.batchOver,
       partnerDomains: config.partner.domains,
       adminEmails: config.partner.admins,
       writeback: { graceDays: config.writeback.graceDays, timeZone: config.partner.timeZone },

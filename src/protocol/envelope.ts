@@ -41,6 +41,8 @@ export const envelopeSchema = z.discriminatedUnion("a", [
   z.object({ a: z.literal("alert.snooze"), ...base, ev: entityVersion, days: z.coerce.number().pipe(z.union([z.literal(1), z.literal(7), z.literal(30)])) }),
   /** Add a note to an alert, changing nothing else: id = alert id; `note` = the text (checked by the handler). */
   z.object({ a: z.literal("alert.note"), ...base, ev: entityVersion.optional(), note: z.string().max(NOTE_ENVELOPE_MAX).optional() }),
+  /** Send the alert's own card to where the summary it is listed on was shown: id = alert id. */
+  z.object({ a: z.literal("alert.show"), ...base }),
   /** Show a list page: id = page number (1-based); q = the command text that produced the list. */
   z.object({ a: z.literal("list.page"), ...base, q: z.string().max(500) }),
   /**

@@ -7,6 +7,7 @@ import type { ChatName } from "./chats.js";
 import type { AnyCard } from "./effects.js";
 import type { FormAction } from "./envelope.js";
 import type { LcaField } from "../domain/writeback.js";
+import type { QuietHours } from "../domain/quiet.js";
 
 /**
  * The write side as the handlers see it: what they do to the data, named for what it means,
@@ -74,6 +75,8 @@ export interface CsmSettings {
   locale: Locale | null;
   digestEnabled: boolean;
   digestTime: string;
+  /** When nothing new is posted to them (issue 17). */
+  quiet: QuietHours;
   subscriptions: StoredSubscription[];
 }
 
@@ -163,6 +166,13 @@ export interface Store {
   settingsOf(csmId: number): Promise<CsmSettings>;
   setDigest(csmId: number, digest: { digestEnabled: boolean; digestTime: string }): Promise<void>;
   setLanguage(csmId: number, locale: Locale): Promise<void>;
+  setQuietHours(csmId: number, quiet: QuietHours): Promise<void>;
+  /**
+   * Queues the alert's own card for where a summary listing it was shown ("Show card"):
+   * an ordinary alert row, so it is paced, redrawn and threaded like any card. Once per
+   * version of the alert there; false when the alert is not open.
+   */
+  enqueueAlertCard(card: { alertId: number; chat: ChatName; destination: string; csmId: number | null }): Promise<boolean>;
 
   audit(entry: AuditRecord): Promise<void>;
   auditRefusal(entry: RefusalRecord): Promise<void>;

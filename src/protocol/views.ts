@@ -332,6 +332,19 @@ export interface DigestView {
 }
 
 // ---------------------------------------------------------------------------------------
+// summary: many new alerts to one destination in one refresh, as one card (issue 17)
+
+export interface SummaryView {
+  /** The alerts of this summary message by kind. */
+  counts: Record<AlertKind, number>;
+  /** Each alert as it is now (a handled one shows its state and no buttons). */
+  items: AlertView[];
+  /** 1-based; a refresh with more alerts than one message holds sends several. */
+  page: number;
+  pages: number;
+}
+
+// ---------------------------------------------------------------------------------------
 // help, notice
 
 export interface HelpView {
@@ -405,6 +418,8 @@ export interface HomeSettings {
   timeZone: string;
   /** The kinds some subscription of theirs covers (any mode, any filter). */
   subscribedKinds: AlertKind[];
+  /** Quiet hours ("HH:MM" in `timeZone`; both null: no nightly window); absent: none. */
+  quiet?: { from: string | null; to: string | null; weekends: boolean };
 }
 
 export interface HomeView {
@@ -436,6 +451,7 @@ export interface CardViews {
   help: HelpView;
   receipt: ReceiptView;
   digest: DigestView;
+  summary: SummaryView;
   notice: NoticeView;
   welcome: WelcomeView;
   home: HomeView;
@@ -460,6 +476,7 @@ export const CARD_NAMES = [
   "help",
   "receipt",
   "digest",
+  "summary",
   "notice",
   "welcome",
   "home",

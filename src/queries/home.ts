@@ -60,6 +60,9 @@ export async function homeView(ctx: QueryContext, args: { csmId: number; locale:
     csmName: csm.name,
     counts,
     urgent,
-    settings: { locale: args.locale, digestEnabled: csm.digestEnabled, digestTime: csm.digestTime, timeZone: args.timeZone, subscribedKinds },
+    settings: {
+      locale: args.locale, digestEnabled: csm.digestEnabled, digestTime: csm.digestTime, timeZone: args.timeZone, subscribedKinds,
+      quiet: { from: csm.quietFrom, to: csm.quietTo, weekends: csm.quietWeekends },
+    },
   };
 }

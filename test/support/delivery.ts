@@ -227,17 +227,20 @@ export interface MessageTag {
   locale: string;
   timeZone: string;
   text?: string;
+  /** A summary card's alerts, in its order. */
+  alertIds?: number[];
 }
 
 /** A renderer for tests: the card's name and the facts a test checks, as JSON in the fallback text. */
 export function tagRenderer(card: AnyCard, ctx: RenderContext): OutgoingMessage {
-  const view = card.view as Partial<AlertView> & { text?: { text?: string } };
+  const view = card.view as Partial<AlertView> & { text?: { text?: string }; items?: AlertView[] };
   const tag: MessageTag = {
     card: card.card,
     locale: ctx.locale,
     timeZone: ctx.timeZone,
     ...(view.alertId !== undefined ? { alertId: view.alertId, reminder: view.reminder ?? 0 } : {}),
     ...(view.text && "text" in view.text ? { text: view.text.text } : {}),
+    ...(card.card === "summary" && view.items ? { alertIds: view.items.map((i) => i.alertId) } : {}),
   };
   return { card: { type: "AdaptiveCard", version: "1.3", body: [] }, fallbackText: JSON.stringify(tag) };
 }

@@ -7,6 +7,7 @@ import { loadConfig, type Config } from "../../src/config.js";
 import type { DeliveryBarrier } from "../../src/domain/snapshot.js";
 import type { AlertKind, RecommendationAction } from "../../src/domain/recommendations.js";
 import type { Locale } from "../../src/locale.js";
+import { NO_QUIET_HOURS, type QuietHours } from "../../src/domain/quiet.js";
 import { createLogger } from "../../src/log.js";
 import { nextChange, type LcaChangeStatus, type LcaField } from "../../src/domain/writeback.js";
 
@@ -34,7 +35,7 @@ export interface MemUseCase { id: number; version: number; active: boolean; depl
 export interface MemDeployment { id: number; deploymentId: string; version: number; active: boolean; assignedCsmId: number | null; lcaCsmEmail?: string | null }
 /** A recorded change as the table holds it. */
 export interface MemLcaChange { deploymentRowId: number; useCaseId: number | null; field: LcaField; valueBefore: string | null; valueChat: string | null; author: Author; status: LcaChangeStatus }
-export interface MemCsm { id: number; email: string; name: string; active: boolean; locale: Locale | null; digestEnabled: boolean; digestTime: string }
+export interface MemCsm { id: number; email: string; name: string; active: boolean; locale: Locale | null; digestEnabled: boolean; digestTime: string; quiet?: QuietHours }
 export interface MemSubscription extends StoredSubscription { csmId: number }
 
 export interface MemState {
@@ -201,7 +202,21 @@ export class MemoryStore implements Store {
   async settingsOf(csmId: number): Promise<CsmSettings> {
     const c = this.state.csms.find((x) => x.id === csmId);
     if (!c) throw new Error(`csm ${csmId} does not exist`);
-    return { locale: c.locale, digestEnabled: c.digestEnabled, digestTime: c.digestTime, subscriptions: await this.subscriptionsOf(csmId) };
+    return { locale: c.locale, digestEnabled: c.digestEnabled, digestTime: c.digestTime, quiet: c.quiet ?? NO_QUIET_HOURS, subscriptions: await this.subscriptionsOf(csmId) };
+  }
+
+  async setQuietHours(csmId: number, quiet: QuietHours): Promise<void> {
+    this.state.csms.find((c) => c.id === csmId)!.quiet = quiet;
+  }
+
+  /** Cards asked for with "Show card", as the SQL store would queue them. */
+  shownCards: { alertId: number; chat: string; destination: string; csmId: number | null }[] = [];
+
+  async enqueueAlertCard(card: { alertId: number; chat: string; destination: string; csmId: number | null }): Promise<boolean> {
+    const alert = this.state.alerts.find((a) => a.id === card.alertId);
+    if (!alert || alert.status !== "open") return false;
+    this.shownCards.push(card);
+    return true;
   }
 
   async setDigest(csmId: number, digest: { digestEnabled: boolean; digestTime: string }): Promise<void> {

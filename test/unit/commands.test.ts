@@ -139,6 +139,8 @@ describe("commands in English and in Russian", () => {
     ["digest on 9pm", { kind: "digest", enabled: true, time: "21:00" }, "en"],
     ["дайджест вкл 07.15", { kind: "digest", enabled: true, time: "07:15" }, "ru"],
     ["дайджест выкл", { kind: "digest", enabled: false }, "ru"],
+    ["quiet 19:00-08:00", { kind: "quiet", hours: { from: "19:00", to: "08:00" } }, "en"],
+    ["тишина выходные", { kind: "quiet", weekends: true }, "ru"],
 
     ["lang ru", { kind: "lang", locale: "ru" }, "en"],
     ["language en", { kind: "lang", locale: "en" }, "en"],
@@ -292,6 +294,7 @@ describe("errors", () => {
     ["digest on 25:00", "commands.errors.digestTime", { value: "25:00" }],
     ["дайджест вкл 8", "commands.errors.digestTime", { value: "8" }],
     ["digest on 13pm", "commands.errors.digestTime", { value: "13pm" }],
+    ["quiet 19:00", "commands.errors.quiet", { value: "19:00" }],
     ["lang", "commands.errors.lang", { value: "" }],
     ["язык немецкий", "commands.errors.lang", { value: "немецкий" }],
   ];

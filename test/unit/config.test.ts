@@ -46,6 +46,12 @@ describe("configuration", () => {
     expect(redactedDatabase(config.database)).toBe("postgresql://u:***@db/x");
   });
 
+  it("reads BATCH_OVER as a whole number of at least 1, default 5", () => {
+    expect(loadConfig({}).alerts.batchOver).toBe(5);
+    expect(loadConfig({ BATCH_OVER: "12" }).alerts.batchOver).toBe(12);
+    for (const bad of ["0", "-3", "2.5", "many"]) expect(problems({ BATCH_OVER: bad }).map((p) => p.split(":")[0])).toEqual(["BATCH_OVER"]);
+  });
+
   it("parses stall thresholds per stage and refuses nonsense", () => {
     expect(loadConfig({ STALL_THRESHOLDS: "implement=20, optimize=none, adopt=120" }).alerts.stallThresholds).toMatchObject({ implement: 20, adopt: 120, optimize: null, use: 60 });
     expect(problems({ STALL_THRESHOLDS: "implement=soon" })[0]).toMatch(/^STALL_THRESHOLDS: "implement=soon" is not stage=days/);

@@ -115,3 +115,25 @@ describe("alert.snooze", () => {
     expect(store.state.audits).toEqual([]);
   });
 });
+
+describe("alert.show", () => {
+  const show = { a: "alert.show" as const, v: 1 as const, id: 30 };
+
+  it("queues the alert's own card where the summary was shown and answers nothing else", async () => {
+    const store = world();
+    const ctx = { ...handlerContext(store), origin: { destination: "C0TEAM", csmId: null } };
+    expect(await runHandler(ctx, "alert.show", show)).toEqual([]);
+    expect(store.shownCards).toEqual([{ alertId: 30, chat: anna.channel, destination: "C0TEAM", csmId: null }]);
+  });
+
+  it("sends it to the person's own space when the click names no conversation, and refuses a handled alert", async () => {
+    const store = world();
+    await runHandler(handlerContext(store), "alert.show", show);
+    expect(store.shownCards).toEqual([{ alertId: 30, chat: anna.channel, destination: `csm:${anna.csmId}`, csmId: anna.csmId }]);
+    store.state.alerts[0]!.status = "resolved";
+    const effects = await runHandler(handlerContext(store), "alert.show", show);
+    expect(noticeKeys(effects)).toEqual(["chat.errors.alertResolved"]);
+    expect(refreshes(effects)).toEqual([30]);
+    expect(store.shownCards).toHaveLength(1);
+  });
+});

@@ -118,7 +118,7 @@ describe("settings", () => {
         title: { key: "chat.settings.title" },
         text: {
           key: "chat.settings.text",
-          params: { language: "English", timeZone: "Europe/London", digest: "07:00", subscriptions: "Stalled in stage (in the daily digest); all alerts (right away)", role: "admin", partner: "Partner Example Ltd", domains: "partner.example" },
+          params: { language: "English", timeZone: "Europe/London", digest: "07:00", quiet: "off", subscriptions: "Stalled in stage (in the daily digest); all alerts (right away)", role: "admin", partner: "Partner Example Ltd", domains: "partner.example" },
         },
       },
     ]);
@@ -130,5 +130,27 @@ describe("settings", () => {
     store.state.csms[0]!.digestEnabled = false;
     const effects = await runHandler(handlerContext(store), "settings", { command: { kind: "settings" }, text: "настройки" });
     expect(texts(effects)[0]).toMatchObject({ text: { params: { language: "русский", digest: "выключена", subscriptions: "нет", role: "CSM" } } });
+  });
+});
+
+describe("quiet", () => {
+  const quiet = (command: { hours?: { from: string; to: string }; weekends?: boolean; off?: true }) => ({ command: { kind: "quiet" as const, ...command }, text: "quiet" });
+
+  it("sets the night, then weekends too, keeps the other part each time, audits, and says it in the reader's zone", async () => {
+    const store = world();
+    const ctx = handlerContext(store, { actor: james });
+    const night = await runHandler(ctx, "quiet", quiet({ hours: { from: "19:00", to: "08:00" } }));
+    expect(texts(night)).toEqual([{ tone: "success", text: { key: "chat.done.quietHours", params: { quiet: "19:00–08:00", timeZone: james.timeZone } } }]);
+    await runHandler(ctx, "quiet", quiet({ weekends: true }));
+    expect((await store.settingsOf(james.csmId)).quiet).toEqual({ from: "19:00", to: "08:00", weekends: true });
+    expect(store.state.audits.map((a) => [a.action, a.after])).toEqual([
+      ["quiet", { from: "19:00", to: "08:00", weekends: false }],
+      ["quiet", { from: "19:00", to: "08:00", weekends: true }],
+    ]);
+    const settings = await runHandler(ctx, "settings", { command: { kind: "settings" }, text: "settings" });
+    expect(texts(settings)[0]).toMatchObject({ text: { params: { quiet: "19:00–08:00, weekends" } } });
+    const off = await runHandler(ctx, "quiet", quiet({ off: true }));
+    expect(texts(off)).toEqual([{ tone: "success", text: { key: "chat.done.quietOff" } }]);
+    expect((await store.settingsOf(james.csmId)).quiet).toEqual({ from: null, to: null, weekends: false });
   });
 });

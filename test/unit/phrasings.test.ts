@@ -152,6 +152,11 @@ const ENGLISH: [string, Command][] = [
   ["unsubscribe from stalled alerts", unsub(["stalled"])],
   ["unsubscribe me from everything", unsub()],
   ["please unsubscribe me from regression alerts", unsub(["regression"])],
+  // quiet hours
+  ["quiet 19:00-08:00", { kind: "quiet", hours: { from: "19:00", to: "08:00" } }],
+  ["quiet from 10pm to 7am please", { kind: "quiet", hours: { from: "22:00", to: "07:00" } }],
+  ["quiet weekends", { kind: "quiet", weekends: true }],
+  ["quiet off", { kind: "quiet", off: true }],
   // digest
   ["digest on", { kind: "digest", enabled: true }],
   ["digest off!", { kind: "digest", enabled: false }],
@@ -306,6 +311,11 @@ const RUSSIAN: [string, Command][] = [
   ["отпиши меня от всего", unsub()],
   ["отписаться от оповещений о регрессе", unsub(["regression"])],
   ["отписаться от всех оповещений", unsub()],
+  // тишина
+  ["тишина 19:00-08:00", { kind: "quiet", hours: { from: "19:00", to: "08:00" } }],
+  ["тишина с 22:00 до 7:00 пожалуйста", { kind: "quiet", hours: { from: "22:00", to: "07:00" } }],
+  ["тишина выходные", { kind: "quiet", weekends: true }],
+  ["тишина выкл", { kind: "quiet", off: true }],
   // сводка
   ["сводка вкл", { kind: "digest", enabled: true }],
   ["сводка выкл", { kind: "digest", enabled: false }],

@@ -59,3 +59,15 @@ export const snoozeAlert: Handler<"alert.snooze"> = async (ctx, e) => {
     { type: "refreshAlert", alertId: e.id },
   ];
 };
+
+/**
+ * "Show card" on a summary: the alert's own card, sent by the outbox to where the summary
+ * was shown (a team's room, else the person's own space). Nothing else is answered: the card
+ * is the answer. A handled alert says so instead.
+ */
+export const showAlertCard: Handler<"alert.show"> = async (ctx, e) => {
+  const destination = ctx.origin ?? { destination: `csm:${ctx.actor.csmId}`, csmId: ctx.actor.csmId };
+  const queued = await ctx.store.enqueueAlertCard({ alertId: e.id, chat: ctx.actor.channel, ...destination });
+  if (!queued) return [notice("warning", { key: "chat.errors.alertResolved" }), { type: "refreshAlert", alertId: e.id }];
+  return [];
+};

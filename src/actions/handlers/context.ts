@@ -26,6 +26,8 @@ export interface HandlerContext {
   now: () => Date;
   /** How this chat shows commands (help lists them so). */
   style: CommandStyle;
+  /** Where a clicked card is shown, as an outbox destination: a team's room, else the person's own space. */
+  origin?: { destination: string; csmId: number | null };
 }
 
 export const authorOf = (actor: Actor): Author => ({ csmId: actor.csmId, channel: actor.channel });

@@ -2,7 +2,7 @@ import { parseCommand } from "../../commands/parse.js";
 import type { Command } from "../../commands/types.js";
 import type { Envelope } from "../../protocol/envelope.js";
 import { notice, type Effect } from "../../protocol/effects.js";
-import { snoozeAlert, takeRecommendedAction } from "./alerts.js";
+import { showAlertCard, snoozeAlert, takeRecommendedAction } from "./alerts.js";
 import { assignButton, assignCommand } from "./assign.js";
 import { changes } from "./changes.js";
 import { updateContact } from "./contacts.js";
@@ -11,7 +11,7 @@ import { addNote } from "./notes.js";
 import { openHome, setDigest, setLanguage, unsubscribeKind } from "./home.js";
 import type { Handler, HandlerContext, HandlerInputs, HandlerName } from "./context.js";
 import { addedRecently, contactProblems, customer, help, history, mine, stalled, useCase } from "./lists.js";
-import { digest, lang, settings, subscribe, unsubscribe } from "./settings.js";
+import { digest, lang, quiet, settings, subscribe, unsubscribe } from "./settings.js";
 
 /** Paging re-runs the list command the card came from, at the page asked for. */
 const listPage: Handler<"list.page"> = async (ctx, e) => {
@@ -35,6 +35,7 @@ export const HANDLERS: { [N in HandlerName]: Handler<N> } = {
   unsubscribe,
   digest,
   lang,
+  quiet,
   settings,
   changes,
   "rec.act": takeRecommendedAction,
@@ -42,6 +43,7 @@ export const HANDLERS: { [N in HandlerName]: Handler<N> } = {
   "usecase.assign": assignButton,
   "alert.snooze": snoozeAlert,
   "alert.note": addNote,
+  "alert.show": showAlertCard,
   "list.page": listPage,
   "form.open": openForm,
   "home.open": openHome,

@@ -1,5 +1,6 @@
 import type { Locale } from "../../config.js";
 import { ALERT_KINDS, type AlertKind } from "../../domain/recommendations.js";
+import { hasQuietHours, NO_QUIET_HOURS, type QuietHours } from "../../domain/quiet.js";
 import { translator } from "../../i18n.js";
 import { notice, type Effect } from "../../protocol/effects.js";
 import type { StoredSubscription, SubscriptionFilters } from "../../protocol/store.js";
@@ -69,6 +70,31 @@ export const lang: Handler<"lang"> = async (ctx, { command: c }) => {
   return [notice("success", { key: "chat.done.lang" })];
 };
 
+/** "19:00–08:00, weekends", "weekends", "off". */
+export function quietText(q: QuietHours, locale: Locale): string {
+  const t = translator(locale);
+  if (!hasQuietHours(q)) return t("chat.quiet.off");
+  const parts = [q.from !== null && q.to !== null && q.from !== q.to ? t("chat.quiet.hours", { from: q.from, to: q.to }) : "", q.weekends ? t("chat.quiet.weekends") : ""];
+  return parts.filter(Boolean).join(", ");
+}
+
+/** `quiet 19:00-08:00`, `quiet weekends`, `quiet off`: when nothing new is posted to the person. */
+export const quiet: Handler<"quiet"> = async (ctx, { command: c }) => {
+  const { csmId } = ctx.actor;
+  const after = await ctx.store.transaction(async (tx) => {
+    const before = (await tx.settingsOf(csmId)).quiet;
+    const next: QuietHours = c.off
+      ? NO_QUIET_HOURS
+      : { from: c.hours?.from ?? before.from, to: c.hours?.to ?? before.to, weekends: c.weekends ?? before.weekends };
+    await tx.setQuietHours(csmId, next);
+    await tx.audit({ author: authorOf(ctx.actor), action: "quiet", entity: "csm", entityId: csmId, before: { ...before }, after: { ...next } });
+    return next;
+  });
+  return hasQuietHours(after)
+    ? [notice("success", { key: "chat.done.quietHours", params: { quiet: quietText(after, ctx.actor.locale), timeZone: ctx.actor.timeZone } })]
+    : [notice("success", { key: "chat.done.quietOff" })];
+};
+
 export const settings: Handler<"settings"> = async (ctx): Promise<Effect[]> => {
   const csm = await ctx.store.settingsOf(ctx.actor.csmId);
   const t = translator(ctx.actor.locale);
@@ -81,6 +107,7 @@ export const settings: Handler<"settings"> = async (ctx): Promise<Effect[]> => {
         language: t(`chat.language.${ctx.actor.locale}`),
         timeZone: ctx.actor.timeZone,
         digest: csm.digestEnabled ? csm.digestTime : t("chat.settings.off"),
+        quiet: quietText(csm.quiet, ctx.actor.locale),
         subscriptions,
         role: t(ctx.actor.isAdmin ? "chat.settings.admin" : "chat.settings.csm"),
         partner: partner.name,

@@ -2,11 +2,12 @@ import { z } from "zod";
 import { queryContext, type ConversationDeps } from "../../actions/context.js";
 import type { AnyCard } from "../../protocol/effects.js";
 import { digestView } from "../../alerts/digest.js";
-import { alertCardName, CARD_NAMES, type AlertView, type Message } from "../../protocol/views.js";
+import { alertCardName, CARD_NAMES, type AlertView, type Message, type SummaryView } from "../../protocol/views.js";
+import { isSummaryPayload } from "../../alerts/batch.js";
 import type { Locale } from "../../config.js";
 import { csmLocale } from "../../locale.js";
 import { fromDate, todayIn } from "../../domain/dates.js";
-import type { AlertKind } from "../../domain/recommendations.js";
+import { ALERT_KINDS, type AlertKind } from "../../domain/recommendations.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import { alertView } from "../../queries/queries.js";
 import { homeView } from "../../queries/home.js";
@@ -54,7 +55,7 @@ export interface Inbox {
 const payloadSchema = z.looseObject({ alertId: z.number().int().optional(), notice: z.number().int().optional(), date: z.string().optional() });
 
 /** The rows that are messages of their own; a `refresh` row only replaces a card, and the inbox shows every card as it stands now. */
-const SHOWN_KINDS = ["alert", "reminder", "digest", "notice"];
+const SHOWN_KINDS = ["alert", "reminder", "digest", "notice", "summary"];
 
 /** A `notice` row's payload when it names a card and its view. */
 function payloadCard(payload: unknown): AnyCard | null {
@@ -122,6 +123,14 @@ export async function loadInbox(deps: ConversationDeps, csm: InboxCsm, limit = 2
       const date = payload.success && payload.data.date ? payload.data.date : todayIn(csm.timeZone, row.createdAt);
       const view = await digestOn(date);
       if (view) arrived.push({ key, alertId: null, badges: [{ key: "preview.badge.digest" }, ...badges], card: { card: "digest", view } });
+      continue;
+    }
+    if (row.kind === "summary" && isSummaryPayload(row.payload)) {
+      // Many alerts at once, as the chats show them: one card, drawn as the alerts are now.
+      const items = (await Promise.all(row.payload.alertIds.map(viewOf))).filter((v): v is AlertView => v !== null);
+      if (items.length === 0) continue;
+      const counts = Object.fromEntries(ALERT_KINDS.map((k) => [k, items.filter((i) => i.kind === k).length])) as SummaryView["counts"];
+      arrived.push({ key, alertId: null, badges: [{ key: "preview.badge.summary" }, ...badges], card: { card: "summary", view: { counts, items, page: row.payload.page, pages: row.payload.pages } } });
       continue;
     }
     if (row.kind === "notice") {

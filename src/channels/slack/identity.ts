@@ -21,7 +21,7 @@ export function createIdentities(client: WebClient, log: Logger, now: () => numb
       const info = await client.users.info({ user: userId, include_locale: true });
       const user = info.user;
       const email = user && !user.deleted && !user.is_bot ? user.profile?.email?.trim() || null : null;
-      const identity: ChatIdentity = { channel: "slack", userId, email, emailVerified: email !== null, platformLocale: user?.locale ?? null };
+      const identity: ChatIdentity = { channel: "slack", userId, email, emailVerified: email !== null, platformLocale: user?.locale ?? null, platformTimeZone: user?.tz ?? null };
       cache.set(userId, { identity, until: now() + TTL_MS });
       return identity;
     } catch (error) {

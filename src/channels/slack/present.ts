@@ -28,6 +28,8 @@ export const REPLY_PLACEMENT: Record<ActionName, Placement> = {
   "usecase.assign": "ephemeral",
   "alert.snooze": "ephemeral",
   "alert.note": "ephemeral",
+  // The card comes through the outbox; only a refusal answers here.
+  "alert.show": "ephemeral",
   "list.page": "replace",
   // Only a refusal answers a form opening (the form itself is a modal).
   "form.open": "ephemeral",

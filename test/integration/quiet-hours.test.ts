@@ -1,0 +1,122 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { identify } from "../../src/actions/identity.js";
+import { createDispatcher } from "../../src/delivery/dispatcher.js";
+import { createPlanner } from "../../src/delivery/plan.js";
+import { readersOn } from "../../src/delivery/readers.js";
+import { enqueueRedraws } from "../../src/delivery/refresh.js";
+import type { ClaimedRow } from "../../src/delivery/store.js";
+import { createLogger } from "../../src/log.js";
+import { createTestDatabase, DB_KINDS, type DbKind, type TestDatabase } from "../support/db.js";
+import { addAlert, deliveryConfig, enqueue, FAST_TUNING, RecordingPort, seedPortfolio, tagRenderer, type Portfolio } from "../support/delivery.js";
+
+const log = createLogger("silent");
+const config = deliveryConfig();
+
+const databases = new Map<DbKind, Promise<TestDatabase>>();
+afterAll(async () => {
+  await Promise.all([...databases.values()].map(async (db) => (await db).close()));
+});
+
+async function setup(kind: DbKind): Promise<{ db: TestDatabase; portfolio: Portfolio; csm: (i: number) => string }> {
+  if (!databases.has(kind)) databases.set(kind, createTestDatabase(kind));
+  const db = await databases.get(kind)!;
+  await db.pool.query(`TRUNCATE outbox_message, alert, recommendation, use_case_deployment, deployment, customer, use_case, chat_identity, csm RESTART IDENTITY CASCADE`);
+  const portfolio = await seedPortfolio(db.pool, { csms: 3, useCases: 3 });
+  return { db, portfolio, csm: (i) => `csm:${portfolio.csmIds[i]}` };
+}
+
+const quiet = (db: TestDatabase, csmId: number, q: { from?: string; to?: string; weekends?: boolean; zone?: string | null }) =>
+  db.pool.query(`UPDATE csm SET quiet_from = $2, quiet_to = $3, quiet_weekends = $4, time_zone = $5 WHERE id = $1`, [csmId, q.from ?? null, q.to ?? null, q.weekends ?? false, q.zone ?? null]);
+
+/** Whether the row waits, pending (not failed), with its attempt given back, until exactly `until`. */
+async function waitsUntil(db: TestDatabase, id: number, until: string): Promise<boolean> {
+  const { rows } = await db.pool.query<{ ok: boolean }>(
+    `SELECT status = 'pending' AND attempts = 0 AND next_attempt_at = to_timestamp($2::double precision / 1000)::timestamp AS ok FROM outbox_message WHERE id = $1`,
+    [id, new Date(until).getTime()],
+  );
+  return rows[0]?.ok === true;
+}
+
+const dispatcherAt = (db: TestDatabase, at: string, ports: RecordingPort[]) =>
+  createDispatcher({ pool: db.pool, prisma: db.prisma, config, ports, log, render: tagRenderer, tuning: FAST_TUNING, now: () => new Date(at) });
+
+describe.each(DB_KINDS)("quiet hours (%s)", (kind) => {
+  it("holds new posts until the window ends in each CSM's own zone, across the night the clocks go back", async () => {
+    const s = await setup(kind);
+    const [ny, berlin, tokyo] = s.portfolio.csmIds as [number, number, number];
+    await quiet(s.db, ny, { from: "19:00", to: "08:00", zone: "America/New_York" });
+    await quiet(s.db, berlin, { from: "19:00", to: "08:00", zone: "Europe/Berlin" });
+    await quiet(s.db, tokyo, { from: "19:00", to: "08:00", zone: "Asia/Tokyo" });
+    const alert = await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "stalled");
+    const [toNy, toBerlin, toTokyo] = await enqueue(s.db.pool, [
+      { channel: "slack", destination: s.csm(0), alertId: alert },
+      { channel: "slack", destination: s.csm(1), kind: "notice" },
+      { channel: "slack", destination: s.csm(2), alertId: alert },
+    ]);
+    const slack = new RecordingPort("slack");
+    // Saturday 6 November 2027, 23:00 EDT = 03:00Z on the 7th; New York's clocks go back at 02:00 that night.
+    await dispatcherAt(s.db, "2027-11-07T03:00:00Z", [slack]).drainOnce();
+    // 08:00 EST on the 7th is 13:00Z (not 12:00Z); Berlin (04:00 CET) opens at 07:00Z; Tokyo is at noon: sent.
+    expect(await waitsUntil(s.db, toNy!, "2027-11-07T13:00:00Z")).toBe(true);
+    expect(await waitsUntil(s.db, toBerlin!, "2027-11-07T07:00:00Z")).toBe(true);
+    expect(slack.calls.map((c) => c.to)).toEqual([expect.objectContaining({ csmId: tokyo })]);
+    expect((await s.db.pool.query(`SELECT status::text FROM outbox_message WHERE id = $1`, [toTokyo])).rows[0]).toEqual({ status: "sent" });
+  });
+
+  it("lets a delivered card be redrawn during quiet hours (an edit notifies nobody), while a new post waits", async () => {
+    const s = await setup(kind);
+    const csmId = s.portfolio.csmIds[0]!;
+    await quiet(s.db, csmId, { from: "19:00", to: "08:00", zone: "Europe/Berlin" });
+    const alert = await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "stalled");
+    await enqueue(s.db.pool, [{ channel: "slack", destination: s.csm(0), alertId: alert }]);
+    const slack = new RecordingPort("slack");
+    await dispatcherAt(s.db, "2027-12-01T12:00:00Z", [slack]).drainOnce();
+    expect(slack.calls).toHaveLength(1);
+    await s.db.pool.query(`UPDATE alert SET version = version + 1 WHERE id = $1`, [alert]);
+    await enqueueRedraws(s.db.pool, alert);
+    const [later] = await enqueue(s.db.pool, [{ channel: "slack", destination: s.csm(0), alertId: await addAlert(s.db.pool, s.portfolio.ucdIds[1]!, "stalled") }]);
+    // 22:00 in Berlin.
+    await dispatcherAt(s.db, "2027-12-01T21:00:00Z", [slack]).drainOnce();
+    expect(slack.calls.map((c) => c.op)).toEqual(["send", "replace"]);
+    expect(await waitsUntil(s.db, later!, "2027-12-02T07:00:00Z")).toBe(true);
+  });
+
+  it("holds whole weekends until Monday, then the night, across the spring-forward weekend (Europe/Berlin)", async () => {
+    const s = await setup(kind);
+    const csmId = s.portfolio.csmIds[0]!;
+    await quiet(s.db, csmId, { from: "19:00", to: "08:00", weekends: true, zone: "Europe/Berlin" });
+    const [digest] = await enqueue(s.db.pool, [{ channel: "webex", destination: s.csm(0), kind: "notice" }]);
+    const webex = new RecordingPort("webex");
+    // Saturday 27 March 2027, 13:00 CET; the clocks go forward on Sunday the 28th. Monday 08:00 CEST = 06:00Z.
+    await dispatcherAt(s.db, "2027-03-27T12:00:00Z", [webex]).drainOnce();
+    expect(webex.calls).toEqual([]);
+    expect(await waitsUntil(s.db, digest!, "2027-03-29T06:00:00Z")).toBe(true);
+  });
+
+  it("plans a deferral, not a failure, across America/New_York's change on 1 November 2026", async () => {
+    const s = await setup(kind);
+    const csmId = s.portfolio.csmIds[0]!;
+    await quiet(s.db, csmId, { from: "19:00", to: "08:00", zone: "America/New_York" });
+    const plan = createPlanner({ pool: s.db.pool, prisma: s.db.prisma, config, render: tagRenderer, now: () => new Date("2026-11-01T03:00:00Z") });
+    const row = (kind: string): ClaimedRow => ({
+      id: 1, channel: "slack", destination: s.csm(0), csmId, alertId: null, kind, payload: {}, attempts: 1, createdAt: new Date(), priority: 0, token: "", previous: { status: "pending", nextAttemptAt: "now" }, waitMs: 0, alert: null, siblings: [], takenOverAfterMs: null,
+    });
+    expect(await plan(row("summary"))).toEqual({ kind: "defer", until: new Date("2026-11-01T13:00:00Z"), reason: expect.stringContaining("America/New_York") });
+    expect(await plan(row("digest"))).toMatchObject({ kind: "defer" });
+    // A redraw and the Home page go on.
+    expect((await plan(row("refresh"))).kind).not.toBe("defer");
+    expect((await plan(row("home"))).kind).not.toBe("defer");
+  });
+
+  it("uses the zone Slack reports for a CSM who never set one", async () => {
+    const s = await setup(kind);
+    const csmId = s.portfolio.csmIds[0]!;
+    await s.db.pool.query(`UPDATE csm SET time_zone = NULL WHERE id = $1`, [csmId]);
+    const who = await identify(s.db.prisma, config, { channel: "slack", userId: "U000001", email: "csm1@partner.example", emailVerified: true, platformTimeZone: "America/Los_Angeles" });
+    expect(who).toMatchObject({ ok: true, actor: { timeZone: "America/Los_Angeles" } });
+    // The same person on Webex reads in that zone too; their own zone, once set, wins.
+    expect((await readersOn(s.db.pool, "webex", [csmId], config.partner)).get(csmId)?.timeZone).toBe("America/Los_Angeles");
+    await s.db.pool.query(`UPDATE csm SET time_zone = 'Europe/Berlin' WHERE id = $1`, [csmId]);
+    expect((await readersOn(s.db.pool, "slack", [csmId], config.partner)).get(csmId)?.timeZone).toBe("Europe/Berlin");
+  });
+});
