@@ -76,6 +76,9 @@ const envSchema = z.object({
     .optional()
     .transform((v, ctx) => parseThresholds(v, ctx)),
   REMINDER_DAYS: z.coerce.number().int().min(1, "must be at least 1 day").default(7),
+  // Escalation to the team leads (else the admins): an untouched alert after its reminders, an unclaimed team-space alert.
+  ESCALATE_AFTER_DAYS: z.coerce.number().int().min(1, "must be at least 1 day").max(365, "must be at most 365 days").default(14),
+  ESCALATE_UNCLAIMED_DAYS: z.coerce.number().int().min(1, "must be at least 1 day").max(365, "must be at most 365 days").default(3),
   // More new alerts than this to one destination in one refresh arrive as one summary card.
   BATCH_OVER: z.coerce.number().int("must be a whole number").min(1, "must be at least 1").default(5),
   // Working days (Mon-Fri in TIME_ZONE) a chat change may wait for LCA before it is stale.
@@ -204,13 +207,18 @@ export interface Config {
     name: string;
     domains: string[];
     admins: string[];
-    /** Team leads (TEAM_LEADS): see the `team` report like admins; each must be in PARTNER_DOMAINS. */
+    /** Team leads (TEAM_LEADS): get the `team` report and escalations, and may assign others, like admins; each must be in PARTNER_DOMAINS. */
     teamLeads: string[];
     defaultLocale: Locale;
     timeZone: string;
   };
   /** batchOver: more new alerts than this to one destination in one refresh become one summary card. */
   alerts: { stallThresholds: StallThresholds; reminderDays: number; batchOver: number };
+  /**
+   * Escalation (src/alerts/escalation.ts): days before an untouched alert (step 1) or an
+   * unclaimed team-space alert (step 2) goes to the team leads, or to the admins without any.
+   */
+  escalation: { afterDays: number; unclaimedDays: number };
   /** Chat changes waiting for LCA: working days before one is stale. */
   writeback: { graceDays: number };
   /** The feed and, for an HTTPS one, the download's size limit and timeout. */
@@ -304,7 +312,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const outsideLeads = e.TEAM_LEADS.filter((email) => !inPartnerDomains(email, domains));
   if (outsideLeads.length > 0) {
-    // Team leads get the team report with every CSM's customers: only the partner's own people.
+    // Team leads get the team report and escalations with customer data, and may assign others: only the partner's own people.
     problems.push(`TEAM_LEADS: ${outsideLeads.join(", ")} ${outsideLeads.length === 1 ? "is" : "are"} not in PARTNER_DOMAINS (${domains.join(", ")}); team leads must be the partner's own people`);
   }
   if (previewEnabled && database.kind === "postgres" && !e.PREVIEW_TOKEN && e.PREVIEW_TOKENS.length === 0) {
@@ -331,6 +339,7 @@ export function loadConfig(env: Env = process.env): Config {
       timeZone: e.TIME_ZONE,
     },
     alerts: { stallThresholds: e.STALL_THRESHOLDS, reminderDays: e.REMINDER_DAYS, batchOver: e.BATCH_OVER },
+    escalation: { afterDays: e.ESCALATE_AFTER_DAYS, unclaimedDays: e.ESCALATE_UNCLAIMED_DAYS },
     writeback: { graceDays: e.WRITEBACK_GRACE_DAYS },
     refresh: { time: e.REFRESH_TIME, feed: e.LCA_FEED, feedMaxBytes: e.LCA_FEED_MAX_BYTES, feedTimeoutMs: e.LCA_FEED_TIMEOUT_MS },
     demo: e.DEMO && database.kind === "embedded",

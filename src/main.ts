@@ -13,6 +13,8 @@ import { isEmpty, loadDemo } from "./demo/load.js";
 import { scheduledRefresh } from "./jobs/refresh-job.js";
 import { scheduleStaleReminder } from "./jobs/stale-reminder-job.js";
 import { scheduleTeamReport } from "./jobs/team-report-job.js";
+import { scheduleEscalations } from "./jobs/escalation-job.js";
+import { enqueueEscalations } from "./alerts/escalation.js";
 import { registerSecrets, type Logger } from "./log.js";
 import { startHttpServer, type HttpServer } from "./server/http.js";
 import type { ConversationDeps } from "./actions/context.js";
@@ -136,6 +138,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const staleReminderJob = scheduleStaleReminder(config, db, log, () => dispatcher.wake());
   // Mondays after the refresh: the week's team report to every team space, once per week.
   const teamReportJob = scheduleTeamReport(config, db, log, () => dispatcher.wake());
+  const escalationJob = scheduleEscalations(config, db, log, () => dispatcher.wake());
   if (!config.refresh.feed) log.info("no LCA_FEED configured: the daily refresh is off; ingest snapshots with `lca-bot ingest FILE`");
 
   started = true;
@@ -148,6 +151,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
       digestJob.cancel();
       staleReminderJob.cancel();
       teamReportJob?.cancel();
+      escalationJob.cancel();
       // Stop taking new work, finish or release what is in flight: together, within one timeout.
       await Promise.all([dispatcher.stop(config.delivery.shutdownTimeoutMs), chats.stop(config.delivery.shutdownTimeoutMs)]);
       await http.close();
@@ -259,6 +263,15 @@ async function startChats(config: Config, deps: ConversationDeps, http: HttpServ
  * Monday to Friday from REFRESH_TIME in TIME_ZONE, the LCA cadence; once per cluster. Until
  * the day's new export has been applied, the job looks again every 30 minutes.
  */
+async function escalateAfterRefresh(db: Database, config: Config, log: Logger, now: Date): Promise<void> {
+  try {
+    const outcome = await enqueueEscalations(db.pool, config, now);
+    if (outcome.rows > 0) log.info({ escalated: outcome.escalated, rows: outcome.rows }, "escalations enqueued after the refresh");
+  } catch (error) {
+    log.error({ err: error }, "escalations after the refresh failed; the escalation job tries again within 30 minutes");
+  }
+}
+
 function scheduleRefresh(config: Config, db: Database, instance: string, log: Logger, delivered: () => void): schedule.Job {
   const rule = weekdaysFromRefreshTime(config);
   log.info({ at: config.refresh.time, timeZone: config.partner.timeZone }, "daily refresh scheduled, Monday to Friday");
@@ -276,6 +289,8 @@ function scheduleRefresh(config: Config, db: Database, instance: string, log: Lo
         observeIngest(outcome.result.summary.durationMs, "refresh");
         if (outcome.result.newExport) log.info({ summary: outcome.result.summary }, "refresh applied");
         else log.info({ summary: outcome.result.summary }, "refresh: no new export yet; yesterday's applied for today, looking again in 30 minutes");
+        // Right after the snapshot that sent today's reminders (the escalation job's own runs catch the rest).
+        await escalateAfterRefresh(db, config, log, now);
         delivered();
       }
     } catch (error) {

@@ -6,6 +6,7 @@ import { addedRecently, alertView, contactProblems, findCustomer, findUseCase, m
 import type { Reads, Store } from "../protocol/store.js";
 import type { AlertChange, ShownCard } from "../protocol/port.js";
 import { formCard } from "../queries/forms.js";
+import { customerHistory, deploymentHistory } from "../queries/activity.js";
 import { homeView } from "../queries/home.js";
 import { teamView } from "../queries/team.js";
 import { lcaChangeCounts, lcaWorkbook } from "../writeback/summary.js";
@@ -55,6 +56,8 @@ export function queryReads(deps: ConversationDeps): Reads {
     findCustomer: (query) => findCustomer(q(), query),
     findUseCase: (deploymentId, name) => findUseCase(q(), deploymentId, name),
     useCaseDetail: (id) => useCaseDetail(q(), id),
+    deploymentHistory: (deploymentId) => deploymentHistory(q(), deploymentId),
+    customerHistory: (crPartyId) => customerHistory(q(), crPartyId),
     alertView: (alertId) => alertView(q(), alertId),
     formCard: (request, asAdmin) => formCard(q(), request, asAdmin),
     homeView: (args) => homeView(q(), args),

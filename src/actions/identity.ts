@@ -29,6 +29,8 @@ export interface Actor {
   languageKnown: boolean;
   timeZone: string;
   isAdmin: boolean;
+  /** In TEAM_LEADS: gets escalations and, like an admin, may assign a deployment to another CSM. */
+  isTeamLead?: boolean;
   channel: ChatIdentity["channel"];
 }
 
@@ -74,10 +76,14 @@ export async function identify(prisma: PrismaClient, config: Config, identity: C
       languageKnown: Boolean(localeFrom(csm.locale) ?? localeFrom(chatLocale)),
       timeZone: readerZone(csm.timeZone, chatZone, config.partner.timeZone),
       isAdmin: config.partner.admins.includes(csm.email.toLowerCase()),
+      isTeamLead: config.partner.teamLeads.includes(csm.email.toLowerCase()),
       channel: identity.channel,
     },
   };
 }
+
+/** Admins and team leads may assign a deployment to someone else (and choose among the CSMs). */
+export const mayAssignOthers = (actor: Pick<Actor, "isAdmin" | "isTeamLead">): boolean => actor.isAdmin || actor.isTeamLead === true;
 
 /**
  * Links the chat account to the CSM its verified email names, replacing the CSM's earlier

@@ -82,6 +82,7 @@ export function presentAlert(view: AlertView, f: Format): TemplateData {
       act: submit<"rec.act">({ a: "rec.act", v: 1, id: view.alertId, ev: view.alertVersion }),
       contact: submit<"contact.update">({ a: "contact.update", v: 1, id: useCase.id, ev: useCase.version, ...(facts.contactSlot ? { slot: facts.contactSlot } : {}) }),
       snooze: submit<"alert.snooze">({ a: "alert.snooze", v: 1, id: view.alertId, ev: view.alertVersion }),
+      note: submit<"alert.note">({ a: "alert.note", v: 1, id: view.alertId }),
     },
     lcaUrl: view.lcaUrl,
   };

@@ -1,6 +1,8 @@
 /** The cards about one thing in full: a use case's detail and a customer's summary. */
 import { offersRecommendationActions } from "../domain/recommendations.js";
-import type { CustomerView, UseCaseDetailView } from "../protocol/views.js";
+import { CHAT_REGISTRY } from "../protocol/chats.js";
+import type { ActivityEntry, ActivityView, CustomerView, HistoryView, UseCaseDetailView } from "../protocol/views.js";
+import { isRecommendationAction } from "../domain/recommendations.js";
 import { escapeCardMarkdown } from "./escape.js";
 import type { Format } from "./present-format.js";
 import { actionChoices, join, mdBold, mdText, submit, useCasePath, type TemplateData } from "./present-pieces.js";
@@ -41,6 +43,9 @@ export function presentUseCaseDetail(view: UseCaseDetailView, f: Format): Templa
       excluded: !!useCase.excluded,
       noContacts: view.contacts.length === 0,
       noHistory: view.history.length === 0,
+      activity: !!view.activity,
+      noActivity: !!view.activity && view.activity.entries.length === 0,
+      activityOlder: (view.activity?.older ?? 0) > 0,
       actionsTaken: (rec?.actions.length ?? 0) > 0,
       // A contact alert is dealt with by Update contact, not the six steps with the customer.
       act: !!view.openAlert && offersRecommendationActions(view.openAlert.kind),
@@ -53,12 +58,15 @@ export function presentUseCaseDetail(view: UseCaseDetailView, f: Format): Templa
     })),
     noContacts: t("cards.detail.noContacts"),
     noHistory: t("cards.detail.noHistory"),
+    noActivity: t("cards.activity.none"),
     recommendation: rec
       ? join(t(`cards.recommendation.${rec.kind}`), t(rec.status === "open" ? "cards.detail.recommendationOpen" : "cards.detail.recommendationClosed"))
       : t("cards.detail.noRecommendation"),
     actionsTaken: (rec?.actions ?? []).map((a) => ({
       text: join(t("cards.detail.actionLine", { action: f.action(a.action), name: a.by, at: f.dateTime(a.at) }), a.comment ? f.quote(a.comment) : undefined),
     })),
+    activity: activityLines(view.activity, f),
+    activityOlder: olderText(view.activity, f),
     history: view.history.map((h) => ({
       text: h.fromStage
         ? t("cards.detail.historyMove", { date: f.date(h.enteredOn), from: f.stage(h.fromStage), to: f.stage(h.toStage) })
@@ -105,5 +113,63 @@ export function presentCustomer(view: CustomerView, f: Format): TemplateData {
     deployments,
     more: hidden > 0 ? t("cards.customer.more", { count: hidden }) : "",
     lcaUrl: view.lcaUrl ?? "",
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Activity: the use-case card's section and the `history` card, from the audit trail.
+
+/** What was done, in the reader's language: the action's words from cards.activity.action. */
+function activityWhat(entry: ActivityEntry, f: Format): string {
+  const { t } = f;
+  const detail = entry.detail ?? "";
+  switch (entry.action) {
+    case "rec.act":
+      return t("cards.activity.action.rec_act", { action: isRecommendationAction(detail) ? f.action(detail) : detail });
+    case "contact.update":
+      return t("cards.activity.action.contact_update", { email: detail });
+    case "usecase.assign":
+      return t("cards.activity.action.usecase_assign", { name: detail || t("cards.fact.notAssigned") });
+    case "alert.snooze":
+      return t("cards.activity.action.alert_snooze", { date: Number.isNaN(Date.parse(detail)) ? detail : f.dateTime(detail) });
+    case "alert.note":
+      return t("cards.activity.action.alert_note");
+    case "alert.escalated":
+      return t("cards.activity.action.alert_escalated", { step: detail === "2" ? t("cards.escalation.step.2") : t("cards.escalation.step.1") });
+  }
+}
+
+/**
+ * One line per entry, newest first: when (in the reader's zone), who, what, from which chat,
+ * the use case when the list spans several; the comment or note quoted on its own line.
+ * Every part is text (render.ts escapes it for its slot): a note is the person's words.
+ */
+export function activityLines(activity: ActivityView | null | undefined, f: Format, options: { useCase?: boolean } = {}): { text: string; comment: string; hasComment: boolean }[] {
+  return (activity?.entries ?? []).map((entry) => ({
+    text: join(
+      f.dateTime(entry.at),
+      entry.by ?? f.t("cards.activity.bot"),
+      activityWhat(entry, f),
+      entry.chat ? f.t("cards.activity.inChat", { chat: CHAT_REGISTRY[entry.chat]?.title ?? entry.chat }) : undefined,
+      options.useCase ? entry.useCase : undefined,
+    ),
+    comment: entry.comment ? f.quote(entry.comment) : "",
+    hasComment: !!entry.comment,
+  }));
+}
+
+function olderText(activity: ActivityView | null | undefined, f: Format): string {
+  return activity && activity.older > 0 ? f.t("cards.activity.older", { count: activity.older }) : "";
+}
+
+export function presentHistory(view: HistoryView, f: Format): TemplateData {
+  const { t } = f;
+  return {
+    title: view.deploymentId ? t("cards.activity.titleDeployment", { deploymentId: view.deploymentId }) : t("cards.activity.titleCustomer", { customer: view.customer.name }),
+    subtitle: join(view.customer.name, view.customer.crPartyId),
+    activity: activityLines(view.activity, f, { useCase: true }),
+    activityOlder: olderText(view.activity, f),
+    noActivity: t("cards.activity.none"),
+    show: { noActivity: view.activity.entries.length === 0, activityOlder: view.activity.older > 0 },
   };
 }

@@ -21,6 +21,7 @@ const RECEIPT_ICON: Record<ReceiptView["outcome"]["key"], string> = {
   contactSavedPending: "⏳",
   assignedPending: "⏳",
   snoozed: "💤",
+  noteAdded: "📝",
   alreadyDone: "ℹ️",
   stale: "⚠️",
 };
@@ -40,6 +41,8 @@ function receiptText(outcome: ReceiptView["outcome"], f: Format): string {
       return t("cards.receipt.assignedPending", { name: outcome.params.name });
     case "snoozed":
       return t("cards.receipt.snoozed", { count: outcome.params.days });
+    case "noteAdded":
+      return t("cards.receipt.noteAdded");
     case "alreadyDone":
       return t("cards.receipt.alreadyDone", { name: outcome.params.name });
     case "stale":

@@ -9,7 +9,7 @@ import type { Format } from "./present-format.js";
 export type TemplateData = Record<string, unknown>;
 
 /** The envelope fields a form supplies (input ids); the card data leaves them out. */
-export const FORM_FIELDS = ["act", "comment", "email", "name", "slot", "to", "days"] as const;
+export const FORM_FIELDS = ["act", "comment", "email", "name", "slot", "to", "days", "note"] as const;
 type FormField = (typeof FORM_FIELDS)[number];
 type EnvelopeOf<A extends ActionName> = Extract<Envelope, { a: A }>;
 /** The `data` of an Action.Submit: the envelope without the fields its form supplies. */

@@ -2,7 +2,8 @@ import type { Locale } from "../config.js";
 import { loadMessages, type MessageKey } from "../i18n.js";
 import type { CardName, CardViews } from "../protocol/views.js";
 import { presentAlert } from "./present-alert.js";
-import { presentCustomer, presentUseCaseDetail } from "./present-detail.js";
+import { presentEscalation } from "./present-escalation.js";
+import { presentCustomer, presentHistory, presentUseCaseDetail } from "./present-detail.js";
 import { Format } from "./present-format.js";
 import { presentActionForm, presentAssignForm, presentContactForm } from "./present-forms.js";
 import { presentDigest, presentList } from "./present-list.js";
@@ -68,8 +69,10 @@ const PRESENTERS: { [N in CardName]: Presenter<CardViews[N]> } = {
   "alert.bounced_contact": presentAlert,
   "alert.missing_contact": presentAlert,
   "alert.regression": presentAlert,
+  escalation: presentEscalation,
   "usecase.detail": presentUseCaseDetail,
   "customer.summary": presentCustomer,
+  history: presentHistory,
   list: presentList,
   "form.contact": presentContactForm,
   "form.action": presentActionForm,

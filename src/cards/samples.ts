@@ -1,5 +1,5 @@
 import type { AlertKind } from "../domain/recommendations.js";
-import type { AlertView, CardViews, ListItem } from "../protocol/views.js";
+import type { ActivityView, AlertView, CardViews, ListItem } from "../protocol/views.js";
 
 /**
  * One sample view model per card: what validateAllTemplates() renders at start-up, what
@@ -90,6 +90,19 @@ export function sampleListItems(count: number): ListItem[] {
   }));
 }
 
+/** What people did on the sample use case, newest first: every kind of entry, one of them the bot's. */
+const SAMPLE_ACTIVITY: ActivityView = {
+  entries: [
+    { at: "2025-03-04T09:15:00Z", by: "James Lee", action: "alert.note", chat: "slack", comment: "Asked their partner manager for the network team's contact.", useCase: "Campus Network Automation" },
+    { at: "2025-03-03T06:00:00Z", by: null, action: "alert.escalated", detail: "1", chat: null, useCase: "Campus Network Automation" },
+    { at: "2025-02-25T10:30:00Z", by: "Anna Petrova", action: "rec.act", detail: "contacted_customer", chat: "webex", comment: "Waiting for their network team.", useCase: "Campus Network Automation" },
+    { at: "2025-02-20T08:00:00Z", by: "Anna Petrova", action: "alert.snooze", detail: "2025-02-27T08:00:00Z", chat: "webex", useCase: "Campus Network Automation" },
+    { at: "2025-02-19T16:45:00Z", by: "James Lee", action: "usecase.assign", detail: "Anna Petrova", chat: "preview", useCase: null },
+    { at: "2025-02-18T12:00:00Z", by: "Anna Petrova", action: "contact.update", detail: "it-lead@acme-logistics.example", chat: "slack", useCase: "Campus Network Automation" },
+  ],
+  older: 3,
+};
+
 export const SAMPLE_VIEWS: CardViews = {
   "alert.new_use_case": SAMPLE_ALERTS.new_use_case,
   "alert.stalled": SAMPLE_ALERTS.stalled,
@@ -117,8 +130,25 @@ export const SAMPLE_VIEWS: CardViews = {
       { fromStage: null, toStage: "onboard", enteredOn: "2024-11-15" },
       { fromStage: "onboard", toStage: "implement", enteredOn: "2025-01-01" },
     ],
+    activity: SAMPLE_ACTIVITY,
     lcaUrl: LCA,
   },
+  escalation: {
+    alertId: 701,
+    kind: "stalled",
+    step: 1,
+    customer: baseAlert.customer,
+    useCase: baseAlert.useCase,
+    deployment: baseAlert.deployment,
+    openedOn: "2025-02-17",
+    daysOpen: 15,
+    csms: [
+      { name: "Anna Petrova", email: "anna.petrova@partner.example" },
+      { name: "James Lee", email: "james.lee@partner.example" },
+    ],
+    lcaUrl: LCA,
+  },
+  history: { customer: baseAlert.customer, deploymentId: "DEP8812A", activity: SAMPLE_ACTIVITY },
   "customer.summary": {
     customer: { crPartyId: "100200300", name: "Acme Logistics GmbH", cxbu: "Acme Group", ea: true, theater: "EMEA" },
     deployments: [

@@ -19,6 +19,7 @@ export const COMMAND_KEYWORDS: { [N in CommandName]: Words } = {
   contacts: { en: ["contacts", "contact", "bounced", "bounces"], ru: ["контакты", "контакт", "контактов", "отказы"] },
   customer: { en: ["customer", "cust", "account"], ru: ["заказчик", "клиент", "заказчика", "клиента", "заказчику"] },
   usecase: { en: ["usecase", "uc", "use-case"], ru: ["сценарий", "кейс", "сценария"] },
+  history: { en: ["history", "activity"], ru: ["история", "историю", "истории", "журнал"] },
   mine: { en: ["mine", "my", "assigned"], ru: ["мои", "мое", "мой", "моих", "закрепленные", "назначенные"] },
   assign: { en: ["assign", "take"], ru: ["назначить", "назначь", "назначьте", "взять", "возьми", "возьму", "беру", "закрепить", "закрепи"] },
   subscribe: { en: ["subscribe", "sub", "notify", "follow", "sign"], ru: ["подписаться", "подписка", "подпиши", "подпишите", "подписать", "подпишись", "уведомляй", "уведомлять", "присылай", "присылать"] },

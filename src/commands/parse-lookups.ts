@@ -1,7 +1,7 @@
 /** The commands that look one thing up: help on a command, a customer, a use case. */
 import { KEYWORDS, commandWord, unknownCommand } from "./parse-keywords.js";
 import { fail, ok, unexpected, type Args, type Outcome } from "./parse-arguments.js";
-import { bare, CUSTOMER_LEAD, DEPLOYMENT_ID_WITH_LETTERS, HELP_FILLER, USECASE_FILLER } from "./parse-vocabulary.js";
+import { bare, CUSTOMER_LEAD, DEPLOYMENT_ID_WITH_LETTERS, HELP_FILLER, HISTORY_LEAD, USECASE_FILLER } from "./parse-vocabulary.js";
 import { unquote } from "./text.js";
 import type { Command } from "./types.js";
 
@@ -44,4 +44,19 @@ export function parseUseCase(args: Args): Outcome<Extract<Command, { kind: "usec
   const deploymentId = words[at]!.text.toUpperCase().replace(/[.,;!?]+$/u, "");
   const name = [...words.slice(0, at), ...words.slice(at + 1)].map((token) => token.text).join(" ").replace(/\s+/gu, " ").replace(/[.,;]+$/u, "").trim();
   return ok(name ? { kind: "usecase", deploymentId, name: unquote(name) } : { kind: "usecase", deploymentId });
+}
+
+/**
+ * `history <Deployment ID | customer>`: `history DPL101X431`, `history of customer Acme`,
+ * `история DPL101X431`, `история заказчика Acme`, `история по 100200`. The words before the
+ * subject say nothing; a subject of letters and digits is also tried as a Deployment ID.
+ */
+export function parseHistory({ tokens, rest }: Args): Outcome<Extract<Command, { kind: "history" }>> {
+  const lead = tokens.findIndex((token) => token.quoted || !HISTORY_LEAD.has(bare(token.text)));
+  if (lead < 0) return fail("commands.errors.historyQuery");
+  const from = lead > 0 ? rest.slice(tokens[lead]!.start - tokens[0]!.start) : rest;
+  const query = unquote(from).replace(/\s+/gu, " ").replace(/[?!…]+$/u, "").trim();
+  if (!query) return fail("commands.errors.historyQuery");
+  const single = tokens.length - lead === 1 ? query.toUpperCase().replace(/^(?:№|#)/u, "").replace(/[.,;!?]+$/u, "") : "";
+  return ok(DEPLOYMENT_ID_WITH_LETTERS.test(single) ? { kind: "history", query, deploymentId: single } : { kind: "history", query });
 }

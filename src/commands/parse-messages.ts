@@ -12,6 +12,7 @@ export const PARSE_ERROR_KEYS = [
   "commands.errors.daysRange",
   "commands.errors.usecaseId",
   "commands.errors.customerQuery",
+  "commands.errors.historyQuery",
   "commands.errors.deploymentId",
   "commands.errors.email",
   "commands.errors.kinds",

@@ -173,6 +173,12 @@ export const BARE_FILTERS = lookup<TextFilter>([
 export const NAME_STOP = wordSet(["for", "in", "on", "with", "and", "page", "tag", "arch", "digest", "immediate", "immediately", "daily"], ["за", "в", "на", "с", "и", "стр", "страница", "тег", "арх", "сводка", "сразу"]);
 
 
+/** `history of customer Acme`, `история развёртывания DPL1`: words between the keyword and its subject. */
+export const HISTORY_LEAD = wordSet(
+  ["of", "for", "on", "about", "the", "deployment", "customer", "account", "named", "called", "show", "me"],
+  ["по", "для", "у", "о", "об", "развёртывания", "развертывания", "развёртыванию", "развертыванию", "заказчика", "заказчику", "клиента", "имени", "названию"],
+);
+
 /** `customer named Acme`, `заказчик по имени Acme`: words between the keyword and the name. */
 export const CUSTOMER_LEAD = wordSet(["named", "called", "name", "the", "for", "about", "info", "on"], ["по", "имени", "названию", "названием", "именем", "с"]);
 

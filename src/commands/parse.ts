@@ -12,7 +12,7 @@ import type { Args, Outcome } from "./parse-arguments.js";
 import { parseAssign } from "./parse-assign.js";
 import { COMMAND_KEYWORDS, commandKeyword, commandWord, KEYWORDS, unknownCommand } from "./parse-keywords.js";
 import { parseContacts, parseMine, parseNew, parseStalled } from "./parse-lists.js";
-import { parseCustomer, parseHelp, parseUseCase } from "./parse-lookups.js";
+import { parseCustomer, parseHelp, parseHistory, parseUseCase } from "./parse-lookups.js";
 import { parseChanges, parseTeam, parseDigest, parseLang, parseQuiet, parseSettings, parseSubscribe, parseUnsubscribe } from "./parse-preferences.js";
 import { CHAT_MARKUP, commandLine, sentenceToCommand } from "./parse-sentence.js";
 import { bare, HELP_QUESTIONS, LANGUAGE_ALONE, LANGUAGE_WORDS, type Words } from "./parse-vocabulary.js";
@@ -37,6 +37,7 @@ export const COMMANDS: { [N in CommandName]: CommandSpec<N> } = {
   contacts: { keywords: COMMAND_KEYWORDS.contacts, parse: parseContacts },
   customer: { keywords: COMMAND_KEYWORDS.customer, parse: parseCustomer },
   usecase: { keywords: COMMAND_KEYWORDS.usecase, parse: parseUseCase },
+  history: { keywords: COMMAND_KEYWORDS.history, parse: parseHistory },
   mine: { keywords: COMMAND_KEYWORDS.mine, parse: parseMine },
   assign: { keywords: COMMAND_KEYWORDS.assign, parse: parseAssign },
   subscribe: { keywords: COMMAND_KEYWORDS.subscribe, parse: parseSubscribe },

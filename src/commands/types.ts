@@ -23,6 +23,11 @@ export type Command =
   /** By the internal number, or as a card names it: Deployment ID and (when it has several) the use case's name. */
   | { kind: "usecase"; id: number }
   | { kind: "usecase"; deploymentId: string; name?: string }
+  /**
+   * What people did on a deployment or a customer's deployments: `query` as typed; `deploymentId`
+   * when it reads as one (letters and digits), tried first, then the customer by CR Party ID or name.
+   */
+  | { kind: "history"; query: string; deploymentId?: string }
   | { kind: "mine"; filters: Filters; page: number }
   | { kind: "assign"; deploymentId: string; to: "me" | { email: string } }
   | { kind: "subscribe"; kinds: AlertKind[]; filters: Filters; mode: "immediate" | "digest" }

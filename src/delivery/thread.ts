@@ -146,6 +146,8 @@ function outcomeMessage(outcome: ReceiptOutcome): NestedMessage {
       return { key: `cards.receipt.${outcome.key}` as MessageKey, params: { email: outcome.params.email } };
     case "snoozed":
       return { key: "cards.receipt.snoozed", params: { count: outcome.params.days } };
+    case "noteAdded":
+      return { key: "cards.receipt.noteAdded" };
     case "alreadyDone":
       return { key: "cards.receipt.alreadyDone", params: { name: outcome.params.name } };
     case "stale":

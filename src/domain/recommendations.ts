@@ -4,6 +4,8 @@ export const CLOSING_ACTIONS = ["not_my_customer", "customer_declined", "data_is
 export const RECOMMENDATION_ACTIONS = [...STAYING_ACTIONS, ...CLOSING_ACTIONS] as const;
 export type RecommendationAction = (typeof RECOMMENDATION_ACTIONS)[number];
 
+export const isRecommendationAction = (value: string): value is RecommendationAction => (RECOMMENDATION_ACTIONS as readonly string[]).includes(value);
+
 /** Closing actions end the recommendation once chosen; staying ones last until the customer progresses. */
 export function closesRecommendation(action: RecommendationAction): boolean {
   return (CLOSING_ACTIONS as readonly string[]).includes(action);

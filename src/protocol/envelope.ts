@@ -9,11 +9,18 @@ import { LOCALES } from "../locale.js";
  * merged into the same object (Adaptive Cards merge input values by input id).
  */
 /** The actions that have a form to fill in before they are submitted. */
-export const FORM_ACTIONS = ["rec.act", "contact.update", "usecase.assign", "alert.snooze"] as const;
+export const FORM_ACTIONS = ["rec.act", "contact.update", "usecase.assign", "alert.snooze", "alert.note"] as const;
 export type FormAction = (typeof FORM_ACTIONS)[number];
 
 const base = { v: z.literal(1), id: z.coerce.number().int().positive() };
 const entityVersion = z.coerce.number().int().min(0);
+/**
+ * The longest note an envelope carries. The handler refuses a note over NOTE_MAX_CHARACTERS
+ * (src/actions/handlers/notes.ts) with a clear error next to the field; this bound only keeps
+ * a hostile payload from being parsed at any size.
+ */
+export const NOTE_ENVELOPE_MAX = 20_000;
+
 const text = (max: number) => z.string().trim().max(max).optional().transform((s) => (s ? s : undefined));
 
 export const envelopeSchema = z.discriminatedUnion("a", [
@@ -32,6 +39,8 @@ export const envelopeSchema = z.discriminatedUnion("a", [
   z.object({ a: z.literal("usecase.assign"), ...base, ev: entityVersion, to: text(320), al: z.coerce.number().int().positive().optional() }),
   /** Snooze an alert for 1, 7 or 30 days: id = alert id. */
   z.object({ a: z.literal("alert.snooze"), ...base, ev: entityVersion, days: z.coerce.number().pipe(z.union([z.literal(1), z.literal(7), z.literal(30)])) }),
+  /** Add a note to an alert, changing nothing else: id = alert id; `note` = the text (checked by the handler). */
+  z.object({ a: z.literal("alert.note"), ...base, ev: entityVersion.optional(), note: z.string().max(NOTE_ENVELOPE_MAX).optional() }),
   /** Send the alert's own card to where the summary it is listed on was shown: id = alert id. */
   z.object({ a: z.literal("alert.show"), ...base }),
   /** Show a list page: id = page number (1-based); q = the command text that produced the list. */

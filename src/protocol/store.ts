@@ -1,7 +1,7 @@
 import type { AlertRules } from "../domain/alerts.js";
 import type { DeliveryBarrier } from "../domain/snapshot.js";
 import type { AlertKind, RecommendationAction } from "../domain/recommendations.js";
-import type { AlertView, CustomerView, HomeView, ListView, TeamView, UseCaseDetailView } from "./views.js";
+import type { AlertView, CustomerView, HistoryView, HomeView, ListView, TeamView, UseCaseDetailView } from "./views.js";
 import type { Locale } from "../locale.js";
 import type { ChatName } from "./chats.js";
 import type { AnyCard } from "./effects.js";
@@ -203,6 +203,10 @@ export interface Reads {
   findCustomer(query: string): Promise<{ found: CustomerView } | { candidates: { crPartyId: string; name: string }[] }>;
   findUseCase(deploymentId: string, name?: string): Promise<{ id: number } | { noDeployment: true } | { choose: string[] } | { noMatch: string[] }>;
   useCaseDetail(id: number): Promise<UseCaseDetailView | null>;
+  /** The `history` of a deployment by its Deployment ID; null: no active deployment has it. */
+  deploymentHistory(deploymentId: string): Promise<HistoryView | null>;
+  /** The `history` of a customer's deployments, by CR Party ID; null: no such customer. */
+  customerHistory(crPartyId: string): Promise<HistoryView | null>;
   alertView(alertId: number): Promise<AlertView | null>;
   /** The card a form is drawn from, with the current data; null when its subject is gone. Admins choose an assignee among the CSMs. */
   formCard(request: FormRequest, asAdmin: boolean): Promise<AnyCard | null>;

@@ -5,6 +5,7 @@ import type { DeliveryBarrier } from "../domain/snapshot.js";
 import type { Stage } from "../domain/stages.js";
 import type { MessageKey, MessageParams } from "../i18n.js";
 import type { Locale } from "../locale.js";
+import type { ChatName } from "./chats.js";
 
 /**
  * What the rest of the bot hands to the cards: plain data with raw values (numbers, ISO
@@ -113,6 +114,66 @@ export interface AlertView {
 }
 
 // ---------------------------------------------------------------------------------------
+// escalation: an alert nobody acted on, to the team leads (or admins), with Assign buttons
+
+export interface EscalationView {
+  alertId: number;
+  kind: AlertKind;
+  /** 1: untouched after its reminders; 2: an unassigned (team-space) alert nobody claimed. */
+  step: 1 | 2;
+  customer: CustomerRef;
+  useCase: UseCaseName;
+  /** Its assigned CSM (null: unassigned) and the version the Assign buttons carry. */
+  deployment: DeploymentRef;
+  openedOn: IsoDate;
+  daysOpen: number;
+  /** The partner's active CSMs to assign to (Assign to). */
+  csms: Person[];
+  lcaUrl: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// activity: what people (and the bot's escalations) did, from the audit trail
+
+/** The audit actions an Activity section shows (src/actions/handlers and the escalation job write them). */
+export const ACTIVITY_ACTIONS = ["rec.act", "contact.update", "usecase.assign", "alert.snooze", "alert.note", "alert.escalated"] as const;
+export type ActivityAction = (typeof ACTIVITY_ACTIONS)[number];
+
+export interface ActivityEntry {
+  at: IsoDateTime;
+  /** Who acted; null: the bot itself (an escalation). */
+  by: string | null;
+  action: ActivityAction;
+  /**
+   * What was done, by action: the recommendation action (rec.act), the contact's email
+   * (contact.update), the assignee's name (usecase.assign), the snooze's end (alert.snooze,
+   * an ISO date-time), the step (alert.escalated, "1" or "2").
+   */
+  detail?: string | null;
+  /** The chat it was done from; null for the bot's own rows. */
+  chat: ChatName | null;
+  /** The comment of a step, the text of a note. */
+  comment?: string | null;
+  /** The use case it concerned; null for the deployment itself (an assignment). */
+  useCase?: string | null;
+}
+
+export interface ActivityView {
+  /** Newest first, at most the section's limit. */
+  entries: ActivityEntry[];
+  /** How many older entries there are beyond `entries`. */
+  older: number;
+}
+
+/** The `history` command: the activity of a deployment or of every deployment of a customer. */
+export interface HistoryView {
+  customer: CustomerRef;
+  /** The deployment asked for; absent: the customer's whole history. */
+  deploymentId?: string | null;
+  activity: ActivityView;
+}
+
+// ---------------------------------------------------------------------------------------
 // usecase.detail
 
 export interface ContactView {
@@ -156,6 +217,8 @@ export interface UseCaseDetailView {
   openAlert?: { alertId: number; version: number; kind: AlertKind } | null;
   /** Oldest first. */
   history: StageChangeView[];
+  /** What people did on this use case and its deployment (audit trail), newest first; absent: not shown. */
+  activity?: ActivityView | null;
   lcaUrl: string;
 }
 
@@ -224,6 +287,8 @@ export type ReceiptOutcome =
   | { key: "contactSavedPending"; params: { email: string } }
   | { key: "assignedPending"; params: { name: string } }
   | { key: "snoozed"; params: { days: SnoozeDays } }
+  /** A note was added to the alert; nothing else changed (the receipt's `comment` is the note). */
+  | { key: "noteAdded" }
   | { key: "alreadyDone"; params: { name: string } }
   /** The card was out of date: someone changed the data since it was sent. */
   | { key: "stale" };
@@ -428,8 +493,10 @@ export interface CardViews {
   "alert.bounced_contact": AlertView;
   "alert.missing_contact": AlertView;
   "alert.regression": AlertView;
+  escalation: EscalationView;
   "usecase.detail": UseCaseDetailView;
   "customer.summary": CustomerView;
+  history: HistoryView;
   list: ListView;
   "form.contact": ContactFormView;
   "form.action": ActionFormView;
@@ -452,8 +519,10 @@ export const CARD_NAMES = [
   "alert.bounced_contact",
   "alert.missing_contact",
   "alert.regression",
+  "escalation",
   "usecase.detail",
   "customer.summary",
+  "history",
   "list",
   "form.contact",
   "form.action",

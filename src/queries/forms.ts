@@ -15,9 +15,10 @@ export async function formCard(ctx: QueryContext, request: FormRequest, asAdmin:
       if (!view) return null;
       return { card: "form.action", view: { alertId: view.alertId, alertVersion: request.ev ?? view.alertVersion, kind: view.kind, customer: view.customer, useCase: view.useCase } };
     }
+    case "alert.note":
     case "alert.snooze": {
-      // The alert card's own snooze form, drawn as for an open alert: whether the alert can
-      // still be snoozed is the pipeline's decision when the form is submitted.
+      // The alert card's own snooze (or note) form, drawn as for an open alert: whether the
+      // alert can still be snoozed is the pipeline's decision when the form is submitted.
       const view = await alertView(ctx, request.id);
       return view ? ({ card: alertCardName(view.kind), view: { ...view, state: { status: "open" } } } as AnyCard) : null;
     }

@@ -8,6 +8,7 @@ import { editDistance } from "../commands/text.js";
 import { stallThreshold, type Stage, type StallThresholds } from "../domain/stages.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { likeText, pageOf, useCaseWhere } from "./scope.js";
+import { ACTIVITY_MAX_ENTRIES, activityOf } from "./activity.js";
 
 /** What the read side needs to know besides the database. */
 export interface QueryContext {
@@ -211,6 +212,7 @@ export async function useCaseDetail(ctx: QueryContext, id: number): Promise<UseC
       : null,
     openAlert: open ? { alertId: open.id, version: open.version, kind: open.kind as AlertKind } : null,
     history: row.stageHistory.map((h) => ({ fromStage: h.fromStage as Stage | null, toStage: h.toStage as Stage, enteredOn: fromDate(h.enteredOn) })),
+    activity: await activityOf(ctx, [row.id], ACTIVITY_MAX_ENTRIES),
     lcaUrl: ctx.lcaUrl(row.deployment.deploymentId),
   };
 }

@@ -182,6 +182,32 @@ describe.each(DRIVERS)("the %s chat keeps the channel contract", (name, drive) =
     expect(detail).not.toContain("«@mention");
   });
 
+  it("adds a note from the alert card (a form), refuses one too long next to the field, and history shows it as text", async () => {
+    const alertId = (await alertsFor("james"))[0];
+    expect(alertId, "the demo has an alert for James").toBeDefined();
+    const card = await chat.delivered(alertId!, { person: "james" });
+    const t = translator(await localeOf("james"));
+    const before = await prisma().alert.findUniqueOrThrow({ where: { id: alertId! } });
+
+    const tooLong = t("chat.errors.noteTooLong", { max: 1000, length: 1001 });
+    const refused = await chat.submitForm("james", card, "alert.note", { note: "x".repeat(1001) }, (a) => namesField(a, t("cards.label.note"), tooLong));
+    expect(namesField(refused, t("cards.label.note"), tooLong), refused).toBe(true);
+
+    const note = `<b>x</b> @here ${name} note`;
+    const added = await chat.submitForm("james", card, "alert.note", { note }, saying(t("cards.receipt.noteAdded")));
+    expect(added).toContain(t("cards.receipt.noteAdded"));
+    // Nothing about the alert changed: a note is history, not a step.
+    const after = await prisma().alert.findUniqueOrThrow({ where: { id: alertId! } });
+    expect({ version: after.version, lastAction: after.lastAction, actedById: after.actedById }).toEqual({ version: before.version, lastAction: before.lastAction, actedById: before.actedById });
+    expect(await prisma().auditEntry.count({ where: { action: "alert.note", entityId: String(alertId), channel: name } })).toBe(1);
+
+    const { deployment } = await deploymentOf(alertId!);
+    const history = await chat.say("james", `history ${deployment.deploymentId}`, saying(note));
+    expect(history).toContain(note);
+    expect(history).toContain(t("cards.activity.action.alert_note"));
+    expect(history).not.toContain("«@mention");
+  });
+
   it("shows markup and mentions from data as text", async () => {
     // A value the bot repeats back: a customer nobody has.
     const notFound = translator(await localeOf("james"))("chat.errors.customerNotFound", { query: "<b>x</b> @here" });

@@ -269,7 +269,7 @@ export function fakeReads(reads: Partial<Reads> = {}): Reads {
     throw new Error(`unexpected read: ${name}`);
   };
   // Every read named once: a read added to the port and not here fails the type check.
-  const names: Record<keyof Reads, true> = { stalled: true, addedRecently: true, contactProblems: true, mine: true, findCustomer: true, findUseCase: true, useCaseDetail: true, alertView: true, formCard: true, homeView: true, lcaChangeCounts: true, lcaWorkbook: true, teamView: true };
+  const names: Record<keyof Reads, true> = { stalled: true, addedRecently: true, contactProblems: true, mine: true, findCustomer: true, findUseCase: true, useCaseDetail: true, deploymentHistory: true, customerHistory: true, alertView: true, formCard: true, homeView: true, teamView: true, lcaChangeCounts: true, lcaWorkbook: true };
   return Object.fromEntries(Object.keys(names).map((name) => [name, reads[name as keyof Reads] ?? missing(name)])) as unknown as Reads;
 }
 

@@ -207,7 +207,7 @@ describe("actions become buttons and modals", () => {
     expect(assign?.action_id).toBe("usecase.assign.1");
     expect(envelopeSchema.parse(JSON.parse(assign?.value ?? ""))).toEqual({ a: "usecase.assign", v: 1, id: 41, ev: 2, al: 701 });
     const open = buttons(message.blocks).find((b) => b.url);
-    expect(open).toMatchObject({ url: "https://lifecycle.cisco.example/use-cases/5012", action_id: "url.3" });
+    expect(open).toMatchObject({ url: "https://lifecycle.cisco.example/use-cases/5012", action_id: "url.4" });
   });
 
   it("Action.ShowCard → a button opening a modal with the form's inputs and its envelope in private_metadata", () => {
@@ -232,8 +232,8 @@ describe("actions become buttons and modals", () => {
     it(`${kind}: every button value is an envelope (ShowCard ones once their modal's inputs are merged)`, () => {
       const message = toBlockKit(render(`alert.${kind}`, SAMPLE_ALERTS[kind]));
       const all = buttons(message.blocks).filter((b) => !b.url);
-      // Stalled: take action, assign, snooze; bounced: update contact, assign, snooze.
-      expect(all.length).toBe(3);
+      // Stalled: take action, assign, snooze, add note; bounced: update contact, assign, snooze, add note.
+      expect(all.length).toBe(4);
       for (const b of all) {
         const modal = message.modals[b.action_id];
         const data = { ...JSON.parse(b.value ?? ""), ...(modal ? modalValues(modal) : {}) };

@@ -109,7 +109,7 @@ describe("alert cards", () => {
       const all = submits(card);
       expect(all.map((s) => s.action.data.a).sort()).toEqual(
         // A contact alert leads with Update contact and offers none of the six steps with the customer.
-        (kind === "bounced_contact" || kind === "missing_contact" ? ["alert.snooze", "contact.update", "usecase.assign"] : ["alert.snooze", "rec.act", "usecase.assign"]).sort(),
+        (kind === "bounced_contact" || kind === "missing_contact" ? ["alert.note", "alert.snooze", "contact.update", "usecase.assign"] : ["alert.note", "alert.snooze", "rec.act", "usecase.assign"]).sort(),
       );
       for (const { action, inputs } of all) {
         const parsed = envelopeSchema.safeParse({ ...action.data, ...filledIn(inputs) });
@@ -295,7 +295,8 @@ describe("validateCard finds what is wrong", () => {
 
   it("more than five actions", () => {
     const card = good();
-    card.actions = [...(card.actions ?? []), { type: "Action.OpenUrl", title: "a", url: "https://a.example" }, { type: "Action.OpenUrl", title: "b", url: "https://b.example" }];
+    // The stalled card has five (with Add note): one more is one too many.
+    card.actions = [...(card.actions ?? []), { type: "Action.OpenUrl", title: "a", url: "https://a.example" }];
     expect(validateCard(card).join("\n")).toMatch(/6 actions, Webex shows at most 5/);
   });
 

@@ -149,6 +149,8 @@ describe("the escaping functions, one per format, on each hostile value", () => 
 const TEXT_FIELDS = new Set([
   "name", "email", "crPartyId", "deploymentId", "installSite", "architecture", "solutionDomain", "contactEmail", "contactName",
   "actedBy", "lastAction", "by", "comment", "adoptionPartner", "cxbu", "theater", "actorName", "command", "text", "ref", "customer", "useCase",
+  // An Activity entry's detail: an email, a CSM's name, an action or a date, as data gave it.
+  "detail",
 ]);
 
 /** A copy of a view with every text field (and every tag) set to `value`. */

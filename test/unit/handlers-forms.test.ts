@@ -29,6 +29,21 @@ describe("form.open", () => {
     expect(asked).toEqual([false]);
   });
 
+  it("gives a team lead (TEAM_LEADS) the list of CSMs to assign to, as an admin gets it", async () => {
+    const asked: boolean[] = [];
+    const reads = { formCard: async (_request: FormRequest, asAdmin: boolean) => (asked.push(asAdmin), assignForm) };
+    await runHandler(handlerContext(new MemoryStore(), { actor: { ...anna, isTeamLead: true }, reads }), "form.open", { v: 1, a: "form.open", id: 10, f: "usecase.assign" });
+    expect(asked).toEqual([true]);
+  });
+
+  it("opens an alert's note form from its card (Slack's modal)", async () => {
+    const asked: FormRequest[] = [];
+    const reads = { formCard: async (request: FormRequest) => (asked.push(request), assignForm) };
+    const effects = await runHandler(handlerContext(new MemoryStore(), { actor: anna, reads }), "form.open", { v: 1, a: "form.open", id: 701, f: "alert.note" });
+    expect(effects).toMatchObject([{ type: "form", submits: "alert.note" }]);
+    expect(asked[0]).toMatchObject({ submits: "alert.note", id: 701 });
+  });
+
   it("says 'not found' when the form's subject is gone, and shows no form", async () => {
     const reads = { formCard: async () => null };
     const effects = await runHandler(handlerContext(new MemoryStore(), { reads }), "form.open", { v: 1, a: "form.open", id: 99, f: "contact.update", slot: 2 });

@@ -111,6 +111,9 @@ const ENGLISH: [string, Command][] = [
   ["account Acme?", { kind: "customer", query: "Acme" }],
   ["customer Acme Inc.", { kind: "customer", query: "Acme Inc." }],
   ["stalled tag:Enterprise.", stalled(f({ tags: ["Enterprise"] }))],
+  // history
+  ["show me the history of DPL101X431", { kind: "history", query: "DPL101X431", deploymentId: "DPL101X431" }],
+  ["history for Acme please", { kind: "history", query: "Acme" }],
   // usecase
   ["usecase 12", { kind: "usecase", id: 12 }],
   ["usecase #12", { kind: "usecase", id: 12 }],
@@ -271,6 +274,8 @@ const RUSSIAN: [string, Command][] = [
   ["заказчик 100200300", { kind: "customer", query: "100200300" }],
   ["заказчик по имени Acme", { kind: "customer", query: "Acme" }],
   // сценарий
+  ["покажи, пожалуйста, историю DPL101X431", { kind: "history", query: "DPL101X431", deploymentId: "DPL101X431" }],
+  ["история заказчика Ромашка", { kind: "history", query: "Ромашка" }],
   ["сценарий 12", { kind: "usecase", id: 12 }],
   ["сценарий №12", { kind: "usecase", id: 12 }],
   ["сценарий № 12", { kind: "usecase", id: 12 }],
@@ -375,7 +380,8 @@ const SAMPLES: Record<string, string[]> = {
   "[filters]": ["", "tag:Enterprise", "customer:\"Acme Logistics\" arch:Networking"], "[фильтры]": ["", "тег:Enterprise", "заказчик:«ООО Ромашка» арх:Networking"],
   "[days]": ["", "7"], "[дней]": ["", "7"],
   "<CR Party ID or name>": ["100200300", "Acme"], "<CR Party ID или название>": ["100200300", "Acme"],
-  "<Deployment ID>": ["DPL101X431"], "[use case]": ["", "Campus Network Automation"], "[название]": ["", "Campus Network Automation"],
+  "<Deployment ID>": ["DPL101X431"],
+  "<Deployment ID or customer>": ["DPL101X431", "Acme"], "<Deployment ID или заказчик>": ["DPL101X431", "Acme"], "[use case]": ["", "Campus Network Automation"], "[название]": ["", "Campus Network Automation"],
   "<email>": ["anna@example.com"], "<адрес>": ["anna@example.com"],
   "<alerts>": ["stalled", "new bounced"], "<оповещения>": ["застрявшие", "новые отказы"], "[alerts]": ["", "stalled"], "[оповещения]": ["", "застрявшие"],
   "[HH:MM]": ["", "08:30"], "[ЧЧ:ММ]": ["", "08:30"],

@@ -1,15 +1,16 @@
 import { inPartnerDomains } from "../../domain/contacts.js";
+import { mayAssignOthers } from "../identity.js";
 import { notice, reply, type Effect } from "../../protocol/effects.js";
 import { receiptSubject } from "./alerts.js";
 import { authorOf, type Handler, type HandlerContext } from "./context.js";
 
 /** Who looks after a deployment: the assign button and the `assign` command. */
 
-/** Assigns a deployment to the actor, or (admins only) to another CSM of the partner. */
+/** Assigns a deployment to the actor, or (admins and team leads only) to another CSM of the partner. */
 async function assignDeployment(ctx: HandlerContext, target: { rowId: number; version?: number; to?: string; alertId?: number }): Promise<Effect[]> {
   const toEmail = target.to?.trim().toLowerCase();
   const forSomeoneElse = toEmail !== undefined && toEmail !== ctx.actor.email;
-  if (forSomeoneElse && !ctx.actor.isAdmin) return [notice("error", { key: "chat.errors.notAdminAssign" })];
+  if (forSomeoneElse && !mayAssignOthers(ctx.actor)) return [notice("error", { key: "chat.errors.notAdminAssign" })];
   const domains = ctx.config.partner.domains;
   if (forSomeoneElse && !inPartnerDomains(toEmail, domains)) {
     return [notice("error", { key: "chat.errors.assigneeOutsidePartner", params: { email: toEmail, domains: domains.join(", ") } })];
@@ -24,6 +25,7 @@ async function assignDeployment(ctx: HandlerContext, target: { rowId: number; ve
     let assigneeEmail = ctx.actor.email;
     if (forSomeoneElse) {
       const csm = await tx.findActiveCsm(toEmail);
+      // findActiveCsm reads the CSM table, which holds only the partner's people; checked again above by domain.
       if (!csm) return { effects: [notice("error", { key: "chat.errors.unknownCsm", params: { email: toEmail } })] };
       assigneeId = csm.id;
       assigneeName = csm.name;

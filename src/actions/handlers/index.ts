@@ -8,9 +8,10 @@ import { changes } from "./changes.js";
 import { team } from "./team.js";
 import { updateContact } from "./contacts.js";
 import { openForm } from "./forms.js";
+import { addNote } from "./notes.js";
 import { openHome, setDigest, setLanguage, unsubscribeKind } from "./home.js";
 import type { Handler, HandlerContext, HandlerInputs, HandlerName } from "./context.js";
-import { addedRecently, contactProblems, customer, help, mine, stalled, useCase } from "./lists.js";
+import { addedRecently, contactProblems, customer, help, history, mine, stalled, useCase } from "./lists.js";
 import { digest, lang, quiet, settings, subscribe, unsubscribe } from "./settings.js";
 
 /** Paging re-runs the list command the card came from, at the page asked for. */
@@ -29,6 +30,7 @@ export const HANDLERS: { [N in HandlerName]: Handler<N> } = {
   mine,
   customer,
   usecase: useCase,
+  history,
   assign: assignCommand,
   subscribe,
   unsubscribe,
@@ -42,6 +44,7 @@ export const HANDLERS: { [N in HandlerName]: Handler<N> } = {
   "contact.update": updateContact,
   "usecase.assign": assignButton,
   "alert.snooze": snoozeAlert,
+  "alert.note": addNote,
   "alert.show": showAlertCard,
   "list.page": listPage,
   "form.open": openForm,

@@ -82,3 +82,24 @@ export const useCase: Handler<"usecase"> = async (ctx, { command: c }) => {
   // Gone between lookup and detail: the use case is what is missing, not the deployment.
   return detail(found.id);
 };
+
+/**
+ * `history`: what people did on a deployment (when the subject reads as a Deployment ID and
+ * one has it) or on every deployment of a customer. Anyone who may ask `customer` or `usecase`
+ * may ask this (a CSM of the partner; strangers never reach a handler).
+ */
+export const history: Handler<"history"> = async (ctx, { command: c }) => {
+  if (c.deploymentId) {
+    const view = await ctx.reads.deploymentHistory(c.deploymentId);
+    if (view) return [reply({ card: "history", view })];
+  }
+  const found = await ctx.reads.findCustomer(c.query);
+  if ("found" in found) {
+    const view = await ctx.reads.customerHistory(found.found.customer.crPartyId);
+    if (view) return [reply({ card: "history", view })];
+  } else if (found.candidates.length > 0) {
+    const names = found.candidates.map((m) => `${m.name} (${m.crPartyId})`).join(", ");
+    return [notice("info", { key: "chat.errors.customerAmbiguous", params: { query: c.query, names } })];
+  }
+  return [notice("warning", { key: "chat.errors.historyNotFound", params: { query: c.query } })];
+};

@@ -101,7 +101,8 @@ export function createPreviewChannel({ config, deps, log }: PreviewChannelOption
   const assetCache = new Map<string, Buffer>();
 
   const pageContext = (req: Request, locale: Locale): PageContext => ({ base: req.baseUrl, token: urlToken(req), locale, t: translator(locale) });
-  const isAdmin = (csmEmail: string) => config.partner.admins.includes(csmEmail.toLowerCase());
+  // Admins and team leads may assign others (mayAssignOthers in src/actions/identity.ts).
+  const mayAssignOthers = (csmEmail: string) => config.partner.admins.includes(csmEmail.toLowerCase()) || config.partner.teamLeads.includes(csmEmail.toLowerCase());
 
   /**
    * The CSM a request acts as. A bound token acts as its own CSM: naming another is
@@ -233,7 +234,7 @@ export function createPreviewChannel({ config, deps, log }: PreviewChannelOption
     const access = accessOf(res);
     // Assigning to someone else is an admin's: a bound token of anyone else is refused before the pipeline.
     const to = body.data.data.a === "usecase.assign" && typeof body.data.data.to === "string" ? body.data.data.to.trim().toLowerCase() : "";
-    if (access.kind === "bound" && to && to !== csm && !isAdmin(csm)) {
+    if (access.kind === "bound" && to && to !== csm && !mayAssignOthers(csm)) {
       await refuse(req, access, (await findCsm(deps, csm))?.id ?? null, "preview.adminOnly", to);
     }
     const outcome = await handleAction(deps, identity(csm), body.data.data, { prefix: "" });

@@ -28,6 +28,7 @@ export const REPLY_PLACEMENT: Record<ActionName, Placement> = {
   "contact.update": "ephemeral",
   "usecase.assign": "ephemeral",
   "alert.snooze": "ephemeral",
+  "alert.note": "ephemeral",
   // The card comes through the outbox; only a refusal answers here.
   "alert.show": "ephemeral",
   "list.page": "replace",

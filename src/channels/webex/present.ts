@@ -27,6 +27,7 @@ const FIELD_LABELS: Record<string, MessageKey> = {
   comment: "cards.label.comment",
   to: "cards.label.assignTo",
   days: "cards.label.snoozeFor",
+  note: "cards.label.note",
 };
 
 interface Collected {

@@ -1,0 +1,135 @@
+import type pg from "pg";
+import { lcaUrl, type Config } from "../config.js";
+import { inPartnerDomains } from "../domain/contacts.js";
+import { daysBetween, toDate, todayIn, type IsoDate } from "../domain/dates.js";
+import { escalationDue, type EscalationStep } from "../domain/escalation.js";
+import type { AlertKind } from "../domain/recommendations.js";
+import { inTransaction } from "../db/sql.js";
+import type { EscalationView, Person } from "../protocol/views.js";
+
+/** Any constant shared by every instance: two runs at once (two instances) take turns, so each step is audited once. */
+const ESCALATION_LOCK = 4_171_701;
+
+/** Who gets escalations: TEAM_LEADS when set, else ADMINS; only addresses inside the partner's domains, ever. */
+export function escalationRecipients(config: Pick<Config, "partner" | "escalation">): string[] {
+  const list = config.partner.teamLeads.length > 0 ? config.partner.teamLeads : config.partner.admins;
+  return list.map((e) => e.toLowerCase()).filter((e) => inPartnerDomains(e, config.partner.domains));
+}
+
+export interface EscalationOutcome {
+  /** Alerts escalated now, by step. */
+  escalated: { 1: number; 2: number };
+  /** Outbox rows written (one per recipient and alert). */
+  rows: number;
+}
+
+interface CandidateRow {
+  alert_id: number;
+  kind: AlertKind;
+  opened_on: IsoDate;
+  last_notified_on: IsoDate | null;
+  reminder_count: number;
+  snoozed_until: IsoDate | null;
+  touched: boolean;
+  steps_done: number[];
+  customer_name: string;
+  cr_party_id: string;
+  architecture: string;
+  solution_domain: string;
+  use_case: string;
+  deployment_row_id: number;
+  deployment_id: string;
+  deployment_version: number;
+  install_site: string | null;
+  csm_name: string | null;
+  csm_email: string | null;
+}
+
+/**
+ * The escalation run (src/domain/escalation.ts has the rules): on a working day in the
+ * partner's zone, every open alert whose step is due and not yet taken gets one audit row
+ * `alert.escalated` (no CSM, no chat: the bot's) and one escalation card per recipient,
+ * a person's row (channel NULL) that the dispatcher fans out to their chats and checks against
+ * PARTNER_DOMAINS again before sending. The outbox's dedupe key names the alert, the step and
+ * the recipient, and the audit row is the record of the step, so running twice sends once.
+ */
+export async function enqueueEscalations(pool: pg.Pool, config: Pick<Config, "partner" | "escalation" | "lcaPortalUrl">, now: Date): Promise<EscalationOutcome> {
+  const outcome: EscalationOutcome = { escalated: { 1: 0, 2: 0 }, rows: 0 };
+  const today = todayIn(config.partner.timeZone, now);
+  const weekday = toDate(today).getUTCDay();
+  const recipients = escalationRecipients(config);
+  if (weekday === 0 || weekday === 6 || recipients.length === 0) return outcome;
+  const toUrl = lcaUrl(config);
+  return inTransaction(pool, async (client) => {
+    await client.query(`SELECT pg_advisory_xact_lock($1)`, [ESCALATION_LOCK]);
+    const { rows: leads } = await client.query<{ id: number; email: string }>(
+      `SELECT id, lower(email) AS email FROM csm WHERE active AND lower(email) = ANY($1::text[]) ORDER BY id`, [recipients]);
+    if (leads.length === 0) return outcome;
+    const { rows: csms } = await client.query<Person>(`SELECT name, lower(email) AS email FROM csm WHERE active ORDER BY name, id`);
+    const choices = csms.filter((c) => inPartnerDomains(c.email, config.partner.domains));
+    const { rows } = await client.query<CandidateRow>(
+      `SELECT a.id AS alert_id, a.kind, a.opened_on::text AS opened_on, a.last_notified_on::text AS last_notified_on, a.reminder_count,
+              (a.snoozed_until AT TIME ZONE $1)::date::text AS snoozed_until,
+              (a.acted_by_id IS NOT NULL OR EXISTS (
+                 SELECT 1 FROM audit_entry e WHERE e.entity = 'alert' AND e.entity_id = a.id::text AND e.csm_id IS NOT NULL)) AS touched,
+              ARRAY(SELECT (e.after->>'step')::int FROM audit_entry e
+                    WHERE e.entity = 'alert' AND e.entity_id = a.id::text AND e.action = 'alert.escalated') AS steps_done,
+              cu.name AS customer_name, cu.cr_party_id, u.architecture, u.solution_domain, u.name AS use_case,
+              d.id AS deployment_row_id, d.deployment_id, d.version AS deployment_version, d.install_site,
+              c.name AS csm_name, c.email AS csm_email
+       FROM alert a
+       JOIN use_case_deployment x ON x.id = a.use_case_deployment_id
+       JOIN use_case u ON u.id = x.use_case_id
+       JOIN deployment d ON d.id = x.deployment_id
+       JOIN customer cu ON cu.id = d.customer_id
+       LEFT JOIN csm c ON c.id = d.assigned_csm_id AND c.active
+       WHERE a.status = 'open' AND x.active AND NOT x.excluded AND NOT cu.excluded
+       ORDER BY a.id`,
+      [config.partner.timeZone],
+    );
+    for (const row of rows) {
+      const step = escalationDue(
+        { kind: row.kind, openedOn: row.opened_on, lastNotifiedOn: row.last_notified_on, reminderCount: row.reminder_count, assigned: row.csm_email !== null, touched: row.touched, snoozedUntil: row.snoozed_until },
+        today,
+        config.escalation,
+      );
+      if (step === null || row.steps_done.includes(step)) continue;
+      const view = viewOf(row, step, today, choices, toUrl(row.deployment_id));
+      await client.query(
+        `INSERT INTO audit_entry (csm_id, channel, action, entity, entity_id, before, after) VALUES (NULL, NULL, 'alert.escalated', 'alert', $1, NULL, $2)`,
+        [String(row.alert_id), JSON.stringify({ step, daysOpen: view.daysOpen, to: leads.map((l) => l.email) })],
+      );
+      const written = await client.query(
+        `INSERT INTO outbox_message (channel, destination, csm_id, kind, payload, dedupe_key)
+         SELECT NULL, 'csm:' || t.id, t.id, 'notice', $2::jsonb, 'escalation:' || $3 || ':step:' || $4 || ':csm:' || t.id
+         FROM unnest($1::int[]) AS t(id)
+         ON CONFLICT (dedupe_key) DO NOTHING`,
+        [leads.map((l) => l.id), JSON.stringify({ card: "escalation", view }), row.alert_id, step],
+      );
+      outcome.escalated[step] += 1;
+      outcome.rows += written.rowCount ?? 0;
+    }
+    return outcome;
+  });
+}
+
+function viewOf(row: CandidateRow, step: EscalationStep, today: IsoDate, csms: Person[], url: string): EscalationView {
+  return {
+    alertId: row.alert_id,
+    kind: row.kind,
+    step,
+    customer: { crPartyId: row.cr_party_id, name: row.customer_name },
+    useCase: { architecture: row.architecture, solutionDomain: row.solution_domain, name: row.use_case },
+    deployment: {
+      rowId: row.deployment_row_id,
+      deploymentId: row.deployment_id,
+      version: row.deployment_version,
+      installSite: row.install_site,
+      assignedCsm: row.csm_name && row.csm_email ? { name: row.csm_name, email: row.csm_email } : null,
+    },
+    openedOn: row.opened_on,
+    daysOpen: daysBetween(row.opened_on, today),
+    csms,
+    lcaUrl: url,
+  };
+}
