@@ -108,6 +108,21 @@ describe.each(DB_KINDS)("LCA write-back on %s", (kind) => {
     expect(again.useCaseDeployments).toEqual({ created: 0, updated: 0, removed: 0 });
   });
 
+  it("round trip: a contact added in chat for slot 2 while slot 1 is free lands in slot 1, where LCA's export puts it back: confirmed", async () => {
+    const segmentation = (await db.pool.query<{ id: number; version: number }>(`SELECT x.id, x.version FROM use_case_deployment x JOIN use_case u ON u.id = x.use_case_id WHERE u.name = 'Campus Network Segmentation'`)).rows[0]!;
+    const added = await runHandler(await ctx(ANNA), "contact.update", { a: "contact.update", v: 1, id: segmentation.id, ev: segmentation.version, slot: 2, email: "seg.lead@northwind.example", name: "Seg Lead" });
+    expect(replies(added)[0]).toMatchObject({ view: { outcome: { key: "contactSavedPending" } } });
+    expect(await statuses()).toEqual(["partner_contact_1_email pending", "partner_contact_1_name pending"]);
+    const file = path.join(dir, `${kind}-slot.xlsx`);
+    await writeUploadXlsx(await uploadRows(db.pool), await partnerTags(db.pool), file);
+    const summary = await ingestFile(db.pool, file, options("2026-11-24"));
+    expect(summary.changes).toEqual({ confirmed: 2, overridden: 0, stale: 0 });
+    expect(await statuses()).toEqual(["partner_contact_1_email confirmed", "partner_contact_1_name confirmed"]);
+    const { rows: contacts } = await db.pool.query(`SELECT slot, email, name, lca_email FROM contact WHERE use_case_deployment_id = $1 AND source = 'partner' ORDER BY slot`, [segmentation.id]);
+    expect(contacts).toEqual([{ slot: 1, email: "seg.lead@northwind.example", name: "Seg Lead", lca_email: "seg.lead@northwind.example" }]);
+    expect(await listChanges(db.pool, { all: false })).toEqual([]);
+  });
+
   it("LCA's third value overrides the chat value: LCA's is kept and the CSM who made the change is told", async () => {
     await fixContact();
     await runHandler(await ctx(JAMES), "assign", { command: { kind: "assign", deploymentId: "DPL101X431", to: "me" }, text: "assign DPL101X431" } as never);
