@@ -27,9 +27,9 @@ let eventsUrl: string;
 let deploymentId: string;
 let seq = 0;
 
-async function slashCommand(userId: string, text: string) {
+async function slashCommand(userId: string, text: string, channelId = "C0TEAM") {
   const key = `cmd-${++seq}`;
-  const post = await postSigned(eventsUrl, SECRET, commandBody({ command: "/lca", text, userId, channelId: `C0TEAM`, responseUrl: fake.responseUrl(key) }));
+  const post = await postSigned(eventsUrl, SECRET, commandBody({ command: "/lca", text, userId, channelId, responseUrl: fake.responseUrl(key) }));
   expect(post.status).toBe(200);
   return key;
 }
@@ -89,6 +89,29 @@ describe("Slack: /lca changes", () => {
     expect(methods).toEqual(expect.arrayContaining(["conversations.open", "files.getUploadURLExternal", "upload", "files.completeUploadExternal"]));
     expect(methods.indexOf("files.getUploadURLExternal")).toBeLessThan(methods.indexOf("upload"));
     expect(methods.indexOf("upload")).toBeLessThan(methods.indexOf("files.completeUploadExternal"));
+  });
+
+  it("says in the channel, only to the asker and in their language, that the workbook is in the DM, naming no data", async () => {
+    for (const [user, text, t] of [["U0JAMES", "changes", en], ["U0ANNA", "изменения", ru]] as const) {
+      const before = fake.files.length;
+      const key = await slashCommand(user, text);
+      const file = await fake.waitFor(`${user}'s upload`, () => fake.files.slice(before).find((f) => f.channel));
+      expect(file.channel).toBe(`D${user}`);
+      const answer = await answerOf(key);
+      expect(answer.body.response_type).toBe("ephemeral");
+      expect(blockText(answer.body.blocks)).toContain(t("chat.changes.inYourDm"));
+      expect(JSON.stringify(answer.body)).not.toContain(deploymentId);
+      expect(fake.responses.filter((r) => r.key === key)).toHaveLength(1);
+    }
+  });
+
+  it("typed in the DM itself, uploads the file there and adds no note", async () => {
+    const before = fake.files.length;
+    const key = await slashCommand("U0JAMES", "changes", "DU0JAMES");
+    await fake.waitFor("the upload in the DM", () => fake.files.slice(before).find((f) => f.channel === "DU0JAMES"));
+    await slack.idle();
+    // The upload was all: no answer at all to this command, so no note either.
+    expect(fake.responses.filter((r) => r.key === key)).toEqual([]);
   });
 
   it("answers a Russian admin in Russian, with the same workbook", async () => {

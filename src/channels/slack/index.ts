@@ -53,6 +53,8 @@ export interface SlackChannel extends ChatChannel<SlackWhere> {
   readonly port: SlackPort;
   /** What the last start() found wrong with the TEAM_SPACES channels (logged, never fatal). */
   readonly teamChannelProblems: readonly string[];
+  /** Resolves when every request acknowledged so far has been answered (tests wait on it). */
+  idle(): Promise<void>;
 }
 
 /**
@@ -84,13 +86,18 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     port,
     postMessage: async (channel, message, threadTs) =>
       void (await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false, ...(threadTs ? { thread_ts: threadTs } : {}) })),
+    postEphemeral: async (channel, user, message, threadTs) =>
+      void (await client.chat.postEphemeral({ channel, user, text: message.text, blocks: message.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) })),
     now: deps.now,
     log,
   });
-  const { present, viaRespond, viaPost, viaThread, viaResponseUrl } = presenter;
+  const { present, viaRespond, viaPost, viaThread, viaResponseUrl, viaEphemeral } = presenter;
   /** A file goes to the person's DM with the bot, wherever they asked: it may hold what a channel must not read. */
-  const uploadToDm = (userId: string) => async (file: SlackFile) =>
-    void (await client.filesUploadV2({ channel_id: await port.openDm(userId), file: Buffer.from(file.bytes), filename: file.name, title: file.name, initial_comment: file.comment }));
+  const uploadToDm = (userId: string) => async (file: SlackFile): Promise<string> => {
+    const dm = await port.openDm(userId);
+    await client.filesUploadV2({ channel_id: dm, file: Buffer.from(file.bytes), filename: file.name, title: file.name, initial_comment: file.comment });
+    return dm;
+  };
 
   // auth.test once, remembered; a failure is forgotten so the next request tries again.
   let whoAmI: Promise<AuthorizeResult> | undefined;
@@ -147,7 +154,7 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     tracked(async () => {
       await ack();
       const outcome = await handleMessage(deps, await identities(command.user_id), decodeSlackText(command.text ?? ""), withMention(COMMAND_STYLE, await botName()));
-      await present(outcome, { reply: viaRespond(respond), placement: "ephemeral", upload: uploadToDm(command.user_id) });
+      await present(outcome, { reply: viaRespond(respond), placement: "ephemeral", upload: uploadToDm(command.user_id), conversation: command.channel_id });
     }),
   );
 
@@ -156,7 +163,7 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     tracked(async () => {
       if (event.channel_type !== "im" || event.subtype !== undefined || event.bot_id || !event.user) return;
       const outcome = await handleMessage(deps, await identities(event.user), decodeSlackText(stripMention(event.text ?? "", [])), withMention(DM_STYLE, await botName()));
-      await present(outcome, { reply: viaPost(event.channel), placement: "ephemeral", upload: uploadToDm(event.user) });
+      await present(outcome, { reply: viaPost(event.channel), placement: "ephemeral", upload: uploadToDm(event.user), conversation: event.channel });
     }),
   );
 
@@ -167,7 +174,10 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
       if (inDirectMessage(event) || event.subtype !== undefined || event.bot_id || !event.user) return;
       const text = mentionText(event.text, context.botUserId);
       const outcome = await handleMessage(deps, await identities(event.user), text, mentionStyle(await botName()));
-      await present(outcome, { reply: viaThread(event.channel, threadOf(event)), placement: "ephemeral", upload: uploadToDm(event.user) });
+      await present(outcome, {
+        reply: viaThread(event.channel, threadOf(event)), placement: "ephemeral", upload: uploadToDm(event.user), conversation: event.channel,
+        tellPrivately: viaEphemeral(event.channel, event.user, threadOf(event)),
+      });
     }),
   );
 
@@ -308,6 +318,9 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
         throw new AppError("chat.startFailed", { chat: "Slack", reason, settings: settings.appToken ? "SLACK_BOT_TOKEN and SLACK_APP_TOKEN" : "SLACK_BOT_TOKEN" }, error);
       }
       teamChannelProblems = await checkTeamChannels();
+    },
+    async idle() {
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },
     async stop(deadline = Date.now() + 5_000) {
       if (socketStarted) await app.stop().catch((error: unknown) => log.warn({ err: error }, "slack socket mode did not stop cleanly"));

@@ -45,8 +45,12 @@ export interface SlackWhere {
   openModal?: (view: View) => Promise<void>;
   /** views.publish of the person's App Home; absent: a Home page is answered as a card. */
   publishHome?: (message: BlockKitMessage) => Promise<void>;
-  /** files.uploadV2 into the person's DM (a file holds data the channel may not see); absent: only its comment is answered. */
-  upload?: (file: SlackFile) => Promise<void>;
+  /** files.uploadV2 into the person's DM (a file holds data the channel may not see), answering the DM's id; absent: only its comment is answered. */
+  upload?: (file: SlackFile) => Promise<string>;
+  /** The conversation the person wrote in: a file uploaded to another (their DM) is announced here. */
+  conversation?: string;
+  /** An answer only the person sees, where `reply` is read by the channel (a mention's thread); absent: `reply`. */
+  tellPrivately?: Reply;
 }
 
 /** A file to upload, with its comment already in the reader's language. */
@@ -93,7 +97,13 @@ const PRESENTERS: EffectPresenters<Collected, { outcome: Outcome; now: Date; whe
   fieldErrors: () => undefined,
 };
 
-export function createSlackPresenter(options: { port: SlackPort; postMessage: (channel: string, message: BlockKitMessage, threadTs?: string) => Promise<void>; now: () => Date; log: Logger }) {
+export function createSlackPresenter(options: {
+  port: SlackPort;
+  postMessage: (channel: string, message: BlockKitMessage, threadTs?: string) => Promise<void>;
+  postEphemeral: (channel: string, user: string, message: BlockKitMessage, threadTs?: string) => Promise<void>;
+  now: () => Date;
+  log: Logger;
+}) {
   const { port, log } = options;
 
   const viaRespond = (respond: RespondFn): Reply => async (message, placement) => {
@@ -130,7 +140,12 @@ export function createSlackPresenter(options: { port: SlackPort; postMessage: (c
     }
     for (const file of files) {
       try {
-        await where.upload!(file);
+        const dm = await where.upload!(file);
+        // Asked in a channel: the file went to the DM, and the channel hears only that (no data).
+        if (where.conversation && where.conversation !== dm) {
+          const note = renderBlockKit({ card: "notice", view: { tone: "info", text: { key: "chat.changes.inYourDm" } } }, { locale: outcome.locale, timeZone: outcome.timeZone, now: options.now() });
+          await (where.tellPrivately ?? where.reply)(note, "ephemeral").catch((e: unknown) => log.warn({ err: e }, "slack: could not deliver an answer"));
+        }
       } catch (error) {
         // The person asked for it and waits: say it failed, with a reference in the log.
         const ref = randomUUID().slice(0, 8);
@@ -141,7 +156,10 @@ export function createSlackPresenter(options: { port: SlackPort; postMessage: (c
     }
   }
 
-  return { present, viaRespond, viaPost, viaThread, viaResponseUrl };
+  /** Only `user` sees it, in the channel (and thread) they wrote in. */
+  const viaEphemeral = (channel: string, user: string, threadTs?: string): Reply => async (message) => options.postEphemeral(channel, user, message, threadTs);
+
+  return { present, viaRespond, viaPost, viaThread, viaResponseUrl, viaEphemeral };
 }
 
 /** Field errors the modal can show next to its inputs (by block id), in the reader's language. */
