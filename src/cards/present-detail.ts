@@ -1,5 +1,5 @@
 /** The cards about one thing in full: a use case's detail and a customer's summary. */
-import { offersRecommendationActions } from "../domain/recommendations.js";
+import { dccNeeded, offersRecommendationActions } from "../domain/recommendations.js";
 import type { CustomerView, UseCaseDetailView } from "../protocol/views.js";
 import { escapeCardMarkdown } from "./escape.js";
 import type { Format } from "./present-format.js";
@@ -25,7 +25,8 @@ export function presentUseCaseDetail(view: UseCaseDetailView, f: Format): Templa
       lead: f.yesNo(!!deployment.lead),
       telemetry: t(useCase.telemetry ? "cards.fact.on" : "cards.fact.off"),
       cpi: useCase.cpiEligible == null ? "" : f.yesNo(useCase.cpiEligible),
-      dcc: f.yesNo(!!useCase.dcc),
+      // Bought from several partners without a consent: say it is needed (seed 000).
+      dcc: dccNeeded(useCase) ? t("cards.fact.dccNeeded") : f.yesNo(!!useCase.dcc),
       adoptionPartner: useCase.adoptionPartner ?? "",
       added: f.date(useCase.addedOn),
       renewal: useCase.renewalOn ? f.date(useCase.renewalOn) : "",
@@ -85,7 +86,7 @@ export function presentCustomer(view: CustomerView, f: Format): TemplateData {
     return {
       titleMd: join(mdBold(escapeCardMarkdown(t("cards.customer.deploymentLine", { id: d.deploymentId }))), mdText(d.installSite), mdText(d.assignedCsm?.name ?? t("cards.fact.notAssigned")), d.lead && mdText(t("cards.customer.leadMarker"))),
       useCases: shown.map((u) => ({
-        text: join(t("cards.customer.useCaseLine", { useCase: u.name, stage: f.stage(u.stage), days: f.days(u.daysInStage) }), u.cpiEligible === true && t("cards.customer.cpiMarker"), u.stalled && t("cards.customer.stalledMarker")),
+        text: join(t("cards.customer.useCaseLine", { useCase: u.name, stage: f.stage(u.stage), days: f.days(u.daysInStage) }), u.cpiEligible === true && t("cards.customer.cpiMarker"), u.dccNeeded === true && t("cards.customer.dccMarker"), u.stalled && t("cards.customer.stalledMarker")),
         color: u.stalled ? "Warning" : "Default",
       })),
     };

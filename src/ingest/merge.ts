@@ -60,6 +60,16 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDom
   const customersRemoved = await client.query(`
     UPDATE customer c SET active = false, updated_at = now()
     WHERE c.active AND NOT EXISTS (SELECT 1 FROM snapshot_row s WHERE s.cr_party_id = c.cr_party_id)`);
+  // Our rule (seed 000): a customer bought from more than one partner when its rows carry two
+  // or more distinct Adoption Partner values, trimmed and without case. Every row counts, the
+  // excluded ones too: an exclusion is the partner's choice about its journeys, not a fact
+  // about whom the customer bought from, and LCA's consent rule follows the purchases.
+  await client.query(`
+    WITH partners AS (
+      SELECT cr_party_id, count(DISTINCT lower(btrim(adoption_partner))) FILTER (WHERE btrim(adoption_partner) <> '') > 1 AS multi
+      FROM snapshot_row GROUP BY cr_party_id)
+    UPDATE customer c SET multi_partner = p.multi
+    FROM partners p WHERE p.cr_party_id = c.cr_party_id AND c.multi_partner IS DISTINCT FROM p.multi`);
 
   // An export may name a CSM outside the partner (another company, a typo'd domain): the
   // row is kept, but the person never becomes a CSM here, so no path can message them, and
