@@ -257,5 +257,12 @@ async function mergeContacts(client: Queryable): Promise<number> {
                                        WHERE s.changed)
       AND NOT EXISTS (SELECT 1 FROM contact_src s
                       WHERE s.ucd_id = c.use_case_deployment_id AND s.source = c.source AND s.slot = c.slot)`);
-  return (upserted.rowCount ?? 0) + (deleted.rowCount ?? 0);
+  // A contact added in chat that LCA now carries in its other slot is that contact, not a second one.
+  const moved = await client.query(`
+    DELETE FROM contact c
+    WHERE c.source = 'partner' AND c.lca_email IS NULL
+      AND c.use_case_deployment_id IN (SELECT ucd_id FROM contact_src)
+      AND EXISTS (SELECT 1 FROM contact k WHERE k.use_case_deployment_id = c.use_case_deployment_id AND k.source = 'partner'
+                  AND k.slot <> c.slot AND k.lca_email IS NOT NULL AND lower(k.lca_email) = lower(c.email))`);
+  return (upserted.rowCount ?? 0) + (deleted.rowCount ?? 0) + (moved.rowCount ?? 0);
 }
