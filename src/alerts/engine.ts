@@ -5,6 +5,7 @@ import { ALERT_KINDS, type AlertKind } from "../domain/recommendations.js";
 import type { DeliveryBarrier } from "../domain/snapshot.js";
 import type { Stage } from "../domain/stages.js";
 import { DEFAULT_BATCH_OVER, summarize, type NoticeRow } from "./batch.js";
+import { enqueueRedraws } from "../delivery/refresh.js";
 import { loadAudience, route, type AlertTarget, type Audience } from "./routing.js";
 
 export type KindCounts = Record<AlertKind, number>;
@@ -81,13 +82,17 @@ export async function runAlertEngine(client: Queryable, options: EngineOptions):
 
   const batchSize = options.batchSize ?? 5000;
   const fresh: Fresh = [];
+  const waitChanged: number[] = [];
   for (let after = 0; ; ) {
     const { rows } = await client.query<FactsRow>(FACTS_SQL, [after, batchSize]);
     if (rows.length === 0) break;
     after = rows[rows.length - 1]!.id;
-    await evaluateBatch(client, rows, rules, options, audience, summary, fresh);
+    await evaluateBatch(client, rows, rules, options, audience, summary, fresh, waitChanged);
   }
   summary.outboxRows += await insertOutboxRows(client, summarize(fresh, options.batchOver ?? DEFAULT_BATCH_OVER));
+  // The snapshot decided a chat fix (confirmed, stale, overridden): the cards already sent
+  // still say "waiting for LCA", so each is redrawn through the outbox, as after a click.
+  for (const alertId of waitChanged) summary.outboxRows += await enqueueRedraws(client, alertId);
   await sendReminders(client, options, audience, summary);
   return summary;
 }
@@ -142,7 +147,11 @@ function toFacts(row: FactsRow): UseCaseFacts {
   };
 }
 
-async function evaluateBatch(client: Queryable, rows: FactsRow[], rules: AlertRules, options: EngineOptions, audience: Audience, summary: EngineSummary, fresh: Fresh): Promise<void> {
+/**
+ * `waitChanged`, when given (the ingest), collects the open alerts that were waiting for LCA
+ * and changed here: their wait marked otherwise, or resolved. A chat action redraws its own.
+ */
+async function evaluateBatch(client: Queryable, rows: FactsRow[], rules: AlertRules, options: EngineOptions, audience: Audience, summary: EngineSummary, fresh: Fresh, waitChanged?: number[]): Promise<void> {
   const ids = rows.map((r) => r.id);
   const open = await client.query<OpenAlert>(
     `SELECT id, kind, subject, use_case_deployment_id AS ucd_id, facts, lca_wait FROM alert WHERE status = 'open' AND use_case_deployment_id = ANY($1)`,
@@ -193,6 +202,10 @@ async function evaluateBatch(client: Queryable, rows: FactsRow[], rules: AlertRu
     toResolve.push({ id: alert.id, kind: alert.kind, reason: resolutionReason(alert.kind, { active: true, excluded: row.excluded }) });
   }
 
+  if (waitChanged) {
+    const waited = new Set(open.rows.filter((a) => a.lca_wait !== null).map((a) => a.id));
+    waitChanged.push(...toMark.map((m) => m.id), ...toResolve.filter((r) => waited.has(r.id)).map((r) => r.id));
+  }
   if (toMark.length > 0) {
     // A new version: a card drawn before shows the other main action.
     await client.query(

@@ -1,8 +1,7 @@
 /** The cards about one thing in full: a use case's detail and a customer's summary. */
-import { offersRecommendationActions } from "../domain/recommendations.js";
+import { dccNeeded, isRecommendationAction, offersRecommendationActions } from "../domain/recommendations.js";
 import { CHAT_REGISTRY } from "../protocol/chats.js";
 import type { ActivityEntry, ActivityView, CustomerView, HistoryView, UseCaseDetailView } from "../protocol/views.js";
-import { isRecommendationAction } from "../domain/recommendations.js";
 import { escapeCardMarkdown } from "./escape.js";
 import type { Format } from "./present-format.js";
 import { actionChoices, join, mdBold, mdText, submit, useCasePath, type TemplateData } from "./present-pieces.js";
@@ -27,7 +26,8 @@ export function presentUseCaseDetail(view: UseCaseDetailView, f: Format): Templa
       lead: f.yesNo(!!deployment.lead),
       telemetry: t(useCase.telemetry ? "cards.fact.on" : "cards.fact.off"),
       cpi: useCase.cpiEligible == null ? "" : f.yesNo(useCase.cpiEligible),
-      dcc: f.yesNo(!!useCase.dcc),
+      // Bought from several partners without a consent: say it is needed (seed 000).
+      dcc: dccNeeded(useCase) ? t("cards.fact.dccNeeded") : f.yesNo(!!useCase.dcc),
       adoptionPartner: useCase.adoptionPartner ?? "",
       added: f.date(useCase.addedOn),
       renewal: useCase.renewalOn ? f.date(useCase.renewalOn) : "",
@@ -93,7 +93,7 @@ export function presentCustomer(view: CustomerView, f: Format): TemplateData {
     return {
       titleMd: join(mdBold(escapeCardMarkdown(t("cards.customer.deploymentLine", { id: d.deploymentId }))), mdText(d.installSite), mdText(d.assignedCsm?.name ?? t("cards.fact.notAssigned")), d.lead && mdText(t("cards.customer.leadMarker"))),
       useCases: shown.map((u) => ({
-        text: join(t("cards.customer.useCaseLine", { useCase: u.name, stage: f.stage(u.stage), days: f.days(u.daysInStage) }), u.cpiEligible === true && t("cards.customer.cpiMarker"), u.stalled && t("cards.customer.stalledMarker")),
+        text: join(t("cards.customer.useCaseLine", { useCase: u.name, stage: f.stage(u.stage), days: f.days(u.daysInStage) }), u.cpiEligible === true && t("cards.customer.cpiMarker"), u.dccNeeded === true && t("cards.customer.dccMarker"), u.stalled && t("cards.customer.stalledMarker")),
         color: u.stalled ? "Warning" : "Default",
       })),
     };

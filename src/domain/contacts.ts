@@ -14,7 +14,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
 
 export interface ContactChange {
   email: string;
-  /** 0 = the Cisco contact; 1 or 2 = a partner slot; undefined = the first free partner slot. */
+  /** 0 = the Cisco contact; 1 or 2 = a partner slot (a free one means the first free slot); undefined = the first free partner slot. */
   slot: number | undefined;
   partnerDomains: readonly string[];
   /** Partner slots already holding a contact on this use case. */
@@ -34,7 +34,11 @@ export function checkContactChange(change: ContactChange): { ok: true; slot: 1 |
   if (change.knownBarrier === "hard_bounce" || change.knownBarrier === "unsubscribed") {
     return { ok: false, refusal: { rule: "knownBarred", barrier: change.knownBarrier } };
   }
-  if (change.slot === 1 || change.slot === 2) return { ok: true, slot: change.slot };
+  // A named slot that holds a contact is replaced in place. A new contact goes into the first
+  // free slot, even when slot 2 was named: the ingest reads a lone partner contact as slot 1
+  // (LCA's Partner Contact 2 column with column 1 empty comes back as slot 1), so a chat
+  // contact left in slot 2 with slot 1 free would never be seen as confirmed by LCA.
+  if ((change.slot === 1 || change.slot === 2) && change.usedPartnerSlots.includes(change.slot)) return { ok: true, slot: change.slot };
   const free = [1, 2].find((s) => !change.usedPartnerSlots.includes(s)) as 1 | 2 | undefined;
   if (!free) return { ok: false, refusal: { rule: "tooManyPartnerContacts", max: MAX_PARTNER_CONTACTS } };
   return { ok: true, slot: free };

@@ -23,13 +23,38 @@ export const RECOMMENDATION_FOR: Record<AlertKind, "find_adoption_barrier" | "up
   new_use_case: "review_new_use_case",
 };
 
+/** What a use case's telemetry needs, as far as LCA's data tells. */
+export interface TelemetryFacts {
+  telemetry: boolean;
+  /** LCA's Digital Customer Consent. */
+  dcc?: boolean;
+  /** The customer bought from more than one partner (see dccNeeded). */
+  multiPartner?: boolean;
+}
+
 /**
- * What the card recommends for this use case: a stalled or regressed use case without
- * telemetry is to turn it on first (domain.md: without it, the stage moves only by Cisco's
- * review, so no step with the customer shows in LCA).
+ * Our rule (seed 000: "in cases where a customer has purchased from more than one partner,
+ * telemetry data is only displayed when the customer signs a digital consent form"): a use
+ * case of a customer with two or more distinct Adoption Partners (set at ingest) and no
+ * Digital Customer Consent needs one.
  */
-export function recommendationFor(kind: AlertKind, facts: { telemetry: boolean }): (typeof RECOMMENDATION_FOR)[AlertKind] | "enable_telemetry" {
-  if ((kind === "stalled" || kind === "regression") && !facts.telemetry) return "enable_telemetry";
+export function dccNeeded(facts: TelemetryFacts): boolean {
+  return facts.multiPartner === true && facts.dcc !== true;
+}
+
+export type RecommendationKind = (typeof RECOMMENDATION_FOR)[AlertKind] | "enable_telemetry" | "request_dcc";
+
+/**
+ * What the card recommends for this use case. A stalled or regressed use case without
+ * telemetry is to turn it on first (domain.md: without it, the stage moves only by Cisco's
+ * review, so no step with the customer shows in LCA); with telemetry on but a consent needed
+ * (dccNeeded), the consent comes next, as LCA shows none of that telemetry without it.
+ */
+export function recommendationFor(kind: AlertKind, facts: TelemetryFacts): RecommendationKind {
+  if (kind === "stalled" || kind === "regression") {
+    if (!facts.telemetry) return "enable_telemetry";
+    if (dccNeeded(facts)) return "request_dcc";
+  }
   return RECOMMENDATION_FOR[kind];
 }
 

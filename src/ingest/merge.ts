@@ -60,6 +60,16 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDom
   const customersRemoved = await client.query(`
     UPDATE customer c SET active = false, updated_at = now()
     WHERE c.active AND NOT EXISTS (SELECT 1 FROM snapshot_row s WHERE s.cr_party_id = c.cr_party_id)`);
+  // Our rule (seed 000): a customer bought from more than one partner when its rows carry two
+  // or more distinct Adoption Partner values, trimmed and without case. Every row counts, the
+  // excluded ones too: an exclusion is the partner's choice about its journeys, not a fact
+  // about whom the customer bought from, and LCA's consent rule follows the purchases.
+  await client.query(`
+    WITH partners AS (
+      SELECT cr_party_id, count(DISTINCT lower(btrim(adoption_partner))) FILTER (WHERE btrim(adoption_partner) <> '') > 1 AS multi
+      FROM snapshot_row GROUP BY cr_party_id)
+    UPDATE customer c SET multi_partner = p.multi
+    FROM partners p WHERE p.cr_party_id = c.cr_party_id AND c.multi_partner IS DISTINCT FROM p.multi`);
 
   // An export may name a CSM outside the partner (another company, a typo'd domain): the
   // row is kept, but the person never becomes a CSM here, so no path can message them, and
@@ -247,5 +257,12 @@ async function mergeContacts(client: Queryable): Promise<number> {
                                        WHERE s.changed)
       AND NOT EXISTS (SELECT 1 FROM contact_src s
                       WHERE s.ucd_id = c.use_case_deployment_id AND s.source = c.source AND s.slot = c.slot)`);
-  return (upserted.rowCount ?? 0) + (deleted.rowCount ?? 0);
+  // A contact added in chat that LCA now carries in its other slot is that contact, not a second one.
+  const moved = await client.query(`
+    DELETE FROM contact c
+    WHERE c.source = 'partner' AND c.lca_email IS NULL
+      AND c.use_case_deployment_id IN (SELECT ucd_id FROM contact_src)
+      AND EXISTS (SELECT 1 FROM contact k WHERE k.use_case_deployment_id = c.use_case_deployment_id AND k.source = 'partner'
+                  AND k.slot <> c.slot AND k.lca_email IS NOT NULL AND lower(k.lca_email) = lower(c.email))`);
+  return (upserted.rowCount ?? 0) + (deleted.rowCount ?? 0) + (moved.rowCount ?? 0);
 }

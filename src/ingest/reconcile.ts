@@ -58,15 +58,23 @@ export async function reconcileChanges(client: Queryable, options: ReconcileOpti
       ORDER BY s.deployment_id, s.row_number),
     seen AS (
       SELECT o.id, o.status::text AS status, o.value_before, o.value_chat, o.field,
-        CASE o.field WHEN 'csm_email' THEN c.csm_email
-                     WHEN 'partner_contact_1_email' THEN s.p1_email WHEN 'partner_contact_1_name' THEN s.p1_name
-                     WHEN 'partner_contact_2_email' THEN s.p2_email WHEN 'partner_contact_2_name' THEN s.p2_name END AS lca_value,
+        -- A partner contact is the same contact in whichever of LCA's two slots it comes back
+        -- (the reader moves a lone contact 2 to slot 1): its email is matched in both, and its
+        -- name is read from the slot that carries the contact's address.
+        CASE WHEN o.field = 'csm_email' THEN c.csm_email
+             WHEN o.field LIKE 'partner_contact_%_email' AND lower(o.value_chat) IN (lower(s.p1_email), lower(s.p2_email)) THEN o.value_chat
+             WHEN o.field LIKE 'partner_contact_%_name' AND lower(k.email) = lower(s.p1_email) THEN s.p1_name
+             WHEN o.field LIKE 'partner_contact_%_name' AND lower(k.email) = lower(s.p2_email) THEN s.p2_name
+             WHEN o.field = 'partner_contact_1_email' THEN s.p1_email WHEN o.field = 'partner_contact_1_name' THEN s.p1_name
+             WHEN o.field = 'partner_contact_2_email' THEN s.p2_email WHEN o.field = 'partner_contact_2_name' THEN s.p2_name END AS lca_value,
         (SELECT count(*) FROM generate_series(((o.created_at AT TIME ZONE 'UTC') AT TIME ZONE $2)::date + 1, $1::date, interval '1 day') AS g(day)
          WHERE extract(isodow FROM g.day) < 6)::int AS waited
       FROM open o
       LEFT JOIN csm_row c ON o.field = 'csm_email' AND c.deployment_id = o.lca_deployment_id
       LEFT JOIN snapshot_row s ON o.field <> 'csm_email' AND s.deployment_id = o.lca_deployment_id
         AND (s.architecture, s.solution_domain, s.use_case) = (o.architecture, o.solution_domain, o.use_case)
+      LEFT JOIN contact k ON o.field LIKE 'partner_contact_%' AND k.use_case_deployment_id = o.use_case_deployment_id
+        AND k.source = 'partner' AND k.slot = substr(o.field, 17, 1)::int
       WHERE c.deployment_id IS NOT NULL OR s.deployment_id IS NOT NULL),
     norm AS (
       SELECT id, status, lca_value, waited,

@@ -1,6 +1,6 @@
 import type { LcaWait } from "../domain/alerts.js";
 import type { IsoDate } from "../domain/dates.js";
-import type { AlertKind, RecommendationAction, RECOMMENDATION_FOR, SnoozeDays } from "../domain/recommendations.js";
+import type { AlertKind, RecommendationAction, RecommendationKind, SnoozeDays } from "../domain/recommendations.js";
 import type { DeliveryBarrier } from "../domain/snapshot.js";
 import type { Stage } from "../domain/stages.js";
 import type { MessageKey, MessageParams } from "../i18n.js";
@@ -18,7 +18,7 @@ export type IsoDateTime = string;
 
 export type { DeliveryBarrier };
 
-export type RecommendationKind = (typeof RECOMMENDATION_FOR)[AlertKind];
+export type { RecommendationKind };
 
 /** A message the presenter translates: a key and its parameters, or text the caller already has in the reader's language. */
 export type Message = { key: MessageKey; params?: MessageParams } | { text: string };
@@ -65,6 +65,10 @@ export interface UseCaseFacts extends UseCaseName {
   tags: string[];
   /** LCA's "CPI Eligible" (Cisco Partner Incentive); null when LCA left it empty. */
   cpiEligible?: boolean | null;
+  /** LCA's Digital Customer Consent. */
+  dcc?: boolean;
+  /** The customer bought from more than one partner (two or more Adoption Partners): LCA shows telemetry only with a DCC. */
+  multiPartner?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -203,7 +207,6 @@ export interface UseCaseDetailView {
   customer: CustomerRef;
   deployment: DeploymentRef;
   useCase: UseCaseFacts & {
-    dcc?: boolean;
     adoptionPartner?: string | null;
     renewalOn?: IsoDate | null;
     excluded?: boolean;
@@ -232,6 +235,8 @@ export interface CustomerUseCaseRow extends UseCaseName {
   threshold?: number | null;
   stalled: boolean;
   cpiEligible?: boolean | null;
+  /** The customer bought from more than one partner and this use case has no DCC (dccNeeded). */
+  dccNeeded?: boolean;
 }
 
 export interface CustomerView {

@@ -3,7 +3,7 @@ import type { Filters } from "../commands/types.js";
 import type { PrismaClient } from "../db/database.js";
 import type { AlertFacts } from "../domain/alerts.js";
 import { daysBetween, fromDate, type IsoDate } from "../domain/dates.js";
-import { RECOMMENDATION_FOR, type AlertKind } from "../domain/recommendations.js";
+import { dccNeeded, recommendationFor, type AlertKind } from "../domain/recommendations.js";
 import { editDistance } from "../commands/text.js";
 import { stallThreshold, type Stage, type StallThresholds } from "../domain/stages.js";
 import type { Prisma } from "../generated/prisma/client.js";
@@ -123,7 +123,7 @@ export async function findCustomer(ctx: QueryContext, query: string): Promise<{ 
           const stage = u.stage as Stage;
           const daysInStage = daysBetween(fromDate(u.stageEnteredOn), ctx.today);
           const threshold = stallThreshold(ctx.stallThresholds, stage, u.useCase.solutionDomain);
-          return { id: u.id, architecture: u.useCase.architecture, solutionDomain: u.useCase.solutionDomain, name: u.useCase.name, stage, daysInStage, threshold, stalled: threshold !== null && daysInStage > threshold, cpiEligible: u.cpiEligible };
+          return { id: u.id, architecture: u.useCase.architecture, solutionDomain: u.useCase.solutionDomain, name: u.useCase.name, stage, daysInStage, threshold, stalled: threshold !== null && daysInStage > threshold, cpiEligible: u.cpiEligible, dccNeeded: dccNeeded({ telemetry: u.telemetry, dcc: u.dcc, multiPartner: customer!.multiPartner }) };
         }),
       })),
       lcaUrl: customer.deployments[0] ? ctx.lcaUrl(customer.deployments[0].deploymentId) : null,
@@ -194,7 +194,8 @@ export async function useCaseDetail(ctx: QueryContext, id: number): Promise<UseC
     deployment: { rowId: row.deployment.id, deploymentId: row.deployment.deploymentId, version: row.deployment.version, installSite: row.deployment.installSite, assignedCsm: item.assignedCsm ?? null, lead: row.deployment.lead },
     useCase: {
       ...item.useCase, id: row.id, version: row.version, stage: item.stage, stageEnteredOn: fromDate(row.stageEnteredOn), addedOn: fromDate(row.addedOn),
-      telemetry: row.telemetry, tags: row.tags, cpiEligible: row.cpiEligible, dcc: row.dcc, adoptionPartner: row.adoptionPartner, renewalOn: row.renewalOn ? fromDate(row.renewalOn) : null, excluded: row.excluded,
+      telemetry: row.telemetry, tags: row.tags, cpiEligible: row.cpiEligible, dcc: row.dcc, multiPartner: row.deployment.customer.multiPartner,
+      adoptionPartner: row.adoptionPartner, renewalOn: row.renewalOn ? fromDate(row.renewalOn) : null, excluded: row.excluded,
     },
     daysInStage: item.daysInStage,
     threshold: item.threshold ?? null,
@@ -205,7 +206,7 @@ export async function useCaseDetail(ctx: QueryContext, id: number): Promise<UseC
     })),
     recommendation: open?.recommendation
       ? {
-          kind: RECOMMENDATION_FOR[open.kind as AlertKind],
+          kind: recommendationFor(open.kind as AlertKind, { telemetry: row.telemetry, dcc: row.dcc, multiPartner: row.deployment.customer.multiPartner }),
           status: open.recommendation.status,
           actions: open.recommendation.actions.map((a) => ({ action: a.action, by: a.csm.name, at: a.createdAt.toISOString(), comment: a.comment })),
         }
@@ -244,7 +245,7 @@ export async function alertView(ctx: QueryContext, alertId: number): Promise<Ale
     },
     customer: item.customer,
     deployment: { rowId: row.deployment.id, deploymentId: row.deployment.deploymentId, version: row.deployment.version, installSite: row.deployment.installSite, assignedCsm: item.assignedCsm ?? null, lead: row.deployment.lead },
-    useCase: { ...item.useCase, id: row.id, version: row.version, stage: item.stage, stageEnteredOn: fromDate(row.stageEnteredOn), addedOn: fromDate(row.addedOn), telemetry: row.telemetry, tags: row.tags, cpiEligible: row.cpiEligible },
+    useCase: { ...item.useCase, id: row.id, version: row.version, stage: item.stage, stageEnteredOn: fromDate(row.stageEnteredOn), addedOn: fromDate(row.addedOn), telemetry: row.telemetry, tags: row.tags, cpiEligible: row.cpiEligible, dcc: row.dcc, multiPartner: row.deployment.customer.multiPartner },
     lcaUrl: ctx.lcaUrl(row.deployment.deploymentId),
     lcaWait: alert.status === "open" ? alert.lcaWait : null,
     state: {

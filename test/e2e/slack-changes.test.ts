@@ -11,7 +11,7 @@ import { startHttpServer, type HttpServer } from "../../src/server/http.js";
 import { UPLOAD_HEADER } from "../../src/writeback/workbook.js";
 import { deploymentNotOf, readUploadWorkbook } from "../support/changes-workbook.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
-import { commandBody, postSigned, startFakeSlack, type FakeSlack } from "../support/fake-slack.js";
+import { commandBody, eventBody, FAKE_BOT_USER_ID, postSigned, startFakeSlack, type FakeSlack } from "../support/fake-slack.js";
 import { blockText } from "../support/slack-blocks.js";
 
 /** `/lca changes` through the real Bolt receiver against the fake Slack: the workbook arrives in the admin's DM by files.uploadV2. */
@@ -27,9 +27,9 @@ let eventsUrl: string;
 let deploymentId: string;
 let seq = 0;
 
-async function slashCommand(userId: string, text: string) {
+async function slashCommand(userId: string, text: string, channelId = "C0TEAM") {
   const key = `cmd-${++seq}`;
-  const post = await postSigned(eventsUrl, SECRET, commandBody({ command: "/lca", text, userId, channelId: `C0TEAM`, responseUrl: fake.responseUrl(key) }));
+  const post = await postSigned(eventsUrl, SECRET, commandBody({ command: "/lca", text, userId, channelId, responseUrl: fake.responseUrl(key) }));
   expect(post.status).toBe(200);
   return key;
 }
@@ -89,6 +89,48 @@ describe("Slack: /lca changes", () => {
     expect(methods).toEqual(expect.arrayContaining(["conversations.open", "files.getUploadURLExternal", "upload", "files.completeUploadExternal"]));
     expect(methods.indexOf("files.getUploadURLExternal")).toBeLessThan(methods.indexOf("upload"));
     expect(methods.indexOf("upload")).toBeLessThan(methods.indexOf("files.completeUploadExternal"));
+  });
+
+  it("says in the channel, only to the asker and in their language, that the workbook is in the DM, naming no data", async () => {
+    for (const [user, text, t] of [["U0JAMES", "changes", en], ["U0ANNA", "изменения", ru]] as const) {
+      const before = fake.files.length;
+      const key = await slashCommand(user, text);
+      const file = await fake.waitFor(`${user}'s upload`, () => fake.files.slice(before).find((f) => f.channel));
+      expect(file.channel).toBe(`D${user}`);
+      const answer = await answerOf(key);
+      expect(answer.body.response_type).toBe("ephemeral");
+      expect(blockText(answer.body.blocks)).toContain(t("chat.changes.inYourDm"));
+      expect(JSON.stringify(answer.body)).not.toContain(deploymentId);
+      expect(fake.responses.filter((r) => r.key === key)).toHaveLength(1);
+    }
+  });
+
+  it("after `@LCA changes` in a channel, tells only the asker, in the mention's thread, that the workbook is in the DM", async () => {
+    for (const [user, text, t] of [["U0JAMES", "changes", en], ["U0ANNA", "изменения", ru]] as const) {
+      const before = fake.files.length;
+      const from = fake.calls.length;
+      const ts = `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, "0")}`;
+      const event = { type: "app_mention", user, text: `<@${FAKE_BOT_USER_ID}> ${text}`, ts, channel: "C0TEAM" };
+      expect((await postSigned(eventsUrl, SECRET, eventBody(event, `EvC${seq}`), { contentType: "application/json" })).status).toBe(200);
+      await slack.idle();
+      expect(fake.files.slice(before).map((f) => f.channel)).toEqual([`D${user}`]);
+      const calls = fake.calls.slice(from);
+      const notes = calls.filter((c) => c.method === "chat.postEphemeral");
+      expect(notes.map((c) => [c.args.channel, c.args.user, c.args.thread_ts])).toEqual([["C0TEAM", user, ts]]);
+      expect(blockText(notes[0]!.args.blocks)).toContain(t("chat.changes.inYourDm"));
+      expect(JSON.stringify(notes[0]!.args)).not.toContain(deploymentId);
+      // Nothing for the channel to read: no post in it at all.
+      expect(calls.filter((c) => c.method === "chat.postMessage" && c.args.channel === "C0TEAM")).toEqual([]);
+    }
+  });
+
+  it("typed in the DM itself, uploads the file there and adds no note", async () => {
+    const before = fake.files.length;
+    const key = await slashCommand("U0JAMES", "changes", "DU0JAMES");
+    await fake.waitFor("the upload in the DM", () => fake.files.slice(before).find((f) => f.channel === "DU0JAMES"));
+    await slack.idle();
+    // The upload was all: no answer at all to this command, so no note either.
+    expect(fake.responses.filter((r) => r.key === key)).toEqual([]);
   });
 
   it("answers a Russian admin in Russian, with the same workbook", async () => {

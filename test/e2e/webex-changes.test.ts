@@ -103,6 +103,30 @@ describe("Webex: changes", () => {
     expect(fake.botMessages(group.id, since).some((m) => m.uploads)).toBe(false);
   });
 
+  it.each([
+    ["james", "changes", en],
+    ["anna", "изменения", ru],
+  ] as const)("asked in a group space, says there, in the thread and in the asker's language, that the workbook is in the 1:1 space (%s)", async (who, text, t) => {
+    const person = people[who];
+    const group = fake.groupRoom(`CS team ${who}`, [person, people.sophie]);
+    const since = fake.posted.length;
+    const asked = fake.say(person, group, text, { mention: true });
+    expect((await fake.deliver(asked)).status).toBe(200);
+    await channel.idle();
+    const inSpace = fake.botMessages(group.id, since);
+    expect(inSpace).toHaveLength(1);
+    expect(said(inSpace)).toContain(JSON.stringify(t("chat.changes.inYourDm")).slice(1, -1));
+    expect(inSpace[0]!.uploads).toBeUndefined();
+    expect(said(inSpace)).not.toContain(deploymentId);
+    expect(fake.posted.slice(since).filter((m) => m.uploads).map((m) => m.roomId)).toEqual([fake.directRoom(person).id]);
+  });
+
+  it("asked in the 1:1 space, adds no note there: the file is the answer", async () => {
+    const { replies } = await say(people.james, "changes");
+    expect(replies.filter((m) => m.uploads)).toHaveLength(1);
+    expect(said(replies)).not.toContain(JSON.stringify(en("chat.changes.inYourDm")).slice(1, -1));
+  });
+
   it("refuses anyone but an admin in their language, and attaches nothing", async () => {
     const english = await say(people.sophie, "changes");
     expect(said(english.replies)).toContain(en("chat.changes.notAdmin"));

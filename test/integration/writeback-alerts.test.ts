@@ -85,6 +85,40 @@ describe.each(DB_KINDS)("a contact alert fixed in chat on %s", (kind) => {
     expect((await alertView(qctx("2026-11-25"), a!.id))?.lcaWait).toBe("upload_pending");
   });
 
+  // A card of the alert the outbox already delivered to Anna's Slack DM.
+  const delivered = async () => {
+    const { rows: [a] } = await db.pool.query<{ id: number; csm_id: number }>(`SELECT a.id, d.assigned_csm_id AS csm_id FROM alert a JOIN use_case_deployment x ON x.id = a.use_case_deployment_id JOIN deployment d ON d.id = x.deployment_id`);
+    await db.pool.query(
+      `INSERT INTO outbox_message (channel, destination, csm_id, alert_id, kind, payload, dedupe_key, status, sent_at, external_id, conversation_id)
+       VALUES ('slack', 'csm:' || $2::int, $2::int, $1::int, 'alert', json_build_object('alertId', $1::int, 'notice', 0), 'test:card:' || $1::int, 'sent', now(), '1700000000.000100', 'D0ANNA')`,
+      [a!.id, a!.csm_id]);
+    return a!.id;
+  };
+  const redraws = async () =>
+    (await db.pool.query<{ alert_id: number; channel: string; external_id: string }>(
+      `SELECT alert_id, channel::text, payload->>'externalId' AS external_id FROM outbox_message WHERE kind = 'refresh' ORDER BY id`)).rows;
+
+  it.each([
+    ["stale: open again, 'not yet in LCA'", [bounced], "2026-11-25", "upload_pending", "open"],
+    ["confirmed: resolved", [fixed], "2026-11-24", "waiting", "resolved"],
+    ["overridden: LCA's third value", [{ name: null, email: "third@northwind.example", barrier: "none" as const }], "2026-11-24", "waiting", "resolved"],
+  ] as const)("redraws the delivered card through the outbox when the ingest decides the fix (%s)", async (_name, contacts, asOf, wait, status) => {
+    await fixInChat();
+    const alertId = await delivered();
+    // Tuesday with LCA's old value: nothing decided, nothing redrawn.
+    if (asOf !== "2026-11-24") {
+      await ingestRows(db.pool, snapshot([bounced]), options("2026-11-24"));
+      expect(await redraws()).toEqual([]);
+    }
+    const summary = await ingestRows(db.pool, snapshot([...contacts]), options(asOf));
+    expect(summary.changes.confirmed + summary.changes.overridden + summary.changes.stale).toBeGreaterThan(0);
+    expect((await alerts())[0]).toMatchObject({ status, lca_wait: wait });
+    expect(await redraws()).toEqual([{ alert_id: alertId, channel: "slack", external_id: "1700000000.000100" }]);
+    // The same snapshot again decides nothing and queues no second redraw.
+    await ingestRows(db.pool, snapshot([...contacts]), { ...options(asOf), source: "again" });
+    expect(await redraws()).toHaveLength(1);
+  });
+
   it("is open again with LCA's value when LCA sets a third, barred one", async () => {
     await fixInChat();
     const third = { name: null, email: "third@northwind.example", barrier: "unsubscribed" as const };

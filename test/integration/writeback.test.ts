@@ -108,6 +108,34 @@ describe.each(DB_KINDS)("LCA write-back on %s", (kind) => {
     expect(again.useCaseDeployments).toEqual({ created: 0, updated: 0, removed: 0 });
   });
 
+  it("round trip: a contact added in chat for slot 2 while slot 1 is free lands in slot 1, where LCA's export puts it back: confirmed", async () => {
+    const segmentation = (await db.pool.query<{ id: number; version: number }>(`SELECT x.id, x.version FROM use_case_deployment x JOIN use_case u ON u.id = x.use_case_id WHERE u.name = 'Campus Network Segmentation'`)).rows[0]!;
+    const added = await runHandler(await ctx(ANNA), "contact.update", { a: "contact.update", v: 1, id: segmentation.id, ev: segmentation.version, slot: 2, email: "seg.lead@northwind.example", name: "Seg Lead" });
+    expect(replies(added)[0]).toMatchObject({ view: { outcome: { key: "contactSavedPending" } } });
+    expect(await statuses()).toEqual(["partner_contact_1_email pending", "partner_contact_1_name pending"]);
+    const file = path.join(dir, `${kind}-slot.xlsx`);
+    await writeUploadXlsx(await uploadRows(db.pool), await partnerTags(db.pool), file);
+    const summary = await ingestFile(db.pool, file, options("2026-11-24"));
+    expect(summary.changes).toEqual({ confirmed: 2, overridden: 0, stale: 0 });
+    expect(await statuses()).toEqual(["partner_contact_1_email confirmed", "partner_contact_1_name confirmed"]);
+    const { rows: contacts } = await db.pool.query(`SELECT slot, email, name, lca_email FROM contact WHERE use_case_deployment_id = $1 AND source = 'partner' ORDER BY slot`, [segmentation.id]);
+    expect(contacts).toEqual([{ slot: 1, email: "seg.lead@northwind.example", name: "Seg Lead", lca_email: "seg.lead@northwind.example" }]);
+    expect(await listChanges(db.pool, { all: false })).toEqual([]);
+  });
+
+  it("a chat contact in slot 2 that LCA carries in slot 1 (its slot 1 emptied) is confirmed, one contact, not two", async () => {
+    const ucd = await automation();
+    await runHandler(await ctx(ANNA), "contact.update", { a: "contact.update", v: 1, id: ucd.id, ev: ucd.version, email: "second@northwind.example", name: "Second Person" });
+    expect(await statuses()).toEqual(["partner_contact_2_email pending", "partner_contact_2_name pending"]);
+    // LCA dropped the bounced contact 1; the added one comes back alone, so read as slot 1.
+    const next = baseline();
+    next[0] = { ...next[0]!, partnerContacts: [{ name: "Second Person", email: "second@northwind.example", barrier: "none" }] };
+    const summary = await ingestRows(db.pool, ok(next), options("2026-11-24"));
+    expect(summary.changes).toEqual({ confirmed: 2, overridden: 0, stale: 0 });
+    const { rows } = await db.pool.query(`SELECT slot, email, name, lca_email FROM contact WHERE use_case_deployment_id = $1 AND source = 'partner' ORDER BY slot`, [ucd.id]);
+    expect(rows).toEqual([{ slot: 1, email: "second@northwind.example", name: "Second Person", lca_email: "second@northwind.example" }]);
+  });
+
   it("LCA's third value overrides the chat value: LCA's is kept and the CSM who made the change is told", async () => {
     await fixContact();
     await runHandler(await ctx(JAMES), "assign", { command: { kind: "assign", deploymentId: "DPL101X431", to: "me" }, text: "assign DPL101X431" } as never);

@@ -53,6 +53,8 @@ export interface SlackChannel extends ChatChannel<SlackWhere> {
   readonly port: SlackPort;
   /** What the last start() found wrong with the TEAM_SPACES channels (logged, never fatal). */
   readonly teamChannelProblems: readonly string[];
+  /** Resolves when every request acknowledged so far has been answered (tests wait on it). */
+  idle(): Promise<void>;
 }
 
 /**
@@ -87,30 +89,34 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     port,
     postMessage: async (channel, message, threadTs) =>
       void (await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false, ...(threadTs ? { thread_ts: threadTs } : {}) })),
-    postEphemeral: async (channel, user, threadTs, message) => void (await client.chat.postEphemeral({ channel, user, thread_ts: threadTs, text: message.text, blocks: message.blocks })),
+    postEphemeral: async (channel, user, message, threadTs) =>
+      void (await client.chat.postEphemeral({ channel, user, text: message.text, blocks: message.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) })),
     now: deps.now,
     log,
   });
-  const { present, viaRespond, viaPost, viaThread, viaResponseUrl, viaCardThread } = presenter;
+  const { present, viaRespond, viaPost, viaThread, viaResponseUrl, viaCardThread, viaEphemeral } = presenter;
   /**
    * A file goes to the person's DM with the bot, wherever they asked: it may hold what a
    * channel must not read. One meant for the conversation (`here`: the team chart, for
    * admins and leads) goes where they asked (`channel`; in a mention's thread, `threadTs`).
+   * Answers the conversation it went to.
    */
-  const upload = (userId: string, channel?: string, threadTs?: string) => async (file: SlackFile) => {
+  const upload = (userId: string, channel?: string, threadTs?: string) => async (file: SlackFile): Promise<string> => {
     const contents = { file: Buffer.from(file.bytes), filename: file.name, title: file.name, initial_comment: file.comment };
     if (file.here && channel !== undefined) {
       try {
         if (threadTs) await client.filesUploadV2({ ...contents, channel_id: channel, thread_ts: threadTs });
         else await client.filesUploadV2({ ...contents, channel_id: channel });
-        return;
+        return channel;
       } catch (error) {
         // `/lca team` typed in a channel the bot is not in: the person still gets it, in the DM.
         if (!(error instanceof webApi.WebAPIPlatformError && NOT_HERE.has(error.data.error))) throw error;
         log.info({ channel, reason: error.data.error }, "slack: cannot upload into the conversation asked in; uploading into the DM");
       }
     }
-    await client.filesUploadV2({ ...contents, channel_id: await port.openDm(userId) });
+    const dm = await port.openDm(userId);
+    await client.filesUploadV2({ ...contents, channel_id: dm });
+    return dm;
   };
 
   // auth.test once, remembered; a failure is forgotten so the next request tries again.
@@ -168,7 +174,7 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     tracked(async () => {
       await ack();
       const outcome = await handleMessage(deps, await identities(command.user_id), decodeSlackText(command.text ?? ""), withMention(COMMAND_STYLE, await botName()));
-      await present(outcome, { reply: viaRespond(respond), placement: "ephemeral", upload: upload(command.user_id, command.channel_id) });
+      await present(outcome, { reply: viaRespond(respond), placement: "ephemeral", upload: upload(command.user_id, command.channel_id), conversation: command.channel_id });
     }),
   );
 
@@ -177,7 +183,7 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     tracked(async () => {
       if (event.channel_type !== "im" || event.subtype !== undefined || event.bot_id || !event.user) return;
       const outcome = await handleMessage(deps, await identities(event.user), decodeSlackText(stripMention(event.text ?? "", [])), withMention(DM_STYLE, await botName()));
-      await present(outcome, { reply: viaPost(event.channel), placement: "ephemeral", upload: upload(event.user, event.channel) });
+      await present(outcome, { reply: viaPost(event.channel), placement: "ephemeral", upload: upload(event.user, event.channel), conversation: event.channel });
     }),
   );
 
@@ -188,7 +194,10 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
       if (inDirectMessage(event) || event.subtype !== undefined || event.bot_id || !event.user) return;
       const text = mentionText(event.text, context.botUserId);
       const outcome = await handleMessage(deps, await identities(event.user), text, mentionStyle(await botName()));
-      await present(outcome, { reply: viaThread(event.channel, threadOf(event)), placement: "ephemeral", upload: upload(event.user, event.channel, threadOf(event)) });
+      await present(outcome, {
+        reply: viaThread(event.channel, threadOf(event)), placement: "ephemeral", upload: upload(event.user, event.channel, threadOf(event)), conversation: event.channel,
+        tellPrivately: viaEphemeral(event.channel, event.user, threadOf(event)),
+      });
     }),
   );
 
@@ -340,6 +349,9 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
         throw new AppError("chat.startFailed", { chat: "Slack", reason, settings: settings.appToken ? "SLACK_BOT_TOKEN and SLACK_APP_TOKEN" : "SLACK_BOT_TOKEN" }, error);
       }
       teamChannelProblems = await checkTeamChannels();
+    },
+    async idle() {
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
     },
     async stop(deadline = Date.now() + 5_000) {
       if (socketStarted) await app.stop().catch((error: unknown) => log.warn({ err: error }, "slack socket mode did not stop cleanly"));

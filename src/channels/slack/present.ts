@@ -49,8 +49,12 @@ export interface SlackWhere {
   openModal?: (view: View) => Promise<void>;
   /** views.publish of the person's App Home; absent: a Home page is answered as a card. */
   publishHome?: (message: BlockKitMessage) => Promise<void>;
-  /** files.uploadV2 into the person's DM (a file holds data the channel may not see), or where they asked for a file meant for it (`here`); absent: only its comment is answered. */
-  upload?: (file: SlackFile) => Promise<void>;
+  /** files.uploadV2 into the person's DM (a file holds data the channel may not see), or where they asked for a file meant for it (`here`), answering the conversation it went to; absent: only its comment is answered. */
+  upload?: (file: SlackFile) => Promise<string>;
+  /** The conversation the person wrote in: a file uploaded to another (their DM) is announced here. */
+  conversation?: string;
+  /** An answer only the person sees, where `reply` is read by the channel (a mention's thread); absent: `reply`. */
+  tellPrivately?: Reply;
 }
 
 /** A file to upload, with its comment already in the reader's language. */
@@ -102,8 +106,8 @@ const PRESENTERS: EffectPresenters<Collected, { outcome: Outcome; now: Date; whe
 export function createSlackPresenter(options: {
   port: SlackPort;
   postMessage: (channel: string, message: BlockKitMessage, threadTs?: string) => Promise<void>;
-  /** chat.postEphemeral: a message only `user` sees, in the thread of `threadTs`. */
-  postEphemeral: (channel: string, user: string, threadTs: string, message: BlockKitMessage) => Promise<void>;
+  /** chat.postEphemeral: a message only `user` sees, in the thread of `threadTs` if given. */
+  postEphemeral: (channel: string, user: string, message: BlockKitMessage, threadTs?: string) => Promise<void>;
   now: () => Date;
   log: Logger;
 }) {
@@ -143,7 +147,12 @@ export function createSlackPresenter(options: {
     }
     for (const file of files) {
       try {
-        await where.upload!(file);
+        const wentTo = await where.upload!(file);
+        // Asked in a channel: the file went to the DM, and the channel hears only that (no data).
+        if (where.conversation && where.conversation !== wentTo) {
+          const note = renderBlockKit({ card: "notice", view: { tone: "info", text: { key: "chat.changes.inYourDm" } } }, { locale: outcome.locale, timeZone: outcome.timeZone, now: options.now() });
+          await (where.tellPrivately ?? where.reply)(note, "ephemeral").catch((e: unknown) => log.warn({ err: e }, "slack: could not deliver an answer"));
+        }
       } catch (error) {
         // The person asked for it and waits: say it failed, with a reference in the log.
         const ref = randomUUID().slice(0, 8);
@@ -163,14 +172,17 @@ export function createSlackPresenter(options: {
   const viaCardThread = (thread: { channel: string; threadTs: string }, userId: string, otherwise: Reply): Reply => async (message, placement) => {
     if (placement === "replace") return otherwise(message, placement);
     try {
-      await options.postEphemeral(thread.channel, userId, thread.threadTs, message);
+      await options.postEphemeral(thread.channel, userId, message, thread.threadTs);
     } catch (error) {
       log.info({ err: error, channel: thread.channel }, "slack chat.postEphemeral refused the answer in the card's thread; answering as before");
       await otherwise(message, placement);
     }
   };
 
-  return { present, viaRespond, viaPost, viaThread, viaResponseUrl, viaCardThread };
+  /** Only `user` sees it, in the channel (and thread) they wrote in. */
+  const viaEphemeral = (channel: string, user: string, threadTs?: string): Reply => async (message) => options.postEphemeral(channel, user, message, threadTs);
+
+  return { present, viaRespond, viaPost, viaThread, viaResponseUrl, viaCardThread, viaEphemeral };
 }
 
 /** Field errors the modal can show next to its inputs (by block id), in the reader's language. */

@@ -111,7 +111,14 @@ export function createWebexPresenter(options: { messages: () => Messages; now: (
       // Our own words (numbers for parameters) are markdown already; a ready text is data and escaped.
       const markdown = "key" in file.comment ? translator(ctx.locale)(file.comment.key, file.comment.params) : escapeWebexMarkdown(file.comment.text);
       try {
-        await withRetries(() => postFile(options.messages(), file.here ? where : (privately ?? where), { name: file.name, mediaType: file.mediaType, bytes: file.bytes, markdown }));
+        const to = file.here ? where : (privately ?? where);
+        await withRetries(() => postFile(options.messages(), to, { name: file.name, mediaType: file.mediaType, bytes: file.bytes, markdown }));
+        // Asked in a group space: the space hears only where the file went (no data), in the thread asked in.
+        if (to !== where) {
+          await withRetries(() => postCard(options.messages(), where, render({ card: "notice", view: { tone: "info", text: { key: "chat.changes.inYourDm" } } }, ctx))).catch((e: unknown) =>
+            options.log.error({ err: e, reason: sendFailure(e).reason }, "webex: could not say where the file went"),
+          );
+        }
       } catch (error) {
         // The person asked for it and waits: say it failed, with a reference in the log.
         const ref = randomUUID().slice(0, 8);
