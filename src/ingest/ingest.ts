@@ -113,6 +113,7 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
       rules: { asOf: options.asOf, stallThresholds: options.stallThresholds, newWindowDays: 30 },
       reminderDays: options.reminderDays,
       baseline,
+      scope: { changedTable: "merged_ucd", snapshotId: snapshot!.id },
     });
     const outsiderNotices = await enqueueOutsidersNotice(client, merged.outsiders, options);
     // Every Home page may show changed alerts now: republished for each CSM with a chat that has one.

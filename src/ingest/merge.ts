@@ -164,6 +164,14 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDom
     WHERE x.active AND NOT EXISTS (
       SELECT 1 FROM ucd_src s WHERE s.deployment_row_id = x.deployment_id AND s.use_case_row_id = x.use_case_id)`, [asOf]);
 
+  // The use cases this snapshot changed, by id: the contacts below and the alert engine
+  // (only these, and those whose rules move with time, are evaluated) read them.
+  await client.query(`
+    CREATE TEMP TABLE merged_ucd ON COMMIT DROP AS
+    SELECT x.id FROM ucd_src s JOIN use_case_deployment x ON x.deployment_id = s.deployment_row_id AND x.use_case_id = s.use_case_row_id
+    WHERE s.changed`);
+  await client.query(`ALTER TABLE merged_ucd ADD PRIMARY KEY (id)`);
+
   // Stage history: the first sighting, then every change the snapshots show.
   const changes = await client.query<{ from_stage: Stage | null; to_stage: Stage }>(`
     INSERT INTO stage_change (use_case_deployment_id, from_stage, to_stage, entered_on, observed_on)
@@ -242,9 +250,7 @@ async function mergeContacts(client: Queryable): Promise<number> {
   const deleted = await client.query(`
     DELETE FROM contact c
     WHERE c.lca_email IS NOT NULL
-      AND c.use_case_deployment_id IN (SELECT x.id FROM ucd_src s JOIN use_case_deployment x
-                                       ON x.deployment_id = s.deployment_row_id AND x.use_case_id = s.use_case_row_id
-                                       WHERE s.changed)
+      AND c.use_case_deployment_id IN (SELECT id FROM merged_ucd)
       AND NOT EXISTS (SELECT 1 FROM contact_src s
                       WHERE s.ucd_id = c.use_case_deployment_id AND s.source = c.source AND s.slot = c.slot)`);
   return (upserted.rowCount ?? 0) + (deleted.rowCount ?? 0);
