@@ -129,8 +129,9 @@ async function main(): Promise<void> {
       day2: step("embedded day 2", run("ingest", embeddedDir, day2, DAY2)),
       floor: step("embedded COPY", run("copy", path.join(dir, "copy-floor"), day1)),
     };
-    const pgUrl = await createDatabase("lca_bench_ingest");
-    const floorUrl = await createDatabase("lca_bench_copy");
+    // Named for this run: another bench on the same server cannot drop them mid-run.
+    const pgUrl = await createDatabase(`lca_bench_ingest_${process.pid}`);
+    const floorUrl = await createDatabase(`lca_bench_copy_${process.pid}`);
     const postgres = {
       day1: step("postgres day 1", run("ingest", pgUrl, day1, DAY1)),
       day2: step("postgres day 2", run("ingest", pgUrl, day2, DAY2)),
@@ -157,8 +158,8 @@ async function main(): Promise<void> {
     console.log(`ratio ${lines.map((l) => `${l.key}=${l.ratio.toFixed(2)}`).join(" ")} ${lines.map((l) => `${l.key}_rss_mb=${l.r.maxRssMb.toFixed(0)}`).join(" ")} load=${load1!.toFixed(2)}`);
     const admin = new pg.Client({ connectionString: ADMIN_URL });
     await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS lca_bench_ingest WITH (FORCE)`);
-    await admin.query(`DROP DATABASE IF EXISTS lca_bench_copy WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS lca_bench_ingest_${process.pid} WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS lca_bench_copy_${process.pid} WITH (FORCE)`);
     await admin.end();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -9,11 +9,11 @@ import { loadDemo } from "./demo/load.js";
 import { isAppError, type AppError } from "./errors.js";
 import { translator, type MessageKey, type Translate } from "./i18n.js";
 import { ENCODINGS, parseEncoding } from "./ingest/decode.js";
-import { ingestFile, SnapshotRefused, type IngestSummary } from "./ingest/ingest.js";
+import { ingestFile, SnapshotRefused, type IngestProgress, type IngestSummary } from "./ingest/ingest.js";
 import { refresh } from "./ingest/refresh.js";
 import { createLogger, registerSecrets, scrubLine } from "./log.js";
 import { connectDatabase, startService } from "./main.js";
-import { printable, printableLines } from "./terminal.js";
+import { printable, printableLines, progressLine } from "./terminal.js";
 import { runChanges } from "./writeback/changes-cli.js";
 
 const USAGE = `Usage: lca-bot <command> [options]
@@ -91,10 +91,14 @@ const commands: Record<string, Command> = {
     const encoding = values.encoding === undefined ? "utf8" : parseEncoding(values.encoding);
     if (encoding === undefined) return usageError(`--encoding must be one of ${ENCODINGS.join(", ")} (also utf-8, windows-1251, iso-8859-1)`);
     const db = await connectDatabase(config, createLogger("warn"));
+    // Progress only for a person at a terminal: with --json, or output going to a file or a
+    // pipe, nothing is printed but the result.
+    const progress = !values.json && process.stdout.isTTY && process.stderr.isTTY ? progressLine(process.stderr) : undefined;
     try {
       const summary = await ingestFile(db.pool, file, {
         asOf,
         encoding,
+        ...(progress ? { onProgress: (p: IngestProgress) => progress.update(p) } : {}),
         stallThresholds: config.alerts.stallThresholds,
         reminderDays: config.alerts.reminderDays,
         batchOver: config.alerts.batchOver,
@@ -102,9 +106,11 @@ const commands: Record<string, Command> = {
         adminEmails: config.partner.admins,
         writeback: { graceDays: config.writeback.graceDays, timeZone: config.partner.timeZone },
       });
+      progress?.end();
       printSummary(summary, values.json ?? false);
       return 0;
     } finally {
+      progress?.end();
       await db.close();
     }
   },

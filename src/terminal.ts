@@ -19,3 +19,51 @@ export function printable(text: string): string {
 export function printableLines(text: string): string {
   return text.split("\n").map(printable).join("\n");
 }
+
+/** Where a progress line is drawn: a terminal's stream (process.stderr). */
+export interface ProgressStream {
+  write(text: string): unknown;
+}
+
+export interface ProgressLine {
+  update(progress: { phase: string; rowsRead: number }): void;
+  /** Clears the line, so that what is printed next starts on a clean one. */
+  end(): void;
+}
+
+/** How often the line is redrawn at most, in milliseconds. */
+const PROGRESS_INTERVAL_MS = 200;
+
+/**
+ * One line on a terminal, redrawn in place: the phase, the rows read and the rows per second
+ * of the reading so far, e.g. `reading: 120,000 rows, 31,200 rows/s`. The caller decides
+ * whether there is a terminal to draw on (`lca-bot ingest` draws only when stdout and stderr
+ * both are one and --json is not given); nothing here comes from the file.
+ */
+export function progressLine(stream: ProgressStream, now: () => number = () => performance.now()): ProgressLine {
+  const started = now();
+  let drawn = -Infinity;
+  let phase = "";
+  let shown = false;
+  let rate = 0;
+  let read = false;
+  return {
+    update(progress) {
+      const t = now();
+      if (progress.phase === phase && t - drawn < PROGRESS_INTERVAL_MS) return;
+      phase = progress.phase;
+      drawn = t;
+      // The rate is the reading's: once the rows are all read it stays as it was then.
+      if (!read) {
+        rate = Math.round(progress.rowsRead / Math.max((t - started) / 1000, 0.001));
+        read = progress.phase !== "reading";
+      }
+      stream.write(`\r\u001b[2K${progress.phase}: ${progress.rowsRead.toLocaleString("en")} rows, ${rate.toLocaleString("en")} rows/s`);
+      shown = true;
+    },
+    end() {
+      if (shown) stream.write("\r\u001b[2K");
+      shown = false;
+    },
+  };
+}

@@ -1,11 +1,12 @@
 import type { Queryable } from "../db/sql.js";
-import { desiredAlerts, lcaWaitOf, materialKey, REMINDED_KINDS, reminderDue, resolutionReason, type AlertFacts, type AlertRules, type DesiredAlert, type LcaWait, type OpenContactChange, type UseCaseFacts } from "../domain/alerts.js";
+import { desiredAlerts, lcaWaitOf, materialKey, REMINDED_KINDS, resolutionReason, type AlertFacts, type AlertRules, type DesiredAlert, type LcaWait, type OpenContactChange, type UseCaseFacts } from "../domain/alerts.js";
 import type { IsoDate } from "../domain/dates.js";
 import { ALERT_KINDS, type AlertKind } from "../domain/recommendations.js";
 import type { DeliveryBarrier } from "../domain/snapshot.js";
 import type { Stage } from "../domain/stages.js";
 import { DEFAULT_BATCH_OVER, summarize, type NoticeRow } from "./batch.js";
 import { enqueueRedraws } from "../delivery/refresh.js";
+import { stallThresholdRows, stallThresholdSql } from "./thresholds.js";
 import { loadAudience, route, type AlertTarget, type Audience } from "./routing.js";
 
 export type KindCounts = Record<AlertKind, number>;
@@ -25,6 +26,12 @@ export interface EngineOptions {
   batchSize?: number;
   /** More new alerts than this to one destination in one run arrive as one summary card (BATCH_OVER). */
   batchOver?: number;
+  /**
+   * Which use cases to look at: every active one, or (what an ingest passes) those in a table
+   * of ids (`id`) whose data the snapshot changed, plus the ones whose rules can turn without
+   * a change in the data (see candidatesSql). Both give the same alerts.
+   */
+  scope?: "all" | { changedTable: string; snapshotId: number };
 }
 
 const zeroCounts = (): KindCounts => Object.fromEntries(ALERT_KINDS.map((k) => [k, 0])) as KindCounts;
@@ -83,11 +90,21 @@ export async function runAlertEngine(client: Queryable, options: EngineOptions):
   const batchSize = options.batchSize ?? 5000;
   const fresh: Fresh = [];
   const waitChanged: number[] = [];
-  for (let after = 0; ; ) {
-    const { rows } = await client.query<FactsRow>(FACTS_SQL, [after, batchSize]);
-    if (rows.length === 0) break;
-    after = rows[rows.length - 1]!.id;
-    await evaluateBatch(client, rows, rules, options, audience, summary, fresh, waitChanged);
+  const scope = options.scope ?? "all";
+  if (scope === "all") {
+    for (let after = 0; ; ) {
+      const { rows } = await client.query<FactsRow>(FACTS_SQL, [after, batchSize]);
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.id;
+      await evaluateBatch(client, rows, rules, options, audience, summary, fresh, waitChanged);
+    }
+  } else {
+    const { rows: candidates } = await client.query<{ id: number }>(candidatesSql(scope.changedTable), candidateParams(rules, scope.snapshotId));
+    const ids = candidates.map((c) => c.id);
+    for (let i = 0; i < ids.length; i += batchSize) {
+      const { rows } = await client.query<FactsRow>(FACTS_BY_ID_SQL, [ids.slice(i, i + batchSize)]);
+      if (rows.length > 0) await evaluateBatch(client, rows, rules, options, audience, summary, fresh, waitChanged);
+    }
   }
   summary.outboxRows += await insertOutboxRows(client, summarize(fresh, options.batchOver ?? DEFAULT_BATCH_OVER));
   // The snapshot decided a chat fix (confirmed, stale, overridden): the cards already sent
@@ -95,6 +112,58 @@ export async function runAlertEngine(client: Queryable, options: EngineOptions):
   for (const alertId of waitChanged) summary.outboxRows += await enqueueRedraws(client, alertId);
   await sendReminders(client, options, audience, summary);
   return summary;
+}
+
+/**
+ * The use cases whose wanted alerts may differ from the open ones, found set by set in SQL
+ * rather than by applying the rules to every row in Node. desiredAlerts (domain/alerts.ts)
+ * reads a use case's own data, which a changed content hash covers (stage, entry date,
+ * contacts, exclusion, the stage history the merge writes), plus four things that move
+ * without a change in the row:
+ *
+ * - time, for `stalled`: days in stage pass the threshold (per stage, or per solution domain
+ *   and stage: stallThresholdSql) with no stalled alert open yet; or an open one no longer
+ *   passes it (a threshold raised in the settings, an earlier as-of date);
+ * - time, for `new_use_case`: an open one older than the window;
+ * - the chat changes waiting for LCA (lca_wait), open or decided by this snapshot;
+ * - an account excluded, and any open alert held for LCA (a handful of rows).
+ *
+ * A use case stalled but closed by the CSM ("not my customer") comes back each day and is
+ * passed over by evaluateBatch as before: the set stays small.
+ */
+function candidatesSql(changedTable: string): string {
+  const threshold = `CROSS JOIN LATERAL (SELECT ${stallThresholdSql("x.stage::text", "u.solution_domain", "$2", "$3", "$4")} AS days) th`;
+  const stalledNow = `(th.days IS NOT NULL AND $1::date - x.stage_entered_on > th.days)`;
+  return `
+    SELECT id FROM ${changedTable}
+    UNION
+    SELECT x.id FROM use_case_deployment x
+    JOIN use_case u ON u.id = x.use_case_id
+    JOIN deployment d ON d.id = x.deployment_id
+    JOIN customer c ON c.id = d.customer_id
+    ${threshold}
+    WHERE x.active AND NOT x.excluded AND NOT c.excluded AND ${stalledNow}
+      AND NOT EXISTS (SELECT 1 FROM alert a WHERE a.use_case_deployment_id = x.id AND a.kind = 'stalled' AND a.status = 'open')
+    UNION
+    SELECT x.id FROM alert a
+    JOIN use_case_deployment x ON x.id = a.use_case_deployment_id
+    JOIN use_case u ON u.id = x.use_case_id
+    JOIN deployment d ON d.id = x.deployment_id
+    JOIN customer c ON c.id = d.customer_id
+    ${threshold}
+    WHERE a.status = 'open' AND x.active AND (
+      (a.kind = 'stalled' AND NOT ${stalledNow})
+      OR (a.kind = 'new_use_case' AND NOT (x.first_seen_on > $5::date AND $1::date - x.first_seen_on <= $6))
+      OR a.lca_wait IS NOT NULL OR x.excluded OR c.excluded)
+    UNION
+    SELECT p.use_case_deployment_id FROM pending_lca_change p
+    WHERE p.use_case_deployment_id IS NOT NULL AND (p.status IN ('pending', 'stale') OR p.decided_snapshot_id = $7)
+    ORDER BY 1`;
+}
+
+function candidateParams(rules: AlertRules, snapshotId: number): unknown[] {
+  const t = stallThresholdRows(rules.stallThresholds);
+  return [rules.asOf, t.stages, t.domains, t.days, rules.baselineOn, rules.newWindowDays, snapshotId];
 }
 
 const factsSql = (where: string, limit = "") => `
@@ -115,6 +184,7 @@ const factsSql = (where: string, limit = "") => `
   WHERE x.active AND ${where}
   ORDER BY x.id ${limit}`;
 const FACTS_SQL = factsSql("x.id > $1", "LIMIT $2");
+const FACTS_BY_ID_SQL = factsSql("x.id = ANY($1::int[])");
 
 async function alertRules(client: Queryable, options: EngineOptions): Promise<AlertRules> {
   const { rows: [first] } = await client.query<{ baseline_on: IsoDate }>(`SELECT min(as_of) AS baseline_on FROM snapshot`);
@@ -310,22 +380,29 @@ async function insertOutboxRows(client: Queryable, rows: readonly NoticeRow[]): 
   return result.rowCount ?? 0;
 }
 
-/** Stalled and contact alerts still open REMINDER_DAYS after the last notice and the last step get a differently worded follow-up. */
+/**
+ * Stalled and contact alerts still open REMINDER_DAYS after the last notice and the last step
+ * get a differently worded follow-up. Which are due is decided in SQL, the twin of
+ * reminderDue (src/domain/alerts.ts): only the due ones are read.
+ */
 async function sendReminders(client: Queryable, options: EngineOptions, audience: Audience, summary: EngineSummary): Promise<void> {
-  const { rows } = await client.query<FactsRow & { alert_id: number; kind: AlertKind; reminder_count: number; last_notified_on: IsoDate | null; snoozed_until: IsoDate | null; last_acted_on: IsoDate | null; lca_wait: LcaWait | null }>(`
-    SELECT a.id AS alert_id, a.kind, a.reminder_count, a.last_notified_on, a.snoozed_until::date::text AS snoozed_until, a.lca_wait,
-           -- A snooze is not a step with the customer: when it ends, the reminders resume.
-           CASE WHEN a.last_action IS DISTINCT FROM 'snoozed' THEN a.acted_at::date::text END AS last_acted_on,
-           d.assigned_csm_id, x.tags, u.architecture, c.name AS customer_name, c.cr_party_id
-    FROM alert a
+  const { rows: due } = await client.query<Pick<FactsRow, "assigned_csm_id" | "tags" | "architecture" | "customer_name" | "cr_party_id"> & { alert_id: number; kind: AlertKind; reminder_count: number }>(`
+    WITH open AS (
+      SELECT a.id, a.kind, a.reminder_count, a.use_case_deployment_id, a.last_notified_on, a.lca_wait,
+             a.snoozed_until::date AS snoozed_until,
+             -- A snooze is not a step with the customer: when it ends, the reminders resume.
+             CASE WHEN a.last_action IS DISTINCT FROM 'snoozed' THEN a.acted_at::date END AS last_acted_on
+      FROM alert a WHERE a.status = 'open' AND a.kind = ANY($1::"AlertKind"[]))
+    SELECT a.id AS alert_id, a.kind, a.reminder_count, d.assigned_csm_id, x.tags, u.architecture, c.name AS customer_name, c.cr_party_id
+    FROM open a
     JOIN use_case_deployment x ON x.id = a.use_case_deployment_id
     JOIN deployment d ON d.id = x.deployment_id
     JOIN customer c ON c.id = d.customer_id
     JOIN use_case u ON u.id = x.use_case_id
-    WHERE a.status = 'open' AND a.kind = ANY($1::"AlertKind"[])`, [REMINDED_KINDS]);
-  const due = rows.filter((a) =>
-    reminderDue({ kind: a.kind, lastNotifiedOn: a.last_notified_on, lastActedOn: a.last_acted_on, snoozedUntil: a.snoozed_until, lcaWait: a.lca_wait }, options.rules.asOf, options.reminderDays),
-  );
+    WHERE a.last_notified_on IS NOT NULL AND a.lca_wait IS DISTINCT FROM 'waiting'
+      AND NOT (a.snoozed_until IS NOT NULL AND a.snoozed_until > $2::date)
+      AND $2::date - CASE WHEN a.last_acted_on > a.last_notified_on THEN a.last_acted_on ELSE a.last_notified_on END >= $3
+    ORDER BY a.id`, [REMINDED_KINDS, options.rules.asOf, options.reminderDays]);
   if (due.length === 0) return;
   await client.query(
     `UPDATE alert SET reminder_count = reminder_count + 1, last_notified_on = $2::date WHERE id = ANY($1)`,

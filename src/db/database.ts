@@ -1,4 +1,5 @@
-import { mkdirSync, openSync, closeSync, writeSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, openSync, closeSync, writeSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -65,7 +66,9 @@ export async function openEmbedded(dataDir: string): Promise<Database> {
   const inMemory = dataDir.startsWith("memory://");
   const releaseLock = inMemory ? () => undefined : lockDataDir(dataDir);
   try {
-    const pglite = await PGlite.create(inMemory ? "memory://" : path.join(dataDir, "pgdata"));
+    const pgdata = inMemory ? "memory://" : path.join(dataDir, "pgdata");
+    if (!inMemory && !existsSync(path.join(pgdata, "PG_VERSION"))) initDataDir(pgdata);
+    const pglite = await PGlite.create(pgdata, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
     // The server multiplexes connections onto PGlite's single session and keeps a
     // transaction's statements together, so a small pool behaves like PostgreSQL's.
     const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port: 0, maxConnections: 8 });
@@ -86,6 +89,33 @@ export async function openEmbedded(dataDir: string): Promise<Database> {
     releaseLock();
     throw error;
   }
+}
+
+/**
+ * The embedded server's settings, sized for what the data needs rather than PostgreSQL's
+ * defaults for a server of its own: PGlite's memory is one WebAssembly heap that only ever
+ * grows, so every buffer here is RSS for the life of the process. shared_buffers (128 MB by
+ * default) is the biggest: 32 MB holds the hot pages of a 200,000-row portfolio's indexes,
+ * and the files stay in the OS page cache besides. maintenance_work_mem bounds an index
+ * build, work_mem a sort or hash; beyond them a statement spills to temporary files. The
+ * heap starts at 128 MB, the least its module accepts (`initialMemory` lower fails to link),
+ * so these fit in it and it grows only for what a statement holds.
+ * Measured figures: README.md ("Memory").
+ */
+export const EMBEDDED_SETTINGS = ["-c", "shared_buffers=32MB", "-c", "wal_buffers=1MB", "-c", "maintenance_work_mem=32MB", "-c", "work_mem=4MB", "-c", "temp_buffers=8MB"];
+
+/**
+ * Creates a new embedded data directory (initdb) in a short-lived child process. PGlite's
+ * initdb loads a second WebAssembly module and peaks near 1 GB; in a child that memory is
+ * returned to the system when it exits, instead of staying the service's (or the first
+ * ingest's) high-water mark. The parent holds the directory's lock meanwhile.
+ */
+function initDataDir(pgdata: string): void {
+  mkdirSync(pgdata, { recursive: true });
+  const module = import.meta.resolve("@electric-sql/pglite");
+  const script = `const { PGlite } = await import(${JSON.stringify(module)}); const db = await PGlite.create(process.argv[1]); await db.close();`;
+  const result = spawnSync(process.execPath, ["--input-type=module", "-e", script, pgdata], { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
+  if (result.status !== 0) throw new AppError("db.unreachable", { what: "the embedded database", reason: `initdb in ${pgdata} failed: ${result.stderr.trim().split("\n").pop() ?? result.status}` });
 }
 
 async function ping(pool: pg.Pool, what: string): Promise<void> {

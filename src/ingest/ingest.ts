@@ -32,7 +32,17 @@ export interface IngestOptions {
   adminEmails: readonly string[];
   /** Chat changes waiting for LCA: working days before one is stale, counted in the partner's zone (default 2, UTC). */
   writeback?: { graceDays: number; timeZone: string };
+  /** Told the phase and the rows read so far: every PROGRESS_ROWS rows while reading, and at each new phase. */
+  onProgress?: (progress: IngestProgress) => void;
 }
+
+/** What an ingest is doing: reading (and staging) rows, merging them into the model, evaluating alerts. */
+export type IngestPhase = "reading" | "merging" | "alerts";
+export interface IngestProgress {
+  phase: IngestPhase;
+  rowsRead: number;
+}
+const PROGRESS_ROWS = 1000;
 
 export interface IngestSummary extends MergeSummary {
   source: string;
@@ -82,6 +92,7 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
     async function* goodRows(): AsyncGenerator<SnapshotRow> {
       for await (const result of rows) {
         rowsRead++;
+        if (rowsRead % PROGRESS_ROWS === 0) options.onProgress?.({ phase: "reading", rowsRead });
         if (!result.ok) {
           problemCount += result.problems.length;
           problems.push(...result.problems.slice(0, MAX_LISTED_PROBLEMS - problems.length));
@@ -95,6 +106,7 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
     if (problemCount > 0) throw new SnapshotRefused(options.source, problems, problemCount);
     if (rowsRead === 0) throw new AppError("ingest.empty", { file: options.source });
 
+    options.onProgress?.({ phase: "merging", rowsRead });
     const { rows: previous } = await client.query<{ n: number }>(`SELECT count(*) AS n FROM snapshot`);
     const baseline = previous[0]!.n === 0;
     const { rows: [snapshot] } = await client.query<{ id: number }>(
@@ -111,11 +123,13 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
       quiet: options.isDemo ?? false,
     });
     const merged = await mergeSnapshot(client, options.asOf, options.partnerDomains);
+    options.onProgress?.({ phase: "alerts", rowsRead });
     const engine = await runAlertEngine(client, {
       rules: { asOf: options.asOf, stallThresholds: options.stallThresholds, newWindowDays: 30 },
       reminderDays: options.reminderDays,
       ...(options.batchOver !== undefined ? { batchOver: options.batchOver } : {}),
       baseline,
+      scope: { changedTable: "merged_ucd", snapshotId: snapshot!.id },
     });
     const outsiderNotices = await enqueueOutsidersNotice(client, merged.outsiders, options);
     // Every Home page may show changed alerts now: republished for each CSM with a chat that has one.

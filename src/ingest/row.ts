@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { fromDate, isIsoDate, type IsoDate } from "../domain/dates.js";
 import type { DeliveryBarrier, RowProblem, SnapshotContact, SnapshotRow } from "../domain/snapshot.js";
-import { parseStage } from "../domain/stages.js";
+import { parseStage, type Stage } from "../domain/stages.js";
 import { CELL_KINDS, columnOf, COLUMNS, MAX_TAG_LENGTH, type CellKind, type CellRecord, type ColumnField, type ProblemKey } from "./columns.js";
 
 export type { ProblemKey };
@@ -217,6 +217,116 @@ const cellsSchema = z.object({
 
 type Cells = z.output<typeof cellsSchema>;
 
+// ---------------------------------------------------------------------------------------
+// The fast path: the same rules as cellsSchema, written as plain checks that return a value
+// or BAD. A valid row (nearly every row) is read without zod's issue objects and pipelines;
+// a row with any BAD cell goes through cellsSchema, which names what is wrong with each cell.
+// test/unit/ingest-fast-path.test.ts holds the two to the same answers.
+
+const BAD = Symbol("bad");
+type Fast<T> = (value: unknown) => T | typeof BAD;
+
+const fastText: Fast<string> = (value) => cellText(value) ?? BAD;
+const fastRequired: Fast<string> = (value) => {
+  const s = cellText(value);
+  return s === undefined || s === "" ? BAD : s;
+};
+const fastOptional: Fast<string | null> = (value) => {
+  const s = cellText(value);
+  return s === undefined ? BAD : s === "" ? null : s;
+};
+const DEPLOYMENT_ID = /^[A-Za-z0-9]+$/;
+const fastDeploymentId: Fast<string> = (value) => {
+  const s = fastRequired(value);
+  return s !== BAD && DEPLOYMENT_ID.test(s) ? s : BAD;
+};
+const fastStage: Fast<Stage> = (value) => {
+  const s = fastRequired(value);
+  return s === BAD ? BAD : (parseStage(s) ?? BAD);
+};
+const fastOptionalDate: Fast<IsoDate | null> = (value) => {
+  const date = cellDate(value);
+  return date === undefined ? BAD : date;
+};
+const fastRequiredDate: Fast<IsoDate> = (value) => cellDate(value) ?? BAD;
+function fastYesNo<Default extends boolean | null>(fallback: Default): Fast<boolean | Default> {
+  return (value) => {
+    const s = cellText(value);
+    if (s === undefined) return BAD;
+    const answer = s.toLowerCase();
+    if (answer === "") return fallback;
+    if (YES.has(answer)) return true;
+    if (NO.has(answer)) return false;
+    return BAD;
+  };
+}
+const fastEmail: Fast<string | null> = (value) => {
+  const s = fastOptional(value);
+  if (s === BAD || s === null) return s;
+  return z.regexes.email.test(s) ? s.toLowerCase() : BAD;
+};
+const fastBarrier: Fast<DeliveryBarrier> = (value) => {
+  const s = cellText(value);
+  return s === undefined ? BAD : (BARRIERS[barrierWords(s)] ?? BAD);
+};
+const fastTags: Fast<string[]> = (value) => {
+  const s = fastText(value);
+  return s === BAD ? BAD : [...new Set(s.split("||").map((tag) => tag.trim()).filter((tag) => tag !== ""))];
+};
+
+const FAST_CELLS = {
+  crPartyId: fastRequired,
+  crPartyName: fastRequired,
+  cxbu: fastOptional,
+  deploymentId: fastDeploymentId,
+  installSite: fastOptional,
+  serialNumber: fastOptional,
+  contractNumber: fastOptional,
+  architecture: fastRequired,
+  solutionDomain: fastRequired,
+  useCase: fastRequired,
+  stage: fastStage,
+  stageEnteredOn: fastRequiredDate,
+  addedOn: fastOptionalDate,
+  telemetry: fastYesNo(false),
+  dcc: fastYesNo(false),
+  adoptionPartner: fastOptional,
+  ea: fastYesNo(null),
+  cpiEligible: fastYesNo(null),
+  renewalOn: fastOptionalDate,
+  csmEmail: fastEmail,
+  ciscoContactName: fastOptional,
+  ciscoContactEmail: fastEmail,
+  ciscoContactBarrier: fastBarrier,
+  partner1Name: fastOptional,
+  partner1Email: fastEmail,
+  partner1Barrier: fastBarrier,
+  partner2Name: fastOptional,
+  partner2Email: fastEmail,
+  partner2Barrier: fastBarrier,
+  tags: fastTags,
+  excluded: fastYesNo(false),
+} satisfies { [F in ColumnField]: Fast<Cells[F]> };
+
+const FAST_FIELDS = Object.keys(FAST_CELLS) as ColumnField[];
+
+/** The cells as cellsSchema would parse them, or undefined when cellsSchema would refuse any. */
+export function fastParseCells(cells: Record<string, unknown>): Cells | undefined {
+  const out: Record<string, unknown> = {};
+  for (const field of FAST_FIELDS) {
+    const value = (FAST_CELLS[field] as Fast<unknown>)(cells[field]);
+    if (value === BAD) return undefined;
+    out[field] = value;
+  }
+  return out as Cells;
+}
+
+/** cellsSchema's answer, for the test that holds the fast path to it. */
+export function zodParseCells(cells: Record<string, unknown>): Cells | undefined {
+  const parsed = cellsSchema.safeParse(cells);
+  return parsed.success ? parsed.data : undefined;
+}
+
 const CONTACTS = [
   { name: "ciscoContactName", email: "ciscoContactEmail", barrier: "ciscoContactBarrier" },
   { name: "partner1Name", email: "partner1Email", barrier: "partner1Barrier" },
@@ -338,6 +448,13 @@ export function validateRow(record: Record<string, unknown>, rowNumber: number):
       problems.push({ row: rowNumber, column: name, ...hazard });
     }
     cells[field] = hazard ? null : (value ?? null);
+  }
+  if (problems.length === 0) {
+    const fast = fastParseCells(cells);
+    if (fast !== undefined) {
+      const orphans = contactProblems(record, rowNumber);
+      if (orphans.length === 0) return { ok: true, row: toRow(fast, rowNumber) };
+    }
   }
   const parsed = cellsSchema.safeParse(cells);
   problems.push(...contactProblems(record, rowNumber));
