@@ -8,7 +8,7 @@ import type { GateClock } from "./dispatcher-pacing.js";
 import type { StopSwitch } from "./dispatcher-stop.js";
 import type { DispatcherTuning } from "./dispatcher-tuning.js";
 import { sleep } from "./gate.js";
-import { claim, fanOut, markPreviewSent, type SendChannel } from "./store.js";
+import { claim, fanOut, markPreviewSent, type ClaimedRow, type SendChannel } from "./store.js";
 
 export interface ClaimLoopDeps {
   pool: pg.Pool;
@@ -24,6 +24,8 @@ export interface ClaimLoopDeps {
   gateClock: GateClock;
   /** Takes one held row from claimed to recorded. */
   handle: (entry: Held) => Promise<void>;
+  /** Reads what a claimed batch's plans need, in one go, before the rows are handled one by one. */
+  prefetch?: (rows: readonly ClaimedRow[]) => void;
 }
 
 export interface ClaimLoop {
@@ -60,6 +62,7 @@ export function createClaimLoop(deps: ClaimLoopDeps): ClaimLoop {
       coalesceWindowMs: tuning.coalesceWindowMs,
       minIntervalMs: tuning.minIntervalMs,
     });
+    if (rows.length > 0) deps.prefetch?.(rows);
     for (const row of rows) {
       if (row.takenOverAfterMs !== null) {
         takeover.observe(row.takenOverAfterMs / 1000);
