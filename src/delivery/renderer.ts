@@ -2,7 +2,7 @@ import type { AnyCard } from "../protocol/effects.js";
 import type { OutgoingMessage } from "../protocol/port.js";
 import { fallbackText, renderCard, type RenderContext } from "../cards/render.js";
 import type { CardName, CardViews } from "../protocol/views.js";
-import type { IsoDate } from "../domain/dates.js";
+import { todayIn } from "../domain/dates.js";
 
 /** Turns a card and its view into what a chat port sends, in the reader's language and time zone. */
 export type MessageRenderer = (card: AnyCard, ctx: RenderContext) => OutgoingMessage;
@@ -22,7 +22,7 @@ export const renderMessage: MessageRenderer = (card, ctx) => {
 export function cachedRenderer(render: MessageRenderer, size = 1_000): (card: AnyCard, ctx: RenderContext, chat: string) => OutgoingMessage {
   const cache = new Map<string, OutgoingMessage>();
   return (card, ctx, chat) => {
-    const day = dayIn(ctx.timeZone, ctx.now ?? new Date());
+    const day = todayIn(ctx.timeZone, ctx.now ?? new Date());
     const key = `${chat}\u0000${ctx.locale}\u0000${ctx.timeZone}\u0000${day}\u0000${card.card}\u0000${JSON.stringify(card.view)}`;
     const hit = cache.get(key);
     if (hit) return hit;
@@ -31,13 +31,4 @@ export function cachedRenderer(render: MessageRenderer, size = 1_000): (card: An
     cache.set(key, message);
     return message;
   };
-}
-
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** todayIn (domain/dates.ts) with its formatter kept per zone: building one costs more than a render cache lookup. */
-function dayIn(timeZone: string, now: Date): IsoDate {
-  let format = dayFormats.get(timeZone);
-  if (!format) dayFormats.set(timeZone, (format = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })));
-  return format.format(now);
 }
