@@ -133,6 +133,7 @@ const table = [
 ];
 const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
 for (const row of table) console.log(row.map((cell, c) => (c === 0 || c === row.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  "));
+if (process.env.DEBUG_CPU) for (const r of results) console.log("sys ms/msg", r.reports.map((w) => ((w as unknown as { cpuSysMs: number }).cpuSysMs / r.delivered).toFixed(2)).join(", "));
 for (const r of results) if (r.delivered !== r.sent) console.log(`!! ${r.instances} instance(s): ${r.delivered} messages arrived for ${r.sent} outbox rows`);
 const one = results.find((r) => r.instances === 1);
 for (const r of results) if (one && r.instances > 1 && r.elapsedMs > one.elapsedMs) console.log(`!! ${r.instances} instances were slower than one`);

@@ -40,7 +40,7 @@ process.once("SIGTERM", () => {
     const cpu = process.cpuUsage(cpuAtStart);
     const stop = await dispatcher.stop(Number(env.SHUTDOWN_MS ?? 5_000));
     await db.close();
-    process.stdout.write(`${JSON.stringify({ done: instance, counts: dispatcher.counts, stop, maxRssKb: process.resourceUsage().maxRSS, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
+    process.stdout.write(`${JSON.stringify({ done: instance, counts: dispatcher.counts, stop, maxRssKb: process.resourceUsage().maxRSS, cpuMs: (cpu.user + cpu.system) / 1000, cpuSysMs: cpu.system / 1000 })}\n`);
     process.exit(0);
   })();
 });
