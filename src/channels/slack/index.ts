@@ -114,7 +114,17 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     receiver = new SocketModeReceiver({ appToken: settings.appToken, logger: boltLog, installerOptions: { clientOptions: { slackApiUrl: settings.apiUrl } } });
   } else {
     if (!settings.signingSecret) throw new Error("SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN unless SLACK_APP_TOKEN (Socket Mode) is set");
-    const http = new ExpressReceiver({ signingSecret: settings.signingSecret, logger: boltLog, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: false });
+    const http = new ExpressReceiver({
+      signingSecret: settings.signingSecret,
+      logger: boltLog,
+      endpoints: SLACK_EVENTS_PATH,
+      processBeforeResponse: false,
+      // A click's replay id, checked after its ack (verify.ts, step 5).
+      customPropertiesExtractor: (req) => {
+        const id = (req as { replayId?: string }).replayId;
+        return id ? { replayId: id } : {};
+      },
+    });
     // Our checks first (future timestamps, replays, JSON answers), then Bolt's own.
     const guarded = express.Router();
     guarded.post(SLACK_EVENTS_PATH, ...slackRequestGuard({ signingSecret: settings.signingSecret, replay: replayGuard, log }));
@@ -170,6 +180,17 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
       await present(outcome, { reply: viaThread(event.channel, threadOf(event)), placement: "ephemeral", upload: uploadToDm(event.user) });
     }),
   );
+
+  /** A click seen before (the same signed bytes again) is dropped; it was acknowledged like the first. */
+  async function firstClick(id: string): Promise<boolean> {
+    try {
+      if (await replayGuard.firstTime(id)) return true;
+      log.info({ id: "signature" }, "slack: request received again, acknowledged and ignored");
+    } catch (error) {
+      log.error({ err: error }, "slack: cannot record the click's request id (database); the click is dropped");
+    }
+    return false;
+  }
 
   interface Click {
     body: BlockAction;
@@ -228,9 +249,11 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     }),
   );
 
-  app.action({ type: "block_actions" }, async ({ ack, body, respond }) =>
+  app.action({ type: "block_actions" }, async ({ ack, body, respond, context }) =>
     tracked(async () => {
+      // The ack first, before any database work: the replay check of a click comes after it (verify.ts, step 5).
       await ack();
+      if (typeof context.replayId === "string" && !(await firstClick(context.replayId))) return;
       if (body.type !== "block_actions") return;
       const action = body.actions[0];
       if (!action || action.type !== "button") return;
