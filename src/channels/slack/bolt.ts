@@ -38,6 +38,8 @@ export function workQueue(size: number): <T>(work: () => Promise<T>) => Promise<
     if (running >= size) await new Promise<void>((resolve) => waiting.push(resolve));
     else running++;
     try {
+      // After the I/O already waiting: requests that arrived meanwhile are read and acked first.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       return await work();
     } finally {
       const next = waiting.shift();

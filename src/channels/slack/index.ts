@@ -35,7 +35,7 @@ const mentionStyle = (name: string): CommandStyle => ({ prefix: `@${name} `, men
 /** Said once at start when Slack is not configured. */
 export const SLACK_OFF = "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to turn it on; see README, section Slack";
 /** Clicks handled at once after their acks; more wait their turn (a database connection each, about). */
-const CLICK_WORK_CONCURRENCY = 4;
+const CLICK_WORK_CONCURRENCY = 2;
 /** A modal submission is answered (errors or close) within this; Slack gives up at 3 s. */
 const VIEW_ACK_BUDGET_MS = 2_500;
 
