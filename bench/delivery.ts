@@ -107,19 +107,35 @@ async function runOnce(instances: number): Promise<Result> {
   }
 }
 
-const scaled = WINDOW_MS === 1_000 ? "Slack's real limit" : `scaled down from Slack's 1 per 1000 ms; the bound uses the same ${WINDOW_MS} ms`;
+const scaled = WINDOW_MS === 1_000 ? "Slack's real limit" : `scaled down from Slack's 1 per 1000 ms; the floor uses the same ${WINDOW_MS} ms`;
 console.log(`bench:delivery — ${ALERTS.toLocaleString("en")} alerts to ${CSMS} CSMs and ${SPACES} team spaces over Slack (real card rendering, PostgreSQL)`);
 console.log(`fake chat API limit: 1 message per ${WINDOW_MS} ms per channel (${scaled}); 429 with Retry-After above it`);
-console.log(`dispatcher: default tuning (maxInFlight 1: at most one repeat per crash), coalescing window 0 (one ingest, nothing to coalesce)\n`);
+console.log(`dispatcher: default tuning (maxInFlight 1: at most one repeat per crash), coalescing window 0 (one ingest, nothing to coalesce)`);
+console.log(`floor: the rate-limit bound for these messages, (busiest channel's messages - 1) × ${WINDOW_MS} ms; ratio = time / floor\n`);
 const results: Result[] = [];
-for (const n of INSTANCES) {
-  const r = await runOnce(n);
-  results.push(r);
-  const rss = r.reports.map((w) => (w ? `${Math.round(w.maxRssKb / 1024)} MB` : "?")).join(", ");
-  console.log(
-    `${n} instance${n > 1 ? "s" : " "}: ${(r.elapsedMs / 1000).toFixed(1)} s for ${r.delivered} messages; lower bound ${(r.boundMs / 1000).toFixed(1)} s ` +
-      `(busiest channel ${r.busiest} messages × ${WINDOW_MS} ms); ratio ${(r.elapsedMs / r.boundMs).toFixed(2)}; mean gap per channel ${r.meanGapMs.toFixed(0)} ms; 429s received ${r.rateLimited}; peak RSS ${rss}` +
-      `; sent by instance ${r.reports.map((w) => w?.counts.sent ?? "?").join(" + ")}`,
-  );
-  if (r.delivered !== r.sent) console.log(`  !! ${r.delivered} messages arrived for ${r.sent} outbox rows`);
-}
+for (const n of INSTANCES) results.push(await runOnce(n));
+
+const cpuMs = (r: Result) => r.reports.reduce((sum, w) => sum + (w?.cpuMs ?? NaN), 0);
+const table = [
+  ["instances", "messages", "time s", "floor s", "ratio", "CPU ms/msg", "429s", "mean gap ms (floor)", "peak RSS MB", "sent by instance"],
+  ...results.map((r) => [
+    String(r.instances),
+    String(r.delivered),
+    (r.elapsedMs / 1000).toFixed(1),
+    (r.boundMs / 1000).toFixed(1),
+    (r.elapsedMs / r.boundMs).toFixed(2),
+    (cpuMs(r) / r.delivered).toFixed(2),
+    String(r.rateLimited),
+    `${r.meanGapMs.toFixed(0)} (${WINDOW_MS})`,
+    r.reports.map((w) => (w ? String(Math.round(w.maxRssKb / 1024)) : "?")).join(", "),
+    r.reports.map((w) => w?.counts.sent ?? "?").join(" + "),
+  ]),
+];
+const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
+for (const row of table) console.log(row.map((cell, c) => (c === 0 || c === row.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  "));
+if (process.env.DEBUG_CPU) for (const r of results) console.log("sys ms/msg", r.reports.map((w) => ((w as unknown as { cpuSysMs: number }).cpuSysMs / r.delivered).toFixed(2)).join(", "));
+for (const r of results) if (r.delivered !== r.sent) console.log(`!! ${r.instances} instance(s): ${r.delivered} messages arrived for ${r.sent} outbox rows`);
+const one = results.find((r) => r.instances === 1);
+for (const r of results) if (one && r.instances > 1 && r.elapsedMs > one.elapsedMs) console.log(`!! ${r.instances} instances were slower than one`);
+// One line for scripts: instances=ratio, in the order run.
+console.log(`ratio ${results.map((r) => `${r.instances}=${(r.elapsedMs / r.boundMs).toFixed(2)}`).join(" ")}`);

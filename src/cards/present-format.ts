@@ -6,6 +6,14 @@ import type { Stage } from "../domain/stages.js";
 import { translator, type Translate } from "../i18n.js";
 import type { DeliveryBarrier, Message } from "../protocol/views.js";
 
+/** Intl formatters by what they format: building one costs far more than using it, and every card builds a Format. */
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+function intl<F extends Intl.DateTimeFormat | Intl.NumberFormat>(key: string, make: () => F): F {
+  let format = formatters.get(key) as F | undefined;
+  if (!format) formatters.set(key, (format = make()));
+  return format;
+}
+
 /** Formatting for one reader: language, time zone, now. */
 export class Format {
   readonly t: Translate;
@@ -19,8 +27,8 @@ export class Format {
   ) {
     this.t = translator(locale);
     // Calendar dates carry no time of day: format them in UTC so no zone shifts the day.
-    this.dateFormat = new Intl.DateTimeFormat(locale, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
-    this.numberFormat = new Intl.NumberFormat(locale);
+    this.dateFormat = intl(`date:${locale}`, () => new Intl.DateTimeFormat(locale, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }));
+    this.numberFormat = intl(`number:${locale}`, () => new Intl.NumberFormat(locale));
   }
 
   /** "March 4, 2025" / "4 марта 2025 г."; the input as is if it is not a date. */
@@ -33,15 +41,17 @@ export class Format {
   dateTime(iso: string, timeZone: string = this.timeZone): string {
     const date = new Date(iso);
     if (Number.isNaN(date.getTime())) return iso;
-    const day = (d: Date) => d.toLocaleDateString("en-CA", { timeZone });
-    const today = day(date) === day(this.now);
-    return new Intl.DateTimeFormat(this.locale, {
-      ...(today ? {} : { day: "numeric", month: "short" }),
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-      timeZone,
-    }).format(date);
+    const today = todayIn(timeZone, date) === todayIn(timeZone, this.now);
+    const locale = this.locale;
+    return intl(`time:${locale}:${timeZone}:${today}`, () =>
+      new Intl.DateTimeFormat(locale, {
+        ...(today ? {} : { day: "numeric", month: "short" }),
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+        timeZone,
+      }),
+    ).format(date);
   }
 
   number(n: number): string {

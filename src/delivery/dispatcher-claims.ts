@@ -8,7 +8,7 @@ import type { GateClock } from "./dispatcher-pacing.js";
 import type { StopSwitch } from "./dispatcher-stop.js";
 import type { DispatcherTuning } from "./dispatcher-tuning.js";
 import { sleep } from "./gate.js";
-import { claim, fanOut, markPreviewSent, type SendChannel } from "./store.js";
+import { claim, fanOut, markPreviewSent, type ClaimedRow, type SendChannel } from "./store.js";
 
 export interface ClaimLoopDeps {
   pool: pg.Pool;
@@ -24,6 +24,8 @@ export interface ClaimLoopDeps {
   gateClock: GateClock;
   /** Takes one held row from claimed to recorded. */
   handle: (entry: Held) => Promise<void>;
+  /** Reads what a claimed batch's plans need, in one go, before the rows are handled one by one. */
+  prefetch?: (rows: readonly ClaimedRow[]) => void;
 }
 
 export interface ClaimLoop {
@@ -40,6 +42,8 @@ export function createClaimLoop(deps: ClaimLoopDeps): ClaimLoop {
   let nudge: (() => void) | undefined;
   let lastClaim = 0;
   let lastPreview = -Infinity;
+  /** Held rows at or below which a finished row wakes the claim loop (half the last budget). */
+  let lowWater = 4;
 
   async function claimRound(force = false): Promise<number> {
     if (force || performance.now() - lastPreview >= tuning.pollMs) {
@@ -48,6 +52,7 @@ export function createClaimLoop(deps: ClaimLoopDeps): ClaimLoop {
       deps.counter.countPreviews(await markPreviewSent(pool));
     }
     const budget = Math.min(tuning.claimBatch, Math.max(8, Math.ceil(tuning.claimAheadMs / deps.gateClock.meanMs)));
+    lowWater = Math.floor(budget / 2);
     const free = budget - held.size;
     if (free <= 0 || channels.length === 0) return 0;
     const claimedAt = performance.now();
@@ -60,6 +65,7 @@ export function createClaimLoop(deps: ClaimLoopDeps): ClaimLoop {
       coalesceWindowMs: tuning.coalesceWindowMs,
       minIntervalMs: tuning.minIntervalMs,
     });
+    if (rows.length > 0) deps.prefetch?.(rows);
     for (const row of rows) {
       if (row.takenOverAfterMs !== null) {
         takeover.observe(row.takenOverAfterMs / 1000);
@@ -71,7 +77,9 @@ export function createClaimLoop(deps: ClaimLoopDeps): ClaimLoop {
         .catch((error: unknown) => log.error({ err: error, outboxId: row.id }, "delivery: unexpected failure handling an outbox row; its lease will expire and it will be retried"))
         .finally(() => {
           held.letGo(row.id);
-          nudge?.();
+          // A finished row brings the next claim forward only once half the budget is free: the
+          // claim reads every live row, so fewer, larger claims (the poll still comes every pollMs).
+          if (held.size <= lowWater) nudge?.();
         });
     }
     return rows.length;

@@ -13,7 +13,7 @@ import { Gate, sleep, Urgency } from "./gate.js";
 import type { Plan } from "./plan.js";
 import { enqueueCardRefresh, enqueueChangeNotices } from "./thread.js";
 import { markDeferred } from "./store-quiet.js";
-import { markFinal, markRefreshed, markSent, supersedeInFavourOf, supersedeRows, type ClaimedRow, type SendChannel } from "./store.js";
+import { markFinal, markRefreshed, markSent, markSentAndFence, supersedeInFavourOf, supersedeRows, type ClaimedRow, type SendChannel } from "./store.js";
 
 export interface RowSenderDeps {
   pool: pg.Pool;
@@ -43,6 +43,46 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
   const preparing = new Gate(tuning.prepareConcurrency);
   const urgency = new Urgency();
 
+  /**
+   * A sent row whose `sent` is written by the next row through the gate, in the statement of
+   * that row's fence (markSentAndFence): one round trip per message inside the gate instead
+   * of two. Only with maxInFlight 1, and only when a row is already waiting for the gate; the
+   * next chat call still starts only after the commit.
+   */
+  interface Handover {
+    entry: Held;
+    sent: { externalId: string | null; conversationId: string | null };
+    /** The outcome of the write: true recorded, false the lease was lost. */
+    settle: (recorded: boolean) => void;
+    settled: boolean;
+  }
+  let handover: Handover | undefined;
+  const handsOver = tuning.maxInFlight === 1;
+
+  /** Writes a handed-over `sent` on its own, inside the gate (the next row needs no fence, sends nothing, or the joint statement failed). */
+  async function commitAlone(h: Handover): Promise<void> {
+    h.settled = true;
+    h.settle(await held.persist(h.entry, () => markSent(pool, h.entry.row, h.sent)));
+  }
+
+  /** The previous row's `sent` and this row's fence, in one statement; null as held.fence() answers when the fence fails. */
+  async function fenceCarrying(entry: Held, carried: Handover): Promise<{ token: string; resolved: boolean } | null> {
+    carried.settled = true;
+    const started = performance.now();
+    let result: Awaited<ReturnType<typeof markSentAndFence>>;
+    try {
+      result = await held.withToken(carried.entry, () => held.withToken(entry, () => markSentAndFence(pool, carried.entry.row, carried.sent, entry.row, tuning.leaseMs)));
+    } catch (error) {
+      log.warn({ err: error, outboxId: entry.row.id, previous: carried.entry.row.id }, "delivery: cannot record a message and fence the next one; recording it alone, leaving the next to be retried");
+      await commitAlone(carried);
+      return null;
+    }
+    if (!result.sent) log.warn({ outboxId: carried.entry.row.id }, "delivery: lease lost before the outcome was written; another instance holds the row");
+    carried.settle(result.sent);
+    if (result.fenced) entry.leaseEnd = started + tuning.leaseMs;
+    return result.fenced;
+  }
+
   async function giveBack(entry: Held): Promise<void> {
     if (await held.giveBack(entry)) count("released", entry.row.channel);
   }
@@ -63,13 +103,27 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
     }
   }
 
-  /** Through the gate: an urgent row at its priority, any other after the urgent rows held with it. */
-  async function throughGate(entry: Held, urgent: boolean, work: () => Promise<void>): Promise<void> {
+  /**
+   * Through the gate: an urgent row at its priority, any other after the urgent rows held
+   * with it. The work takes the handover of the row before it (and writes it before its own
+   * chat call); whatever it leaves is written before the gate passes on. What the work
+   * returns runs after the gate: a row that handed its `sent` over waits for it there.
+   */
+  async function throughGate(entry: Held, urgent: boolean, work: (carried: Handover | undefined) => Promise<(() => Promise<void>) | void>): Promise<void> {
     if (!urgent) {
       await urgency.clear(stop.signal);
       if (stop.stopping) return giveBack(entry);
     }
-    return gate.run(work, entry.row.priority);
+    const then = await gate.run(async () => {
+      const carried = handover;
+      handover = undefined;
+      try {
+        return await work(carried);
+      } finally {
+        if (carried && !carried.settled) await commitAlone(carried);
+      }
+    }, entry.row.priority);
+    if (then) await then();
   }
 
   async function handleRow(entry: Held, urgent: boolean): Promise<void> {
@@ -122,8 +176,8 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
           });
           if (n > 0) count("superseded", row.channel, n);
         }
-        return throughGate(entry, urgent, () =>
-          deliver(entry, decided.to, (port) => port.send(decided.to, decided.message), undefined, decided.thenRefresh && (() => enqueueCardRefresh(pool, row, decided.thenRefresh!))),
+        return throughGate(entry, urgent, (carried) =>
+          deliver(entry, carried, decided.to, (port) => port.send(decided.to, decided.message), undefined, decided.thenRefresh && (() => enqueueCardRefresh(pool, row, decided.thenRefresh!))),
         );
       case "defer":
         // Quiet hours (issue 17): the row waits in the outbox, nothing was sent or failed.
@@ -132,20 +186,32 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
       case "publishHome": {
         const { to, message } = decided;
         const noHome = { ok: false, retryable: false, reason: `${row.channel} has no Home page to publish` } as const;
-        return throughGate(entry, urgent, () => deliver(entry, to, (port) => port.publishHome?.(to, message) ?? Promise.resolve(noHome)));
+        return throughGate(entry, urgent, (carried) => deliver(entry, carried, to, (port) => port.publishHome?.(to, message) ?? Promise.resolve(noHome)));
       }
       case "replace": {
         await pacing.waitForReplaceSlot(row.channel, urgent);
         if (stop.stopping) return giveBack(entry);
         const { to, conversationId, externalId, originalId, message, thenNotices } = decided;
         const notify = thenNotices && originalId !== null ? () => enqueueChangeNotices(pool, row, originalId, thenNotices) : undefined;
-        return throughGate(entry, urgent, () => deliver(entry, to, (port) => port.replace(conversationId, externalId, message), originalId, notify));
+        return throughGate(entry, urgent, (carried) => deliver(entry, carried, to, (port) => port.replace(conversationId, externalId, message), originalId, notify));
       }
     }
   }
 
-  /** Inside the gate: call the chat API and commit what it answered. */
-  async function deliver(entry: Held, to: Destination, call: (port: ChannelPort) => Promise<SendOutcome>, refreshOf?: number | null, afterSent?: () => Promise<void>): Promise<void> {
+  /**
+   * Inside the gate: write the previous row's handed-over `sent` (with this row's fence when
+   * it needs one), call the chat API and commit what it answered, or hand that commit to the
+   * row already waiting for the gate; then (returned, run after the gate) count it and queue
+   * what follows it.
+   */
+  async function deliver(
+    entry: Held,
+    carried: Handover | undefined,
+    to: Destination,
+    call: (port: ChannelPort) => Promise<SendOutcome>,
+    refreshOf?: number | null,
+    afterSent?: () => Promise<void>,
+  ): Promise<(() => Promise<void>) | void> {
     const row = entry.row;
     if (stop.stopping) return giveBack(entry);
     // The last step before a person hears anything: whatever path wrote the row, nobody
@@ -161,7 +227,8 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
     // rows only need the lease, which the heartbeat keeps fresh.
     const needsFence = (row.kind === "alert" || row.kind === "reminder") && row.alertId !== null;
     const leaseFresh = entry.leaseEnd - performance.now() > tuning.leaseMs / 2;
-    const fenced = !needsFence && leaseFresh ? { token: row.token, resolved: false } : await held.fence(entry);
+    if (carried && !needsFence && leaseFresh) await commitAlone(carried);
+    const fenced = !needsFence && leaseFresh ? { token: row.token, resolved: false } : carried ? await fenceCarrying(entry, carried) : await held.fence(entry);
     if (!fenced) return;
     row.token = fenced.token;
     if (fenced.resolved) {
@@ -175,12 +242,19 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
       const outcome = await withTimeout(call(port), tuning.sendTimeoutMs);
       if (!outcome.ok) return await recordFailure(entry, outcome);
       const sent = { externalId: outcome.externalId, conversationId: outcome.conversationId };
-      const recorded = await held.persist(entry, () => (refreshOf === undefined ? markSent(pool, row, sent) : markRefreshed(pool, row, sent, refreshOf)));
-      if (recorded) count("sent", row.channel);
-      // Only once the message is recorded: a Webex redraw must see the reply its card now heads, a notice the card's new id.
-      if (recorded && afterSent) {
-        await afterSent().catch((error: unknown) => log.warn({ err: error, outboxId: row.id }, "delivery: cannot queue what follows the message (a redraw, thread notices)"));
+      const recordedThen = async (recorded: boolean) => {
+        if (recorded) count("sent", row.channel);
+        // Only once the message is recorded: a Webex redraw must see the reply its card now heads, a notice the card's new id.
+        if (recorded && afterSent) {
+          await afterSent().catch((error: unknown) => log.warn({ err: error, outboxId: row.id }, "delivery: cannot queue what follows the message (a redraw, thread notices)"));
+        }
+      };
+      if (handsOver && refreshOf === undefined && gate.queued > 0 && !stop.stopping) {
+        const written = new Promise<boolean>((settle) => (handover = { entry, sent, settle, settled: false }));
+        return async () => recordedThen(await written);
       }
+      const recorded = await held.persist(entry, () => (refreshOf === undefined ? markSent(pool, row, sent) : markRefreshed(pool, row, sent, refreshOf)));
+      return async () => recordedThen(recorded);
     } finally {
       deps.gateClock.observe(performance.now() - entered);
     }

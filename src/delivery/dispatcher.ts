@@ -91,12 +91,13 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const gateClock = createGateClock();
   const held = createHeldRows({ pool, log, leaseMs: tuning.leaseMs, heartbeatMs: tuning.heartbeatMs });
   const now = deps.now ?? (() => new Date());
+  const planner = createPlanner({ pool, prisma: deps.prisma, config: deps.config, render: deps.render ?? renderMessage, now });
   const handle = createRowSender({
     pool,
     log,
     tuning,
     ports,
-    plan: createPlanner({ pool, prisma: deps.prisma, config: deps.config, render: deps.render ?? renderMessage, now }),
+    plan: planner,
     held,
     counter,
     stop,
@@ -116,7 +117,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       now,
     }),
   });
-  const claims = createClaimLoop({ pool, log, tuning, channels, fanOutTo: deps.fanOutTo ?? channels, held, counter, stop, gateClock, handle });
+  const claims = createClaimLoop({ pool, log, tuning, channels, fanOutTo: deps.fanOutTo ?? channels, held, counter, stop, gateClock, handle, prefetch: planner.prefetch });
 
   let started = false;
   let draining = false;

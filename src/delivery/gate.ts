@@ -33,6 +33,11 @@ export class Gate {
   get busy(): number {
     return this.holders;
   }
+
+  /** Waiting for a slot: the next holder is already in line. */
+  get queued(): number {
+    return this.waiting.length;
+  }
 }
 
 /**

@@ -11,11 +11,11 @@ import { lcaUrl, type Config } from "../config.js";
 import { CHAT_REGISTRY } from "../protocol/chats.js";
 import type { PrismaClient } from "../db/database.js";
 import { isIsoDate, todayIn } from "../domain/dates.js";
-import { alertView, type QueryContext } from "../queries/queries.js";
+import { alertView, alertViews, type QueryContext } from "../queries/queries.js";
 import { deliveryCause, isDeliveryFailedNotice, type DeliveryFailedNotice } from "./admin-notices.js";
 import { chooseCarrier } from "./coalesce.js";
-import { readersOn } from "./readers.js";
-import type { MessageRenderer } from "./renderer.js";
+import { readersOn, type Reader } from "./readers.js";
+import { cachedRenderer, type MessageRenderer } from "./renderer.js";
 import { currentMessage, supersedeLaterRefreshes, type ClaimedRow } from "./store.js";
 import { supersedeLaterHomes } from "./home.js";
 import { homeView } from "../queries/home.js";
@@ -54,8 +54,27 @@ interface Recipient {
   ctx: RenderContext;
 }
 
-export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan> {
+/** Decides each claimed row; `prefetch` reads what a whole claimed batch needs in one go. */
+export interface Planner {
+  (row: ClaimedRow): Promise<Plan>;
+  /**
+   * Starts reading, for a batch the claim just returned, the readers and alert views its rows
+   * will need (one query each instead of one per row); each row's plan then uses its share.
+   */
+  prefetch(rows: readonly ClaimedRow[]): void;
+}
+
+interface Prefetched {
+  reader?: Promise<Reader | undefined>;
+  view?: Promise<AlertView | null>;
+}
+
+export function createPlanner(deps: PlanDeps): Planner {
   const partner = deps.config.partner;
+  /** Per claimed row, what prefetch() started reading; taken (once) by its plan. */
+  const prefetched = new WeakMap<ClaimedRow, Prefetched>();
+  /** Alert cards, rendered once per view, reader's language and chat (a retry or redraw of the same state reuses it). */
+  const renderAlert = cachedRenderer(deps.render);
   const toLcaUrl = lcaUrl(deps.config as Config);
 
   const queryContext = (): QueryContext => ({
@@ -70,7 +89,8 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     const match = /^csm:(\d+)$/.exec(row.destination);
     if (!match) return { to: { kind: "room", address: row.destination }, ctx: { locale: partner.defaultLocale, timeZone: partner.timeZone, now: deps.now() } };
     const csmId = Number(match[1]);
-    const csm = (await readersOn(deps.pool, row.channel, [csmId], partner)).get(csmId);
+    const early = prefetched.get(row)?.reader;
+    const csm = early ? await early : (await readersOn(deps.pool, row.channel, [csmId], partner)).get(csmId);
     if (!csm) return { dead: `no CSM ${match[1]} in the database` };
     if (!csm.active) return { dead: `CSM ${csm.csmId} is no longer active` };
     return {
@@ -79,8 +99,16 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     };
   }
 
-  async function alertCard(alertId: number, reminder: number): Promise<AnyCard | null> {
-    const view: AlertView | null = await alertView(queryContext(), alertId);
+  /** The alert's view: the one prefetch() read for this row (once), else read now. */
+  async function viewOf(alertId: number, row?: ClaimedRow): Promise<AlertView | null> {
+    const p = row ? prefetched.get(row) : undefined;
+    const early = p?.view;
+    if (p) p.view = undefined;
+    return early ? await early : alertView(queryContext(), alertId);
+  }
+
+  async function alertCard(alertId: number, reminder: number, row?: ClaimedRow): Promise<AnyCard | null> {
+    const view: AlertView | null = await viewOf(alertId, row);
     if (!view) return null;
     const withReminder: AlertView = { ...view, reminder };
     return { card: alertCardName(view.kind), view: withReminder } as AnyCard;
@@ -105,18 +133,18 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     // with other alerts coalesced into it, it stays a card, so none of them is lost.
     const shown = row.kind === "reminder" && open.length === 0 ? await sentCardOf(deps.pool, row) : null;
     if (shown) {
-      const view = await alertView(queryContext(), row.alertId);
+      const view = await viewOf(row.alertId, row);
       if (!view) return { kind: "supersede", reason: "its alert no longer exists" };
       await markInThreadOf(deps.pool, row.id, shown);
       const message = deps.render(reminderNotice(view, noticeNumber(row.payload)), who.ctx);
       return { kind: "send", to: who.to, message: { ...message, thread: { conversationId: shown.conversationId, parentId: shown.externalId } }, supersede, thenRefresh: shown };
     }
-    const card = await alertCard(row.alertId, noticeNumber(row.payload));
+    const card = await alertCard(row.alertId, noticeNumber(row.payload), row);
     if (!card) return { kind: "supersede", reason: "its alert no longer exists" };
     return {
       kind: "send",
       to: who.to,
-      message: deps.render(card, who.ctx),
+      message: renderAlert(card, who.ctx, row.channel),
       supersede,
     };
   }
@@ -188,7 +216,7 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     if (!card) return { kind: "supersede", reason: "its alert no longer exists" };
     const conversationId = current?.conversationId ?? p.conversationId;
     const externalId = current?.externalId ?? p.externalId;
-    const message = deps.render(card, who.ctx);
+    const message = renderAlert(card, who.ctx, row.channel);
     // A card with replies under it keeps them: the port is told it heads a thread. `thread`:
     // the click this redraw answers was answered under the card.
     const threaded = p.thread === true || (current ? await hasThread(deps.pool, p.alertId, current.originalId) : false);
@@ -291,13 +319,41 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
     if (!QUIET_HELD_KINDS.has(row.kind)) return null;
     const match = /^csm:(\d+)$/.exec(row.destination);
     if (!match) return null;
-    const reader = (await readersOn(deps.pool, row.channel, [Number(match[1])], partner)).get(Number(match[1]));
+    const id = Number(match[1]);
+    const reader = await (prefetched.get(row)?.reader ?? readersOn(deps.pool, row.channel, [id], partner).then((m) => m.get(id)));
     if (!reader) return null;
     const until = quietUntil(reader.quiet, reader.timeZone, deps.now());
     return until ? { kind: "defer", until, reason: `quiet hours of CSM ${reader.csmId} until ${until.toISOString()} (${reader.timeZone})` } : null;
   }
 
-  return async (row) => {
+  /** One read of the readers per chat and one of the alert views for the whole batch; a failure is left to each row's own read. */
+  function prefetch(rows: readonly ClaimedRow[]): void {
+    const csmIds = new Map<ClaimedRow["channel"], Set<number>>();
+    const alertIds = new Set<number>();
+    for (const row of rows) {
+      const csm = /^csm:(\d+)$/.exec(row.destination);
+      if (csm) csmIds.set(row.channel, (csmIds.get(row.channel) ?? new Set()).add(Number(csm[1])));
+      // Only rows whose plan renders the alert as a card: open alerts on their own (a coalesced group or a resolved alert decides otherwise).
+      if ((row.kind === "alert" || row.kind === "reminder") && row.alertId !== null && row.alert?.status === "open" && row.siblings.length === 0) alertIds.add(row.alertId);
+    }
+    const readers = new Map([...csmIds].map(([chat, ids]) => [chat, readersOn(deps.pool, chat, [...ids], partner)]));
+    const views = alertViews(queryContext(), [...alertIds]);
+    // Unhandled otherwise until a row takes its share; a row whose share failed reads again on its own.
+    for (const p of [...readers.values(), views]) p.catch(() => undefined);
+    for (const row of rows) {
+      const entry: Prefetched = {};
+      const csm = /^csm:(\d+)$/.exec(row.destination);
+      const readersOfChat = readers.get(row.channel);
+      if (csm && readersOfChat) entry.reader = readersOfChat.then((m) => m.get(Number(csm[1]))).catch(() => readersOn(deps.pool, row.channel, [Number(csm[1])], partner).then((m) => m.get(Number(csm[1]))));
+      if (row.alertId !== null && alertIds.has(row.alertId)) {
+        const id = row.alertId;
+        entry.view = views.then((m) => m.get(id) ?? null).catch(() => alertView(queryContext(), id));
+      }
+      prefetched.set(row, entry);
+    }
+  }
+
+  const plan = async (row: ClaimedRow): Promise<Plan> => {
     const held = await quietHold(row);
     if (held) return held;
     switch (row.kind) {
@@ -321,6 +377,7 @@ export function createPlanner(deps: PlanDeps): (row: ClaimedRow) => Promise<Plan
         return { kind: "dead", reason: `unknown outbox kind "${row.kind}"` };
     }
   };
+  return Object.assign(plan, { prefetch });
 }
 
 /** The rows that post something new: these wait out quiet hours. */

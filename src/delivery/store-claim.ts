@@ -38,8 +38,9 @@ interface ClaimRecord {
 
 /**
  * Takes the head row (lowest id not yet sent, dead or superseded) of destinations whose head
- * is due, one row per destination, and leases it. SKIP LOCKED: instances never wait for
- * each other and never take the same row. A destination whose head is being sent, waits for
+ * is due, one row per destination, and leases it. SKIP LOCKED under the LIMIT: instances
+ * never wait for each other, never take the same row, and one that meets the other's claim
+ * takes the next heads instead of coming back short. A destination whose head is being sent, waits for
  * a retry or is rate-limited yields nothing: that is what keeps each destination in order.
  *
  * The rate limit is shared by all instances without any extra state: the next message to a
@@ -69,21 +70,20 @@ WITH heads AS (
                       AND (x.kind = 'refresh') = (o.kind = 'refresh')
                       AND x.status = 'sending' AND x.next_attempt_at > now())
 ), picked AS (
-  SELECT * FROM candidates
-  WHERE ready_at <= now() + $4::int * interval '1 millisecond'
+  -- Locked as picked, under the LIMIT: rows another instance is claiming right now are skipped
+  -- and the next ones taken, so two instances claim different heads instead of the same ones.
+  SELECT c.* FROM candidates c JOIN outbox_message l ON l.id = c.id
+  WHERE c.ready_at <= now() + $4::int * interval '1 millisecond'
+    AND (l.status IN ('pending', 'failed') OR (l.status = 'sending' AND l.next_attempt_at <= now()))
   -- The card a person just clicked first, then a dead instance's rows: they have waited a whole lease already.
-  ORDER BY priority DESC, (prev_status = 'sending') DESC, ready_at, id
+  ORDER BY c.priority DESC, (c.prev_status = 'sending') DESC, c.ready_at, c.id
   LIMIT $5
-), locked AS (
-  SELECT o.id FROM outbox_message o
-  WHERE o.id IN (SELECT id FROM picked)
-    AND (o.status IN ('pending', 'failed') OR (o.status = 'sending' AND o.next_attempt_at <= now()))
-  FOR UPDATE SKIP LOCKED
+  FOR UPDATE OF l SKIP LOCKED
 )
 UPDATE outbox_message m
 SET status = 'sending', attempts = m.attempts + 1, next_attempt_at = now() + $6::int * interval '1 millisecond'
 FROM picked p LEFT JOIN alert a ON a.id = p.alert_id
-WHERE m.id = p.id AND m.id IN (SELECT id FROM locked)
+WHERE m.id = p.id
 RETURNING m.id, m.channel::text AS channel, m.destination, m.csm_id, m.alert_id, m.kind, m.payload, m.attempts, m.created_at, m.priority,
   m.next_attempt_at::text AS token, p.prev_status::text AS prev_status, p.prev_next::text AS prev_next,
   -- clock_timestamp(): measured as the answer leaves, so the wait is not lengthened by the statement's own time.

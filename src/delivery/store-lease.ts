@@ -104,6 +104,38 @@ export async function fenceSend(pool: Pick<pg.Pool, "query">, row: Pick<ClaimedR
 }
 
 /**
+ * The previous message's `sent` and the next one's fence (fenceSend) in one statement and one
+ * transaction: the gate passes from one row to the next with a single round trip, and the
+ * next chat call still starts only once the previous outcome is committed (at most one
+ * message between an answer and its commit). `sent`: whether the first row was ours to mark;
+ * `fenced`: as fenceSend answers for the second.
+ */
+export async function markSentAndFence(
+  pool: Pick<pg.Pool, "query">,
+  row: Pick<ClaimedRow, "id" | "token">,
+  sent: { externalId: string | null; conversationId: string | null },
+  next: Pick<ClaimedRow, "id" | "token">,
+  leaseMs: number,
+): Promise<{ sent: boolean; fenced: { token: string; resolved: boolean } | null }> {
+  const { rows } = await pool.query<{ sent: number; token: string | null; resolved: boolean | null }>(
+    `WITH done AS (
+       UPDATE outbox_message SET status = 'sent', sent_at = now(), external_id = $3, conversation_id = $4, last_error = NULL, next_attempt_at = now()
+       WHERE ${FENCE} RETURNING id
+     ), fenced AS (
+       UPDATE outbox_message m SET next_attempt_at = now() + $7::int * interval '1 millisecond'
+       WHERE id = $5 AND status = 'sending' AND next_attempt_at = $6::timestamp
+       RETURNING m.next_attempt_at::text AS token,
+         (m.kind IN ('alert', 'reminder') AND m.alert_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM alert a WHERE a.id = m.alert_id AND a.status = 'open')) AS resolved
+     )
+     SELECT (SELECT count(*) FROM done)::int AS sent, f.token, f.resolved FROM (SELECT 1) AS one LEFT JOIN fenced f ON true`,
+    [row.id, row.token, sent.externalId, sent.conversationId, next.id, next.token, Math.round(leaseMs)],
+  );
+  const r = rows[0];
+  return { sent: r?.sent === 1, fenced: r && r.token !== null ? { token: r.token, resolved: r.resolved === true } : null };
+}
+
+/**
  * Coalescing picked another row of the group: our row is superseded and the chosen one is
  * leased in the same statement (it is not a head, so no other instance can hold it).
  * Returns the chosen row's token, or null if either row changed meanwhile.

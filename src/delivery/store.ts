@@ -19,6 +19,6 @@
 
 export type { ClaimedRow, OutboxKind, SendChannel, Sibling } from "./store-rows.js";
 export { claim, type ClaimOptions } from "./store-claim.js";
-export { fenceSend, markFinal, markRefreshed, markRetry, markSent, release, renewLeases, supersedeInFavourOf, supersedeRows } from "./store-lease.js";
+export { fenceSend, markFinal, markRefreshed, markRetry, markSent, markSentAndFence, release, renewLeases, supersedeInFavourOf, supersedeRows } from "./store-lease.js";
 export { fanOut, markPreviewSent } from "./store-fan-out.js";
 export { currentMessage, supersedeLaterRefreshes } from "./store-refresh.js";

@@ -29,8 +29,13 @@ export function addDays(date: IsoDate, days: number): IsoDate {
 
 /** Today's calendar date in a time zone (the LCA day a CSM lives in). */
 export function todayIn(timeZone: string, now: Date = new Date()): IsoDate {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+  let format = dayFormats.get(timeZone);
+  if (!format) dayFormats.set(timeZone, (format = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })));
+  return format.format(now);
 }
+
+/** One formatter per zone: building an Intl.DateTimeFormat costs far more than formatting with one (every card asks). */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 export function isValidTimeZone(timeZone: string): boolean {
   try {

@@ -220,11 +220,24 @@ export async function useCaseDetail(ctx: QueryContext, id: number): Promise<UseC
 
 /** The card of one alert as it stands now (for delivery and after an action). */
 export async function alertView(ctx: QueryContext, alertId: number): Promise<AlertView | null> {
-  const alert = await ctx.prisma.alert.findUnique({
-    where: { id: alertId },
-    include: { actedBy: true, useCaseDeployment: { include: ucdInclude } },
-  });
-  if (!alert) return null;
+  const alert = await ctx.prisma.alert.findUnique({ where: { id: alertId }, include: alertInclude });
+  return alert ? alertViewOf(alert, ctx) : null;
+}
+
+/**
+ * The cards of many alerts in one read (the dispatcher's claimed batch): Prisma's cost is
+ * per query far more than per row, so a batch of 200 costs about what 10 single reads do.
+ * Unknown ids are absent.
+ */
+export async function alertViews(ctx: QueryContext, alertIds: readonly number[]): Promise<Map<number, AlertView>> {
+  if (alertIds.length === 0) return new Map();
+  const alerts = await ctx.prisma.alert.findMany({ where: { id: { in: [...new Set(alertIds)] } }, include: alertInclude });
+  return new Map(alerts.map((alert) => [alert.id, alertViewOf(alert, ctx)]));
+}
+
+const alertInclude = { actedBy: true, useCaseDeployment: { include: ucdInclude } } satisfies Prisma.AlertInclude;
+
+function alertViewOf(alert: Prisma.AlertGetPayload<{ include: typeof alertInclude }>, ctx: QueryContext): AlertView {
   const row = alert.useCaseDeployment;
   const item = listItem(row, ctx);
   const facts = alert.facts as unknown as AlertFacts;

@@ -6,7 +6,7 @@
  * Environment: DATABASE_URL, FAKE_CHAT_URL, INSTANCE, DELIVERY_TUNING (JSON, partial
  * DispatcherTuning), OUTBOX_MAX_ATTEMPTS, SHUTDOWN_MS, LOG_LEVEL.
  * Prints one JSON line {"ready":…} once claiming, and {"done":…} with its counts and peak RSS
- * after a SIGTERM (graceful stop).
+ * after a SIGTERM (graceful stop), and the CPU it used since it started claiming.
  */
 import { openDatabase } from "../../src/db/database.js";
 import { createDispatcher, type DispatcherTuning } from "../../src/delivery/dispatcher.js";
@@ -29,13 +29,18 @@ const dispatcher = createDispatcher({
   tuning,
 });
 dispatcher.start();
+// CPU from here to the stop: what the dispatcher spent on the run (the benchmark divides it by the messages).
+const cpuAtStart = process.cpuUsage();
 process.stdout.write(`${JSON.stringify({ ready: instance, pid: process.pid })}\n`);
 
 process.once("SIGTERM", () => {
+  // A second SIGTERM (the harness stopping everything in its finally) must not cut the exit short: a --cpu-prof profile is written at exit.
+  process.on("SIGTERM", () => undefined);
   void (async () => {
+    const cpu = process.cpuUsage(cpuAtStart);
     const stop = await dispatcher.stop(Number(env.SHUTDOWN_MS ?? 5_000));
     await db.close();
-    process.stdout.write(`${JSON.stringify({ done: instance, counts: dispatcher.counts, stop, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+    process.stdout.write(`${JSON.stringify({ done: instance, counts: dispatcher.counts, stop, maxRssKb: process.resourceUsage().maxRSS, cpuMs: (cpu.user + cpu.system) / 1000, cpuSysMs: cpu.system / 1000 })}\n`);
     process.exit(0);
   })();
 });

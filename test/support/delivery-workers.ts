@@ -9,6 +9,8 @@ export interface WorkerReport {
   counts: DeliveryCounts;
   stop: StopReport;
   maxRssKb: number;
+  /** CPU (user + system) used from the start of claiming to the stop. */
+  cpuMs: number;
 }
 
 export interface Worker {
@@ -35,7 +37,9 @@ export interface WorkerOptions {
 const WORKER = projectPath("test", "support", "delivery-worker.ts");
 
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
-  const child = spawn(process.execPath, ["--import", "tsx", WORKER], {
+  // e.g. DELIVERY_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile each instance (NODE_OPTIONS refuses --cpu-prof).
+  const nodeArgs = (process.env.DELIVERY_WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", WORKER], {
     cwd: projectPath(),
     env: {
       ...process.env,

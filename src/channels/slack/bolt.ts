@@ -25,3 +25,26 @@ export function boltLogger(log: Logger): BoltLogger {
     setName: () => undefined,
   };
 }
+
+/**
+ * At most `size` pieces of work at once, the rest waiting in order: what a click does after
+ * its ack goes through one, so a burst of clicks queues its database work instead of
+ * filling the event loop with it, and the next click's ack does not wait behind all of it.
+ */
+export function workQueue(size: number): <T>(work: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (work) => {
+    if (running >= size) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      // After the I/O already waiting: requests that arrived meanwhile are read and acked first.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}

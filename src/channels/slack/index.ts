@@ -13,7 +13,7 @@ import type { ChatChannel } from "../../protocol/channel.js";
 import { notice, type Outcome } from "../../protocol/effects.js";
 import { createReplayGuard, type ReplayGuard } from "../replay.js";
 import { methodNotAllowed } from "../../server/http.js";
-import { boltLogger, within } from "./bolt.js";
+import { boltLogger, within, workQueue } from "./bolt.js";
 import { createBotName, createIdentities } from "./identity.js";
 import { buttonKind, cardThread, clickedAlertMessage, clickedCard, formButton, formOpening, inDirectMessage, mentionText, parseJson, threadOf, type ButtonKind } from "./inbound.js";
 import { formValues, parseButtonData, readMetadata, writeMetadata, type MessageSource, type ModalMetadata } from "./modals.js";
@@ -34,6 +34,8 @@ const withMention = (style: CommandStyle, name: string): CommandStyle => ({ ...s
 const mentionStyle = (name: string): CommandStyle => ({ prefix: `@${name} `, mention: `@${name}` });
 /** Said once at start when Slack is not configured. */
 export const SLACK_OFF = "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to turn it on; see README, section Slack";
+/** Clicks handled at once after their acks; more wait their turn (a database connection each, about). */
+const CLICK_WORK_CONCURRENCY = 2;
 /** A modal submission is answered (errors or close) within this; Slack gives up at 3 s. */
 const VIEW_ACK_BUDGET_MS = 2_500;
 
@@ -141,7 +143,17 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     receiver = new SocketModeReceiver({ appToken: settings.appToken, logger: boltLog, installerOptions: { clientOptions: { slackApiUrl: settings.apiUrl } } });
   } else {
     if (!settings.signingSecret) throw new Error("SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN unless SLACK_APP_TOKEN (Socket Mode) is set");
-    const http = new ExpressReceiver({ signingSecret: settings.signingSecret, logger: boltLog, endpoints: SLACK_EVENTS_PATH, processBeforeResponse: false });
+    const http = new ExpressReceiver({
+      signingSecret: settings.signingSecret,
+      logger: boltLog,
+      endpoints: SLACK_EVENTS_PATH,
+      processBeforeResponse: false,
+      // A click's replay id, checked after its ack (verify.ts, step 5).
+      customPropertiesExtractor: (req) => {
+        const id = (req as { replayId?: string }).replayId;
+        return id ? { replayId: id } : {};
+      },
+    });
     // Our checks first (future timestamps, replays, JSON answers), then Bolt's own.
     const guarded = express.Router();
     guarded.post(SLACK_EVENTS_PATH, ...slackRequestGuard({ signingSecret: settings.signingSecret, replay: replayGuard, log }));
@@ -200,6 +212,20 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
       });
     }),
   );
+
+  /** What clicks do after their ack, a few at a time (see workQueue). */
+  const afterAck = workQueue(CLICK_WORK_CONCURRENCY);
+
+  /** A click seen before (the same signed bytes again) is dropped; it was acknowledged like the first. */
+  async function firstClick(id: string): Promise<boolean> {
+    try {
+      if (await replayGuard.firstTime(id)) return true;
+      log.info({ id: "signature" }, "slack: request received again, acknowledged and ignored");
+    } catch (error) {
+      log.error({ err: error }, "slack: cannot record the click's request id (database); the click is dropped");
+    }
+    return false;
+  }
 
   interface Click {
     body: BlockAction;
@@ -266,13 +292,20 @@ export function createSlackChannel({ config, deps, log: parentLog, replay }: Sla
     }),
   );
 
-  app.action({ type: "block_actions" }, async ({ ack, body, respond }) =>
+  app.action({ type: "block_actions" }, async ({ ack, body, respond, context }) =>
     tracked(async () => {
+      // The ack first, before any database work: the replay check of a click comes after it (verify.ts, step 5).
       await ack();
       if (body.type !== "block_actions") return;
       const action = body.actions[0];
-      if (!action || action.type !== "button") return;
-      await BUTTONS[buttonKind(action.action_id)]({ body, value: parseJson(action.value), respond, source: clickedAlertMessage(body) });
+      const kind = action?.type === "button" ? buttonKind(action.action_id) : undefined;
+      const work = async () => {
+        if (typeof context.replayId === "string" && !(await firstClick(context.replayId))) return;
+        if (!action || action.type !== "button" || !kind) return;
+        await BUTTONS[kind]({ body, value: parseJson(action.value), respond, source: clickedAlertMessage(body) });
+      };
+      // A form opens with a trigger_id valid for 3 s: it does not wait behind other clicks.
+      await (kind === "form" ? work() : afterAck(work));
     }),
   );
 

@@ -16,7 +16,11 @@ import type { ReplayGuard } from "../replay.js";
  * 4. a JSON or form body that parses, else 400;
  * 5. replay: an Events API event is remembered by its `event_id` (Slack's retries carry the
  *    same one), any other signed request by its signature (a replay must reuse it); one
- *    seen before is acknowledged with an empty 200 and not handed on.
+ *    seen before is acknowledged with an empty 200 and not handed on. A button click
+ *    (`block_actions`) is the exception: its id goes on as `req.replayId` (Bolt's custom
+ *    property `replayId`) and the click listener checks it right after its ack, so no
+ *    database round trip stands between a click and its ack (Slack gives 3 s, a person
+ *    waits for the spinner); a replay is then acknowledged with the same empty 200 and dropped.
  *
  * Then Bolt gets the same bytes (as `req.rawBody`) and does its own checks again.
  */
@@ -61,7 +65,9 @@ export function slackRequestGuard(options: SlackGuardOptions): RequestHandler[] 
       return refuse(res, 400, "body is neither JSON nor a Slack form");
     }
     const id = replayId(body, signature);
-    if (id !== undefined) {
+    if (id !== undefined && isButtonClick(body)) {
+      (req as { replayId?: string }).replayId = id;
+    } else if (id !== undefined) {
       let first: boolean;
       try {
         first = await options.replay.firstTime(id);
@@ -96,6 +102,11 @@ function parseBody(text: string, contentType: string | undefined): unknown {
     return typeof form.payload === "string" ? JSON.parse(form.payload) : form;
   }
   return JSON.parse(text);
+}
+
+/** A block_actions interaction: acknowledged before its replay check (see step 5). */
+function isButtonClick(body: unknown): boolean {
+  return typeof body === "object" && body !== null && (body as { type?: unknown }).type === "block_actions";
 }
 
 /** What makes a request "the same" again; undefined for Slack's checks (url_verification, ssl_check), which change nothing. */
