@@ -74,7 +74,7 @@ export async function reconcileChanges(client: Queryable, options: ReconcileOpti
       LEFT JOIN snapshot_row s ON o.field <> 'csm_email' AND s.deployment_id = o.lca_deployment_id
         AND (s.architecture, s.solution_domain, s.use_case) = (o.architecture, o.solution_domain, o.use_case)
       LEFT JOIN contact k ON o.field LIKE 'partner_contact_%' AND k.use_case_deployment_id = o.use_case_deployment_id
-        AND k.source = 'partner' AND k.slot = substr(o.field, 17, 1)::int
+        AND k.source = 'partner' AND k.slot::text = substr(o.field, 17, 1)
       WHERE c.deployment_id IS NOT NULL OR s.deployment_id IS NOT NULL),
     norm AS (
       SELECT id, status, lca_value, waited,
