@@ -1,6 +1,6 @@
 import { ACTIVITY_ACTIONS, type ActivityAction, type ActivityEntry, type ActivityView, type HistoryView } from "../protocol/views.js";
 import type { ChatName } from "../protocol/chats.js";
-import type { QueryContext } from "./queries.js";
+import type { QueryContext } from "./context.js";
 
 /**
  * The Activity of use cases, read from the audit trail: who did what, when, from which chat,

@@ -1,22 +1,16 @@
 import type { ListItem, ListKind, ListView, CustomerView, UseCaseDetailView, AlertView, Person } from "../protocol/views.js";
 import type { Filters } from "../commands/types.js";
-import type { PrismaClient } from "../db/database.js";
 import type { AlertFacts } from "../domain/alerts.js";
-import { daysBetween, fromDate, type IsoDate } from "../domain/dates.js";
+import { daysBetween, fromDate } from "../domain/dates.js";
 import { dccNeeded, recommendationFor, type AlertKind } from "../domain/recommendations.js";
 import { editDistance } from "../commands/text.js";
-import { stallThreshold, type Stage, type StallThresholds } from "../domain/stages.js";
+import { stallThreshold, type Stage } from "../domain/stages.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { likeText, pageOf, useCaseWhere } from "./scope.js";
 import { ACTIVITY_MAX_ENTRIES, activityOf } from "./activity.js";
+import type { QueryContext } from "./context.js";
 
-/** What the read side needs to know besides the database. */
-export interface QueryContext {
-  prisma: PrismaClient;
-  today: IsoDate;
-  stallThresholds: StallThresholds;
-  lcaUrl: (deploymentId: string) => string;
-}
+export type { QueryContext } from "./context.js";
 
 const ucdInclude = {
   useCase: true,
