@@ -107,10 +107,14 @@ describe("Slack: the team report", () => {
   it("uploads the chart into the DM when the bot is not in the channel asked in", async () => {
     fake.fail("files.completeUploadExternal", { error: "not_in_channel" }, 1);
     const before = fake.files.length;
-    await answerOf(await slashCommand("U0JAMES", "team"));
+    const key = await slashCommand("U0JAMES", "team");
+    await answerOf(key);
     const file = await fake.waitFor("the chart in the DM", () => fake.files.slice(before).find((f) => f.channel));
     expect(file.channel).toBe("DU0JAMES");
     expect(isPng(file.bytes)).toBe(true);
+    // The asker hears where the chart went, in words about the chart, not the workbook.
+    const note = await fake.waitFor("the note", () => fake.responses.find((r) => r.key === key && blockText(r.body.blocks).includes(en("chat.team.inYourDm"))));
+    expect(blockText(note.body.blocks)).not.toContain(en("chat.changes.inYourDm"));
   });
 
   it("delivers the weekly report through the outbox to the team channel: the card, then the chart PNG, once per week", async () => {

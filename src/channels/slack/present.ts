@@ -150,7 +150,9 @@ export function createSlackPresenter(options: {
         const wentTo = await where.upload!(file);
         // Asked in a channel: the file went to the DM, and the channel hears only that (no data).
         if (where.conversation && where.conversation !== wentTo) {
-          const note = renderBlockKit({ card: "notice", view: { tone: "info", text: { key: "chat.changes.inYourDm" } } }, { locale: outcome.locale, timeZone: outcome.timeZone, now: options.now() });
+          // A file meant for the conversation (the team chart) lands in the DM only when the bot may not post there.
+          const key = file.here ? "chat.team.inYourDm" : "chat.changes.inYourDm";
+          const note = renderBlockKit({ card: "notice", view: { tone: "info", text: { key } } }, { locale: outcome.locale, timeZone: outcome.timeZone, now: options.now() });
           await (where.tellPrivately ?? where.reply)(note, "ephemeral").catch((e: unknown) => log.warn({ err: e }, "slack: could not deliver an answer"));
         }
       } catch (error) {
