@@ -6,7 +6,7 @@ import type { ListView } from "../../src/protocol/views.js";
 import { replies } from "../support/handler-world.js";
 import { anna, handlerContext, james, MemoryStore } from "../support/memory-store.js";
 
-/** stalled and contacts beyond the asker's own deployments: admins only (james is one, anna is not). */
+/** stalled and contacts beyond the asker's own deployments: admins and team leads only (james is an admin, anna neither). */
 
 const filters: Filters = { tags: [], architectures: [], customers: [], cpi: true };
 const list = (total: number): ListView => ({ kind: "stalled", query: "q", page: 1, pageCount: total ? 1 : 0, total, items: [] });
@@ -31,6 +31,19 @@ describe.each([
     expect(r.calls).toEqual([
       [read, { filters, page: 2, query: `${name} all` }],
       [read, { filters, page: 2, unassigned: true, query: `${name} unassigned` }],
+    ]);
+  });
+
+  it("for a team lead who is not an admin, lists the whole partner and the unassigned ones too", async () => {
+    const r = recording(2);
+    const lead = { ...anna, isTeamLead: true };
+    for (const scope of ["all", "unassigned"] as const) {
+      const effects = await runHandler(handlerContext(new MemoryStore(), { reads: r.reads, actor: lead }), name, { command: { kind: name, filters, page: 1, scope }, text: scope } as never);
+      expect(replies(effects)).toEqual([{ card: "list", view: list(2) }]);
+    }
+    expect(r.calls).toEqual([
+      [read, { filters, page: 1, query: "all" }],
+      [read, { filters, page: 1, unassigned: true, query: "unassigned" }],
     ]);
   });
 

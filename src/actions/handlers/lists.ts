@@ -4,6 +4,7 @@ import type { MessageKey } from "../../i18n.js";
 import { notice, reply, type Effect } from "../../protocol/effects.js";
 import type { ListView, Message } from "../../protocol/views.js";
 import type { Handler } from "./context.js";
+import { mayAssignOthers, type Actor } from "../identity.js";
 
 /** The read-only commands: lists, a customer, a use case, help. */
 
@@ -25,12 +26,13 @@ export const help: Handler<"help"> = async (ctx, { command }) => {
 };
 
 /**
- * Whose deployments a list covers: the asker's own, or (admins only) the whole partner or
- * the unassigned ones. null: a non-admin asked for more than their own.
+ * Whose deployments a list covers: the asker's own, or (admins and team leads, who get the
+ * team report and its escalations) the whole partner or the unassigned ones. null: anyone
+ * else asked for more than their own.
  */
-function owner(actor: { csmId: number; isAdmin: boolean }, scope: ListScope | undefined): { csmId?: number; unassigned?: boolean } | null {
+function owner(actor: Pick<Actor, "csmId" | "isAdmin" | "isTeamLead">, scope: ListScope | undefined): { csmId?: number; unassigned?: boolean } | null {
   if (scope === undefined) return { csmId: actor.csmId };
-  if (!actor.isAdmin) return null;
+  if (!mayAssignOthers(actor)) return null;
   return scope === "unassigned" ? { unassigned: true } : {};
 }
 

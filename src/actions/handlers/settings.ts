@@ -109,7 +109,7 @@ export const settings: Handler<"settings"> = async (ctx): Promise<Effect[]> => {
         digest: csm.digestEnabled ? csm.digestTime : t("chat.settings.off"),
         quiet: quietText(csm.quiet, ctx.actor.locale),
         subscriptions,
-        role: t(ctx.actor.isAdmin ? "chat.settings.admin" : "chat.settings.csm"),
+        role: t(ctx.actor.isAdmin ? "chat.settings.admin" : ctx.actor.isTeamLead ? "chat.settings.teamLead" : "chat.settings.csm"),
         partner: partner.name,
         domains: partner.domains.join(", "),
       },
