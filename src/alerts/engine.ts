@@ -5,7 +5,6 @@ import { ALERT_KINDS, type AlertKind } from "../domain/recommendations.js";
 import type { DeliveryBarrier } from "../domain/snapshot.js";
 import type { Stage } from "../domain/stages.js";
 import { DEFAULT_BATCH_OVER, summarize, type NoticeRow } from "./batch.js";
-import { enqueueRedraws } from "../delivery/refresh.js";
 import { stallThresholdRows, stallThresholdSql } from "./thresholds.js";
 import { loadAudience, route, type AlertTarget, type Audience } from "./routing.js";
 
@@ -26,6 +25,11 @@ export interface EngineOptions {
   batchSize?: number;
   /** More new alerts than this to one destination in one run arrive as one summary card (BATCH_OVER). */
   batchOver?: number;
+  /**
+   * Queues the redraw of an alert's delivered cards; the ingest passes the outbox's, for the
+   * alerts whose chat fix its snapshot decided (delivery sits above the engine).
+   */
+  redraw?: (client: Queryable, alertId: number) => Promise<number>;
   /**
    * Which use cases to look at: every active one, or (what an ingest passes) those in a table
    * of ids (`id`) whose data the snapshot changed, plus the ones whose rules can turn without
@@ -109,7 +113,7 @@ export async function runAlertEngine(client: Queryable, options: EngineOptions):
   summary.outboxRows += await insertOutboxRows(client, summarize(fresh, options.batchOver ?? DEFAULT_BATCH_OVER));
   // The snapshot decided a chat fix (confirmed, stale, overridden): the cards already sent
   // still say "waiting for LCA", so each is redrawn through the outbox, as after a click.
-  for (const alertId of waitChanged) summary.outboxRows += await enqueueRedraws(client, alertId);
+  if (options.redraw) for (const alertId of waitChanged) summary.outboxRows += await options.redraw(client, alertId);
   await sendReminders(client, options, audience, summary);
   return summary;
 }

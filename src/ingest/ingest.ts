@@ -10,6 +10,7 @@ import type { StallThresholds } from "../domain/stages.js";
 import { AppError } from "../errors.js";
 import type { NoticeView } from "../protocol/views.js";
 import { enqueueHomes } from "../delivery/home.js";
+import { enqueueRedraws } from "../delivery/refresh.js";
 import { mergeSnapshot, type MergeSummary } from "./merge.js";
 import { reconcileChanges, type ReconcileSummary } from "./reconcile.js";
 import { openSnapshot, type ReadOptions, type RowResult } from "./read.js";
@@ -130,6 +131,7 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
       ...(options.batchOver !== undefined ? { batchOver: options.batchOver } : {}),
       baseline,
       scope: { changedTable: "merged_ucd", snapshotId: snapshot!.id },
+      redraw: (db, alertId) => enqueueRedraws(db, alertId),
     });
     const outsiderNotices = await enqueueOutsidersNotice(client, merged.outsiders, options);
     // Every Home page may show changed alerts now: republished for each CSM with a chat that has one.
