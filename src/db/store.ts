@@ -183,10 +183,11 @@ class SqlStore implements Store {
   }
 
   async enqueueAlertCard(card: { alertId: number; chat: ChatName; destination: string; csmId: number | null }): Promise<boolean> {
+    // Priority 1, as the clicked card's redraw: the person just asked for it, so it goes first and through quiet hours.
     const result = await this.db.query(
-      `INSERT INTO outbox_message (channel, destination, csm_id, alert_id, kind, payload, dedupe_key)
+      `INSERT INTO outbox_message (channel, destination, csm_id, alert_id, kind, payload, dedupe_key, priority)
        SELECT $2::"ChatChannel", $3, $4, a.id, 'alert', json_build_object('alertId', a.id, 'notice', 0, 'shown', true),
-              'show:' || a.id || ':' || a.version || ':' || $2 || ':' || $3
+              'show:' || a.id || ':' || a.version || ':' || $2 || ':' || $3, 1
        FROM alert a WHERE a.id = $1 AND a.status = 'open'
        ON CONFLICT (dedupe_key) DO NOTHING`,
       [card.alertId, card.chat, card.destination, card.csmId],

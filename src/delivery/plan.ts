@@ -314,9 +314,11 @@ export function createPlanner(deps: PlanDeps): Planner {
   /**
    * A new post to a CSM inside their quiet hours waits until they end. Redraws of cards on
    * screen (chat.update, Webex's repost) and the Home page notify nobody, so they go on.
+   * A row with priority answers the person's own action (the clicked card's redraw, a card
+   * asked for with "Show card"): they are awake and waiting for it, so it goes on too.
    */
   async function quietHold(row: ClaimedRow): Promise<Plan | null> {
-    if (!QUIET_HELD_KINDS.has(row.kind)) return null;
+    if (!QUIET_HELD_KINDS.has(row.kind) || row.priority > 0) return null;
     const match = /^csm:(\d+)$/.exec(row.destination);
     if (!match) return null;
     const id = Number(match[1]);

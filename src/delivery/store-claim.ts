@@ -56,7 +56,8 @@ WITH heads AS (
   SELECT o.id, o.alert_id, o.priority, o.status AS prev_status, o.next_attempt_at AS prev_next,
          CASE WHEN o.kind = 'refresh' THEN o.next_attempt_at ELSE GREATEST(
            o.next_attempt_at,
-           CASE WHEN o.kind IN ('alert', 'reminder') THEN o.created_at + $2::int * interval '1 millisecond' END,
+           -- A card the person asked for (priority) waits for no group: it is the answer to their click.
+           CASE WHEN o.kind IN ('alert', 'reminder') AND o.priority = 0 THEN o.created_at + $2::int * interval '1 millisecond' END,
            (SELECT s.sent_at FROM outbox_message s
              WHERE s.destination = o.destination AND s.channel = o.channel AND s.id < o.id AND s.status = 'sent' AND s.kind <> 'refresh'
              ORDER BY s.id DESC LIMIT 1)

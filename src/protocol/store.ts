@@ -169,8 +169,9 @@ export interface Store {
   setQuietHours(csmId: number, quiet: QuietHours): Promise<void>;
   /**
    * Queues the alert's own card for where a summary listing it was shown ("Show card"):
-   * an ordinary alert row, so it is paced, redrawn and threaded like any card. Once per
-   * version of the alert there; false when the alert is not open.
+   * an ordinary alert row, so it is paced, redrawn and threaded like any card, but with
+   * priority (it answers the person's click: first in line, not held by quiet hours). Once
+   * per version of the alert there; false when the alert is not open.
    */
   enqueueAlertCard(card: { alertId: number; chat: ChatName; destination: string; csmId: number | null }): Promise<boolean>;
 
