@@ -57,8 +57,8 @@ export async function handleMessage(deps: ConversationDeps, identity: ChatIdenti
 /** The handlers that change what a person's Home shows besides alerts: their settings. */
 const CHANGES_SETTINGS: ReadonlySet<HandlerName> = new Set<HandlerName>(["lang", "digest", "quiet", "subscribe", "unsubscribe", "settings.lang", "settings.digest", "settings.unsubscribe"]);
 
-/** The handlers that queue a row for the dispatcher to send now: a shown card. */
-const WAKES_DELIVERY: ReadonlySet<HandlerName> = new Set<HandlerName>(["alert.show"]);
+/** The handlers that queue a row or make rows due now: a shown card, rows released when quiet hours change. */
+const WAKES_DELIVERY: ReadonlySet<HandlerName> = new Set<HandlerName>(["alert.show", "quiet"]);
 
 /**
  * Every card of what an action changed is redrawn through the outbox, the clicked one

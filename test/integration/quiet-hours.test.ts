@@ -185,6 +185,48 @@ describe.each(DB_KINDS)("quiet hours (%s)", (kind) => {
     expect(await waitsUntil(s.db, held!, BERLIN_MORNING)).toBe(true);
   });
 
+  it("releases the rows waiting out the night when the person turns quiet hours off, and no one else's", async () => {
+    const s = await setup(kind);
+    const [first, second] = s.portfolio.csmIds as [number, number];
+    await quiet(s.db, first, { from: "19:00", to: "08:00", zone: "Europe/Berlin" });
+    await quiet(s.db, second, { from: "19:00", to: "08:00", zone: "Europe/Berlin" });
+    const alert = await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "stalled");
+    const [card, note, other] = await enqueue(s.db.pool, [
+      { channel: "slack", destination: s.csm(0), alertId: alert },
+      { channel: "slack", destination: s.csm(0), kind: "notice" },
+      { channel: "slack", destination: s.csm(1), kind: "notice" },
+    ]);
+    const slack = new RecordingPort("slack");
+    await dispatcherAt(s.db, BERLIN_23H, [slack]).drainOnce();
+    for (const id of [card, note, other]) expect(await waitsUntil(s.db, id!, BERLIN_MORNING)).toBe(true);
+
+    const { deps, wakes } = conversationAt(s.db, BERLIN_23H);
+    expect((await handleMessage(deps, firstCsm, "quiet off")).effects).toMatchObject([{ card: { view: { text: { key: "chat.done.quietOff" } } } }]);
+    expect(wakes()).toBe(1);
+    expect([await dueNow(s.db, card!), await dueNow(s.db, note!)]).toEqual([true, true]);
+    expect(await waitsUntil(s.db, other!, BERLIN_MORNING)).toBe(true);
+    await dispatcherAt(s.db, BERLIN_23H, [slack]).drainOnce();
+    expect(slack.calls.map((c) => [c.tag.card, c.to])).toEqual([
+      ["alert.stalled", expect.objectContaining({ csmId: first })],
+      ["notice", expect.objectContaining({ csmId: first })],
+    ]);
+  });
+
+  it("re-plans the released rows against new hours: still quiet, they wait for the new end", async () => {
+    const s = await setup(kind);
+    const csmId = s.portfolio.csmIds[0]!;
+    await quiet(s.db, csmId, { from: "19:00", to: "08:00", zone: "Europe/Berlin" });
+    const [note] = await enqueue(s.db.pool, [{ channel: "slack", destination: s.csm(0), kind: "notice" }]);
+    const slack = new RecordingPort("slack");
+    await dispatcherAt(s.db, BERLIN_23H, [slack]).drainOnce();
+    const { deps } = conversationAt(s.db, BERLIN_23H);
+    await handleMessage(deps, firstCsm, "quiet 22:00-09:00");
+    expect(await dueNow(s.db, note!)).toBe(true);
+    await dispatcherAt(s.db, BERLIN_23H, [slack]).drainOnce();
+    expect(slack.calls).toEqual([]);
+    expect(await waitsUntil(s.db, note!, "2027-12-02T08:00:00Z")).toBe(true);
+  });
+
   it("uses the zone Slack reports for a CSM who never set one", async () => {
     const s = await setup(kind);
     const csmId = s.portfolio.csmIds[0]!;
