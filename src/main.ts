@@ -113,7 +113,7 @@ export async function startService(config: Config, log: Logger): Promise<Service
   const keepThread = (card: Pick<ShownCard, "chat" | "alertId" | "externalId">) => {
     markThreaded(db.pool, card).catch((error: unknown) => log.error({ err: error, alertId: card.alertId }, "could not mark a card as heading a thread"));
   };
-  const chats = await startChats(config, { db, config, log, now: () => new Date(), redraw, redrawHome, keepThread }, http, log);
+  const chats = await startChats(config, { db, config, log, now: () => new Date(), redraw, redrawHome, keepThread, wakeDelivery: () => wakeDispatcher() }, http, log);
   chatsReady = chats.ready;
 
   const dispatcher = createDispatcher({ pool: db.pool, prisma: db.prisma, config, ports: chats.ports, fanOutTo: channels, log: log.child({ component: "delivery" }) });

@@ -31,6 +31,8 @@ export interface ConversationDeps {
   keepThread?: (card: Pick<ShownCard, "chat" | "alertId" | "externalId">) => void;
   /** Told after a CSM's action changed data (an alert, their settings): their Home pages are republished through the outbox. */
   redrawHome?: (csmId: number) => void;
+  /** Told after an action queued a row or made rows due (a shown card, quiet hours changed): the dispatcher looks now, not at its next poll. */
+  wakeDelivery?: () => void;
   /** Where handlers change data; by default SQL on `db.pool` (src/db/store.ts). */
   store?: Store;
 }

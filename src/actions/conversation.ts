@@ -57,6 +57,9 @@ export async function handleMessage(deps: ConversationDeps, identity: ChatIdenti
 /** The handlers that change what a person's Home shows besides alerts: their settings. */
 const CHANGES_SETTINGS: ReadonlySet<HandlerName> = new Set<HandlerName>(["lang", "digest", "quiet", "subscribe", "unsubscribe", "settings.lang", "settings.digest", "settings.unsubscribe"]);
 
+/** The handlers that queue a row or make rows due now: a shown card, rows released when quiet hours change. */
+const WAKES_DELIVERY: ReadonlySet<HandlerName> = new Set<HandlerName>(["alert.show", "quiet"]);
+
 /**
  * Every card of what an action changed is redrawn through the outbox, the clicked one
  * first: no chat redraws inline, so pacing and retries hold for the origin chat too. The
@@ -69,6 +72,7 @@ function redrawChanged(deps: ConversationDeps, actor: Actor, handler: HandlerNam
   for (const alertId of alertIds) deps.redraw?.(alertId, shown, change);
   if (clicked?.alertId === undefined || !alertIds.has(clicked.alertId)) keepClickedThread(deps, actor.channel, clicked);
   if (alertIds.size > 0 || CHANGES_SETTINGS.has(handler)) deps.redrawHome?.(actor.csmId);
+  if (WAKES_DELIVERY.has(handler)) deps.wakeDelivery?.();
   return outcome;
 }
 

@@ -3,7 +3,7 @@ import type { Store, LockedAlert, StoredContact, LockedDeployment, StoredSubscri
 import { nextChange } from "../domain/writeback.js";
 import type { DeliveryBarrier } from "../domain/snapshot.js";
 import type { Locale } from "../locale.js";
-import type { QuietHours } from "../domain/quiet.js";
+import { QUIET_DEFERRED_MARK, type QuietHours } from "../domain/quiet.js";
 import type { ChatName } from "../protocol/chats.js";
 import { inTransaction, type Queryable } from "./sql.js";
 
@@ -178,15 +178,24 @@ class SqlStore implements Store {
     };
   }
 
-  async setQuietHours(csmId: number, quiet: QuietHours): Promise<void> {
-    await this.db.query(`UPDATE csm SET quiet_from = $2, quiet_to = $3, quiet_weekends = $4 WHERE id = $1`, [csmId, quiet.from, quiet.to, quiet.weekends]);
+  async setQuietHours(csmId: number, quiet: QuietHours): Promise<number> {
+    // One statement: the hours and the release of what waited for the old ones (marked by markDeferred) go together.
+    const result = await this.db.query(
+      `WITH person AS (UPDATE csm SET quiet_from = $2, quiet_to = $3, quiet_weekends = $4 WHERE id = $1 RETURNING id)
+       UPDATE outbox_message o SET next_attempt_at = now(), last_error = NULL
+       FROM person
+       WHERE o.destination = 'csm:' || person.id AND o.status = 'pending' AND o.next_attempt_at > now() AND o.last_error LIKE $5`,
+      [csmId, quiet.from, quiet.to, quiet.weekends, `${QUIET_DEFERRED_MARK}%`],
+    );
+    return result.rowCount ?? 0;
   }
 
   async enqueueAlertCard(card: { alertId: number; chat: ChatName; destination: string; csmId: number | null }): Promise<boolean> {
+    // Priority 1, as the clicked card's redraw: the person just asked for it, so it goes first and through quiet hours.
     const result = await this.db.query(
-      `INSERT INTO outbox_message (channel, destination, csm_id, alert_id, kind, payload, dedupe_key)
+      `INSERT INTO outbox_message (channel, destination, csm_id, alert_id, kind, payload, dedupe_key, priority)
        SELECT $2::"ChatChannel", $3, $4, a.id, 'alert', json_build_object('alertId', a.id, 'notice', 0, 'shown', true),
-              'show:' || a.id || ':' || a.version || ':' || $2 || ':' || $3
+              'show:' || a.id || ':' || a.version || ':' || $2 || ':' || $3, 1
        FROM alert a WHERE a.id = $1 AND a.status = 'open'
        ON CONFLICT (dedupe_key) DO NOTHING`,
       [card.alertId, card.chat, card.destination, card.csmId],

@@ -5,7 +5,7 @@ import type { RenderContext } from "../cards/render.js";
 import { CARD_NAMES, alertCardName, type AlertView, type SummaryView } from "../protocol/views.js";
 import { isSummaryPayload } from "../alerts/batch.js";
 import { ALERT_KINDS, type AlertKind } from "../domain/recommendations.js";
-import { quietUntil } from "../domain/quiet.js";
+import { QUIET_DEFERRED_MARK, quietUntil } from "../domain/quiet.js";
 import type { Destination, OutgoingMessage } from "../protocol/port.js";
 import { lcaUrl, type Config } from "../config.js";
 import { CHAT_REGISTRY } from "../protocol/chats.js";
@@ -314,16 +314,18 @@ export function createPlanner(deps: PlanDeps): Planner {
   /**
    * A new post to a CSM inside their quiet hours waits until they end. Redraws of cards on
    * screen (chat.update, Webex's repost) and the Home page notify nobody, so they go on.
+   * A row with priority answers the person's own action (the clicked card's redraw, a card
+   * asked for with "Show card"): they are awake and waiting for it, so it goes on too.
    */
   async function quietHold(row: ClaimedRow): Promise<Plan | null> {
-    if (!QUIET_HELD_KINDS.has(row.kind)) return null;
+    if (!QUIET_HELD_KINDS.has(row.kind) || row.priority > 0) return null;
     const match = /^csm:(\d+)$/.exec(row.destination);
     if (!match) return null;
     const id = Number(match[1]);
     const reader = await (prefetched.get(row)?.reader ?? readersOn(deps.pool, row.channel, [id], partner).then((m) => m.get(id)));
     if (!reader) return null;
     const until = quietUntil(reader.quiet, reader.timeZone, deps.now());
-    return until ? { kind: "defer", until, reason: `quiet hours of CSM ${reader.csmId} until ${until.toISOString()} (${reader.timeZone})` } : null;
+    return until ? { kind: "defer", until, reason: `${QUIET_DEFERRED_MARK} of CSM ${reader.csmId} until ${until.toISOString()} (${reader.timeZone})` } : null;
   }
 
   /** One read of the readers per chat and one of the alert views for the whole batch; a failure is left to each row's own read. */

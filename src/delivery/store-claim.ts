@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { AlertKind } from "../domain/recommendations.js";
 import type { ClaimedRow, SendChannel, Sibling } from "./store-rows.js";
+import { waitsOutQuietHours } from "./store-quiet.js";
 
 export interface ClaimOptions {
   channels: readonly SendChannel[];
@@ -41,7 +42,8 @@ interface ClaimRecord {
  * is due, one row per destination, and leases it. SKIP LOCKED under the LIMIT: instances
  * never wait for each other, never take the same row, and one that meets the other's claim
  * takes the next heads instead of coming back short. A destination whose head is being sent, waits for
- * a retry or is rate-limited yields nothing: that is what keeps each destination in order.
+ * a retry or is rate-limited yields nothing: that is what keeps each destination in order. A
+ * row waiting out quiet hours is no head (store-quiet.ts keeps the held rows behind it in order).
  *
  * The rate limit is shared by all instances without any extra state: the next message to a
  * destination is due `minInterval` after the `sent_at` of the one before it.
@@ -51,12 +53,15 @@ WITH heads AS (
   SELECT DISTINCT ON (channel, destination, kind = 'refresh') id
   FROM outbox_message
   WHERE status IN ('pending', 'failed', 'sending') AND channel::text = ANY($1::text[])
+    -- A row waiting out quiet hours holds no line: what may go now (Home, a card asked for) goes past it.
+    AND NOT ${waitsOutQuietHours("outbox_message")}
   ORDER BY channel, destination, kind = 'refresh', id
 ), candidates AS (
   SELECT o.id, o.alert_id, o.priority, o.status AS prev_status, o.next_attempt_at AS prev_next,
          CASE WHEN o.kind = 'refresh' THEN o.next_attempt_at ELSE GREATEST(
            o.next_attempt_at,
-           CASE WHEN o.kind IN ('alert', 'reminder') THEN o.created_at + $2::int * interval '1 millisecond' END,
+           -- A card the person asked for (priority) waits for no group: it is the answer to their click.
+           CASE WHEN o.kind IN ('alert', 'reminder') AND o.priority = 0 THEN o.created_at + $2::int * interval '1 millisecond' END,
            (SELECT s.sent_at FROM outbox_message s
              WHERE s.destination = o.destination AND s.channel = o.channel AND s.id < o.id AND s.status = 'sent' AND s.kind <> 'refresh'
              ORDER BY s.id DESC LIMIT 1)

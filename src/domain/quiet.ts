@@ -137,3 +137,10 @@ function windowEnd(q: QuietHours, zone: string, w: Wall): number | null {
   }
   return w.minutes < to ? instantOf(zone, w.year, w.month, w.day, to).getTime() : null;
 }
+
+/**
+ * How an outbox row waiting out quiet hours is known: its last_error starts with this (the
+ * dispatcher's markDeferred writes it). Such a row holds no place in its destination's line
+ * while it waits, and is released when its CSM's quiet hours change.
+ */
+export const QUIET_DEFERRED_MARK = "quiet hours";

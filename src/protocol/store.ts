@@ -166,11 +166,17 @@ export interface Store {
   settingsOf(csmId: number): Promise<CsmSettings>;
   setDigest(csmId: number, digest: { digestEnabled: boolean; digestTime: string }): Promise<void>;
   setLanguage(csmId: number, locale: Locale): Promise<void>;
-  setQuietHours(csmId: number, quiet: QuietHours): Promise<void>;
+  /**
+   * Sets the CSM's quiet hours and, in the same unit of work, releases their rows waiting out
+   * the old ones: due now, planned against the new hours (sent, or deferred to the new end).
+   * Returns how many were released.
+   */
+  setQuietHours(csmId: number, quiet: QuietHours): Promise<number>;
   /**
    * Queues the alert's own card for where a summary listing it was shown ("Show card"):
-   * an ordinary alert row, so it is paced, redrawn and threaded like any card. Once per
-   * version of the alert there; false when the alert is not open.
+   * an ordinary alert row, so it is paced, redrawn and threaded like any card, but with
+   * priority (it answers the person's click: first in line, not held by quiet hours). Once
+   * per version of the alert there; false when the alert is not open.
    */
   enqueueAlertCard(card: { alertId: number; chat: ChatName; destination: string; csmId: number | null }): Promise<boolean>;
 

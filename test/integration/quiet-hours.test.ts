@@ -1,11 +1,14 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { identify } from "../../src/actions/identity.js";
+import { handleAction, handleMessage } from "../../src/actions/conversation.js";
+import type { ConversationDeps } from "../../src/actions/context.js";
+import { identify, type ChatIdentity } from "../../src/actions/identity.js";
 import { createDispatcher } from "../../src/delivery/dispatcher.js";
 import { createPlanner } from "../../src/delivery/plan.js";
 import { readersOn } from "../../src/delivery/readers.js";
 import { enqueueRedraws } from "../../src/delivery/refresh.js";
 import type { ClaimedRow } from "../../src/delivery/store.js";
 import { createLogger } from "../../src/log.js";
+import type { Destination, OutgoingMessage, SendOutcome } from "../../src/protocol/port.js";
 import { createTestDatabase, DB_KINDS, type DbKind, type TestDatabase } from "../support/db.js";
 import { addAlert, deliveryConfig, enqueue, FAST_TUNING, RecordingPort, seedPortfolio, tagRenderer, type Portfolio } from "../support/delivery.js";
 
@@ -39,6 +42,37 @@ async function waitsUntil(db: TestDatabase, id: number, until: string): Promise<
 
 const dispatcherAt = (db: TestDatabase, at: string, ports: RecordingPort[]) =>
   createDispatcher({ pool: db.pool, prisma: db.prisma, config, ports, log, render: tagRenderer, tuning: FAST_TUNING, now: () => new Date(at) });
+
+/** A Slack port with a Home: records whose page was published. */
+class HomePort extends RecordingPort {
+  readonly homes: number[] = [];
+  constructor() {
+    super("slack");
+  }
+  async publishHome(to: Extract<Destination, { kind: "csm" }>, _message: OutgoingMessage): Promise<SendOutcome> {
+    this.homes.push(to.csmId);
+    return { ok: true, externalId: `home-${to.csmId}`, conversationId: `home-${to.csmId}` };
+  }
+}
+
+/** csm1 on Slack, as the seeded portfolio has them (the first CSM). */
+const firstCsm: ChatIdentity = { channel: "slack", userId: "U000001", email: "csm1@partner.example", emailVerified: true };
+
+/** A conversation at `at`, counting the dispatcher's wake-ups. */
+function conversationAt(db: TestDatabase, at: string): { deps: ConversationDeps; wakes: () => number } {
+  let wakes = 0;
+  return { deps: { db, config, log, now: () => new Date(at), wakeDelivery: () => void wakes++ }, wakes: () => wakes };
+}
+
+/** Whether the row is due now, in the database's own clock, and no longer marked as waiting out quiet hours. */
+async function dueNow(db: TestDatabase, id: number): Promise<boolean> {
+  const { rows } = await db.pool.query<{ ok: boolean }>(`SELECT status = 'pending' AND next_attempt_at <= now() AND last_error IS NULL AS ok FROM outbox_message WHERE id = $1`, [id]);
+  return rows[0]?.ok === true;
+}
+
+// 23:00 in Berlin on Wednesday 1 December 2027; the window 19:00-08:00 ends at 07:00Z on the 2nd.
+const BERLIN_23H = "2027-12-01T22:00:00Z";
+const BERLIN_MORNING = "2027-12-02T07:00:00Z";
 
 describe.each(DB_KINDS)("quiet hours (%s)", (kind) => {
   it("holds new posts until the window ends in each CSM's own zone, across the night the clocks go back", async () => {
@@ -106,6 +140,91 @@ describe.each(DB_KINDS)("quiet hours (%s)", (kind) => {
     // A redraw and the Home page go on.
     expect((await plan(row("refresh"))).kind).not.toBe("defer");
     expect((await plan(row("home"))).kind).not.toBe("defer");
+  });
+
+  it("sends a card asked for with Show card at 23:00 at once, first, past an alert waiting out the night", async () => {
+    const s = await setup(kind);
+    const csmId = s.portfolio.csmIds[0]!;
+    await quiet(s.db, csmId, { from: "19:00", to: "08:00", zone: "Europe/Berlin" });
+    const [held] = await enqueue(s.db.pool, [{ channel: "slack", destination: s.csm(0), alertId: await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "stalled") }]);
+    const slack = new RecordingPort("slack");
+    await dispatcherAt(s.db, BERLIN_23H, [slack]).drainOnce();
+    expect(slack.calls).toEqual([]);
+    expect(await waitsUntil(s.db, held!, BERLIN_MORNING)).toBe(true);
+
+    const asked = await addAlert(s.db.pool, s.portfolio.ucdIds[1]!, "stalled");
+    const { deps, wakes } = conversationAt(s.db, BERLIN_23H);
+    expect((await handleAction(deps, firstCsm, { a: "alert.show", v: 1, id: asked })).effects).toEqual([]);
+    expect(wakes()).toBe(1);
+    expect((await s.db.pool.query(`SELECT priority FROM outbox_message WHERE alert_id = $1`, [asked])).rows).toEqual([{ priority: 1 }]);
+    await dispatcherAt(s.db, BERLIN_23H, [slack]).drainOnce();
+    expect(slack.calls.map((c) => [c.op, c.tag.card, c.tag.alertId, c.to])).toEqual([["send", "alert.stalled", asked, expect.objectContaining({ kind: "csm", csmId })]]);
+    expect(await waitsUntil(s.db, held!, BERLIN_MORNING)).toBe(true);
+  });
+
+  it("publishes a Home row behind a held alert at once, and defers a new post behind it to no earlier than it", async () => {
+    const s = await setup(kind);
+    const csmId = s.portfolio.csmIds[0]!;
+    await quiet(s.db, csmId, { from: "19:00", to: "08:00", zone: "Europe/Berlin" });
+    const [held] = await enqueue(s.db.pool, [{ channel: "slack", destination: s.csm(0), alertId: await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "stalled") }]);
+    const slack = new HomePort();
+    await dispatcherAt(s.db, BERLIN_23H, [slack]).drainOnce();
+    expect(await waitsUntil(s.db, held!, BERLIN_MORNING)).toBe(true);
+
+    const [home] = await enqueue(s.db.pool, [{ channel: "slack", destination: s.csm(0), kind: "home", payload: { csmId } }]);
+    await dispatcherAt(s.db, BERLIN_23H, [slack]).drainOnce();
+    expect(slack.homes).toEqual([csmId]);
+    expect((await s.db.pool.query(`SELECT status::text FROM outbox_message WHERE id = $1`, [home])).rows[0]).toEqual({ status: "sent" });
+    expect(slack.calls).toEqual([]);
+
+    // The person's zone changed meanwhile (Tokyo's 08:00 is at 23:00Z): a new post still waits for the one before it.
+    await quiet(s.db, csmId, { from: "19:00", to: "08:00", zone: "Asia/Tokyo" });
+    const [next] = await enqueue(s.db.pool, [{ channel: "slack", destination: s.csm(0), kind: "notice" }]);
+    await dispatcherAt(s.db, BERLIN_23H, [slack]).drainOnce();
+    expect(await waitsUntil(s.db, next!, BERLIN_MORNING)).toBe(true);
+    expect(await waitsUntil(s.db, held!, BERLIN_MORNING)).toBe(true);
+  });
+
+  it("releases the rows waiting out the night when the person turns quiet hours off, and no one else's", async () => {
+    const s = await setup(kind);
+    const [first, second] = s.portfolio.csmIds as [number, number];
+    await quiet(s.db, first, { from: "19:00", to: "08:00", zone: "Europe/Berlin" });
+    await quiet(s.db, second, { from: "19:00", to: "08:00", zone: "Europe/Berlin" });
+    const alert = await addAlert(s.db.pool, s.portfolio.ucdIds[0]!, "stalled");
+    const [card, note, other] = await enqueue(s.db.pool, [
+      { channel: "slack", destination: s.csm(0), alertId: alert },
+      { channel: "slack", destination: s.csm(0), kind: "notice" },
+      { channel: "slack", destination: s.csm(1), kind: "notice" },
+    ]);
+    const slack = new RecordingPort("slack");
+    await dispatcherAt(s.db, BERLIN_23H, [slack]).drainOnce();
+    for (const id of [card, note, other]) expect(await waitsUntil(s.db, id!, BERLIN_MORNING)).toBe(true);
+
+    const { deps, wakes } = conversationAt(s.db, BERLIN_23H);
+    expect((await handleMessage(deps, firstCsm, "quiet off")).effects).toMatchObject([{ card: { view: { text: { key: "chat.done.quietOff" } } } }]);
+    expect(wakes()).toBe(1);
+    expect([await dueNow(s.db, card!), await dueNow(s.db, note!)]).toEqual([true, true]);
+    expect(await waitsUntil(s.db, other!, BERLIN_MORNING)).toBe(true);
+    await dispatcherAt(s.db, BERLIN_23H, [slack]).drainOnce();
+    expect(slack.calls.map((c) => [c.tag.card, c.to])).toEqual([
+      ["alert.stalled", expect.objectContaining({ csmId: first })],
+      ["notice", expect.objectContaining({ csmId: first })],
+    ]);
+  });
+
+  it("re-plans the released rows against new hours: still quiet, they wait for the new end", async () => {
+    const s = await setup(kind);
+    const csmId = s.portfolio.csmIds[0]!;
+    await quiet(s.db, csmId, { from: "19:00", to: "08:00", zone: "Europe/Berlin" });
+    const [note] = await enqueue(s.db.pool, [{ channel: "slack", destination: s.csm(0), kind: "notice" }]);
+    const slack = new RecordingPort("slack");
+    await dispatcherAt(s.db, BERLIN_23H, [slack]).drainOnce();
+    const { deps } = conversationAt(s.db, BERLIN_23H);
+    await handleMessage(deps, firstCsm, "quiet 22:00-09:00");
+    expect(await dueNow(s.db, note!)).toBe(true);
+    await dispatcherAt(s.db, BERLIN_23H, [slack]).drainOnce();
+    expect(slack.calls).toEqual([]);
+    expect(await waitsUntil(s.db, note!, "2027-12-02T08:00:00Z")).toBe(true);
   });
 
   it("uses the zone Slack reports for a CSM who never set one", async () => {

@@ -205,8 +205,10 @@ export class MemoryStore implements Store {
     return { locale: c.locale, digestEnabled: c.digestEnabled, digestTime: c.digestTime, quiet: c.quiet ?? NO_QUIET_HOURS, subscriptions: await this.subscriptionsOf(csmId) };
   }
 
-  async setQuietHours(csmId: number, quiet: QuietHours): Promise<void> {
+  /** No outbox here: nothing waits, so nothing is released. */
+  async setQuietHours(csmId: number, quiet: QuietHours): Promise<number> {
     this.state.csms.find((c) => c.id === csmId)!.quiet = quiet;
+    return 0;
   }
 
   /** Cards asked for with "Show card", as the SQL store would queue them. */
