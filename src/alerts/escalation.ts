@@ -27,7 +27,7 @@ interface CandidateRow {
   alert_id: number;
   kind: AlertKind;
   opened_on: IsoDate;
-  last_notified_on: IsoDate | null;
+  delivered_on: IsoDate | null;
   reminder_count: number;
   snoozed_until: IsoDate | null;
   touched: boolean;
@@ -68,7 +68,17 @@ export async function enqueueEscalations(pool: pg.Pool, config: Pick<Config, "pa
     const { rows: csms } = await client.query<Person>(`SELECT name, lower(email) AS email FROM csm WHERE active ORDER BY name, id`);
     const choices = csms.filter((c) => inPartnerDomains(c.email, config.partner.domains));
     const { rows } = await client.query<CandidateRow>(
-      `SELECT a.id AS alert_id, a.kind, a.opened_on::text AS opened_on, a.last_notified_on::text AS last_notified_on, a.reminder_count,
+      // Reached: the alerts some card, summary or reminder was written for (a row dead on
+      // arrival reached nobody). The baseline's alerts have none until a reminder goes out.
+      `WITH reached AS (
+         SELECT o.alert_id AS id, o.created_at FROM outbox_message o
+         WHERE o.kind IN ('alert', 'reminder') AND o.alert_id IS NOT NULL AND o.status <> 'dead'
+         UNION ALL
+         SELECT s.id::int, o.created_at FROM outbox_message o CROSS JOIN LATERAL jsonb_array_elements_text(o.payload->'alertIds') AS s(id)
+         WHERE o.kind = 'summary' AND o.status <> 'dead'),
+       delivered AS (
+         SELECT id, ((min(created_at) AT TIME ZONE 'UTC') AT TIME ZONE $1)::date::text AS delivered_on FROM reached GROUP BY id)
+       SELECT a.id AS alert_id, a.kind, a.opened_on::text AS opened_on, dl.delivered_on, a.reminder_count,
               (a.snoozed_until AT TIME ZONE $1)::date::text AS snoozed_until,
               (a.acted_by_id IS NOT NULL OR EXISTS (
                  SELECT 1 FROM audit_entry e WHERE e.entity = 'alert' AND e.entity_id = a.id::text AND e.csm_id IS NOT NULL)) AS touched,
@@ -83,13 +93,14 @@ export async function enqueueEscalations(pool: pg.Pool, config: Pick<Config, "pa
        JOIN deployment d ON d.id = x.deployment_id
        JOIN customer cu ON cu.id = d.customer_id
        LEFT JOIN csm c ON c.id = d.assigned_csm_id AND c.active
+       LEFT JOIN delivered dl ON dl.id = a.id
        WHERE a.status = 'open' AND x.active AND NOT x.excluded AND NOT cu.excluded
        ORDER BY a.id`,
       [config.partner.timeZone],
     );
     for (const row of rows) {
       const step = escalationDue(
-        { kind: row.kind, openedOn: row.opened_on, lastNotifiedOn: row.last_notified_on, reminderCount: row.reminder_count, assigned: row.csm_email !== null, touched: row.touched, snoozedUntil: row.snoozed_until },
+        { kind: row.kind, openedOn: row.opened_on, deliveredOn: row.delivered_on, reminderCount: row.reminder_count, assigned: row.csm_email !== null, touched: row.touched, snoozedUntil: row.snoozed_until },
         today,
         config.escalation,
       );

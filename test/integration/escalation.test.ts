@@ -39,7 +39,7 @@ describe.each(DB_KINDS)("escalation on %s", (kind) => {
 
   /** Every open alert fresh and untouched, then seven of them set up as the cases below. */
   async function arrange() {
-    await db.pool.query(`DELETE FROM outbox_message WHERE dedupe_key LIKE 'escalation:%'`);
+    await db.pool.query(`DELETE FROM outbox_message WHERE dedupe_key LIKE 'escalation:%' OR dedupe_key LIKE 'test-delivered:%'`);
     await db.pool.query(`DELETE FROM audit_entry`);
     await db.pool.query(`UPDATE alert SET opened_on = '2026-12-01', last_notified_on = '2026-12-01', reminder_count = 0, acted_by_id = NULL, acted_at = NULL, last_action = NULL, snoozed_until = NULL WHERE status = 'open'`);
     const { rows } = await db.pool.query<{ id: number; deployment_id: number }>(
@@ -64,6 +64,12 @@ describe.each(DB_KINDS)("escalation on %s", (kind) => {
     }
     await old(unclaimed, 4, 0);
     await old(unclaimedYoung, 2, 0);
+    // Each reached someone the day it opened (a sent card): escalation skips alerts that reached nobody.
+    await db.pool.query(
+      `INSERT INTO outbox_message (created_at, destination, alert_id, kind, payload, status, dedupe_key)
+       SELECT opened_on, 'csm:0', id, 'alert', '{}', 'sent', 'test-delivered:' || id FROM alert WHERE id = ANY($1::int[])`,
+      [rows.map((r) => r.id)],
+    );
     alerts = { untouched, touched, snoozed, noted, notReminded, unclaimed, unclaimedYoung };
   }
 
@@ -162,5 +168,55 @@ describe("escalation recipients", () => {
     expect(loadConfig({}).partner.teamLeads).toEqual([]);
     expect(loadConfig({ ESCALATE_AFTER_DAYS: "10", ESCALATE_UNCLAIMED_DAYS: "1" }).escalation).toMatchObject({ afterDays: 10, unclaimedDays: 1 });
     expect(() => loadConfig({ ESCALATE_UNCLAIMED_DAYS: "0" })).toThrow(/ESCALATE_UNCLAIMED_DAYS/);
+  });
+});
+
+/**
+ * The flood a new installation would get (review of issue 17): the engine opens the baseline
+ * snapshot's alerts without sending them, yet stamps their last_notified_on, so only the
+ * outbox can tell which alerts reached someone. Through the real ingest: a baseline snapshot,
+ * the next day's, then three weeks later an escalation run.
+ */
+describe.each(DB_KINDS)("escalation after a new installation's first snapshots on %s", (kind) => {
+  let db: TestDatabase;
+  const BASELINE_ON = "2026-11-09";
+
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    // A team space takes the unassigned deployments' alerts, as a real installation's would.
+    await db.pool.query(`INSERT INTO team_space (name, channel, address) VALUES ('CS team', 'webex', 'room-cs-team')`);
+    await loadDemo(db, withLeads, "2026-11-10");
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it("escalates the alerts that reached someone, never the baseline's that reached nobody", async () => {
+    const { rows: open } = await db.pool.query<{ id: number; opened_on: string; assigned: boolean; reached: boolean }>(
+      `SELECT a.id, a.opened_on::text AS opened_on, d.assigned_csm_id IS NOT NULL AS assigned,
+              EXISTS (SELECT 1 FROM outbox_message o WHERE (o.alert_id = a.id AND o.kind IN ('alert', 'reminder'))
+                        OR (o.kind = 'summary' AND o.payload->'alertIds' @> to_jsonb(a.id))) AS reached
+       FROM alert a JOIN use_case_deployment x ON x.id = a.use_case_deployment_id JOIN deployment d ON d.id = x.deployment_id
+       WHERE a.status = 'open' AND x.active AND NOT x.excluded`,
+    );
+    const baselineOnly = open.filter((a) => a.opened_on === BASELINE_ON && !a.reached);
+    const reachedUnassigned = open.filter((a) => a.reached && !a.assigned);
+    // The case the review describes: baseline alerts on unassigned deployments, stamped as if notified.
+    expect(baselineOnly.filter((a) => !a.assigned).length).toBeGreaterThan(0);
+    expect(reachedUnassigned.length).toBeGreaterThan(0);
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM alert WHERE opened_on = $1 AND last_notified_on IS NULL`, [BASELINE_ON])).rows[0].n).toBe(0);
+
+    // Three weeks on, a weekday: past ESCALATE_UNCLAIMED_DAYS (3) and ESCALATE_AFTER_DAYS (14). From the
+    // wall clock, as the outbox rows were written (created_at now()), not from the snapshots' days.
+    const later = new Date(Date.now() + 21 * 86_400_000);
+    while ([0, 6].includes(later.getUTCDay())) later.setUTCDate(later.getUTCDate() + 1);
+    later.setUTCHours(9, 0, 0, 0);
+    const outcome = await enqueueEscalations(db.pool, withLeads, later);
+    const escalated = new Set((await db.pool.query<{ entity_id: string }>(`SELECT entity_id FROM audit_entry WHERE action = 'alert.escalated'`)).rows.map((r) => Number(r.entity_id)));
+    for (const a of baselineOnly) expect(escalated.has(a.id)).toBe(false);
+    for (const id of escalated) expect(open.find((a) => a.id === id)?.reached).toBe(true);
+    // Every unclaimed alert the team space was told about goes to the leads (step 2).
+    expect(outcome.escalated[2]).toBe(reachedUnassigned.length);
+    for (const a of reachedUnassigned) expect(escalated.has(a.id)).toBe(true);
   });
 });
