@@ -79,7 +79,7 @@ export async function enqueueEscalations(pool: pg.Pool, config: Pick<Config, "pa
        delivered AS (
          SELECT id, ((min(created_at) AT TIME ZONE 'UTC') AT TIME ZONE $1)::date::text AS delivered_on FROM reached GROUP BY id)
        SELECT a.id AS alert_id, a.kind, a.opened_on::text AS opened_on, dl.delivered_on, a.reminder_count,
-              (a.snoozed_until AT TIME ZONE $1)::date::text AS snoozed_until,
+              ((a.snoozed_until AT TIME ZONE 'UTC') AT TIME ZONE $1)::date::text AS snoozed_until,
               (a.acted_by_id IS NOT NULL OR EXISTS (
                  SELECT 1 FROM audit_entry e WHERE e.entity = 'alert' AND e.entity_id = a.id::text AND e.csm_id IS NOT NULL)) AS touched,
               ARRAY(SELECT (e.after->>'step')::int FROM audit_entry e
