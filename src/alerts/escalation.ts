@@ -4,6 +4,7 @@ import { inPartnerDomains } from "../domain/contacts.js";
 import { daysBetween, toDate, todayIn, type IsoDate } from "../domain/dates.js";
 import { escalationDue, type EscalationStep } from "../domain/escalation.js";
 import type { AlertKind } from "../domain/recommendations.js";
+import { SUMMARY_PAGE_SIZE, type SummaryPayload } from "./batch.js";
 import { inTransaction } from "../db/sql.js";
 import type { EscalationView, Person } from "../protocol/views.js";
 
@@ -19,7 +20,7 @@ export function escalationRecipients(config: Pick<Config, "partner" | "escalatio
 export interface EscalationOutcome {
   /** Alerts escalated now, by step. */
   escalated: { 1: number; 2: number };
-  /** Outbox rows written (one per recipient and alert). */
+  /** Outbox rows written: one per recipient and alert, or per recipient and summary page when more than BATCH_OVER alerts escalate at once. */
   rows: number;
 }
 
@@ -53,7 +54,7 @@ interface CandidateRow {
  * PARTNER_DOMAINS again before sending. The outbox's dedupe key names the alert, the step and
  * the recipient, and the audit row is the record of the step, so running twice sends once.
  */
-export async function enqueueEscalations(pool: pg.Pool, config: Pick<Config, "partner" | "escalation" | "lcaPortalUrl">, now: Date): Promise<EscalationOutcome> {
+export async function enqueueEscalations(pool: pg.Pool, config: Pick<Config, "partner" | "escalation" | "lcaPortalUrl" | "alerts">, now: Date): Promise<EscalationOutcome> {
   const outcome: EscalationOutcome = { escalated: { 1: 0, 2: 0 }, rows: 0 };
   const today = todayIn(config.partner.timeZone, now);
   const weekday = toDate(today).getUTCDay();
@@ -98,6 +99,7 @@ export async function enqueueEscalations(pool: pg.Pool, config: Pick<Config, "pa
        ORDER BY a.id`,
       [config.partner.timeZone],
     );
+    const taken: Taken[] = [];
     for (const row of rows) {
       const step = escalationDue(
         { kind: row.kind, openedOn: row.opened_on, deliveredOn: row.delivered_on, reminderCount: row.reminder_count, assigned: row.csm_email !== null, touched: row.touched, snoozedUntil: row.snoozed_until },
@@ -110,18 +112,57 @@ export async function enqueueEscalations(pool: pg.Pool, config: Pick<Config, "pa
         `INSERT INTO audit_entry (csm_id, channel, action, entity, entity_id, before, after) VALUES (NULL, NULL, 'alert.escalated', 'alert', $1, NULL, $2)`,
         [String(row.alert_id), JSON.stringify({ step, daysOpen: view.daysOpen, to: leads.map((l) => l.email) })],
       );
-      const written = await client.query(
-        `INSERT INTO outbox_message (channel, destination, csm_id, kind, payload, dedupe_key)
-         SELECT NULL, 'csm:' || t.id, t.id, 'notice', $2::jsonb, 'escalation:' || $3 || ':step:' || $4 || ':csm:' || t.id
-         FROM unnest($1::int[]) AS t(id)
-         ON CONFLICT (dedupe_key) DO NOTHING`,
-        [leads.map((l) => l.id), JSON.stringify({ card: "escalation", view }), row.alert_id, step],
-      );
+      taken.push({ alertId: row.alert_id, step, view });
       outcome.escalated[step] += 1;
-      outcome.rows += written.rowCount ?? 0;
     }
+    outcome.rows = taken.length > config.alerts.batchOver ? await enqueueSummaries(client, leads, taken) : await enqueueCards(client, leads, taken);
     return outcome;
   });
+}
+
+interface Taken {
+  alertId: number;
+  step: EscalationStep;
+  view: EscalationView;
+}
+
+/** One escalation card per lead and alert. */
+async function enqueueCards(client: pg.PoolClient, leads: { id: number }[], taken: Taken[]): Promise<number> {
+  let rows = 0;
+  for (const { alertId, step, view } of taken) {
+    const written = await client.query(
+      `INSERT INTO outbox_message (channel, destination, csm_id, kind, payload, dedupe_key)
+       SELECT NULL, 'csm:' || t.id, t.id, 'notice', $2::jsonb, 'escalation:' || $3 || ':step:' || $4 || ':csm:' || t.id
+       FROM unnest($1::int[]) AS t(id)
+       ON CONFLICT (dedupe_key) DO NOTHING`,
+      [leads.map((l) => l.id), JSON.stringify({ card: "escalation", view }), alertId, step],
+    );
+    rows += written.rowCount ?? 0;
+  }
+  return rows;
+}
+
+/**
+ * More than BATCH_OVER at once (a busy morning, or the first reminders of a large baseline):
+ * each lead gets summary cards of SUMMARY_PAGE_SIZE alerts instead, drawn at send time like
+ * the engine's summaries (each item with Assign to me and Show card), titled as escalations.
+ */
+async function enqueueSummaries(client: pg.PoolClient, leads: { id: number }[], taken: Taken[]): Promise<number> {
+  const pages = Math.ceil(taken.length / SUMMARY_PAGE_SIZE);
+  let rows = 0;
+  for (let page = 1; page <= pages; page++) {
+    const items = taken.slice((page - 1) * SUMMARY_PAGE_SIZE, page * SUMMARY_PAGE_SIZE);
+    const payload: SummaryPayload = { alertIds: items.map((i) => i.alertId), page, pages, escalation: true };
+    const written = await client.query(
+      `INSERT INTO outbox_message (channel, destination, csm_id, kind, payload, dedupe_key)
+       SELECT NULL, 'csm:' || t.id, t.id, 'summary', $2::jsonb, 'escalation:summary:' || $3 || ':step:' || $4 || ':page:' || $5 || ':csm:' || t.id
+       FROM unnest($1::int[]) AS t(id)
+       ON CONFLICT (dedupe_key) DO NOTHING`,
+      [leads.map((l) => l.id), JSON.stringify(payload), items[0]!.alertId, items[0]!.step, page],
+    );
+    rows += written.rowCount ?? 0;
+  }
+  return rows;
 }
 
 function viewOf(row: CandidateRow, step: EscalationStep, today: IsoDate, csms: Person[], url: string): EscalationView {

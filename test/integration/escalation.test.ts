@@ -120,6 +120,23 @@ describe.each(DB_KINDS)("escalation on %s", (kind) => {
     ].sort((a, b) => (a[0] as number) - (b[0] as number)));
   });
 
+  it("more than BATCH_OVER at once go to each lead as one escalation summary, once", async () => {
+    const batched = loadConfig({ ADMINS: ADMIN, TEAM_LEADS: `${LEAD}, Maria.Garcia@partner.example`, BATCH_OVER: "1" });
+    const outcome = await enqueueEscalations(db.pool, batched, TUESDAY);
+    expect(outcome).toEqual({ escalated: { 1: 1, 2: 1 }, rows: 2 });
+    expect(await escalationAudits()).toHaveLength(2);
+    const { rows } = await db.pool.query<{ kind: string; channel: string | null; csm_email: string; payload: { alertIds: number[]; page: number; pages: number; escalation: boolean } }>(
+      `SELECT o.kind, o.channel::text AS channel, c.email AS csm_email, o.payload FROM outbox_message o JOIN csm c ON c.id = o.csm_id
+       WHERE o.dedupe_key LIKE 'escalation:%' ORDER BY o.id`,
+    );
+    expect(new Set(rows.map((r) => r.csm_email))).toEqual(new Set([LEAD, "maria.garcia@partner.example"]));
+    for (const r of rows) {
+      expect(r).toMatchObject({ kind: "summary", channel: null, payload: { page: 1, pages: 1, escalation: true } });
+      expect(new Set(r.payload.alertIds)).toEqual(new Set([alerts.untouched, alerts.unclaimed]));
+    }
+    expect((await enqueueEscalations(db.pool, batched, new Date("2026-12-01T12:30:00Z"))).rows).toBe(0);
+  });
+
   it("goes to the admins when no team leads are set, and nowhere at the weekend", async () => {
     expect((await enqueueEscalations(db.pool, adminsOnly, new Date("2026-12-05T09:00:00Z"))).rows).toBe(0);
     const outcome = await enqueueEscalations(db.pool, adminsOnly, TUESDAY);
