@@ -1,3 +1,4 @@
+import { escalationViewNow, isEscalationPayload } from "../alerts/escalation.js";
 import type pg from "pg";
 import { digestView } from "../alerts/digest.js";
 import type { AnyCard } from "../protocol/effects.js";
@@ -232,6 +233,18 @@ export function createPlanner(deps: PlanDeps): Planner {
     };
   }
 
+  /** An escalation to a team lead, drawn now: not sent when the alert was resolved or someone acted on it since it was escalated. */
+  async function planEscalation(row: ClaimedRow): Promise<Plan> {
+    if (!isEscalationPayload(row.payload)) return { kind: "dead", reason: "an escalation row needs a payload {alertId, step}" };
+    if (row.alertId === null || !row.alert) return { kind: "supersede", reason: "its alert no longer exists" };
+    if (row.alert.status === "resolved") return { kind: "supersede", reason: "alert resolved before sending" };
+    const who = await recipient(row);
+    if ("dead" in who) return { kind: "dead", reason: who.dead };
+    const view = await escalationViewNow(deps.pool, deps.config, row.payload.alertId, row.payload.step, deps.now());
+    if (!view) return { kind: "supersede", reason: "alert acted on or snoozed since it was escalated" };
+    return { kind: "send", to: who.to, message: deps.render({ card: "escalation", view }, who.ctx), supersede: [] };
+  }
+
   async function planCard(row: ClaimedRow): Promise<Plan> {
     const card = isDeliveryFailedNotice(row.payload) ? await deliveryFailedCard(row.payload) : asCard(row.payload);
     if (!card) return { kind: "dead", reason: `a ${row.kind} row needs a payload {card, view} naming a known card` };
@@ -364,6 +377,8 @@ export function createPlanner(deps: PlanDeps): Planner {
         return planRefresh(row);
       case "summary":
         return planSummary(row);
+      case "escalation":
+        return planEscalation(row);
       case "digest":
         return planDigest(row);
       case "home":
@@ -381,7 +396,7 @@ export function createPlanner(deps: PlanDeps): Planner {
 }
 
 /** The rows that post something new: these wait out quiet hours. */
-const QUIET_HELD_KINDS: ReadonlySet<string> = new Set(["alert", "reminder", "summary", "digest", "notice"]);
+const QUIET_HELD_KINDS: ReadonlySet<string> = new Set(["alert", "reminder", "summary", "digest", "notice", "escalation"]);
 
 function noticeNumber(payload: unknown): number {
   const n = (payload as { notice?: unknown } | null)?.notice;

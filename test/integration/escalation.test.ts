@@ -2,7 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { handleAction } from "../../src/actions/conversation.js";
 import type { ConversationDeps } from "../../src/actions/context.js";
 import type { ChatIdentity } from "../../src/actions/identity.js";
-import { enqueueEscalations, escalationRecipients } from "../../src/alerts/escalation.js";
+import { enqueueEscalations, escalationRecipients, escalationViewNow, type EscalationPayload } from "../../src/alerts/escalation.js";
+import { createPlanner } from "../../src/delivery/plan.js";
+import type { ClaimedRow } from "../../src/delivery/store.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { loadDemo } from "../../src/demo/load.js";
 import { createLogger } from "../../src/log.js";
@@ -27,11 +29,19 @@ describe.each(DB_KINDS)("escalation on %s", (kind) => {
   let db: TestDatabase;
   let alerts: { untouched: number; touched: number; snoozed: number; noted: number; notReminded: number; unclaimed: number; unclaimedYoung: number };
 
-  const escalationRows = async () =>
-    (await db.pool.query<{ dedupe_key: string; destination: string; channel: string | null; csm_email: string; payload: { card: string; view: EscalationView } }>(
-      `SELECT o.dedupe_key, o.destination, o.channel::text AS channel, c.email AS csm_email, o.payload
+  /** The escalation rows, each with the card it would draw on TUESDAY (the view is drawn at send time). */
+  const escalationRows = async () => {
+    const { rows } = await db.pool.query<{ dedupe_key: string; destination: string; channel: string | null; csm_email: string; kind: string; alert_id: number | null; payload: EscalationPayload }>(
+      `SELECT o.dedupe_key, o.destination, o.channel::text AS channel, c.email AS csm_email, o.kind, o.alert_id, o.payload
        FROM outbox_message o JOIN csm c ON c.id = o.csm_id WHERE o.dedupe_key LIKE 'escalation:%' ORDER BY o.id`,
-    )).rows;
+    );
+    return Promise.all(rows.map(async (r) => {
+      expect(r).toMatchObject({ kind: "escalation", alert_id: r.payload.alertId });
+      const view = (await escalationViewNow(db.pool, withLeads, r.payload.alertId, r.payload.step, TUESDAY))!;
+      expect(view).toMatchObject({ alertId: r.payload.alertId, step: r.payload.step });
+      return { ...r, payload: { card: "escalation", view } };
+    }));
+  };
   const escalationAudits = async () =>
     (await db.pool.query<{ entity_id: string; csm_id: number | null; channel: string | null; after: { step: number; to: string[] } }>(
       `SELECT entity_id, csm_id, channel::text AS channel, after FROM audit_entry WHERE action = 'alert.escalated' ORDER BY id`,
@@ -135,6 +145,26 @@ describe.each(DB_KINDS)("escalation on %s", (kind) => {
       expect(new Set(r.payload.alertIds)).toEqual(new Set([alerts.untouched, alerts.unclaimed]));
     }
     expect((await enqueueEscalations(db.pool, batched, new Date("2026-12-01T12:30:00Z"))).rows).toBe(0);
+  });
+
+  it("draws the card when it is sent: not sent once the alert was acted on, snoozed or resolved since it was escalated", async () => {
+    await enqueueEscalations(db.pool, withLeads, TUESDAY);
+    const { rows: [lead] } = await db.pool.query<{ id: number }>(`SELECT id FROM csm WHERE email = $1`, [LEAD]);
+    const plan = createPlanner({ pool: db.pool, prisma: db.prisma, config: withLeads, render: (card) => ({ text: card.card, card }) as never, now: () => TUESDAY });
+    const rowOf = async (alertId: number): Promise<ClaimedRow> => {
+      const { rows: [o] } = await db.pool.query<{ id: number; payload: unknown }>(`SELECT id, payload FROM outbox_message WHERE kind = 'escalation' AND alert_id = $1 AND csm_id = $2`, [alertId, lead!.id]);
+      const { rows: [a] } = await db.pool.query<{ status: "open" | "resolved"; kind: never; ucd: number }>(`SELECT status::text AS status, kind::text AS kind, use_case_deployment_id AS ucd FROM alert WHERE id = $1`, [alertId]);
+      return { id: Number(o!.id), channel: "slack", destination: `csm:${lead!.id}`, csmId: lead!.id, alertId, kind: "escalation", payload: o!.payload, attempts: 1, createdAt: TUESDAY, priority: 0, token: "", previous: { status: "pending", nextAttemptAt: "now" }, waitMs: 0, alert: { status: a!.status, kind: a!.kind, useCaseDeploymentId: a!.ucd }, siblings: [], takenOverAfterMs: null };
+    };
+    expect(await plan(await rowOf(alerts.untouched))).toMatchObject({ kind: "send", message: { card: { card: "escalation", view: { alertId: alerts.untouched, step: 1, daysOpen: 20 } } } });
+    // The CSM acts on it overnight (the lead's quiet hours held the card): the card is not sent.
+    await db.pool.query(`UPDATE alert SET acted_by_id = (SELECT id FROM csm ORDER BY id LIMIT 1), acted_at = now(), last_action = 'contacted_customer' WHERE id = $1`, [alerts.untouched]);
+    expect(await plan(await rowOf(alerts.untouched))).toEqual({ kind: "supersede", reason: "alert acted on or snoozed since it was escalated" });
+    await db.pool.query(`UPDATE alert SET status = 'resolved', resolved_at = now() WHERE id = $1`, [alerts.unclaimed]);
+    expect(await plan(await rowOf(alerts.unclaimed))).toEqual({ kind: "supersede", reason: "alert resolved before sending" });
+    // The audit keeps the step as it was taken.
+    expect((await escalationAudits()).map((a) => Number(a.entity_id)).sort()).toEqual([alerts.untouched, alerts.unclaimed].sort());
+    await db.pool.query(`UPDATE alert SET status = 'open', resolved_at = NULL WHERE id = $1`, [alerts.unclaimed]);
   });
 
   it("goes to the admins when no team leads are set, and nowhere at the weekend", async () => {
