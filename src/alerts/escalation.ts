@@ -96,10 +96,10 @@ const { rows } = await client.query<CandidateRow>(
     // arrival reached nobody). The baseline's alerts have none until a reminder goes out.
     `WITH reached AS (
        SELECT o.alert_id AS id, o.created_at FROM outbox_message o
-       WHERE o.kind IN ('alert', 'reminder') AND o.alert_id IS NOT NULL AND o.status <> 'dead'
+       WHERE o.kind IN ('alert', 'reminder') AND o.alert_id IS NOT NULL AND o.status <> 'dead' AND ($2::int IS NULL OR o.alert_id = $2::int)
        UNION ALL
        SELECT s.id::int, o.created_at FROM outbox_message o CROSS JOIN LATERAL jsonb_array_elements_text(o.payload->'alertIds') AS s(id)
-       WHERE o.kind = 'summary' AND o.status <> 'dead'),
+       WHERE o.kind = 'summary' AND o.status <> 'dead' AND o.payload->'escalation' IS NULL AND ($2::int IS NULL OR o.payload->'alertIds' @> to_jsonb($2::int))),
      delivered AS (
        SELECT id, ((min(created_at) AT TIME ZONE 'UTC') AT TIME ZONE $1)::date::text AS delivered_on FROM reached GROUP BY id)
      SELECT a.id AS alert_id, a.kind, a.opened_on::text AS opened_on, dl.delivered_on, a.reminder_count,
