@@ -29,6 +29,8 @@ export interface SummaryPayload {
   alertIds: number[];
   page: number;
   pages: number;
+  /** The escalation run's summary to a team lead (src/alerts/escalation.ts), not new alerts. */
+  escalation?: true;
 }
 
 export function isSummaryPayload(value: unknown): value is SummaryPayload {

@@ -9,8 +9,8 @@ export function presentSummary(view: SummaryView, f: Format): TemplateData {
   const { t } = f;
   const total = ALERT_KINDS.reduce((n, k) => n + view.counts[k], 0);
   return {
-    title: t("cards.summary.title", { count: total }),
-    summary: view.pages > 1 ? t("cards.summary.page", { page: f.number(view.page), pages: f.number(view.pages) }) : t("cards.summary.intro"),
+    title: view.escalation ? t("cards.summary.escalatedTitle", { count: total }) : t("cards.summary.title", { count: total }),
+    summary: view.pages > 1 ? t("cards.summary.page", { page: f.number(view.page), pages: f.number(view.pages) }) : t(view.escalation ? "cards.summary.escalatedIntro" : "cards.summary.intro"),
     counts: ALERT_KINDS.filter((k) => view.counts[k] > 0).map((k) => ({ title: t(`cards.alertKind.${k}`), value: f.number(view.counts[k]) })),
     items: view.items.map((alert) => {
       const card = presentAlert(alert, f) as { open: boolean; status: string; show: { snooze: boolean }; lcaWait: string; submit: Record<"assign" | "snooze", Record<string, unknown>> };

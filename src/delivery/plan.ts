@@ -1,3 +1,4 @@
+import { escalationViewNow, isEscalationPayload } from "../alerts/escalation.js";
 import type pg from "pg";
 import { digestView } from "../alerts/digest.js";
 import type { AnyCard } from "../protocol/effects.js";
@@ -150,13 +151,13 @@ export function createPlanner(deps: PlanDeps): Planner {
   }
 
   /** The summary's alerts as they are now, in its order; null when none of them exists any more. */
-  async function summaryView(alertIds: readonly number[], page: number, pages: number): Promise<SummaryView | null> {
+  async function summaryView(alertIds: readonly number[], page: number, pages: number, escalation = false): Promise<SummaryView | null> {
     const ctx = queryContext();
     const items = (await Promise.all(alertIds.map((id) => alertView(ctx, id)))).filter((v): v is AlertView => v !== null);
     if (items.length === 0) return null;
     const counts = Object.fromEntries(ALERT_KINDS.map((k) => [k, 0])) as Record<AlertKind, number>;
     for (const item of items) counts[item.kind]++;
-    return { counts, items, page, pages };
+    return { counts, items, page, pages, ...(escalation ? { escalation } : {}) };
   }
 
   /** Many new alerts to one destination, as one card (issue 17); not sent when every one of them was handled before. */
@@ -166,7 +167,7 @@ export function createPlanner(deps: PlanDeps): Planner {
     if ((rows[0]?.open ?? 0) === 0) return { kind: "supersede", reason: "every alert of the summary was resolved before sending" };
     const who = await recipient(row);
     if ("dead" in who) return { kind: "dead", reason: who.dead };
-    const view = await summaryView(row.payload.alertIds, row.payload.page, row.payload.pages);
+    const view = await summaryView(row.payload.alertIds, row.payload.page, row.payload.pages, row.payload.escalation === true);
     if (!view) return { kind: "supersede", reason: "its alerts no longer exist" };
     return { kind: "send", to: who.to, message: deps.render({ card: "summary", view }, who.ctx), supersede: [] };
   }
@@ -182,7 +183,7 @@ export function createPlanner(deps: PlanDeps): Planner {
     if (summary.external_id !== externalId) await supersedeLaterRefreshes(deps.pool, row, summary.external_id);
     const who = await recipient(row);
     if ("dead" in who) return { kind: "dead", reason: who.dead };
-    const view = await summaryView(summary.payload.alertIds, summary.payload.page, summary.payload.pages);
+    const view = await summaryView(summary.payload.alertIds, summary.payload.page, summary.payload.pages, summary.payload.escalation === true);
     if (!view) return { kind: "supersede", reason: "its alerts no longer exist" };
     return { kind: "replace", to: who.to, conversationId: summary.conversation_id, externalId: summary.external_id, originalId: summaryId, message: deps.render({ card: "summary", view }, who.ctx) };
   }
@@ -230,6 +231,18 @@ export function createPlanner(deps: PlanDeps): Planner {
       originalId: current?.originalId ?? null,
       message: threaded ? { ...message, thread: { conversationId, parentId: externalId } } : message,
     };
+  }
+
+  /** An escalation to a team lead, drawn now: not sent when the alert was resolved or someone acted on it since it was escalated. */
+  async function planEscalation(row: ClaimedRow): Promise<Plan> {
+    if (!isEscalationPayload(row.payload)) return { kind: "dead", reason: "an escalation row needs a payload {alertId, step}" };
+    if (row.alertId === null || !row.alert) return { kind: "supersede", reason: "its alert no longer exists" };
+    if (row.alert.status === "resolved") return { kind: "supersede", reason: "alert resolved before sending" };
+    const who = await recipient(row);
+    if ("dead" in who) return { kind: "dead", reason: who.dead };
+    const view = await escalationViewNow(deps.pool, deps.config, row.payload.alertId, row.payload.step, deps.now());
+    if (!view) return { kind: "supersede", reason: "alert acted on or snoozed since it was escalated" };
+    return { kind: "send", to: who.to, message: deps.render({ card: "escalation", view }, who.ctx), supersede: [] };
   }
 
   async function planCard(row: ClaimedRow): Promise<Plan> {
@@ -366,6 +379,8 @@ export function createPlanner(deps: PlanDeps): Planner {
         return planRefresh(row);
       case "summary":
         return planSummary(row);
+      case "escalation":
+        return planEscalation(row);
       case "digest":
         return planDigest(row);
       case "home":
@@ -383,7 +398,7 @@ export function createPlanner(deps: PlanDeps): Planner {
 }
 
 /** The rows that post something new: these wait out quiet hours. */
-const QUIET_HELD_KINDS: ReadonlySet<string> = new Set(["alert", "reminder", "summary", "digest", "notice"]);
+const QUIET_HELD_KINDS: ReadonlySet<string> = new Set(["alert", "reminder", "summary", "digest", "notice", "escalation"]);
 
 function noticeNumber(payload: unknown): number {
   const n = (payload as { notice?: unknown } | null)?.notice;

@@ -3,7 +3,7 @@ import type { SendChat } from "../protocol/chats.js";
 
 /** The shape of an outbox row as the dispatcher holds it; the statements are in the store-*.ts files. */
 
-export type OutboxKind = "alert" | "reminder" | "digest" | "refresh" | "notice" | "home" | "summary";
+export type OutboxKind = "alert" | "reminder" | "digest" | "refresh" | "notice" | "home" | "summary" | "escalation";
 export type SendChannel = SendChat;
 
 /** A row this instance holds (status 'sending' with our lease). */

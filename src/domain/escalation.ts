@@ -19,7 +19,13 @@ import type { AlertKind } from "./recommendations.js";
  * 2. An alert of an unassigned deployment (it went to the team spaces), untouched — nobody
  *    claimed it — ESCALATE_UNCLAIMED_DAYS (3) days after it opened.
  * There is no further step: an escalated alert stays with the leads, and its reminders go on
- * as before. An alert that was never sent (the baseline snapshot's) is never escalated.
+ * as before.
+ *
+ * Days count from the later of the day it opened and the day it first reached someone (a card,
+ * a summary or a reminder in the outbox). An alert that reached nobody is never escalated:
+ * the baseline snapshot opens its alerts without sending them (and the engine still sets their
+ * last_notified_on, so that date cannot tell), and a lead must not hear "nobody acted" about
+ * what nobody was told. A baseline alert whose first reminder goes out counts from that day.
  */
 export type EscalationStep = 1 | 2;
 export const ESCALATION_STEPS: readonly EscalationStep[] = [1, 2];
@@ -32,8 +38,8 @@ export interface EscalationRules {
 export interface EscalationCandidate {
   kind: AlertKind;
   openedOn: IsoDate;
-  /** null: never sent (a baseline alert). */
-  lastNotifiedOn: IsoDate | null;
+  /** The LCA day of the first card, summary or reminder about it; null: it reached nobody (a baseline alert). */
+  deliveredOn: IsoDate | null;
   reminderCount: number;
   /** The deployment has an active CSM assigned. */
   assigned: boolean;
@@ -45,10 +51,10 @@ export interface EscalationCandidate {
 
 /** The step due for an open alert today, or null. Whether that step was already taken is the caller's record (the audit). */
 export function escalationDue(alert: EscalationCandidate, today: IsoDate, rules: EscalationRules): EscalationStep | null {
-  if (alert.touched || alert.lastNotifiedOn === null) return null;
+  if (alert.touched || alert.deliveredOn === null) return null;
   if (alert.snoozedUntil !== null && alert.snoozedUntil > today) return null;
-  const daysOpen = daysBetween(alert.openedOn, today);
-  if (!alert.assigned) return daysOpen >= rules.unclaimedDays ? 2 : null;
+  const days = daysBetween(alert.deliveredOn > alert.openedOn ? alert.deliveredOn : alert.openedOn, today);
+  if (!alert.assigned) return days >= rules.unclaimedDays ? 2 : null;
   if (REMINDED_KINDS.includes(alert.kind) && alert.reminderCount < 1) return null;
-  return daysOpen >= rules.afterDays ? 1 : null;
+  return days >= rules.afterDays ? 1 : null;
 }

@@ -347,6 +347,8 @@ export interface SummaryView {
   /** 1-based; a refresh with more alerts than one message holds sends several. */
   page: number;
   pages: number;
+  /** Escalated alerts to a team lead, not new ones. */
+  escalation?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------

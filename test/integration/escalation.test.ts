@@ -2,7 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { handleAction } from "../../src/actions/conversation.js";
 import type { ConversationDeps } from "../../src/actions/context.js";
 import type { ChatIdentity } from "../../src/actions/identity.js";
-import { enqueueEscalations, escalationRecipients } from "../../src/alerts/escalation.js";
+import { enqueueEscalations, escalationRecipients, escalationViewNow, type EscalationPayload } from "../../src/alerts/escalation.js";
+import { createPlanner } from "../../src/delivery/plan.js";
+import type { ClaimedRow } from "../../src/delivery/store.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { loadDemo } from "../../src/demo/load.js";
 import { createLogger } from "../../src/log.js";
@@ -27,11 +29,19 @@ describe.each(DB_KINDS)("escalation on %s", (kind) => {
   let db: TestDatabase;
   let alerts: { untouched: number; touched: number; snoozed: number; noted: number; notReminded: number; unclaimed: number; unclaimedYoung: number };
 
-  const escalationRows = async () =>
-    (await db.pool.query<{ dedupe_key: string; destination: string; channel: string | null; csm_email: string; payload: { card: string; view: EscalationView } }>(
-      `SELECT o.dedupe_key, o.destination, o.channel::text AS channel, c.email AS csm_email, o.payload
+  /** The escalation rows, each with the card it would draw on TUESDAY (the view is drawn at send time). */
+  const escalationRows = async () => {
+    const { rows } = await db.pool.query<{ dedupe_key: string; destination: string; channel: string | null; csm_email: string; kind: string; alert_id: number | null; payload: EscalationPayload }>(
+      `SELECT o.dedupe_key, o.destination, o.channel::text AS channel, c.email AS csm_email, o.kind, o.alert_id, o.payload
        FROM outbox_message o JOIN csm c ON c.id = o.csm_id WHERE o.dedupe_key LIKE 'escalation:%' ORDER BY o.id`,
-    )).rows;
+    );
+    return Promise.all(rows.map(async (r) => {
+      expect(r).toMatchObject({ kind: "escalation", alert_id: r.payload.alertId });
+      const view = (await escalationViewNow(db.pool, withLeads, r.payload.alertId, r.payload.step, TUESDAY))!;
+      expect(view).toMatchObject({ alertId: r.payload.alertId, step: r.payload.step });
+      return { ...r, payload: { card: "escalation", view } };
+    }));
+  };
   const escalationAudits = async () =>
     (await db.pool.query<{ entity_id: string; csm_id: number | null; channel: string | null; after: { step: number; to: string[] } }>(
       `SELECT entity_id, csm_id, channel::text AS channel, after FROM audit_entry WHERE action = 'alert.escalated' ORDER BY id`,
@@ -39,7 +49,7 @@ describe.each(DB_KINDS)("escalation on %s", (kind) => {
 
   /** Every open alert fresh and untouched, then seven of them set up as the cases below. */
   async function arrange() {
-    await db.pool.query(`DELETE FROM outbox_message WHERE dedupe_key LIKE 'escalation:%'`);
+    await db.pool.query(`DELETE FROM outbox_message WHERE dedupe_key LIKE 'escalation:%' OR dedupe_key LIKE 'test-delivered:%'`);
     await db.pool.query(`DELETE FROM audit_entry`);
     await db.pool.query(`UPDATE alert SET opened_on = '2026-12-01', last_notified_on = '2026-12-01', reminder_count = 0, acted_by_id = NULL, acted_at = NULL, last_action = NULL, snoozed_until = NULL WHERE status = 'open'`);
     const { rows } = await db.pool.query<{ id: number; deployment_id: number }>(
@@ -64,6 +74,12 @@ describe.each(DB_KINDS)("escalation on %s", (kind) => {
     }
     await old(unclaimed, 4, 0);
     await old(unclaimedYoung, 2, 0);
+    // Each reached someone the day it opened (a sent card): escalation skips alerts that reached nobody.
+    await db.pool.query(
+      `INSERT INTO outbox_message (created_at, destination, alert_id, kind, payload, status, dedupe_key)
+       SELECT opened_on, 'csm:0', id, 'alert', '{}', 'sent', 'test-delivered:' || id FROM alert WHERE id = ANY($1::int[])`,
+      [rows.map((r) => r.id)],
+    );
     alerts = { untouched, touched, snoozed, noted, notReminded, unclaimed, unclaimedYoung };
   }
 
@@ -114,6 +130,43 @@ describe.each(DB_KINDS)("escalation on %s", (kind) => {
     ].sort((a, b) => (a[0] as number) - (b[0] as number)));
   });
 
+  it("more than BATCH_OVER at once go to each lead as one escalation summary, once", async () => {
+    const batched = loadConfig({ ADMINS: ADMIN, TEAM_LEADS: `${LEAD}, Maria.Garcia@partner.example`, BATCH_OVER: "1" });
+    const outcome = await enqueueEscalations(db.pool, batched, TUESDAY);
+    expect(outcome).toEqual({ escalated: { 1: 1, 2: 1 }, rows: 2 });
+    expect(await escalationAudits()).toHaveLength(2);
+    const { rows } = await db.pool.query<{ kind: string; channel: string | null; csm_email: string; payload: { alertIds: number[]; page: number; pages: number; escalation: boolean } }>(
+      `SELECT o.kind, o.channel::text AS channel, c.email AS csm_email, o.payload FROM outbox_message o JOIN csm c ON c.id = o.csm_id
+       WHERE o.dedupe_key LIKE 'escalation:%' ORDER BY o.id`,
+    );
+    expect(new Set(rows.map((r) => r.csm_email))).toEqual(new Set([LEAD, "maria.garcia@partner.example"]));
+    for (const r of rows) {
+      expect(r).toMatchObject({ kind: "summary", channel: null, payload: { page: 1, pages: 1, escalation: true } });
+      expect(new Set(r.payload.alertIds)).toEqual(new Set([alerts.untouched, alerts.unclaimed]));
+    }
+    expect((await enqueueEscalations(db.pool, batched, new Date("2026-12-01T12:30:00Z"))).rows).toBe(0);
+  });
+
+  it("draws the card when it is sent: not sent once the alert was acted on, snoozed or resolved since it was escalated", async () => {
+    await enqueueEscalations(db.pool, withLeads, TUESDAY);
+    const { rows: [lead] } = await db.pool.query<{ id: number }>(`SELECT id FROM csm WHERE email = $1`, [LEAD]);
+    const plan = createPlanner({ pool: db.pool, prisma: db.prisma, config: withLeads, render: (card) => ({ text: card.card, card }) as never, now: () => TUESDAY });
+    const rowOf = async (alertId: number): Promise<ClaimedRow> => {
+      const { rows: [o] } = await db.pool.query<{ id: number; payload: unknown }>(`SELECT id, payload FROM outbox_message WHERE kind = 'escalation' AND alert_id = $1 AND csm_id = $2`, [alertId, lead!.id]);
+      const { rows: [a] } = await db.pool.query<{ status: "open" | "resolved"; kind: never; ucd: number }>(`SELECT status::text AS status, kind::text AS kind, use_case_deployment_id AS ucd FROM alert WHERE id = $1`, [alertId]);
+      return { id: Number(o!.id), channel: "slack", destination: `csm:${lead!.id}`, csmId: lead!.id, alertId, kind: "escalation", payload: o!.payload, attempts: 1, createdAt: TUESDAY, priority: 0, token: "", previous: { status: "pending", nextAttemptAt: "now" }, waitMs: 0, alert: { status: a!.status, kind: a!.kind, useCaseDeploymentId: a!.ucd }, siblings: [], takenOverAfterMs: null };
+    };
+    expect(await plan(await rowOf(alerts.untouched))).toMatchObject({ kind: "send", message: { card: { card: "escalation", view: { alertId: alerts.untouched, step: 1, daysOpen: 20 } } } });
+    // The CSM acts on it overnight (the lead's quiet hours held the card): the card is not sent.
+    await db.pool.query(`UPDATE alert SET acted_by_id = (SELECT id FROM csm ORDER BY id LIMIT 1), acted_at = now(), last_action = 'contacted_customer' WHERE id = $1`, [alerts.untouched]);
+    expect(await plan(await rowOf(alerts.untouched))).toEqual({ kind: "supersede", reason: "alert acted on or snoozed since it was escalated" });
+    await db.pool.query(`UPDATE alert SET status = 'resolved', resolved_at = now() WHERE id = $1`, [alerts.unclaimed]);
+    expect(await plan(await rowOf(alerts.unclaimed))).toEqual({ kind: "supersede", reason: "alert resolved before sending" });
+    // The audit keeps the step as it was taken.
+    expect((await escalationAudits()).map((a) => Number(a.entity_id)).sort()).toEqual([alerts.untouched, alerts.unclaimed].sort());
+    await db.pool.query(`UPDATE alert SET status = 'open', resolved_at = NULL WHERE id = $1`, [alerts.unclaimed]);
+  });
+
   it("goes to the admins when no team leads are set, and nowhere at the weekend", async () => {
     expect((await enqueueEscalations(db.pool, adminsOnly, new Date("2026-12-05T09:00:00Z"))).rows).toBe(0);
     const outcome = await enqueueEscalations(db.pool, adminsOnly, TUESDAY);
@@ -162,5 +215,55 @@ describe("escalation recipients", () => {
     expect(loadConfig({}).partner.teamLeads).toEqual([]);
     expect(loadConfig({ ESCALATE_AFTER_DAYS: "10", ESCALATE_UNCLAIMED_DAYS: "1" }).escalation).toMatchObject({ afterDays: 10, unclaimedDays: 1 });
     expect(() => loadConfig({ ESCALATE_UNCLAIMED_DAYS: "0" })).toThrow(/ESCALATE_UNCLAIMED_DAYS/);
+  });
+});
+
+/**
+ * The flood a new installation would get (review of issue 17): the engine opens the baseline
+ * snapshot's alerts without sending them, yet stamps their last_notified_on, so only the
+ * outbox can tell which alerts reached someone. Through the real ingest: a baseline snapshot,
+ * the next day's, then three weeks later an escalation run.
+ */
+describe.each(DB_KINDS)("escalation after a new installation's first snapshots on %s", (kind) => {
+  let db: TestDatabase;
+  const BASELINE_ON = "2026-11-09";
+
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    // A team space takes the unassigned deployments' alerts, as a real installation's would.
+    await db.pool.query(`INSERT INTO team_space (name, channel, address) VALUES ('CS team', 'webex', 'room-cs-team')`);
+    await loadDemo(db, withLeads, "2026-11-10");
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it("escalates the alerts that reached someone, never the baseline's that reached nobody", async () => {
+    const { rows: open } = await db.pool.query<{ id: number; opened_on: string; assigned: boolean; reached: boolean }>(
+      `SELECT a.id, a.opened_on::text AS opened_on, d.assigned_csm_id IS NOT NULL AS assigned,
+              EXISTS (SELECT 1 FROM outbox_message o WHERE (o.alert_id = a.id AND o.kind IN ('alert', 'reminder'))
+                        OR (o.kind = 'summary' AND o.payload->'alertIds' @> to_jsonb(a.id))) AS reached
+       FROM alert a JOIN use_case_deployment x ON x.id = a.use_case_deployment_id JOIN deployment d ON d.id = x.deployment_id
+       WHERE a.status = 'open' AND x.active AND NOT x.excluded`,
+    );
+    const baselineOnly = open.filter((a) => a.opened_on === BASELINE_ON && !a.reached);
+    const reachedUnassigned = open.filter((a) => a.reached && !a.assigned);
+    // The case the review describes: baseline alerts on unassigned deployments, stamped as if notified.
+    expect(baselineOnly.filter((a) => !a.assigned).length).toBeGreaterThan(0);
+    expect(reachedUnassigned.length).toBeGreaterThan(0);
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM alert WHERE opened_on = $1 AND last_notified_on IS NULL`, [BASELINE_ON])).rows[0].n).toBe(0);
+
+    // Three weeks on, a weekday: past ESCALATE_UNCLAIMED_DAYS (3) and ESCALATE_AFTER_DAYS (14). From the
+    // wall clock, as the outbox rows were written (created_at now()), not from the snapshots' days.
+    const later = new Date(Date.now() + 21 * 86_400_000);
+    while ([0, 6].includes(later.getUTCDay())) later.setUTCDate(later.getUTCDate() + 1);
+    later.setUTCHours(9, 0, 0, 0);
+    const outcome = await enqueueEscalations(db.pool, withLeads, later);
+    const escalated = new Set((await db.pool.query<{ entity_id: string }>(`SELECT entity_id FROM audit_entry WHERE action = 'alert.escalated'`)).rows.map((r) => Number(r.entity_id)));
+    for (const a of baselineOnly) expect(escalated.has(a.id)).toBe(false);
+    for (const id of escalated) expect(open.find((a) => a.id === id)?.reached).toBe(true);
+    // Every unclaimed alert the team space was told about goes to the leads (step 2).
+    expect(outcome.escalated[2]).toBe(reachedUnassigned.length);
+    for (const a of reachedUnassigned) expect(escalated.has(a.id)).toBe(true);
   });
 });

@@ -36,6 +36,14 @@ describe("the summary card", () => {
     expect(actions.filter((a) => a === "form.open")).toHaveLength(SUMMARY_PAGE_SIZE);
   });
 
+  it("titles an escalation summary as escalated alerts, not new ones (en, ru)", () => {
+    const view = { ...fullPage(), page: 1, pages: 1, escalation: true };
+    const en = JSON.stringify(renderCard("summary", view, ctx("en")));
+    expect(en).toContain(`Escalation: ${SUMMARY_PAGE_SIZE} alerts nobody acted on`);
+    expect(en).not.toContain("new alerts");
+    expect(JSON.stringify(renderCard("summary", view, ctx("ru")))).toContain(`Эскалация: ${SUMMARY_PAGE_SIZE} оповещений без реакции`);
+  });
+
   it("escapes hostile customer and use-case names for both chats", () => {
     const card = renderCard("summary", fullPage(), ctx("en"));
     const slack = JSON.stringify(toBlockKit(card).blocks);

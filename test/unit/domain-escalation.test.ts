@@ -5,7 +5,7 @@ import { escalationDue, type EscalationCandidate } from "../../src/domain/escala
 const TODAY = "2026-12-01";
 const RULES = { afterDays: 14, unclaimedDays: 3 };
 const alert = (over: Partial<EscalationCandidate> = {}): EscalationCandidate => ({
-  kind: "stalled", openedOn: "2026-11-17", lastNotifiedOn: "2026-11-24", reminderCount: 1, assigned: true, touched: false, snoozedUntil: null, ...over,
+  kind: "stalled", openedOn: "2026-11-17", deliveredOn: "2026-11-17", reminderCount: 1, assigned: true, touched: false, snoozedUntil: null, ...over,
 });
 
 describe("escalationDue", () => {
@@ -29,6 +29,13 @@ describe("escalationDue", () => {
     expect(escalationDue(alert({ assigned: false, touched: true }), TODAY, RULES)).toBeNull();
     expect(escalationDue(alert({ snoozedUntil: "2026-12-02" }), TODAY, RULES)).toBeNull();
     expect(escalationDue(alert({ snoozedUntil: "2026-11-30" }), TODAY, RULES)).toBe(1);
-    expect(escalationDue(alert({ lastNotifiedOn: null }), TODAY, RULES)).toBeNull();
+    expect(escalationDue(alert({ deliveredOn: null }), TODAY, RULES)).toBeNull();
+    expect(escalationDue(alert({ assigned: false, deliveredOn: null }), TODAY, RULES)).toBeNull();
+  });
+
+  it("counts from the day it first reached someone when that is later than the day it opened (a baseline alert's first reminder)", () => {
+    expect(escalationDue(alert({ assigned: false, openedOn: "2026-11-01", deliveredOn: "2026-11-29" }), TODAY, RULES)).toBeNull();
+    expect(escalationDue(alert({ assigned: false, openedOn: "2026-11-01", deliveredOn: "2026-11-28" }), TODAY, RULES)).toBe(2);
+    expect(escalationDue(alert({ openedOn: "2026-11-01", deliveredOn: "2026-11-18" }), TODAY, RULES)).toBeNull();
   });
 });

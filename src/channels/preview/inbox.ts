@@ -1,3 +1,4 @@
+import { escalationViewNow, isEscalationPayload } from "../../alerts/escalation.js";
 import { z } from "zod";
 import { queryContext, type ConversationDeps } from "../../actions/context.js";
 import type { AnyCard } from "../../protocol/effects.js";
@@ -73,7 +74,7 @@ export interface Inbox {
 const payloadSchema = z.looseObject({ alertId: z.number().int().optional(), notice: z.number().int().optional(), date: z.string().optional(), change: z.unknown().optional() });
 
 /** The rows that are messages of their own; a `refresh` row only replaces a card, and the inbox shows every card as it stands now. */
-const SHOWN_KINDS = ["alert", "reminder", "digest", "notice", "summary"];
+const SHOWN_KINDS = ["alert", "reminder", "digest", "notice", "summary", "escalation"];
 
 /** A `notice` row's payload when it names a card and its view. */
 function payloadCard(payload: unknown): AnyCard | null {
@@ -152,7 +153,13 @@ export async function loadInbox(deps: ConversationDeps, csm: InboxCsm, limit = 2
       const items = (await Promise.all(row.payload.alertIds.map(viewOf))).filter((v): v is AlertView => v !== null);
       if (items.length === 0) continue;
       const counts = Object.fromEntries(ALERT_KINDS.map((k) => [k, items.filter((i) => i.kind === k).length])) as SummaryView["counts"];
-      standalone({ key, alertId: null, badges: [{ key: "preview.badge.summary" }, ...badges], card: { card: "summary", view: { counts, items, page: row.payload.page, pages: row.payload.pages } }, thread: [] }, id);
+      standalone({ key, alertId: null, badges: [{ key: "preview.badge.summary" }, ...badges], card: { card: "summary", view: { counts, items, page: row.payload.page, pages: row.payload.pages, ...(row.payload.escalation ? { escalation: true } : {}) } }, thread: [] }, id);
+      continue;
+    }
+    if (row.kind === "escalation") {
+      // A team lead's escalation, drawn as it is now (gone once someone acted on the alert).
+      const view = isEscalationPayload(row.payload) ? await escalationViewNow(deps.db.pool, deps.config, row.payload.alertId, row.payload.step, now) : null;
+      if (view) standalone({ key, alertId: null, badges, card: { card: "escalation", view }, thread: [] }, id);
       continue;
     }
     const alertId = row.alertId ?? (payload.success ? payload.data.alertId : undefined);
