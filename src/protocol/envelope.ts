@@ -61,3 +61,23 @@ export const envelopeSchema = z.discriminatedUnion("a", [
 export type Envelope = z.infer<typeof envelopeSchema>;
 export type ActionName = Envelope["a"];
 export const ACTION_NAMES = envelopeSchema.options.map((o) => o.shape.a.value) as ActionName[];
+
+/** The alert a card button acts on, read from its envelope: `id` of a step, a snooze, a note or Show card, `al` of an assign. */
+export function alertOfButton(data: unknown): number | undefined {
+  if (typeof data !== "object" || data === null) return undefined;
+  const envelope = data as { a?: unknown; id?: unknown; al?: unknown };
+  const id = envelope.a === "rec.act" || envelope.a === "alert.snooze" || envelope.a === "alert.show" || envelope.a === "alert.note" ? envelope.id : envelope.a === "usecase.assign" ? envelope.al : undefined;
+  return typeof id === "number" && Number.isInteger(id) && id > 0 ? id : undefined;
+}
+
+/**
+ * The alert a clicked card shows, from the alerts its buttons name: its one alert, or, on a
+ * card listing several (a summary), the one whose button was clicked (`many` set).
+ */
+export function shownAlert(buttons: readonly unknown[], clicked: unknown): { alertId: number; many: boolean } | undefined {
+  const ids = new Set(buttons.map(alertOfButton).filter((id): id is number => id !== undefined));
+  if (ids.size === 0) return undefined;
+  if (ids.size === 1) return { alertId: [...ids][0]!, many: false };
+  const chosen = alertOfButton(clicked);
+  return chosen !== undefined && ids.has(chosen) ? { alertId: chosen, many: true } : undefined;
+}

@@ -1,6 +1,6 @@
 import type { BlockAction } from "@slack/bolt";
 import type { ClickedCard } from "../../protocol/port.js";
-import { FORM_ACTIONS, type FormAction } from "../../protocol/envelope.js";
+import { FORM_ACTIONS, shownAlert, type FormAction } from "../../protocol/envelope.js";
 import type { ButtonData, MessageSource } from "./modals.js";
 import { stripMention } from "../../commands/parse.js";
 import { decodeSlackText } from "./text.js";
@@ -35,16 +35,10 @@ export function clickedAlertMessage(body: BlockAction): MessageSource | undefine
   const root = container.thread_ts ?? (body.message as { thread_ts?: string } | undefined)?.thread_ts;
   const inThread = root && root !== ts ? { h: root } : {};
   const blocks = (body.message?.blocks ?? []) as { type?: string; elements?: { value?: string }[] }[];
-  for (const block of blocks) {
-    if (block.type !== "actions") continue;
-    for (const element of block.elements ?? []) {
-      const data = parseJson(element.value);
-      const envelope = typeof data === "object" && data !== null ? (data as { a?: unknown; id?: unknown; al?: unknown }) : {};
-      if ((envelope.a === "rec.act" || envelope.a === "alert.snooze") && typeof envelope.id === "number") return { c: channel, t: ts, a: envelope.id, ...inThread };
-      if (envelope.a === "usecase.assign" && typeof envelope.al === "number") return { c: channel, t: ts, a: envelope.al, ...inThread };
-    }
-  }
-  return { c: channel, t: ts, ...inThread };
+  const buttons = blocks.filter((b) => b.type === "actions").flatMap((b) => (b.elements ?? []).map((e) => parseJson(e.value)));
+  // A summary lists several alerts: the one clicked is the one its redraw answers first.
+  const shown = shownAlert(buttons, parseJson((body.actions?.[0] as { value?: string } | undefined)?.value));
+  return { c: channel, t: ts, ...(shown ? { a: shown.alertId } : {}), ...inThread };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ChatIdentity } from "../../actions/identity.js";
 import { actionsOf, walkCards, type AdaptiveCard } from "../../cards/adaptive-card.js";
+import { shownAlert } from "../../protocol/envelope.js";
 import type { WebexMessage, WebexPerson } from "./sdk.js";
 
 /**
@@ -68,19 +69,13 @@ export function commandText(message: Pick<WebexMessage, "text" | "html">, bot: P
 
 /**
  * The alert a card shows, read from its own buttons: an alert card carries the alert id in
- * its "Snooze" submit and in "Assign to me" (`al`). Other cards (lists, use-case details,
- * digests) show no single alert and are answered in their thread instead of replaced.
+ * its "Snooze" submit and in "Assign to me" (`al`). A summary lists several: the one whose
+ * button was clicked (`clicked`: the submit's data), with `many` set. Other cards (lists,
+ * use-case details, digests) show no single alert and are answered in their thread instead
+ * of replaced.
  */
-export function shownAlertId(card: AdaptiveCard | undefined): number | undefined {
+export function shownAlertId(card: AdaptiveCard | undefined, clicked?: unknown): { alertId: number; many: boolean } | undefined {
   if (!card) return undefined;
-  for (const { card: nested } of walkCards(card)) {
-    for (const action of actionsOf(nested)) {
-      if (action.type !== "Action.Submit" || !action.data) continue;
-      const data = action.data;
-      const id = data.a === "alert.snooze" ? data.id : data.a === "usecase.assign" ? data.al : undefined;
-      const n = Number(id);
-      if (id !== undefined && Number.isInteger(n) && n > 0) return n;
-    }
-  }
-  return undefined;
+  const buttons = [...walkCards(card)].flatMap(({ card: nested }) => actionsOf(nested).flatMap((action) => (action.type === "Action.Submit" && action.data ? [action.data] : [])));
+  return shownAlert(buttons, clicked);
 }

@@ -128,11 +128,13 @@ export function createWebexChannel(options: WebexChannelOptions): WebexChannel {
       if (statusOf(error) !== 404) log.warn({ err: error, messageId: action.messageId }, "webex: could not read the clicked card");
       return undefined;
     });
-    const shows = clicked ? shownAlertId(cardOf(clicked)) : undefined;
+    const shown = clicked ? shownAlertId(cardOf(clicked), action.inputs) : undefined;
+    const shows = shown?.alertId;
     // An alert card's answer (the receipt, a refusal) goes in the card's thread: under its
     // root (Webex threads are one level deep), the root the outbox posts reminders under.
     // The card is marked `threaded`, so its redraw keeps it in place, new state in the thread.
-    const threaded = clicked !== undefined && shows !== undefined;
+    // A summary is reposted when redrawn, so an answer under it would lose its parent.
+    const threaded = clicked !== undefined && shown !== undefined && !shown.many;
     const card = clicked ? { conversationId: clicked.roomId, externalId: clicked.id, ...(shows !== undefined ? { alertId: shows } : {}), shared: group, ...(threaded ? { threaded } : {}) } : undefined;
     const outcome = await handleAction(deps, identityOf(trigger.person), action.inputs ?? {}, style(group), card);
     // Any other card (a list, a use case): its answer stays in the card's thread if it is in one, else at the top.
