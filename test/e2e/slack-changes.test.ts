@@ -1,27 +1,23 @@
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ConversationDeps } from "../../src/actions/context.js";
-import { createSlackChannel, SLACK_EVENTS_PATH, type SlackChannel } from "../../src/channels/slack/index.js";
-import { loadConfig } from "../../src/config.js";
-import { todayIn } from "../../src/domain/dates.js";
-import { loadDemo } from "../../src/demo/load.js";
+import type { SlackChannel } from "../../src/channels/slack/index.js";
 import { translator } from "../../src/i18n.js";
 import { createLogger } from "../../src/log.js";
-import { startHttpServer, type HttpServer } from "../../src/server/http.js";
 import { UPLOAD_HEADER } from "../../src/writeback/workbook.js";
 import { deploymentNotOf, readUploadWorkbook } from "../support/changes-workbook.js";
-import { createTestDatabase, type TestDatabase } from "../support/db.js";
-import { commandBody, eventBody, FAKE_BOT_USER_ID, postSigned, startFakeSlack, type FakeSlack } from "../support/fake-slack.js";
+import type { TestDatabase } from "../support/db.js";
+import { commandBody, eventBody, FAKE_BOT_USER_ID, postSigned, type FakeSlack } from "../support/fake-slack.js";
 import { blockText } from "../support/slack-blocks.js";
+import { startSlackHarness, type SlackHarness } from "../support/slack-harness.js";
 
 /** `/lca changes` through the real Bolt receiver against the fake Slack: the workbook arrives in the admin's DM by files.uploadV2. */
 const SECRET = "e2e-changes-signing-secret";
+const ENV = { ADMINS: "james.lee@partner.example,anna.petrova@partner.example" };
 const en = translator("en");
 const ru = translator("ru");
 
 let fake: FakeSlack;
 let db: TestDatabase;
-let http: HttpServer;
+let h: SlackHarness;
 let slack: SlackChannel;
 let eventsUrl: string;
 let deploymentId: string;
@@ -36,31 +32,24 @@ async function slashCommand(userId: string, text: string, channelId = "C0TEAM") 
 const answerOf = (key: string) => fake.waitFor(`the answer to ${key}`, () => fake.responses.find((r) => r.key === key));
 
 beforeAll(async () => {
-  fake = await startFakeSlack();
-  db = await createTestDatabase("embedded");
-  const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-changes", SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, TIME_ZONE: "Europe/Berlin", ADMINS: "james.lee@partner.example,anna.petrova@partner.example" });
-  await loadDemo(db, config, todayIn(config.partner.timeZone));
-  const log = createLogger("silent");
-  const deps: ConversationDeps = { db, config, log, now: () => new Date() };
-  for (const user of [
-    { id: "U0ANNA", email: "anna.petrova@partner.example", locale: "ru-RU" },
-    { id: "U0JAMES", email: "james.lee@partner.example", locale: "en-US" },
-    { id: "U0DMITRY", email: "dmitry.sokolov@partner.example", locale: "ru-RU" },
-    { id: "U0SOPHIE", email: "sophie.mueller@partner.example", locale: "en-GB" },
-  ]) fake.users.set(user.id, user);
-  slack = createSlackChannel({ config, deps, log })!;
-  http = await startHttpServer({ port: 0, host: "127.0.0.1", log, readiness: { checks: async () => ({}) }, started: () => true });
-  http.mount("/", slack.http!.router);
-  eventsUrl = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}${SLACK_EVENTS_PATH}`;
-  await slack.start();
+  h = await startSlackHarness({
+    secret: SECRET,
+    botToken: "xoxb-changes",
+    log: createLogger("silent"),
+    users: [
+      { id: "U0ANNA", email: "anna.petrova@partner.example", locale: "ru-RU" },
+      { id: "U0JAMES", email: "james.lee@partner.example", locale: "en-US" },
+      { id: "U0DMITRY", email: "dmitry.sokolov@partner.example", locale: "ru-RU" },
+      { id: "U0SOPHIE", email: "sophie.mueller@partner.example", locale: "en-GB" },
+    ],
+    env: ENV,
+  });
+  ({ fake, db, slack, eventsUrl } = h);
   deploymentId = await deploymentNotOf(db, "sophie.mueller@partner.example");
 });
 
 afterAll(async () => {
-  await slack?.stop(Date.now() + 5_000);
-  await http?.close();
-  await fake?.close();
-  await db?.close();
+  await h?.stop();
 });
 
 describe("Slack: /lca changes", () => {

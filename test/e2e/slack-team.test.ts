@@ -1,30 +1,28 @@
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ConversationDeps } from "../../src/actions/context.js";
-import { createSlackChannel, SLACK_EVENTS_PATH, type SlackChannel } from "../../src/channels/slack/index.js";
-import { loadConfig, type Config } from "../../src/config.js";
+import type { SlackChannel } from "../../src/channels/slack/index.js";
+import type { Config } from "../../src/config.js";
 import { isoWeekOf, todayIn } from "../../src/domain/dates.js";
-import { loadDemo } from "../../src/demo/load.js";
 import { createDispatcher } from "../../src/delivery/dispatcher.js";
 import { translator } from "../../src/i18n.js";
 import { enqueueTeamReports } from "../../src/jobs/team-report-job.js";
 import { createLogger } from "../../src/log.js";
-import { startHttpServer, type HttpServer } from "../../src/server/http.js";
-import { createTestDatabase, type TestDatabase } from "../support/db.js";
+import type { TestDatabase } from "../support/db.js";
 import { FAST_TUNING } from "../support/delivery.js";
-import { commandBody, postSigned, startFakeSlack, type FakeSlack } from "../support/fake-slack.js";
+import { commandBody, postSigned, type FakeSlack } from "../support/fake-slack.js";
 import { blockText } from "../support/slack-blocks.js";
+import { startSlackHarness, type SlackHarness } from "../support/slack-harness.js";
 
 /** `/lca team` and the weekly team report through the real Bolt receiver and the outbox against the fake Slack: the chart arrives as a PNG by files.uploadV2. */
 const SECRET = "e2e-team-signing-secret";
 const TEAM_CHANNEL = "C0TEAM";
+const ENV = { ADMINS: "james.lee@partner.example", TEAM_LEADS: "anna.petrova@partner.example", TEAM_SPACES: `slack:${TEAM_CHANNEL}=Team` };
 const en = translator("en");
 const ru = translator("ru");
 const isPng = (bytes: Buffer | undefined) => bytes !== undefined && bytes.length > 0 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
 
 let fake: FakeSlack;
 let db: TestDatabase;
-let http: HttpServer;
+let h: SlackHarness;
 let slack: SlackChannel;
 let config: Config;
 let eventsUrl: string;
@@ -39,37 +37,22 @@ async function slashCommand(userId: string, text: string) {
 const answerOf = (key: string) => fake.waitFor(`the answer to ${key}`, () => fake.responses.find((r) => r.key === key));
 
 beforeAll(async () => {
-  fake = await startFakeSlack();
-  db = await createTestDatabase("embedded");
-  config = loadConfig({
-    SLACK_BOT_TOKEN: "xoxb-team",
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: fake.apiUrl,
-    TIME_ZONE: "Europe/Berlin",
-    ADMINS: "james.lee@partner.example",
-    TEAM_LEADS: "anna.petrova@partner.example",
-    TEAM_SPACES: `slack:${TEAM_CHANNEL}=Team`,
+  h = await startSlackHarness({
+    secret: SECRET,
+    botToken: "xoxb-team",
+    log: createLogger("silent"),
+    users: [
+      { id: "U0ANNA", email: "anna.petrova@partner.example", locale: "ru-RU" },
+      { id: "U0JAMES", email: "james.lee@partner.example", locale: "en-US" },
+      { id: "U0SOPHIE", email: "sophie.mueller@partner.example", locale: "en-GB" },
+    ],
+    env: ENV,
   });
-  await loadDemo(db, config, todayIn(config.partner.timeZone));
-  const log = createLogger("silent");
-  const deps: ConversationDeps = { db, config, log, now: () => new Date() };
-  for (const user of [
-    { id: "U0ANNA", email: "anna.petrova@partner.example", locale: "ru-RU" },
-    { id: "U0JAMES", email: "james.lee@partner.example", locale: "en-US" },
-    { id: "U0SOPHIE", email: "sophie.mueller@partner.example", locale: "en-GB" },
-  ]) fake.users.set(user.id, user);
-  slack = createSlackChannel({ config, deps, log })!;
-  http = await startHttpServer({ port: 0, host: "127.0.0.1", log, readiness: { checks: async () => ({}) }, started: () => true });
-  http.mount("/", slack.http!.router);
-  eventsUrl = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}${SLACK_EVENTS_PATH}`;
-  await slack.start();
+  ({ fake, db, slack, eventsUrl, config } = h);
 });
 
 afterAll(async () => {
-  await slack?.stop(Date.now() + 5_000);
-  await http?.close();
-  await fake?.close();
-  await db?.close();
+  await h?.stop();
 });
 
 describe("Slack: the team report", () => {
