@@ -110,7 +110,7 @@ export async function runAlertEngine(client: Queryable, options: EngineOptions):
       if (rows.length > 0) await evaluateBatch(client, rows, rules, options, audience, summary, fresh, waitChanged);
     }
   }
-  summary.outboxRows += await insertOutboxRows(client, summarize(fresh, options.batchOver ?? DEFAULT_BATCH_OVER));
+  summary.outboxRows += await writeFresh(client, fresh, options);
   // The snapshot decided a chat fix (confirmed, stale, overridden): the cards already sent
   // still say "waiting for LCA", so each is redrawn through the outbox, as after a click.
   if (options.redraw) for (const alertId of waitChanged) summary.outboxRows += await options.redraw(client, alertId);
@@ -204,7 +204,7 @@ export async function reevaluateUseCases(client: Queryable, ids: number[], optio
   const { rows } = await client.query<FactsRow>(factsSql("x.id = ANY($1)"), [ids]);
   const fresh: Fresh = [];
   if (rows.length > 0) await evaluateBatch(client, rows, await alertRules(client, options), options, await loadAudience(client), summary, fresh);
-  summary.outboxRows += await insertOutboxRows(client, summarize(fresh, options.batchOver ?? DEFAULT_BATCH_OVER));
+  summary.outboxRows += await writeFresh(client, fresh, options);
   return summary;
 }
 
@@ -340,14 +340,9 @@ function targetOf(kind: AlertKind, row: Pick<FactsRow, "assigned_csm_id" | "tags
   return { kind, assignedCsmId: row.assigned_csm_id, tags: row.tags ?? [], architecture: row.architecture, customerName: row.customer_name, crPartyId: row.cr_party_id };
 }
 
-/** Writes one outbox row per recipient (a person's row is fanned out by the dispatcher); the dedupe key makes a retry harmless. */
-export async function enqueueNotices(
-  client: Queryable,
-  notices: { alertId: number; notice: number; target: AlertTarget }[],
-  kind: "alert" | "reminder",
-  audience: Audience,
-): Promise<number> {
-  return insertOutboxRows(client, noticeRows(notices, kind, audience));
+/** A run's new alert rows, written at its end: above BATCH_OVER to one destination as summaries. */
+function writeFresh(client: Queryable, fresh: Fresh, options: EngineOptions): Promise<number> {
+  return insertOutboxRows(client, summarize(fresh, options.batchOver ?? DEFAULT_BATCH_OVER));
 }
 
 /** One outbox row per recipient of each notice, not yet written. */
@@ -415,5 +410,6 @@ async function sendReminders(client: Queryable, options: EngineOptions, audience
   summary.reminders += due.length;
   if (options.baseline) return;
   const notices = due.map((a) => ({ alertId: a.alert_id, notice: a.reminder_count + 1, target: targetOf(a.kind, a) }));
-  summary.outboxRows += await enqueueNotices(client, notices, "reminder", audience);
+  // One outbox row per recipient (a person's row is fanned out by the dispatcher); the dedupe key makes a retry harmless.
+  summary.outboxRows += await insertOutboxRows(client, noticeRows(notices, "reminder", audience));
 }

@@ -153,7 +153,8 @@ export function createPlanner(deps: PlanDeps): Planner {
   /** The summary's alerts as they are now, in its order; null when none of them exists any more. */
   async function summaryView(alertIds: readonly number[], page: number, pages: number, escalation = false): Promise<SummaryView | null> {
     const ctx = queryContext();
-    const items = (await Promise.all(alertIds.map((id) => alertView(ctx, id)))).filter((v): v is AlertView => v !== null);
+    const views = await alertViews(ctx, alertIds);
+    const items = alertIds.map((id) => views.get(id)).filter((v): v is AlertView => v !== undefined);
     if (items.length === 0) return null;
     const counts = Object.fromEntries(ALERT_KINDS.map((k) => [k, 0])) as Record<AlertKind, number>;
     for (const item of items) counts[item.kind]++;
