@@ -3,7 +3,8 @@ import { csmLocale, localeFrom, type Locale } from "../locale.js";
 import type { PrismaClient } from "../db/database.js";
 import { inPartnerDomains } from "../domain/contacts.js";
 import { isSendChat, type ChatName, type SendChat } from "../protocol/chats.js";
-import { isValidTimeZone, readerZone } from "../domain/quiet.js";
+import { isValidTimeZone } from "../domain/dates.js";
+import { readerZone } from "../domain/quiet.js";
 
 /** Who is talking, as the chat platform vouches for it. */
 export interface ChatIdentity {

@@ -28,7 +28,6 @@ import type { AlertKind } from "./recommendations.js";
  * what nobody was told. A baseline alert whose first reminder goes out counts from that day.
  */
 export type EscalationStep = 1 | 2;
-export const ESCALATION_STEPS: readonly EscalationStep[] = [1, 2];
 
 export interface EscalationRules {
   afterDays: number;

@@ -5,6 +5,8 @@
  * platform's time-zone data, not from arithmetic on hours.
  */
 
+import { isValidTimeZone } from "./dates.js";
+
 export interface QuietHours {
   /** "HH:MM" local; both null: no nightly window. from > to spans midnight. */
   from: string | null;
@@ -72,16 +74,6 @@ export function instantOf(zone: string, year: number, month: number, day: number
   const w = wallOf(zone, second);
   const exact = Date.UTC(w.year, w.month - 1, w.day, 0, w.minutes) === wall;
   return new Date(exact ? second : Math.max(first, second));
-}
-
-export function isValidTimeZone(zone: string): boolean {
-  try {
-    formatter(zone);
-    return true;
-  } catch {
-    // Intl throws a RangeError for an unknown zone: that is the answer, not a failure.
-    return false;
-  }
 }
 
 /** A CSM's zone: their own, else the one a chat reported for them, else the partner's; a zone Intl does not know is skipped. */
