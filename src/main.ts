@@ -259,10 +259,7 @@ async function startChats(config: Config, deps: ConversationDeps, http: HttpServ
   };
 }
 
-/**
- * Monday to Friday from REFRESH_TIME in TIME_ZONE, the LCA cadence; once per cluster. Until
- * the day's new export has been applied, the job looks again every 30 minutes.
- */
+/** Escalations follow the day's refresh and its reminders; a failure waits for the escalation job. */
 async function escalateAfterRefresh(db: Database, config: Config, log: Logger, now: Date): Promise<void> {
   try {
     const outcome = await enqueueEscalations(db.pool, config, now);
@@ -272,6 +269,10 @@ async function escalateAfterRefresh(db: Database, config: Config, log: Logger, n
   }
 }
 
+/**
+ * Monday to Friday from REFRESH_TIME in TIME_ZONE, the LCA cadence; once per cluster. Until
+ * the day's new export has been applied, the job looks again every 30 minutes.
+ */
 function scheduleRefresh(config: Config, db: Database, instance: string, log: Logger, delivered: () => void): schedule.Job {
   const rule = weekdaysFromRefreshTime(config);
   log.info({ at: config.refresh.time, timeZone: config.partner.timeZone }, "daily refresh scheduled, Monday to Friday");

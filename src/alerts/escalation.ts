@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { lcaUrl, type Config } from "../config.js";
 import { inPartnerDomains } from "../domain/contacts.js";
-import { daysBetween, toDate, todayIn, type IsoDate } from "../domain/dates.js";
+import { daysBetween, isWeekend, todayIn, type IsoDate } from "../domain/dates.js";
 import { escalationDue, type EscalationStep } from "../domain/escalation.js";
 import type { AlertKind } from "../domain/recommendations.js";
 import { SUMMARY_PAGE_SIZE, type SummaryPayload } from "./batch.js";
@@ -60,9 +60,8 @@ interface CandidateRow {
 export async function enqueueEscalations(pool: pg.Pool, config: Pick<Config, "partner" | "escalation" | "lcaPortalUrl" | "alerts">, now: Date): Promise<EscalationOutcome> {
   const outcome: EscalationOutcome = { escalated: { 1: 0, 2: 0 }, rows: 0 };
   const today = todayIn(config.partner.timeZone, now);
-  const weekday = toDate(today).getUTCDay();
   const recipients = escalationRecipients(config);
-  if (weekday === 0 || weekday === 6 || recipients.length === 0) return outcome;
+  if (isWeekend(today) || recipients.length === 0) return outcome;
   return inTransaction(pool, async (client) => {
     await client.query(`SELECT pg_advisory_xact_lock($1)`, [ESCALATION_LOCK]);
     const { rows: leads } = await client.query<{ id: number; email: string }>(

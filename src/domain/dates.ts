@@ -77,3 +77,9 @@ export function startOfDayIn(timeZone: string, date: IsoDate): Date {
   instant = utcMidnight - offsetAt(instant);
   return new Date(instant);
 }
+
+/** Saturday or Sunday: LCA refreshes, and the bot's working-day jobs run, Monday to Friday. */
+export function isWeekend(day: IsoDate): boolean {
+  const weekday = toDate(day).getUTCDay();
+  return weekday === 0 || weekday === 6;
+}

@@ -1,4 +1,4 @@
-import { addDays, toDate, type IsoDate } from "./dates.js";
+import { addDays, isWeekend, type IsoDate } from "./dates.js";
 
 /**
  * Changes made in chat reach LCA only through the partner's Excel upload (domain.md,
@@ -29,15 +29,14 @@ export const LCA_FIELD_COLUMNS: Record<LcaField, string> = {
 /** Emails compare without case (LCA and the readers lower-case them); names as written. */
 export function sameValue(field: LcaField, a: string | null, b: string | null): boolean {
   if (a === null || b === null) return a === b;
-  return field.endsWith("_email") || field === "csm_email" ? a.toLowerCase() === b.toLowerCase() : a === b;
+  return field.endsWith("_email") ? a.toLowerCase() === b.toLowerCase() : a === b;
 }
 
 /** Monday to Friday after `from` up to and including `to` (LCA refreshes on working days). */
 export function workingDaysAfter(from: IsoDate, to: IsoDate): number {
   let days = 0;
   for (let day = addDays(from, 1); day <= to; day = addDays(day, 1)) {
-    const weekday = toDate(day).getUTCDay();
-    if (weekday !== 0 && weekday !== 6) days++;
+    if (!isWeekend(day)) days++;
   }
   return days;
 }

@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/sql.js";
-import { toDate, todayIn } from "../domain/dates.js";
+import { isWeekend, todayIn } from "../domain/dates.js";
 import type { MessageKey } from "../i18n.js";
 import type { NoticeView } from "../protocol/views.js";
 import { lcaChangeCounts, totalOf } from "./summary.js";
@@ -17,8 +17,7 @@ const TEXT: MessageKey = "chat.changes.staleText";
  */
 export async function enqueueStaleReminders(db: Queryable, options: { adminEmails: readonly string[]; timeZone: string; now: Date }): Promise<number> {
   const today = todayIn(options.timeZone, options.now);
-  const weekday = toDate(today).getUTCDay();
-  if (weekday === 0 || weekday === 6 || options.adminEmails.length === 0) return 0;
+  if (isWeekend(today) || options.adminEmails.length === 0) return 0;
   const counts = await lcaChangeCounts(db);
   const stale = totalOf(counts.stale);
   if (stale === 0) return 0;

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.js";
-import { lcaUrl } from "../../src/config.js";
+import { lcaUrl, loadConfig } from "../../src/config.js";
 import { ingestRows } from "../../src/ingest/ingest.js";
 import { enqueueTeamReports, teamReportDue } from "../../src/jobs/team-report-job.js";
 import { teamChartSvg } from "../../src/cards/team-chart.js";
