@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { RespondFn } from "@slack/bolt";
 import { SLACK_LIMITS, toBlockKit, toModal, type BlockKitMessage, type View } from "../../cards/blockkit.js";
+import { escapeMrkdwn } from "../../cards/escape.js";
 import { renderCard } from "../../cards/render.js";
 import { translator } from "../../i18n.js";
 import type { Logger } from "../../log.js";
@@ -92,7 +93,8 @@ const PRESENTERS: EffectPresenters<Collected, { outcome: Outcome; now: Date; whe
     (where.publishHome ? into.homes : into.messages).push(message);
   },
   file: (effect, into, { outcome, now, where }) => {
-    const comment = messageText(effect.comment, outcome.locale);
+    // initial_comment is mrkdwn: our own words as they are, a ready text is data and escaped (as Webex does).
+    const comment = "key" in effect.comment ? messageText(effect.comment, outcome.locale) : escapeMrkdwn(effect.comment.text);
     if (where.upload) into.files.push({ name: effect.name, bytes: effect.bytes, comment, ...(effect.here ? { here: true } : {}) });
     else into.messages.push(renderBlockKit({ card: "notice", view: { tone: "info", text: effect.comment } }, { locale: outcome.locale, timeZone: outcome.timeZone, now }));
   },

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { ConversationDeps } from "../../actions/context.js";
 import { handleAction, handleJoined, handleMessage, type CommandStyle } from "../../actions/conversation.js";
 import type { Config } from "../../config.js";
+import { inPartnerDomains } from "../../domain/contacts.js";
 import type { Logger } from "../../log.js";
 import { methodNotAllowed } from "../../server/http.js";
 import type { ChatChannel } from "../../protocol/channel.js";
@@ -95,10 +96,13 @@ export function createWebexChannel(options: WebexChannelOptions): WebexChannel {
     const group = bot.room.type === "group";
     if (group && !mentionsBot(message, framework.person.id)) return;
     const text = commandText(message, framework.person, group);
-    const outcome = await handleMessage(deps, identityOf(trigger.person), text, style(group));
+    const identity = identityOf(trigger.person);
+    const outcome = await handleMessage(deps, identity, text, style(group));
     // In a group space the answer goes in the thread of the question; in a 1:1 space under it.
-    const email = trigger.person.emails[0];
-    await present(outcome, { roomId: message.roomId, parentId: group ? (message.parentId ?? message.id) : message.parentId }, group && email ? { toPersonEmail: email } : undefined);
+    // A private file (the LCA workbook) goes to the asker's 1:1 space, only inside the partner.
+    const { email } = identity;
+    const privately = group && email && inPartnerDomains(email, deps.config.partner.domains) ? { toPersonEmail: email } : undefined;
+    await present(outcome, { roomId: message.roomId, parentId: group ? (message.parentId ?? message.id) : message.parentId }, privately);
   }
 
   /**
