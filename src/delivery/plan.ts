@@ -85,13 +85,19 @@ export function createPlanner(deps: PlanDeps): Planner {
     lcaUrl: toLcaUrl,
   });
 
+  /** The person a row to `csm:<id>` goes to: what prefetch() read for it, else read now and kept for the row's other steps. */
+  function readerOf(row: ClaimedRow, csmId: number): Promise<Reader | undefined> {
+    const p = prefetched.get(row) ?? {};
+    p.reader ??= readersOn(deps.pool, row.channel, [csmId], partner).then((m) => m.get(csmId));
+    prefetched.set(row, p);
+    return p.reader;
+  }
+
   /** The CSM's language and zone, else the partner's; team rooms read the partner's. */
   async function recipient(row: ClaimedRow): Promise<Recipient | { dead: string }> {
     const match = /^csm:(\d+)$/.exec(row.destination);
     if (!match) return { to: { kind: "room", address: row.destination }, ctx: { locale: partner.defaultLocale, timeZone: partner.timeZone, now: deps.now() } };
-    const csmId = Number(match[1]);
-    const early = prefetched.get(row)?.reader;
-    const csm = early ? await early : (await readersOn(deps.pool, row.channel, [csmId], partner)).get(csmId);
+    const csm = await readerOf(row, Number(match[1]));
     if (!csm) return { dead: `no CSM ${match[1]} in the database` };
     if (!csm.active) return { dead: `CSM ${csm.csmId} is no longer active` };
     return {
@@ -335,8 +341,7 @@ export function createPlanner(deps: PlanDeps): Planner {
     if (!QUIET_HELD_KINDS.has(row.kind) || row.priority > 0) return null;
     const match = /^csm:(\d+)$/.exec(row.destination);
     if (!match) return null;
-    const id = Number(match[1]);
-    const reader = await (prefetched.get(row)?.reader ?? readersOn(deps.pool, row.channel, [id], partner).then((m) => m.get(id)));
+    const reader = await readerOf(row, Number(match[1]));
     if (!reader) return null;
     const until = quietUntil(reader.quiet, reader.timeZone, deps.now());
     return until ? { kind: "defer", until, reason: `${QUIET_DEFERRED_MARK} of CSM ${reader.csmId} until ${until.toISOString()} (${reader.timeZone})` } : null;

@@ -1,5 +1,6 @@
 import type { Queryable } from "../db/sql.js";
 import type { AlertChange, ShownCard } from "../protocol/port.js";
+import { isCard } from "./store-rows.js";
 import { markThreaded } from "./thread.js";
 
 /**
@@ -40,7 +41,7 @@ export async function enqueueRedraws(db: Queryable, alertId: number, clicked?: S
      FROM outbox_message o JOIN alert a ON a.id = o.alert_id
      WHERE o.alert_id = $1 AND o.kind IN ('alert', 'reminder') AND o.status = 'sent'
        AND o.external_id IS NOT NULL AND o.conversation_id IS NOT NULL AND o.channel IS NOT NULL
-       AND NOT (o.payload::jsonb ? 'threadOf')
+       AND ${isCard("o")}
      ORDER BY o.id
      ON CONFLICT (dedupe_key) DO NOTHING`,
     [alertId, change ? JSON.stringify(change) : null, change?.chat ?? null],
@@ -85,7 +86,7 @@ async function enqueuePreviewChangeNotices(db: Queryable, alertId: number, chang
             'change:preview:' || o.id || ':' || a.version
      FROM outbox_message o JOIN alert a ON a.id = o.alert_id
      WHERE o.alert_id = $1 AND o.channel = 'preview' AND o.kind IN ('alert', 'reminder') AND o.status = 'sent'
-       AND NOT (o.payload::jsonb ? 'threadOf')
+       AND ${isCard("o")}
      ORDER BY o.destination, o.id
      ON CONFLICT (dedupe_key) DO NOTHING`,
     [alertId, JSON.stringify(change)],

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { ClaimedRow, SendChannel } from "./store-rows.js";
+import { isCard, type ClaimedRow, type SendChannel } from "./store-rows.js";
 
 /**
  * The message a refresh replaces, as it is known now: a refresh enqueued before an earlier
@@ -12,7 +12,7 @@ export async function currentMessage(pool: pg.Pool, channel: SendChannel, alertI
     const { rows } = await pool.query<{ id: number; conversation_id: string | null; notice: number | null }>(
       `SELECT id, conversation_id, CASE WHEN payload ->> 'notice' ~ '^[0-9]+$' THEN (payload ->> 'notice')::int END AS notice FROM outbox_message
        WHERE alert_id = $1 AND channel = $2::"ChatChannel" AND kind IN ('alert', 'reminder') AND external_id = $3 AND status = 'sent'
-         AND NOT (payload::jsonb ? 'threadOf')
+         AND ${isCard()}
        ORDER BY id DESC LIMIT 1`,
       [alertId, channel, current],
     );

@@ -42,3 +42,6 @@ export interface Sibling {
   alertStatus: "open" | "resolved";
   payload: unknown;
 }
+
+/** SQL: the outbox row (of alias `row`, if given) is a card, not a reply posted in a card's thread. */
+export const isCard = (row?: string): string => `NOT (${row ? `${row}.` : ""}payload::jsonb ? 'threadOf')`;

@@ -6,7 +6,7 @@ import type { AnyCard } from "../protocol/effects.js";
 import type { AlertChange } from "../protocol/port.js";
 import type { AlertView, Message, ReceiptOutcome } from "../protocol/views.js";
 import type { MessageKey, NestedMessage } from "../i18n.js";
-import type { ClaimedRow } from "./store-rows.js";
+import { isCard, type ClaimedRow } from "./store-rows.js";
 
 /**
  * Follow-ups about an alert go in the thread of its card, so a busy channel keeps one
@@ -21,8 +21,6 @@ export interface SentCard {
   conversationId: string;
 }
 
-/** SQL: the row is a card (not a reply posted in a card's thread). */
-export const IS_CARD = `NOT (payload::jsonb ? 'threadOf')`;
 
 export async function sentCardOf(pool: pg.Pool, row: Pick<ClaimedRow, "id" | "channel" | "destination" | "alertId">): Promise<SentCard | null> {
   if (row.alertId === null) return null;
@@ -30,7 +28,7 @@ export async function sentCardOf(pool: pg.Pool, row: Pick<ClaimedRow, "id" | "ch
   const { rows } = await pool.query<{ id: number; external_id: string; conversation_id: string }>(
     `SELECT id, external_id, conversation_id FROM outbox_message
      WHERE alert_id = $1 AND channel = $2::"ChatChannel" AND destination = $3 AND kind IN ('alert', 'reminder') AND status = 'sent'
-       AND external_id IS NOT NULL AND conversation_id IS NOT NULL AND id <> $4 AND ${IS_CARD}
+       AND external_id IS NOT NULL AND conversation_id IS NOT NULL AND id <> $4 AND ${isCard()}
      ORDER BY id DESC LIMIT 1`,
     [row.alertId, row.channel, row.destination, row.id],
   );
@@ -84,7 +82,7 @@ export async function markThreaded(db: Queryable, card: Pick<ShownCard, "chat" |
   await db.query(
     `UPDATE outbox_message SET payload = (payload::jsonb || jsonb_build_object('threaded', true))::json
      WHERE alert_id = $1 AND channel = $2::"ChatChannel" AND kind IN ('alert', 'reminder') AND status = 'sent' AND external_id = $3
-       AND ${IS_CARD} AND NOT (payload::jsonb ? 'threaded')`,
+       AND ${isCard()} AND NOT (payload::jsonb ? 'threaded')`,
     [card.alertId, card.chat, card.externalId],
   );
 }
