@@ -147,7 +147,7 @@ class CrossRowChecks {
     const useCase = this.shared(`${row.architecture}\u0000${row.solutionDomain}\u0000${row.useCase}`);
     const seen = this.deployments.get(row.deploymentId);
     if (!seen) {
-      this.deployments.set(row.deploymentId, { crPartyId: this.shared(row.crPartyId), firstRow: row.rowNumber, useCases: new Map([[useCase, row.rowNumber]]) });
+      this.deployments.set(ownCopy(row.deploymentId), { crPartyId: this.shared(row.crPartyId), firstRow: row.rowNumber, useCases: new Map([[useCase, row.rowNumber]]) });
       return [];
     }
     const problems: RowProblem[] = [];
@@ -168,7 +168,17 @@ class CrossRowChecks {
   private shared(text: string): string {
     const pooled = this.pool.get(text);
     if (pooled !== undefined) return pooled;
-    this.pool.set(text, text);
-    return text;
+    const own = ownCopy(text);
+    this.pool.set(own, own);
+    return own;
   }
+}
+
+/**
+ * A string of its own for a key kept until the end of the read. The CSV parser's cells are
+ * V8 substrings of the chunk they were cut from, and a kept substring keeps its whole chunk
+ * alive: 60,000 deployment ids would hold the entire file in memory.
+ */
+function ownCopy(text: string): string {
+  return Buffer.from(text, "utf8").toString("utf8");
 }

@@ -428,11 +428,36 @@ function toRow(c: Cells, rowNumber: number): SnapshotRow {
   };
 }
 
+/** Per column, in COLUMNS order: its field and kind, and the length below which a clean cell needs no closer look. */
+const HAZARD_CHECKS = COLUMNS.map(({ field, kind }) => ({ field, kind, quickMax: Math.min(CELL_KINDS[kind].maxLength, MAX_TAG_LENGTH) }));
+
+/** No cell is hostile (see cellHazard): the common case, answered without building a problem. */
+function noHazard(record: CellRecord): boolean {
+  for (const { field, kind, quickMax } of HAZARD_CHECKS) {
+    const value = record[field];
+    if (value === undefined || value === null) continue;
+    if (typeof value === "string" && value.length <= quickMax && !SUSPECT.test(value)) continue;
+    if (cellHazard(value, kind) !== undefined) return false;
+  }
+  return true;
+}
+
 /**
  * Validates one data row: `record` holds its cells keyed by field (see columns.ts), as the
- * readers produce them. Every bad cell is reported, not just the first.
+ * readers produce them. Every bad cell is reported, not just the first. A valid row (nearly
+ * every row) takes the fast path: plain checks over the cells as they are, no copies, no
+ * zod; only a row that fails one of them is read again to name what is wrong.
  */
 export function validateRow(record: Record<string, unknown>, rowNumber: number): RowValidation {
+  if (noHazard(record)) {
+    // An absent cell reads as empty, as null does (cellText).
+    const fast = fastParseCells(record);
+    if (fast !== undefined && contactProblems(record, rowNumber).length === 0) return { ok: true, row: toRow(fast, rowNumber) };
+  }
+  return explainRow(record, rowNumber);
+}
+
+function explainRow(record: Record<string, unknown>, rowNumber: number): RowValidation {
   // Every field present, absent cells as null: zod refuses a missing key outright, before
   // the cell's own rule could read it as empty.
   // A hostile cell (too long, control characters) is named for what it is and then read as
@@ -448,13 +473,6 @@ export function validateRow(record: Record<string, unknown>, rowNumber: number):
       problems.push({ row: rowNumber, column: name, ...hazard });
     }
     cells[field] = hazard ? null : (value ?? null);
-  }
-  if (problems.length === 0) {
-    const fast = fastParseCells(cells);
-    if (fast !== undefined) {
-      const orphans = contactProblems(record, rowNumber);
-      if (orphans.length === 0) return { ok: true, row: toRow(fast, rowNumber) };
-    }
   }
   const parsed = cellsSchema.safeParse(cells);
   problems.push(...contactProblems(record, rowNumber));
