@@ -45,7 +45,7 @@ export async function* decodeText(bytes: AsyncIterable<Buffer>, encoding: TextEn
 }
 
 /**
- * The same as UTF-8 bytes, each chunk ending on a character boundary: what csv-parse reads
+ * The same as UTF-8 bytes, each chunk ending on a character boundary: what the CSV parser reads
  * without the detour of a string (which a Writable would encode back to bytes).
  */
 export async function* utf8Bytes(bytes: AsyncIterable<Buffer>, encoding: TextEncoding, file: string): AsyncGenerator<Buffer> {
