@@ -316,7 +316,7 @@ export async function runCli(argv: string[]): Promise<number> {
   let config: Config | undefined;
   try {
     config = loadConfig(process.env);
-    tuneV8(config.database);
+    tuneV8(name, config.database);
     registerSecrets(secretsOf(config));
     return await command(args, config);
   } catch (error) {

@@ -8,12 +8,14 @@ import type { DatabaseConfig } from "./config.js";
  *   while keeping little (its live heap stays under 128 MB), so old space grew to 200+ MB,
  *   mostly garbage. A soft target, not a limit: a bigger live heap still fits (no
  *   out-of-memory risk, unlike --max-old-space-size), at some 5% more CPU in the ingest.
- * - On PostgreSQL, WebAssembly compiled by Liftoff only: the one module is Prisma's query
- *   compiler, whose optimising (TurboFan) compile peaks at ~50 MB of malloc that stays RSS,
- *   for no measurable speed. Not on the embedded database: PGlite runs in WebAssembly, and
- *   without TurboFan the ingest takes some 25% more CPU.
+ * - WebAssembly compiled by Liftoff only, for the long-running service and wherever the
+ *   database is PostgreSQL: the optimising (TurboFan) compile of PGlite's and Prisma's
+ *   modules peaks at 50-90 MB of malloc that stays RSS for the life of the process. Not for
+ *   a one-off command on the embedded database (`ingest`, `demo`…): there PGlite's work is
+ *   the command, and without TurboFan a 200,000-row ingest takes some 25% more CPU. The
+ *   service pays that on its daily refresh, once a day, and keeps the memory all day.
  */
-export function tuneV8(database: DatabaseConfig): void {
+export function tuneV8(command: string, database: DatabaseConfig): void {
   v8.setFlagsFromString("--heap-growing-percent=50");
-  if (database.kind === "postgres") v8.setFlagsFromString("--liftoff-only");
+  if (command === "start" || database.kind === "postgres") v8.setFlagsFromString("--liftoff-only");
 }
