@@ -13,6 +13,7 @@ import { ingestFile, SnapshotRefused, type IngestProgress, type IngestSummary } 
 import { refresh } from "./ingest/refresh.js";
 import { createLogger, registerSecrets, scrubLine } from "./log.js";
 import { connectDatabase, startService } from "./main.js";
+import { tuneV8 } from "./runtime.js";
 import { printable, printableLines, progressLine } from "./terminal.js";
 import { runChanges } from "./writeback/changes-cli.js";
 
@@ -315,6 +316,7 @@ export async function runCli(argv: string[]): Promise<number> {
   let config: Config | undefined;
   try {
     config = loadConfig(process.env);
+    tuneV8(name, config.database);
     registerSecrets(secretsOf(config));
     return await command(args, config);
   } catch (error) {

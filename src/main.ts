@@ -20,8 +20,7 @@ import { startHttpServer, type HttpServer } from "./server/http.js";
 import type { ConversationDeps } from "./actions/context.js";
 import type { ChannelPort } from "./protocol/port.js";
 import { createPreviewChannel, type PreviewChannel } from "./channels/preview/index.js";
-import { createSlackChannel, SLACK_OFF } from "./channels/slack/index.js";
-import { createWebexChannel } from "./channels/webex/index.js";
+import { SLACK_OFF } from "./channels/slack/off.js";
 import { createDispatcher } from "./delivery/dispatcher.js";
 import { enqueueRedraws } from "./delivery/refresh.js";
 import { markThreaded } from "./delivery/thread.js";
@@ -172,8 +171,14 @@ interface ChatEntry {
   on(config: Config): boolean;
   /** Why it is off, said once at start (empty: the chat says nothing). */
   off: (config: Config) => string;
-  create(ctx: ChatContext): ChatChannel<never, unknown>;
+  create(ctx: ChatContext): Promise<ChatChannel<never, unknown>>;
 }
+
+// A chat's adapter loads only when its settings turn it on: Bolt, with Socket Mode's undici,
+// is about 50 MB of RSS that a service without Slack would carry for nothing (the Webex
+// adapter loads its own SDK when it starts: webex/sdk.ts).
+const loadSlack = () => import("./channels/slack/index.js");
+const loadWebex = () => import("./channels/webex/index.js");
 
 /**
  * The chats, one entry each: a chat missing here fails the type check (the names come from
@@ -183,17 +188,17 @@ const CHATS: { [C in ChatName]: ChatEntry } = {
   webex: {
     on: (config) => config.webex !== undefined,
     off: () => "WEBEX_BOT_TOKEN is not set: the Webex channel is off",
-    create: ({ config, deps, log }) => createWebexChannel({ settings: config.webex!, deps, log }),
+    create: async ({ config, deps, log }) => (await loadWebex()).createWebexChannel({ settings: config.webex!, deps, log }),
   },
   slack: {
     on: (config) => config.slack !== undefined,
     off: () => SLACK_OFF,
-    create: (ctx) => createSlackChannel(ctx)!,
+    create: async (ctx) => (await loadSlack()).createSlackChannel(ctx)!,
   },
   preview: {
     on: (config) => config.preview.enabled,
     off: () => "",
-    create: ({ config, deps, log }) => createPreviewChannel({ config, deps, log }),
+    create: async ({ config, deps, log }) => createPreviewChannel({ config, deps, log }),
   },
 };
 
@@ -236,7 +241,7 @@ async function startChats(config: Config, deps: ConversationDeps, http: HttpServ
       if (why) log.info(why);
       continue;
     }
-    const chat = entry.create({ config, deps, log });
+    const chat = await entry.create({ config, deps, log });
     if (chat.http) http.mount(chat.http.path, chat.http.router);
     await keepStarting(chat);
     if (chat.port) ports.push(chat.port);

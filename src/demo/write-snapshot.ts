@@ -7,8 +7,8 @@ import { createWriteStream } from "node:fs";
 import { extname } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import ExcelJS from "exceljs";
 import { toDate, type IsoDate } from "../domain/dates.js";
+import { loadExcelJs, type ExcelJS } from "../exceljs.js";
 import type { DeliveryBarrier, SnapshotContact, SnapshotRow } from "../domain/snapshot.js";
 import type { Stage } from "../domain/stages.js";
 
@@ -184,6 +184,7 @@ async function zipCatchUp(sheet: ExcelJS.Worksheet): Promise<void> {
 }
 
 async function writeXlsx(rows: Iterable<SnapshotRow>, file: string, options: WriteSnapshotOptions): Promise<void> {
+  const ExcelJS = await loadExcelJs();
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     filename: file,
     useStyles: true,

@@ -59,7 +59,7 @@ async function* xlsxRows(file: string): AsyncGenerator<SheetRow> {
   // Styles are needed to recognise date cells; shared strings must be cached because
   // rows refer to them by index (they are one table per workbook, not per row).
   // Every part passes a guard that refuses it past XLSX_LIMITS (xlsx-guard.ts).
-  const workbook = guardedWorkbookReader(input, file, { worksheets: "emit", sharedStrings: "cache", styles: "cache", hyperlinks: "ignore", entries: "ignore" }, layout);
+  const workbook = await guardedWorkbookReader(input, file, { worksheets: "emit", sharedStrings: "cache", styles: "cache", hyperlinks: "ignore", entries: "ignore" }, layout);
   // exceljs reads `model.sheets` and `properties.model` (the 1904 date system) from
   // workbook.xml when it hands out a worksheet, and crashes when it has not seen workbook.xml
   // (stored after the sheets, or, seen under load, not delivered by its unzip stream at all):

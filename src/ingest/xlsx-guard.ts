@@ -1,7 +1,7 @@
 import { open } from "node:fs/promises";
 import path from "node:path";
 import { Transform, type TransformCallback } from "node:stream";
-import ExcelJS from "exceljs";
+import { loadExcelJs, type ExcelJS } from "../exceljs.js";
 import { AppError } from "../errors.js";
 
 /**
@@ -176,7 +176,6 @@ interface ReaderInternals {
 }
 
 type ReaderClass = new (input: NodeJS.ReadableStream, options: Record<string, string>) => ExcelJS.stream.xlsx.WorkbookReader & ReaderInternals;
-const BaseReader = ExcelJS.stream.xlsx.WorkbookReader as unknown as ReaderClass;
 
 function guardEntry(entry: Entry, budget: Budget, part: string): Entry {
   const guard = new PartGuard(budget, part);
@@ -204,7 +203,8 @@ async function* guardChunks(chunks: AsyncIterable<Buffer>, budget: Budget, part:
  * so sheets stream through the guard. A sheet stored before the shared strings is bounded on
  * disk only by the archive's own (checked) sizes, and counted when it is read back.
  */
-export function guardedWorkbookReader(input: NodeJS.ReadableStream, file: string, options: Record<string, string>, layout: XlsxLayout | undefined): ExcelJS.stream.xlsx.WorkbookReader {
+export async function guardedWorkbookReader(input: NodeJS.ReadableStream, file: string, options: Record<string, string>, layout: XlsxLayout | undefined): Promise<ExcelJS.stream.xlsx.WorkbookReader> {
+  const BaseReader = (await loadExcelJs()).stream.xlsx.WorkbookReader as unknown as ReaderClass;
   const budget = new Budget(file);
   class GuardedReader extends BaseReader {
     override _parseSharedStrings(entry: Entry) {

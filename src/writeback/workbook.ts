@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
-import ExcelJS from "exceljs";
 import type { Queryable } from "../db/sql.js";
 import { toDate, type IsoDate } from "../domain/dates.js";
+import { loadExcelJs } from "../exceljs.js";
 import type { DeliveryBarrier, RowProblem } from "../domain/snapshot.js";
 import type { Stage } from "../domain/stages.js";
 // The export format's one writer (also the demo's) names the sheets and spells the cells.
@@ -100,6 +100,7 @@ export async function writeUploadXlsx(rows: readonly UploadRow[], tags: readonly
 
 /** The workbook's bytes: what `changes --xlsx` writes and what the `changes` command sends in chat. */
 export async function uploadXlsxBytes(rows: readonly UploadRow[], tags: readonly string[]): Promise<Buffer> {
+  const ExcelJS = await loadExcelJs();
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet(USE_CASES_SHEET);
   sheet.columns = COLUMNS.map((c) => ({ key: c.field, width: DATE_FIELDS.has(c.field) ? 12 : Math.max(10, Math.min(40, c.name.length + 2)) }));

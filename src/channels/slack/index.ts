@@ -17,10 +17,13 @@ import { boltLogger, within, workQueue } from "./bolt.js";
 import { createBotName, createIdentities } from "./identity.js";
 import { buttonKind, cardThread, clickedAlertMessage, clickedCard, formButton, formOpening, inDirectMessage, mentionText, parseJson, threadOf, type ButtonKind } from "./inbound.js";
 import { formValues, parseButtonData, readMetadata, writeMetadata, type MessageSource, type ModalMetadata } from "./modals.js";
+import { SLACK_OFF } from "./off.js";
 import { createSlackPort, type SlackPort } from "./port.js";
 import { createSlackPresenter, modalErrors, REPLY_PLACEMENT, type SlackFile, type SlackWhere } from "./present.js";
 import { decodeSlackText } from "./text.js";
 import { slackRequestGuard, socketEventReplayMiddleware } from "./verify.js";
+
+export { SLACK_OFF };
 
 /** Where Slack posts slash commands, interactions and events (the manifest's URLs). */
 export const SLACK_EVENTS_PATH = "/slack/events";
@@ -32,8 +35,6 @@ const DM_STYLE: CommandStyle = { prefix: "" };
 /** Help also says a mention works in a channel ("@LCA stalled"); in a mention it shows commands so. */
 const withMention = (style: CommandStyle, name: string): CommandStyle => ({ ...style, mention: `@${name}` });
 const mentionStyle = (name: string): CommandStyle => ({ prefix: `@${name} `, mention: `@${name}` });
-/** Said once at start when Slack is not configured. */
-export const SLACK_OFF = "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) to turn it on; see README, section Slack";
 /** Clicks handled at once after their acks; more wait their turn (a database connection each, about). */
 const CLICK_WORK_CONCURRENCY = 2;
 /** A modal submission is answered (errors or close) within this; Slack gives up at 3 s. */
