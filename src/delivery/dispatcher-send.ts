@@ -6,6 +6,7 @@ import { skippedResolved } from "../metrics.js";
 import type { DeliveryCounter } from "./dispatcher-counts.js";
 import type { SendFailure } from "./dispatcher-failure.js";
 import type { Held, HeldRows } from "./dispatcher-held.js";
+import type { KnownHolds } from "./dispatcher-holds.js";
 import type { GateClock, ReplacePacing } from "./dispatcher-pacing.js";
 import type { StopSwitch } from "./dispatcher-stop.js";
 import type { DispatcherTuning } from "./dispatcher-tuning.js";
@@ -13,7 +14,7 @@ import { Gate, sleep, Urgency } from "./gate.js";
 import type { Plan } from "./plan.js";
 import { enqueueCardRefresh, enqueueChangeNotices } from "./thread.js";
 import { markDeferred } from "./store-quiet.js";
-import { markFinal, markRefreshed, markSent, markSentAndFence, supersedeInFavourOf, supersedeRows, type ClaimedRow, type SendChannel } from "./store.js";
+import { markFinal, markRefreshed, markRetry, markSent, markSentAndFence, supersedeInFavourOf, supersedeRows, type ClaimedRow, type SendChannel } from "./store.js";
 
 export interface RowSenderDeps {
   pool: pg.Pool;
@@ -26,6 +27,8 @@ export interface RowSenderDeps {
   stop: StopSwitch;
   pacing: ReplacePacing;
   gateClock: GateClock;
+  /** 429 holds known here: a row claimed before one began waits until it ends. */
+  holds: KnownHolds;
   /** Recipients outside these email domains get nothing. */
   partnerDomains: readonly string[];
   recordFailure: (entry: Held, outcome: SendFailure) => Promise<void>;
@@ -225,6 +228,14 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
     // An alert card is fenced and re-checked in one statement right before the call: the lease
     // is still ours, and an alert resolved while this waited for its slot is not sent. Other
     // rows only need the lease, which the heartbeat keeps fresh.
+    // Claimed before a 429 held its destination (or the chat): given back until the hold ends,
+    // without counting an attempt; the claim will not take it again before then.
+    const heldUntil = deps.holds.until(row.channel, row.destination);
+    if (heldUntil > 0) {
+      const waitMs = Math.ceil(heldUntil - performance.now());
+      if (await held.persist(entry, () => markRetry(pool, row, `held back: a 429 on ${row.channel} (${waitMs} ms left)`, waitMs, false))) count("released", row.channel);
+      return;
+    }
     const needsFence = (row.kind === "alert" || row.kind === "reminder") && row.alertId !== null;
     const leaseFresh = entry.leaseEnd - performance.now() > tuning.leaseMs / 2;
     if (carried && !needsFence && leaseFresh) await commitAlone(carried);

@@ -168,6 +168,6 @@ export async function supersedeRows(pool: pg.Pool, ids: readonly number[], reaso
   return result.rowCount ?? 0;
 }
 
-function truncate(reason: string): string {
+export function truncate(reason: string): string {
   return reason.length > 1000 ? `${reason.slice(0, 997)}...` : reason;
 }
