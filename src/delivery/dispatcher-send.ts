@@ -14,6 +14,7 @@ import { Gate, sleep, Urgency } from "./gate.js";
 import type { Plan } from "./plan.js";
 import { enqueueCardRefresh, enqueueChangeNotices } from "./thread.js";
 import { markDeferred } from "./store-quiet.js";
+import type { SentMessage } from "./store-lease.js";
 import { markFinal, markRefreshed, markRetry, markSent, markSentAndFence, supersedeInFavourOf, supersedeRows, type ClaimedRow, type SendChannel } from "./store.js";
 
 export interface RowSenderDeps {
@@ -54,7 +55,7 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
    */
   interface Handover {
     entry: Held;
-    sent: { externalId: string | null; conversationId: string | null };
+    sent: SentMessage;
     /** The outcome of the write: true recorded, false the lease was lost. */
     settle: (recorded: boolean) => void;
     settled: boolean;
@@ -252,7 +253,7 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
     try {
       const outcome = await withTimeout(call(port), tuning.sendTimeoutMs);
       if (!outcome.ok) return await recordFailure(entry, outcome);
-      const sent = { externalId: outcome.externalId, conversationId: outcome.conversationId };
+      const sent = { externalId: outcome.externalId, conversationId: outcome.conversationId, answeredAt: performance.now() };
       const recordedThen = async (recorded: boolean) => {
         if (recorded) count("sent", row.channel);
         // Only once the message is recorded: a Webex redraw must see the reply its card now heads, a notice the card's new id.
