@@ -9,10 +9,18 @@
  *   npm run bench:delivery
  *   WINDOW_MS=250 npm run bench:delivery     # the limit scaled down: 1 message per 250 ms per channel
  *   ALERTS=10000 CSMS=200 SPACES=20 INSTANCES=1,2 WINDOW_MS=1000
+ *   BUSY=2 npm run bench:delivery           # the machine busy: 2 CPU-burning processes for each run
+ *
+ * BUSY=N starts N child processes that spin on the CPU from before the instances start until
+ * the run's figures are taken, then kills them: "other work on the machine" made reproducible
+ * (on 2 cores, BUSY=2 leaves the dispatcher, PostgreSQL and the fake chat API contending for
+ * the CPU with two busy neighbours). The table shows the 1-minute load average at each run's end.
  *
  * Needs the local PostgreSQL (TEST_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/postgres).
  * Every instance is its own process (test/support/delivery-worker.ts), as in production.
  */
+import { spawn, type ChildProcess } from "node:child_process";
+import { cpus, loadavg } from "node:os";
 import type { DispatcherTuning } from "../src/delivery/dispatcher.js";
 import { createTestDatabase, type TestDatabase } from "../test/support/db.js";
 import { addAlerts, seedPortfolio, until } from "../test/support/delivery.js";
@@ -24,6 +32,12 @@ const CSMS = Number(process.env.CSMS ?? 200);
 const SPACES = Number(process.env.SPACES ?? 20);
 const WINDOW_MS = Number(process.env.WINDOW_MS ?? 1_000);
 const INSTANCES = (process.env.INSTANCES ?? "1,2").split(",").map(Number);
+const BUSY = Number(process.env.BUSY ?? 0);
+
+/** N processes that burn a CPU each until killed: the busy machine, the same every run. */
+function startBurners(n: number): ChildProcess[] {
+  return Array.from({ length: n }, () => spawn(process.execPath, ["-e", "for (;;) Math.sqrt(Math.random())"], { stdio: "ignore" }));
+}
 
 interface Result {
   instances: number;
@@ -36,6 +50,8 @@ interface Result {
   /** Mean gap between two messages to one channel, over all channels. */
   meanGapMs: number;
   reports: (WorkerReport | null)[];
+  /** 1-minute load average as the run ended. */
+  load: number;
 }
 
 /** A fresh database with the portfolio, and the outbox rows one ingest would write (one transaction). */
@@ -70,6 +86,7 @@ async function prepare(): Promise<{ db: TestDatabase; enqueue: () => Promise<Map
 async function runOnce(instances: number): Promise<Result> {
   const { db, enqueue } = await prepare();
   const fake = await startFakeChat({ rateLimit: { windowMs: WINDOW_MS } });
+  const burners = startBurners(BUSY);
   const tuning: Partial<DispatcherTuning> = {
     minIntervalMs: { slack: WINDOW_MS, webex: WINDOW_MS },
     // The rows are written at once by one transaction: nothing to coalesce, no reason to wait.
@@ -88,8 +105,10 @@ async function runOnce(instances: number): Promise<Result> {
     for (const r of fake.delivered()) byChannel.set(r.destination, [...(byChannel.get(r.destination) ?? []), r.at]);
     const gaps = [...byChannel.values()].flatMap((ats) => ats.slice(1).map((at, i) => at - ats[i]!));
     const meanGapMs = gaps.reduce((a, b) => a + b, 0) / Math.max(1, gaps.length);
+    const load = loadavg()[0]!;
     const reports = await Promise.all(workers.map((w) => w.stop()));
     return {
+      load,
       instances,
       elapsedMs,
       boundMs: (busiest - 1) * WINDOW_MS,
@@ -101,6 +120,7 @@ async function runOnce(instances: number): Promise<Result> {
       reports,
     };
   } finally {
+    for (const b of burners) b.kill("SIGKILL");
     await Promise.all(workers.map((w) => w.stop().catch(() => null)));
     await fake.close();
     await db.close();
@@ -111,13 +131,14 @@ const scaled = WINDOW_MS === 1_000 ? "Slack's real limit" : `scaled down from Sl
 console.log(`bench:delivery — ${ALERTS.toLocaleString("en")} alerts to ${CSMS} CSMs and ${SPACES} team spaces over Slack (real card rendering, PostgreSQL)`);
 console.log(`fake chat API limit: 1 message per ${WINDOW_MS} ms per channel (${scaled}); 429 with Retry-After above it`);
 console.log(`dispatcher: default tuning (maxInFlight 1: at most one repeat per crash), coalescing window 0 (one ingest, nothing to coalesce)`);
+console.log(BUSY > 0 ? `machine busy: ${BUSY} CPU-burning processes during each run (BUSY=${BUSY}), ${cpus().length} CPUs` : `machine as it is (BUSY=0; BUSY=2 adds two CPU-burning processes), ${cpus().length} CPUs`);
 console.log(`floor: the rate-limit bound for these messages, (busiest channel's messages - 1) × ${WINDOW_MS} ms; ratio = time / floor\n`);
 const results: Result[] = [];
 for (const n of INSTANCES) results.push(await runOnce(n));
 
 const cpuMs = (r: Result) => r.reports.reduce((sum, w) => sum + (w?.cpuMs ?? NaN), 0);
 const table = [
-  ["instances", "messages", "time s", "floor s", "ratio", "CPU ms/msg", "429s", "mean gap ms (floor)", "peak RSS MB", "sent by instance"],
+  ["instances", "messages", "time s", "floor s", "ratio", "CPU ms/msg", "429s", "mean gap ms (floor)", "peak RSS MB", "load 1m", "sent by instance"],
   ...results.map((r) => [
     String(r.instances),
     String(r.delivered),
@@ -128,6 +149,7 @@ const table = [
     String(r.rateLimited),
     `${r.meanGapMs.toFixed(0)} (${WINDOW_MS})`,
     r.reports.map((w) => (w ? String(Math.round(w.maxRssKb / 1024)) : "?")).join(", "),
+    r.load.toFixed(2),
     r.reports.map((w) => w?.counts.sent ?? "?").join(" + "),
   ]),
 ];

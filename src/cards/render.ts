@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
-import { Template } from "adaptivecards-templating";
 import { projectPath } from "../paths.js";
 import { summaryLines, truncateBytes, type AdaptiveCard } from "./adaptive-card.js";
 import { cleanText, escapeCardMarkdown, toWebexMarkdown } from "./escape.js";
 import { present, type RenderContext, type TemplateData } from "./present.js";
+import { compileTemplate, type CardTemplate } from "./template.js";
 import type { CardName, CardViews } from "../protocol/views.js";
 
 export type { RenderContext } from "./present.js";
@@ -13,7 +13,8 @@ export type { AdaptiveCard } from "./adaptive-card.js";
 export const WEBEX_MARKDOWN_MAX_BYTES = 7439;
 
 interface LoadedTemplate {
-  template: Template;
+  /** Compiled once (template.ts): expanded per message without re-evaluating expressions. */
+  template: CardTemplate;
   /** Every `${…}` binding the template holds, to spot one left unexpanded. */
   bindings: string[];
   /** Where each bound data path lands: markdown, plain text, or raw (see `slotsOf`). */
@@ -129,7 +130,7 @@ export function loadTemplate(name: CardName): LoadedTemplate {
     } catch (error) {
       throw new Error(`cards/${name}.json is not valid JSON: ${(error as Error).message}`, { cause: error });
     }
-    loaded = { template: new Template(payload), bindings: [...new Set(source.match(/\$\{[^}]*\}/g) ?? [])], slots: slotsOf(payload) };
+    loaded = { template: compileTemplate(payload), bindings: [...new Set(source.match(/\$\{[^}]*\}/g) ?? [])], slots: slotsOf(payload) };
     templates.set(name, loaded);
   }
   return loaded;
@@ -142,7 +143,7 @@ export function loadTemplate(name: CardName): LoadedTemplate {
  */
 export function renderCard<N extends CardName>(name: N, view: CardViews[N], ctx: RenderContext): AdaptiveCard {
   const { template, bindings, slots } = loadTemplate(name);
-  const card = template.expand({ $root: escapeTemplateData(present(name, view, ctx), slots) }) as AdaptiveCard;
+  const card = template.expand(escapeTemplateData(present(name, view, ctx), slots)) as AdaptiveCard;
   const left = unexpandedBindings(card, bindings);
   if (left.length > 0) throw new Error(`cards/${name}.json: bindings left unexpanded: ${left.join(", ")}`);
   return restoreRawBindings(card);

@@ -4,11 +4,13 @@ import type { Logger } from "../log.js";
 import { takeover } from "../metrics.js";
 import type { DeliveryCounter } from "./dispatcher-counts.js";
 import type { Held, HeldRows } from "./dispatcher-held.js";
+import type { KnownHolds } from "./dispatcher-holds.js";
 import type { GateClock } from "./dispatcher-pacing.js";
 import type { StopSwitch } from "./dispatcher-stop.js";
 import type { DispatcherTuning } from "./dispatcher-tuning.js";
 import { sleep } from "./gate.js";
 import { claim, fanOut, markPreviewSent, type ClaimedRow, type SendChannel } from "./store.js";
+import { activeHolds } from "./store-hold.js";
 
 export interface ClaimLoopDeps {
   pool: pg.Pool;
@@ -22,6 +24,8 @@ export interface ClaimLoopDeps {
   counter: DeliveryCounter;
   stop: StopSwitch;
   gateClock: GateClock;
+  /** Learns, at each poll, the 429 holds other instances met (for the rows already claimed). */
+  holds: KnownHolds;
   /** Takes one held row from claimed to recorded. */
   handle: (entry: Held) => Promise<void>;
   /** Reads what a claimed batch's plans need, in one go, before the rows are handled one by one. */
@@ -50,6 +54,7 @@ export function createClaimLoop(deps: ClaimLoopDeps): ClaimLoop {
       lastPreview = performance.now();
       await fanOut(pool, deps.fanOutTo);
       deps.counter.countPreviews(await markPreviewSent(pool));
+      if (channels.length > 0) deps.holds.learn(await activeHolds(pool, channels));
     }
     const budget = Math.min(tuning.claimBatch, Math.max(8, Math.ceil(tuning.claimAheadMs / deps.gateClock.meanMs)));
     lowWater = Math.floor(budget / 2);

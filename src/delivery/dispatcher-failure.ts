@@ -8,7 +8,9 @@ import { enqueueAdminNotices, isDeliveryFailedNotice } from "./admin-notices.js"
 import { backoffDelayMs, type BackoffPolicy } from "./backoff.js";
 import type { DeliveryCounter } from "./dispatcher-counts.js";
 import type { Held, HeldRows } from "./dispatcher-held.js";
+import type { KnownHolds } from "./dispatcher-holds.js";
 import { markFinal, markRetry } from "./store.js";
+import { EVERY_DESTINATION, markRateLimited } from "./store-hold.js";
 
 export type SendFailure = Extract<SendOutcome, { ok: false }>;
 
@@ -25,6 +27,8 @@ export interface FailureRecorderDeps {
   /** Who hears about a dead row, and on which chats. */
   adminEmails: readonly string[];
   noticeChannels: readonly ChatName[];
+  /** A 429 holds back this instance's other rows there at once (the claim reads the stored hold). */
+  holds: KnownHolds;
   now: () => Date;
 }
 
@@ -42,8 +46,11 @@ export function createFailureRecorder(deps: FailureRecorderDeps): (entry: Held, 
     if (outcome.retryAfterMs !== undefined) {
       rateLimited.inc({ channel: row.channel });
       retries.inc({ channel: row.channel });
-      log.info({ ...fields, retryAfterMs: outcome.retryAfterMs }, "delivery: rate limited, waiting as asked");
-      if (await held.persist(entry, () => markRetry(pool, row, `429: ${outcome.reason} (retry after ${outcome.retryAfterMs} ms)`, outcome.retryAfterMs!, false))) {
+      const covers = outcome.retryAfterCovers ?? "destination";
+      log.info({ ...fields, retryAfterMs: outcome.retryAfterMs, covers }, "delivery: rate limited, waiting as asked");
+      // Before the write: the next row through the gate must already see it.
+      deps.holds.add(row.channel, covers === "chat" ? EVERY_DESTINATION : row.destination, outcome.retryAfterMs);
+      if (await held.persist(entry, () => markRateLimited(pool, row, `429: ${outcome.reason} (retry after ${outcome.retryAfterMs} ms)`, outcome.retryAfterMs!, covers))) {
         count("rate_limited", row.channel);
       }
       return;

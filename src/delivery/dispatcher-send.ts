@@ -6,6 +6,7 @@ import { skippedResolved } from "../metrics.js";
 import type { DeliveryCounter } from "./dispatcher-counts.js";
 import type { SendFailure } from "./dispatcher-failure.js";
 import type { Held, HeldRows } from "./dispatcher-held.js";
+import type { KnownHolds } from "./dispatcher-holds.js";
 import type { GateClock, ReplacePacing } from "./dispatcher-pacing.js";
 import type { StopSwitch } from "./dispatcher-stop.js";
 import type { DispatcherTuning } from "./dispatcher-tuning.js";
@@ -13,7 +14,8 @@ import { Gate, sleep, Urgency } from "./gate.js";
 import type { Plan } from "./plan.js";
 import { enqueueCardRefresh, enqueueChangeNotices } from "./thread.js";
 import { markDeferred } from "./store-quiet.js";
-import { markFinal, markRefreshed, markSent, markSentAndFence, supersedeInFavourOf, supersedeRows, type ClaimedRow, type SendChannel } from "./store.js";
+import type { SentMessage } from "./store-lease.js";
+import { markFinal, markRefreshed, markRetry, markSent, markSentAndFence, supersedeInFavourOf, supersedeRows, type ClaimedRow, type SendChannel } from "./store.js";
 
 export interface RowSenderDeps {
   pool: pg.Pool;
@@ -26,6 +28,8 @@ export interface RowSenderDeps {
   stop: StopSwitch;
   pacing: ReplacePacing;
   gateClock: GateClock;
+  /** 429 holds known here: a row claimed before one began waits until it ends. */
+  holds: KnownHolds;
   /** Recipients outside these email domains get nothing. */
   partnerDomains: readonly string[];
   recordFailure: (entry: Held, outcome: SendFailure) => Promise<void>;
@@ -51,7 +55,7 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
    */
   interface Handover {
     entry: Held;
-    sent: { externalId: string | null; conversationId: string | null };
+    sent: SentMessage;
     /** The outcome of the write: true recorded, false the lease was lost. */
     settle: (recorded: boolean) => void;
     settled: boolean;
@@ -225,6 +229,14 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
     // An alert card is fenced and re-checked in one statement right before the call: the lease
     // is still ours, and an alert resolved while this waited for its slot is not sent. Other
     // rows only need the lease, which the heartbeat keeps fresh.
+    // Claimed before a 429 held its destination (or the chat): given back until the hold ends,
+    // without counting an attempt; the claim will not take it again before then.
+    const heldUntil = deps.holds.until(row.channel, row.destination);
+    if (heldUntil > 0) {
+      const waitMs = Math.ceil(heldUntil - performance.now());
+      if (await held.persist(entry, () => markRetry(pool, row, `held back: a 429 on ${row.channel} (${waitMs} ms left)`, waitMs, false))) count("released", row.channel);
+      return;
+    }
     const needsFence = (row.kind === "alert" || row.kind === "reminder") && row.alertId !== null;
     const leaseFresh = entry.leaseEnd - performance.now() > tuning.leaseMs / 2;
     if (carried && !needsFence && leaseFresh) await commitAlone(carried);
@@ -241,7 +253,7 @@ export function createRowSender(deps: RowSenderDeps): (entry: Held) => Promise<v
     try {
       const outcome = await withTimeout(call(port), tuning.sendTimeoutMs);
       if (!outcome.ok) return await recordFailure(entry, outcome);
-      const sent = { externalId: outcome.externalId, conversationId: outcome.conversationId };
+      const sent = { externalId: outcome.externalId, conversationId: outcome.conversationId, answeredAt: performance.now() };
       const recordedThen = async (recorded: boolean) => {
         if (recorded) count("sent", row.channel);
         // Only once the message is recorded: a Webex redraw must see the reply its card now heads, a notice the card's new id.

@@ -8,6 +8,7 @@ import { createClaimLoop } from "./dispatcher-claims.js";
 import { createDeliveryCounter, type DeliveryCounts } from "./dispatcher-counts.js";
 import { createFailureRecorder } from "./dispatcher-failure.js";
 import { createHeldRows } from "./dispatcher-held.js";
+import { createKnownHolds } from "./dispatcher-holds.js";
 import { createGateClock, createReplacePacing } from "./dispatcher-pacing.js";
 import { createRowSender } from "./dispatcher-send.js";
 import { createStopSwitch } from "./dispatcher-stop.js";
@@ -89,6 +90,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const { counts } = counter;
   const stop = createStopSwitch();
   const gateClock = createGateClock();
+  const holds = createKnownHolds();
   const held = createHeldRows({ pool, log, leaseMs: tuning.leaseMs, heartbeatMs: tuning.heartbeatMs });
   const now = deps.now ?? (() => new Date());
   const planner = createPlanner({ pool, prisma: deps.prisma, config: deps.config, render: deps.render ?? renderMessage, now });
@@ -103,6 +105,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     stop,
     pacing: createReplacePacing(tuning.replaceIntervalMs, stop),
     gateClock,
+    holds,
     partnerDomains: deps.config.partner.domains,
     recordFailure: createFailureRecorder({
       pool,
@@ -114,10 +117,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       maxAttempts: deps.config.delivery.maxAttempts,
       adminEmails: deps.config.partner.admins,
       noticeChannels: deps.noticeChannels ?? (channels.length > 0 ? channels : (["preview"] as const)),
+      holds,
       now,
     }),
   });
-  const claims = createClaimLoop({ pool, log, tuning, channels, fanOutTo: deps.fanOutTo ?? channels, held, counter, stop, gateClock, handle, prefetch: planner.prefetch });
+  const claims = createClaimLoop({ pool, log, tuning, channels, fanOutTo: deps.fanOutTo ?? channels, held, counter, stop, gateClock, holds, handle, prefetch: planner.prefetch });
 
   let started = false;
   let draining = false;

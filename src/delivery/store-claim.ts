@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { AlertKind } from "../domain/recommendations.js";
 import type { ClaimedRow, SendChannel, Sibling } from "./store-rows.js";
+import { EVERY_DESTINATION } from "./store-hold.js";
 import { waitsOutQuietHours } from "./store-quiet.js";
 
 export interface ClaimOptions {
@@ -46,20 +47,26 @@ interface ClaimRecord {
  * row waiting out quiet hours is no head (store-quiet.ts keeps the held rows behind it in order).
  *
  * The rate limit is shared by all instances without any extra state: the next message to a
- * destination is due `minInterval` after the `sent_at` of the one before it.
+ * destination is due `minInterval` after the `sent_at` of the one before it. A 429 is the
+ * exception: its hold (outbox_hold) keeps every lane of the destination, or the chat, waiting.
  */
+/** A 429's hold on the row's destination or its whole chat (store-hold.ts); GREATEST skips the NULL of none. */
+const HELD_UNTIL = `(SELECT max(hd.held_until) FROM outbox_hold hd WHERE hd.channel = o.channel AND hd.destination IN (o.destination, '${EVERY_DESTINATION}'))`;
+
 const CLAIM_SQL = `
 WITH heads AS (
-  SELECT DISTINCT ON (channel, destination, kind = 'refresh') id
+  -- Byte order (COLLATE "C"): any order groups the lanes, and this one sorts (or reads the live-heads index) without the locale's costly comparisons.
+  SELECT DISTINCT ON (channel, destination COLLATE "C", kind = 'refresh') id
   FROM outbox_message
-  WHERE status IN ('pending', 'failed', 'sending') AND channel::text = ANY($1::text[])
+  WHERE status IN ('pending', 'failed', 'sending') AND channel = ANY($1::text[]::"ChatChannel"[])
     -- A row waiting out quiet hours holds no line: what may go now (Home, a card asked for) goes past it.
     AND NOT ${waitsOutQuietHours("outbox_message")}
-  ORDER BY channel, destination, kind = 'refresh', id
+  ORDER BY channel, destination COLLATE "C", kind = 'refresh', id
 ), candidates AS (
   SELECT o.id, o.alert_id, o.priority, o.status AS prev_status, o.next_attempt_at AS prev_next,
-         CASE WHEN o.kind = 'refresh' THEN o.next_attempt_at ELSE GREATEST(
+         CASE WHEN o.kind = 'refresh' THEN GREATEST(o.next_attempt_at, ${HELD_UNTIL}) ELSE GREATEST(
            o.next_attempt_at,
+           ${HELD_UNTIL},
            -- A card the person asked for (priority) waits for no group: it is the answer to their click.
            CASE WHEN o.kind IN ('alert', 'reminder') AND o.priority = 0 THEN o.created_at + $2::int * interval '1 millisecond' END,
            (SELECT s.sent_at FROM outbox_message s

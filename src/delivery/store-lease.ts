@@ -8,12 +8,27 @@ import type { ClaimedRow } from "./store-rows.js";
 
 export const FENCE = `id = $1 AND status = 'sending' AND next_attempt_at = $2::timestamp`;
 
+/** What the chat answered to a sent message; `answeredAt`: performance.now() when it did. */
+export interface SentMessage {
+  externalId: string | null;
+  conversationId: string | null;
+  answeredAt?: number;
+}
+
+/**
+ * `sent_at` is when the chat answered, not when the outcome was committed (a handed-over
+ * `sent` is written by the next row through the gate): the destination's next message is
+ * paced from it, so commit and hand-over delays are not added to every gap. Whole ms, rounded
+ * down: never earlier than the answer, so never closer than the limit to the previous message.
+ */
+const agoMs = (sent: SentMessage) => (sent.answeredAt === undefined ? 0 : Math.max(0, Math.floor(performance.now() - sent.answeredAt)));
+
 /** Ends a claim as sent. false: the lease was lost (another instance holds the row now). */
-export async function markSent(db: Pick<pg.Pool, "query">, row: Pick<ClaimedRow, "id" | "token">, sent: { externalId: string | null; conversationId: string | null }): Promise<boolean> {
+export async function markSent(db: Pick<pg.Pool, "query">, row: Pick<ClaimedRow, "id" | "token">, sent: SentMessage): Promise<boolean> {
   const result = await db.query(
-    `UPDATE outbox_message SET status = 'sent', sent_at = now(), external_id = $3, conversation_id = $4, last_error = NULL, next_attempt_at = now()
+    `UPDATE outbox_message SET status = 'sent', sent_at = now() - $5::int * interval '1 millisecond', external_id = $3, conversation_id = $4, last_error = NULL, next_attempt_at = now()
      WHERE ${FENCE}`,
-    [row.id, row.token, sent.externalId, sent.conversationId],
+    [row.id, row.token, sent.externalId, sent.conversationId, agoMs(sent)],
   );
   return result.rowCount === 1;
 }
@@ -22,17 +37,17 @@ export async function markSent(db: Pick<pg.Pool, "query">, row: Pick<ClaimedRow,
  * A refresh sent: the refresh row is sent, and the message it replaced is now known by its
  * new id, written onto the original alert row so the next refresh replaces the right one.
  */
-export async function markRefreshed(pool: pg.Pool, row: Pick<ClaimedRow, "id" | "token">, sent: { externalId: string; conversationId: string }, originalId: number | null): Promise<boolean> {
+export async function markRefreshed(pool: pg.Pool, row: Pick<ClaimedRow, "id" | "token">, sent: SentMessage & { externalId: string; conversationId: string }, originalId: number | null): Promise<boolean> {
   const { rows } = await pool.query<{ done: number }>(
     `WITH done AS (
-       UPDATE outbox_message SET status = 'sent', sent_at = now(), external_id = $3, conversation_id = $4, last_error = NULL, next_attempt_at = now()
+       UPDATE outbox_message SET status = 'sent', sent_at = now() - $6::int * interval '1 millisecond', external_id = $3, conversation_id = $4, last_error = NULL, next_attempt_at = now()
        WHERE ${FENCE} RETURNING id
      ), original AS (
        UPDATE outbox_message SET external_id = $3, conversation_id = $4
        WHERE id = $5 AND EXISTS (SELECT 1 FROM done) RETURNING id
      )
      SELECT (SELECT count(*) FROM done)::int AS done, (SELECT count(*) FROM original)::int AS original`,
-    [row.id, row.token, sent.externalId, sent.conversationId, originalId],
+    [row.id, row.token, sent.externalId, sent.conversationId, originalId, agoMs(sent)],
   );
   return rows[0]?.done === 1;
 }
@@ -113,13 +128,13 @@ export async function fenceSend(pool: Pick<pg.Pool, "query">, row: Pick<ClaimedR
 export async function markSentAndFence(
   pool: Pick<pg.Pool, "query">,
   row: Pick<ClaimedRow, "id" | "token">,
-  sent: { externalId: string | null; conversationId: string | null },
+  sent: SentMessage,
   next: Pick<ClaimedRow, "id" | "token">,
   leaseMs: number,
 ): Promise<{ sent: boolean; fenced: { token: string; resolved: boolean } | null }> {
   const { rows } = await pool.query<{ sent: number; token: string | null; resolved: boolean | null }>(
     `WITH done AS (
-       UPDATE outbox_message SET status = 'sent', sent_at = now(), external_id = $3, conversation_id = $4, last_error = NULL, next_attempt_at = now()
+       UPDATE outbox_message SET status = 'sent', sent_at = now() - $8::int * interval '1 millisecond', external_id = $3, conversation_id = $4, last_error = NULL, next_attempt_at = now()
        WHERE ${FENCE} RETURNING id
      ), fenced AS (
        UPDATE outbox_message m SET next_attempt_at = now() + $7::int * interval '1 millisecond'
@@ -129,7 +144,7 @@ export async function markSentAndFence(
           AND NOT EXISTS (SELECT 1 FROM alert a WHERE a.id = m.alert_id AND a.status = 'open')) AS resolved
      )
      SELECT (SELECT count(*) FROM done)::int AS sent, f.token, f.resolved FROM (SELECT 1) AS one LEFT JOIN fenced f ON true`,
-    [row.id, row.token, sent.externalId, sent.conversationId, next.id, next.token, Math.round(leaseMs)],
+    [row.id, row.token, sent.externalId, sent.conversationId, next.id, next.token, Math.round(leaseMs), agoMs(sent)],
   );
   const r = rows[0];
   return { sent: r?.sent === 1, fenced: r && r.token !== null ? { token: r.token, resolved: r.resolved === true } : null };
@@ -168,6 +183,6 @@ export async function supersedeRows(pool: pg.Pool, ids: readonly number[], reaso
   return result.rowCount ?? 0;
 }
 
-function truncate(reason: string): string {
+export function truncate(reason: string): string {
   return reason.length > 1000 ? `${reason.slice(0, 997)}...` : reason;
 }

@@ -35,9 +35,11 @@ export type SendOutcome =
   | { ok: true; externalId: string; conversationId: string }
   /**
    * `retryable: false` for permanent failures (channel not found, bot removed, user
-   * deactivated): not retried, marked with the reason. `retryAfterMs` from a 429's Retry-After.
+   * deactivated): not retried, marked with the reason. `retryAfterMs` from a 429's Retry-After;
+   * `retryAfterCovers`: what that limit holds back, the destination (default) or every message
+   * on the chat (Webex limits the bot's token, not a space).
    */
-  | { ok: false; retryable: boolean; retryAfterMs?: number; reason: string };
+  | { ok: false; retryable: boolean; retryAfterMs?: number; retryAfterCovers?: "destination" | "chat"; reason: string };
 
 export interface ChannelPort {
   readonly channel: SendChat;

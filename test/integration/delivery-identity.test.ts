@@ -15,7 +15,7 @@ afterAll(async () => {
 async function fresh(kind: DbKind) {
   if (!databases.has(kind)) databases.set(kind, createTestDatabase(kind));
   const db = await databases.get(kind)!;
-  await db.pool.query(`TRUNCATE outbox_message, alert, recommendation, use_case_deployment, deployment, customer, use_case, csm RESTART IDENTITY CASCADE`);
+  await db.pool.query(`TRUNCATE outbox_message, outbox_hold, alert, recommendation, use_case_deployment, deployment, customer, use_case, csm RESTART IDENTITY CASCADE`);
   return { db, portfolio: await seedPortfolio(db.pool, { csms: 2, useCases: 2 }) };
 }
 

@@ -17,7 +17,7 @@ afterAll(async () => {
 async function setup(kind: DbKind, render: "tag" | "real" = "tag"): Promise<{ db: TestDatabase; portfolio: Portfolio; slack: RecordingPort; webex: RecordingPort; drain: () => Promise<unknown> }> {
   if (!databases.has(kind)) databases.set(kind, createTestDatabase(kind));
   const db = await databases.get(kind)!;
-  await db.pool.query(`TRUNCATE outbox_message, alert, recommendation, use_case_deployment, deployment, customer, use_case, csm RESTART IDENTITY CASCADE`);
+  await db.pool.query(`TRUNCATE outbox_message, outbox_hold, alert, recommendation, use_case_deployment, deployment, customer, use_case, csm RESTART IDENTITY CASCADE`);
   const portfolio = await seedPortfolio(db.pool, { csms: 2, useCases: 2, ruCsms: 1 });
   const slack = new RecordingPort("slack");
   const webex = new RecordingPort("webex");

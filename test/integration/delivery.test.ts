@@ -45,7 +45,7 @@ afterAll(async () => {
 async function setup(kind: DbKind): Promise<Setup> {
   if (!databases.has(kind)) databases.set(kind, createTestDatabase(kind));
   const db = await databases.get(kind)!;
-  await db.pool.query(`TRUNCATE outbox_message, alert, recommendation, use_case_deployment, deployment, customer, use_case, csm RESTART IDENTITY CASCADE`);
+  await db.pool.query(`TRUNCATE outbox_message, outbox_hold, alert, recommendation, use_case_deployment, deployment, customer, use_case, csm RESTART IDENTITY CASCADE`);
   const portfolio = await seedPortfolio(db.pool, { csms: 4, useCases: 8, ruCsms: 1 });
   const slack = new RecordingPort("slack");
   const webex = new RecordingPort("webex");
@@ -128,6 +128,49 @@ describe.each(DB_KINDS)("outbox dispatcher on %s", (kind) => {
     expect(ms(row!.next_attempt_at)).toBeGreaterThanOrEqual(before + 7_000);
     expect(ms(row!.next_attempt_at)).toBeLessThanOrEqual(after + 7_000);
     expect(await registry.getSingleMetricAsString("lca_chat_rate_limited_total")).toMatch(/channel="webex"[^\n]* [1-9]/);
+  });
+
+  it("holds every row to a 429's destination until Retry-After, whatever the row's own due time, and only there", async () => {
+    const s = await setup(kind);
+    const [first] = await enqueue(s.db.pool, [
+      { channel: "slack", destination: "C-LIMITED", payload: markerNotice(1) },
+      { channel: "slack", destination: "C-OTHER", payload: markerNotice(2) },
+    ]);
+    s.slack.script = ({ tag }) => (tag.text?.endsWith("m:1") ? { ok: false, retryable: true, retryAfterMs: 7_000, reason: "429 Too Many Requests" } : undefined);
+    const before = await dbNow(s.db);
+    expect(await s.dispatcher().drainOnce()).toMatchObject({ sent: 1, rate_limited: 1 });
+    const [hold] = (await s.db.pool.query<{ channel: string; destination: string; held_until: Date }>(`SELECT channel::text, destination, held_until FROM outbox_hold`)).rows;
+    expect(hold).toMatchObject({ channel: "slack", destination: "C-LIMITED" });
+    expect(ms(hold!.held_until)).toBeGreaterThanOrEqual(before + 7_000);
+    // The row itself due now (as another 429's shorter wait would leave it): the hold still keeps the destination waiting.
+    await s.db.pool.query(`UPDATE outbox_message SET next_attempt_at = now() WHERE id = $1`, [first]);
+    await enqueue(s.db.pool, [
+      { channel: "slack", destination: "C-OTHER", payload: markerNotice(3) },
+      { channel: "webex", destination: "C-LIMITED", payload: markerNotice(4) },
+    ]);
+    await s.dispatcher().drainOnce();
+    expect(texts(s.slack)).toEqual(["m:2", "m:3"]);
+    expect(texts(s.webex)).toEqual(["m:4"]);
+    // Once the hold has passed (and the chat takes it), the destination's row goes.
+    s.slack.script = () => undefined;
+    await s.db.pool.query(`UPDATE outbox_hold SET held_until = now() - interval '1 second'`);
+    await s.dispatcher().drainOnce();
+    expect(texts(s.slack)).toEqual(["m:2", "m:3", "m:1"]);
+  });
+
+  it("holds every destination of the chat when its 429 covers the whole bot (Webex)", async () => {
+    const s = await setup(kind);
+    await enqueue(s.db.pool, [
+      { channel: "webex", destination: "ROOM-1", payload: markerNotice(1) },
+      { channel: "webex", destination: "ROOM-2", payload: markerNotice(2) },
+      { channel: "slack", destination: "ROOM-3", payload: markerNotice(3) },
+    ]);
+    s.webex.script = ({ tag }) => (tag.text?.endsWith("m:1") ? { ok: false, retryable: true, retryAfterMs: 5_000, retryAfterCovers: "chat", reason: "429 Too Many Requests" } : undefined);
+    // One message in flight at a time: ROOM-1's 429 is answered before ROOM-2's turn.
+    expect(await s.dispatcher({ prepareConcurrency: 1 }).drainOnce()).toMatchObject({ rate_limited: 1 });
+    expect(texts(s.webex)).toEqual([]); // ROOM-1 met the 429, ROOM-2 waits with it
+    expect(texts(s.slack)).toEqual(["m:3"]);
+    expect((await s.db.pool.query(`SELECT channel::text, destination FROM outbox_hold`)).rows).toEqual([{ channel: "webex", destination: "*" }]);
   });
 
   it("does not send an alert resolved before its turn: it is superseded", async () => {

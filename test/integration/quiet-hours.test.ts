@@ -23,7 +23,7 @@ afterAll(async () => {
 async function setup(kind: DbKind): Promise<{ db: TestDatabase; portfolio: Portfolio; csm: (i: number) => string }> {
   if (!databases.has(kind)) databases.set(kind, createTestDatabase(kind));
   const db = await databases.get(kind)!;
-  await db.pool.query(`TRUNCATE outbox_message, alert, recommendation, use_case_deployment, deployment, customer, use_case, chat_identity, csm RESTART IDENTITY CASCADE`);
+  await db.pool.query(`TRUNCATE outbox_message, outbox_hold, alert, recommendation, use_case_deployment, deployment, customer, use_case, chat_identity, csm RESTART IDENTITY CASCADE`);
   const portfolio = await seedPortfolio(db.pool, { csms: 3, useCases: 3 });
   return { db, portfolio, csm: (i) => `csm:${portfolio.csmIds[i]}` };
 }

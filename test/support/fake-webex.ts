@@ -127,6 +127,8 @@ interface Failure {
   headers: Record<string, string>;
   body: unknown;
   times: number;
+  /** Only requests whose body this accepts (a POST to one space, say). */
+  match?: (body: Record<string, unknown>) => boolean;
 }
 
 const ORG_ID = hydraId("ORGANIZATION");
@@ -243,7 +245,7 @@ export class FakeWebex {
   }
 
   /** The next `times` calls matching method and path (under /v1) answer with this status. */
-  failNext(method: string, path: RegExp, failure: { status: number; headers?: Record<string, string>; body?: unknown; times?: number }): void {
+  failNext(method: string, path: RegExp, failure: { status: number; headers?: Record<string, string>; body?: unknown; times?: number; match?: (body: Record<string, unknown>) => boolean }): void {
     this.failures.push({
       method: method.toUpperCase(),
       path,
@@ -251,6 +253,7 @@ export class FakeWebex {
       headers: failure.headers ?? {},
       body: failure.body ?? { message: `fake failure ${failure.status}`, trackingId: "FAKE_FAILURE" },
       times: failure.times ?? 1,
+      match: failure.match,
     });
   }
 
@@ -393,7 +396,7 @@ export class FakeWebex {
 
   private injectFailure(req: Request, res: Response, next: NextFunction): void {
     const path = req.path.replace(/^\/v1/, "");
-    const failure = this.failures.find((f) => f.times > 0 && f.method === req.method && f.path.test(path));
+    const failure = this.failures.find((f) => f.times > 0 && f.method === req.method && f.path.test(path) && (!f.match || f.match((req.body ?? {}) as Record<string, unknown>)));
     if (!failure) return next();
     failure.times -= 1;
     res.status(failure.status).set(failure.headers).json(failure.body);

@@ -105,7 +105,7 @@ export function sendFailure(error: unknown): SendFailure {
   const detail = e?.body?.message ?? e?.message?.split("\n")[0] ?? String(error);
   if (status === 429) {
     const header = e?.retryAfter ?? e?.headers?.["retry-after"];
-    return { ok: false, retryable: true, retryAfterMs: retryAfterMs(header) ?? DEFAULT_RETRY_AFTER_MS, reason: `webex 429: rate limited (${detail})` };
+    return { ok: false, retryable: true, retryAfterMs: retryAfterMs(header) ?? DEFAULT_RETRY_AFTER_MS, retryAfterCovers: "chat", reason: `webex 429: rate limited (${detail})` };
   }
   if (status !== undefined && PERMANENT.has(status)) return { ok: false, retryable: false, reason: `webex ${status}: ${PERMANENT.get(status)} (${detail})` };
   if (status === 401) return { ok: false, retryable: true, reason: `webex 401: the bot token was refused; check WEBEX_BOT_TOKEN (${detail})` };

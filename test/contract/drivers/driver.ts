@@ -42,10 +42,12 @@ export interface Click {
 }
 
 export interface RateLimitControl {
-  /** The chat API answers this chat's next redraw of a card (a send by the outbox) with 429 and Retry-After. */
-  limitNextSend(retryAfterSeconds: number): void;
-  /** Every redraw attempt at the place so far, in order: its status and when (ms, the fake's clock). */
-  sends(place: Place): { status: number; at: number }[];
+  /** The chat API answers this chat's next redraw of a card (a send by the outbox) at the place with 429 and Retry-After. */
+  limitNextSend(retryAfterSeconds: number, place: Place): void;
+  /** Every message sent or redrawn at the place (without one: anywhere) so far, in order: its status and when (ms, the fake's clock). */
+  sends(place?: Place): { status: number; at: number }[];
+  /** What a 429 holds back: the place it was met at (Slack: a channel), or every place (Webex limits the bot). */
+  readonly covers: "destination" | "chat";
 }
 
 export interface ChatDriver {

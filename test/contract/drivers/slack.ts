@@ -158,8 +158,14 @@ export function slackDriver(h: Harness): ChatDriver {
     },
 
     rateLimit: {
+      covers: "destination",
+      // The fake fails the next chat.update wherever it goes: the test waits until nothing else is in flight.
       limitNextSend: (retryAfter) => fake.fail("chat.update", { status: 429, retryAfter }),
-      sends: (place) => fake.callsOf("chat.update").filter((c) => c.args.channel === channelOf(place)).map((c) => ({ status: c.status, at: c.at })),
+      sends: (place) =>
+        [...fake.callsOf("chat.update"), ...fake.callsOf("chat.postMessage")]
+          .filter((c) => !place || c.args.channel === channelOf(place))
+          .map((c) => ({ status: c.status, at: c.at }))
+          .sort((a, b) => a.at - b.at),
     },
   };
 }

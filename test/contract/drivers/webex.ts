@@ -15,6 +15,12 @@ export function webexDriver(h: Harness): ChatDriver {
   const room = (place: Place): FakeRoom => (place === "team" ? h.webexTeam : fake.directRoom(h.webexPeople[place.person]));
   const contentOf = (m: FakeMessage) => m.attachments?.find((a) => a.contentType === CARD)?.content;
   /** This service's messages in a space, oldest first; deleted ones are gone from the space. */
+  /** A POST /messages body bound for the place: its space, or the person's email (the 1:1 space is made on the first). */
+  const at = (place: Place) => {
+    const target = room(place);
+    const email = place === "team" ? undefined : h.webexPeople[place.person].emails[0];
+    return (body: { roomId?: unknown; toPersonEmail?: unknown }) => body.roomId === target.id || (email !== undefined && body.toPersonEmail === email);
+  };
   const inRoom = (roomId: string, since = h.webexSince) => fake.posted.slice(since).filter((m) => m.roomId === roomId);
 
   function cardOf(message: FakeMessage, place: Place): Card | undefined {
@@ -100,11 +106,10 @@ export function webexDriver(h: Harness): ChatDriver {
     },
 
     rateLimit: {
-      limitNextSend: (retryAfter) => fake.failNext("POST", /^\/messages$/, { status: 429, headers: { "Retry-After": String(retryAfter) } }),
+      covers: "chat",
+      limitNextSend: (retryAfter, place) => fake.failNext("POST", /^\/messages$/, { status: 429, headers: { "Retry-After": String(retryAfter) }, match: at(place) }),
       sends: (place) => {
-        const target = room(place);
-        const email = place === "team" ? undefined : h.webexPeople[place.person].emails[0];
-        const here = (body: { roomId?: string; toPersonEmail?: string }) => body.roomId === target.id || (email !== undefined && body.toPersonEmail === email);
+        const here = place ? at(place) : () => true;
         return fake.calls.filter((c) => c.method === "POST" && c.path === "/messages" && here((c.body ?? {}) as { roomId?: string })).map((c) => ({ status: c.status, at: c.at }));
       },
     },
