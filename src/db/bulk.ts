@@ -6,11 +6,12 @@ import type { Queryable } from "./sql.js";
  * per row up to date costs far more than building the index once and validating the key
  * with one join afterwards. The indexes and constraints come back under the same names and
  * definitions (pg_get_indexdef, pg_get_constraintdef), in the same transaction: a failure
- * rolls back to the table as it was. A table with rows is loaded as it is.
+ * rolls back to the table as it was. A table with rows is loaded as it is. `load` is told
+ * which, so that it can leave out what only rows already there need (ON CONFLICT).
  */
-export async function loadIntoEmptyTable<T>(client: Queryable, table: string, load: () => Promise<T>): Promise<T> {
+export async function loadIntoEmptyTable<T>(client: Queryable, table: string, load: (empty: boolean) => Promise<T>): Promise<T> {
   const { rows: [state] } = await client.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${table}) AS empty`);
-  if (!state?.empty) return load();
+  if (!state?.empty) return load(false);
   const { rows: indexes } = await client.query<{ name: string; def: string }>(`
     SELECT quote_ident(i.relname) AS name, pg_get_indexdef(i.oid) AS def
     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
@@ -21,7 +22,7 @@ export async function loadIntoEmptyTable<T>(client: Queryable, table: string, lo
     FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'`, [table]);
   for (const key of keys) await client.query(`ALTER TABLE ${table} DROP CONSTRAINT ${key.name}`);
   for (const index of indexes) await client.query(`DROP INDEX ${index.name}`);
-  const result = await load();
+  const result = await load(true);
   for (const index of indexes) await client.query(index.def);
   for (const key of keys) await client.query(`ALTER TABLE ${table} ADD CONSTRAINT ${key.name} ${key.def}`);
   return result;

@@ -29,10 +29,12 @@ export interface Outsiders {
 
 export const MAX_LISTED_OUTSIDERS = 100;
 
+/** `sql` ends in `RETURNING (xmax = 0) AS inserted`; counted in SQL, not row by row in Node. */
 async function upsertCounts(client: Queryable, sql: string, params: unknown[] = []): Promise<{ created: number; updated: number }> {
-  const { rows } = await client.query<{ inserted: boolean }>(sql, params);
-  const created = rows.filter((r) => r.inserted).length;
-  return { created, updated: rows.length - created };
+  const { rows: [counts] } = await client.query<{ created: number; updated: number }>(`
+    WITH written AS (${sql})
+    SELECT count(*) FILTER (WHERE inserted)::int AS created, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM written`, params);
+  return { created: counts!.created, updated: counts!.updated };
 }
 
 /**
@@ -151,28 +153,37 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDom
   // `changed`: a row new to the model, coming back, or whose content hash differs from the
   // one merged last time. Only those are merged below; an unchanged row touches nothing (so
   // a chat-fixed contact stays, as LCA's value for it did not change either).
-  // `ucd_id`: the use case's id, drawn here for a new one (in file order, as the INSERT drew
-  // them before), so that every later step reads it from this table instead of joining
-  // use_case_deployment again on its two-column key.
+  // `ucd_id`: the use case's id, drawn here for a new one (in file order), so that every later
+  // step reads it from here instead of joining use_case_deployment again on its two-column key.
+  // ucd_key holds every row's keys (narrow: what tells a removed use case); ucd_src the full
+  // rows of the changed ones only, a few thousand on a next day instead of 200,000 wide rows.
   const { rows: [sequence] } = await client.query<{ name: string }>(`SELECT pg_get_serial_sequence('use_case_deployment', 'id') AS name`);
   await client.query(`
-    CREATE TEMP TABLE ucd_src ON COMMIT DROP AS
+    CREATE TEMP TABLE ucd_key ON COMMIT DROP AS
     SELECT j.*, coalesce(j.existing_id, nextval($1::regclass)::int) AS ucd_id
     FROM (
-      SELECT s.*, d.id AS deployment_row_id, u.id AS use_case_row_id, x.stage::text AS old_stage, x.id AS existing_id,
+      SELECT s.row_number, d.id AS deployment_row_id, u.id AS use_case_row_id, x.stage::text AS old_stage, x.id AS existing_id,
              (x.id IS NULL OR NOT x.active OR x.content_hash IS DISTINCT FROM s.content_hash) AS changed
       FROM snapshot_row s
       JOIN deployment d ON d.deployment_id = s.deployment_id
       JOIN use_case u ON (u.architecture, u.solution_domain, u.name) = (s.architecture, s.solution_domain, s.use_case)
       LEFT JOIN use_case_deployment x ON x.deployment_id = d.id AND x.use_case_id = u.id
       ORDER BY s.row_number) j`, [sequence!.name]);
+  await client.query(`
+    CREATE TEMP TABLE ucd_src ON COMMIT DROP AS
+    SELECT s.*, k.deployment_row_id, k.use_case_row_id, k.old_stage, k.existing_id, k.ucd_id, k.changed
+    FROM ucd_key k JOIN snapshot_row s ON s.row_number = k.row_number
+    WHERE k.changed`);
 
-  const ucds = await loadIntoEmptyTable(client, "use_case_deployment", () => upsertCounts(client, `
+  // Into an empty table (the first snapshot) every row is new: a plain INSERT, without the
+  // comparison with old rows and ON CONFLICT's check of the unique index per row.
+  const ucds = await loadIntoEmptyTable(client, "use_case_deployment", (empty) => upsertCounts(client, `
     INSERT INTO use_case_deployment AS x (id, deployment_id, use_case_id, stage, stage_entered_on, added_on, telemetry, dcc,
       adoption_partner, cpi_eligible, renewal_on, excluded, tags, active, first_seen_on, content_hash)
     SELECT s.ucd_id, s.deployment_row_id, s.use_case_row_id, s.stage::"Stage", s.stage_entered_on, coalesce(s.added_on, $1::date), s.telemetry, s.dcc,
       s.adoption_partner, s.cpi_eligible, s.renewal_on, s.excluded, string_to_array(nullif(s.tags, ''), '||'), true, $1::date, s.content_hash
     FROM ucd_src s
+    ${empty ? "RETURNING true AS inserted" : `
     LEFT JOIN use_case_deployment old ON old.id = s.existing_id
     -- Unchanged rows are left out here (a hash join) rather than by ON CONFLICT's row-by-row check.
     WHERE s.changed AND old.id IS NULL
@@ -191,10 +202,10 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDom
             IS DISTINCT FROM (EXCLUDED.stage, EXCLUDED.stage_entered_on, EXCLUDED.telemetry, EXCLUDED.dcc,
              EXCLUDED.adoption_partner, EXCLUDED.cpi_eligible, EXCLUDED.renewal_on, EXCLUDED.excluded,
              EXCLUDED.tags, true)
-    RETURNING (xmax = 0) AS inserted`, [asOf]));
+    RETURNING (xmax = 0) AS inserted`}`, [asOf]));
   const ucdsRemoved = await client.query(`
     UPDATE use_case_deployment x SET active = false, removed_on = $1::date, version = x.version + 1
-    WHERE x.active AND NOT EXISTS (SELECT 1 FROM ucd_src s WHERE s.ucd_id = x.id)`, [asOf]);
+    WHERE x.active AND NOT EXISTS (SELECT 1 FROM ucd_key k WHERE k.ucd_id = x.id)`, [asOf]);
 
   // The use cases this snapshot changed, by id: the contacts below and the alert engine
   // (only these, and those whose rules move with time, are evaluated) read them.
@@ -263,18 +274,21 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDom
  * upload, and until then the snapshot must not undo the fix.
  */
 async function mergeContacts(client: Queryable): Promise<number> {
-  await client.query(`
-    CREATE TEMP TABLE contact_src ON COMMIT DROP AS
-    WITH ucd AS (SELECT * FROM ucd_src WHERE changed)
-    SELECT ucd_id, 'cisco'::"ContactSource" AS source, 0 AS slot, cisco_name AS name, cisco_email AS email, cisco_barrier AS barrier FROM ucd WHERE cisco_email IS NOT NULL
+  const slots = `
+    SELECT ucd_id, 'cisco'::"ContactSource" AS source, 0 AS slot, cisco_name AS name, cisco_email AS email, cisco_barrier AS barrier FROM ucd_src WHERE changed AND cisco_email IS NOT NULL
     UNION ALL
-    SELECT ucd_id, 'partner', 1, p1_name, p1_email, p1_barrier FROM ucd WHERE p1_email IS NOT NULL
+    SELECT ucd_id, 'partner', 1, p1_name, p1_email, p1_barrier FROM ucd_src WHERE changed AND p1_email IS NOT NULL
     UNION ALL
-    SELECT ucd_id, 'partner', 2, p2_name, p2_email, p2_barrier FROM ucd WHERE p2_email IS NOT NULL`);
-  // The first snapshot's contacts all come from contact_src with LCA's address: there is
-  // nothing to empty or to move, and the two DELETEs below would scan 600,000 rows for it.
-  const { rows: [before] } = await client.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM contact) AS any`);
-  const upserted = await loadIntoEmptyTable(client, "contact", () => client.query(`
+    SELECT ucd_id, 'partner', 2, p2_name, p2_email, p2_barrier FROM ucd_src WHERE changed AND p2_email IS NOT NULL`;
+  // The first snapshot's contacts all come straight from the rows with LCA's address: there is
+  // nothing to compare, to empty or to move, so no contact_src, no ON CONFLICT and no DELETEs
+  // (which would scan the 300,000 contacts just written for nothing).
+  const written = await loadIntoEmptyTable(client, "contact", async (empty) => empty ? await client.query(`
+    INSERT INTO contact (use_case_deployment_id, source, slot, name, email, delivery_barrier, lca_email, updated_at)
+    SELECT s.ucd_id, s.source, s.slot, s.name, s.email, s.barrier::"DeliveryBarrier", s.email, now() FROM (${slots}) s`) : null);
+  if (written) return written.rowCount ?? 0;
+  await client.query(`CREATE TEMP TABLE contact_src ON COMMIT DROP AS ${slots}`);
+  const upserted = await client.query(`
     INSERT INTO contact AS c (use_case_deployment_id, source, slot, name, email, delivery_barrier, lca_email, updated_at)
     SELECT s.ucd_id, s.source, s.slot, s.name, s.email, s.barrier::"DeliveryBarrier", s.email, now()
     FROM contact_src s
@@ -291,9 +305,8 @@ async function mergeContacts(client: Queryable): Promise<number> {
       lca_email = EXCLUDED.lca_email, updated_at = now()
       WHERE NOT (c.lca_email IS NOT DISTINCT FROM EXCLUDED.lca_email AND c.email IS DISTINCT FROM c.lca_email)
         AND (c.name, c.email, c.delivery_barrier, c.lca_email)
-            IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.email, EXCLUDED.delivery_barrier, EXCLUDED.lca_email)`));
+            IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.email, EXCLUDED.delivery_barrier, EXCLUDED.lca_email)`);
   // A slot LCA emptied is emptied here too, unless it only ever held a chat-added contact.
-  if (!before?.any) return upserted.rowCount ?? 0;
   const deleted = await client.query(`
     DELETE FROM contact c
     WHERE c.lca_email IS NOT NULL
