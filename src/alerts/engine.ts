@@ -1,3 +1,4 @@
+import { loadIntoEmptyTable } from "../db/bulk.js";
 import type { Queryable } from "../db/sql.js";
 import { desiredAlerts, lcaWaitOf, materialKey, REMINDED_KINDS, resolutionReason, type AlertFacts, type AlertRules, type DesiredAlert, type LcaWait, type OpenContactChange, type UseCaseFacts } from "../domain/alerts.js";
 import type { IsoDate } from "../domain/dates.js";
@@ -78,6 +79,14 @@ interface FactsRow {
  * every notice, so nothing is lost between deciding and sending.
  */
 export async function runAlertEngine(client: Queryable, options: EngineOptions): Promise<EngineSummary> {
+  // The first snapshot opens 50,000 alerts into empty tables: their foreign keys are checked
+  // with one join at the end rather than by three lookups per alert (the indexes stay: each
+  // batch reads the alerts open so far).
+  return loadIntoEmptyTable(client, "recommendation", () =>
+    loadIntoEmptyTable(client, "alert", () => evaluate(client, options), { keepIndexes: true }), { keepIndexes: true });
+}
+
+async function evaluate(client: Queryable, options: EngineOptions): Promise<EngineSummary> {
   const rules = await alertRules(client, options);
   const summary: EngineSummary = { opened: zeroCounts(), resolved: zeroCounts(), reminders: 0, outboxRows: 0 };
   const audience = await loadAudience(client);

@@ -8,15 +8,16 @@ import type { Queryable } from "./sql.js";
  * definitions (pg_get_indexdef, pg_get_constraintdef), in the same transaction: a failure
  * rolls back to the table as it was. A table with rows is loaded as it is. `load` is told
  * which, so that it can leave out what only rows already there need (ON CONFLICT).
+ * `keepIndexes`: only the foreign keys are set aside, for a load that reads the table as it goes.
  */
-export async function loadIntoEmptyTable<T>(client: Queryable, table: string, load: (empty: boolean) => Promise<T>): Promise<T> {
+export async function loadIntoEmptyTable<T>(client: Queryable, table: string, load: (empty: boolean) => Promise<T>, options: { keepIndexes?: boolean } = {}): Promise<T> {
   const { rows: [state] } = await client.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${table}) AS empty`);
   if (!state?.empty) return load(false);
   const { rows: indexes } = await client.query<{ name: string; def: string }>(`
     SELECT quote_ident(i.relname) AS name, pg_get_indexdef(i.oid) AS def
     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-    WHERE x.indrelid = $1::regclass AND NOT x.indisunique AND NOT x.indisprimary
-      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)`, [table]);
+    WHERE x.indrelid = $1::regclass AND NOT x.indisunique AND NOT x.indisprimary AND NOT $2
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)`, [table, options.keepIndexes ?? false]);
   const { rows: keys } = await client.query<{ name: string; def: string }>(`
     SELECT quote_ident(conname) AS name, pg_get_constraintdef(oid) AS def
     FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'f'`, [table]);
