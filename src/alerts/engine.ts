@@ -1,3 +1,4 @@
+import { loadIntoEmptyTable } from "../db/bulk.js";
 import type { Queryable } from "../db/sql.js";
 import { desiredAlerts, lcaWaitOf, materialKey, REMINDED_KINDS, resolutionReason, type AlertFacts, type AlertRules, type DesiredAlert, type LcaWait, type OpenContactChange, type UseCaseFacts } from "../domain/alerts.js";
 import type { IsoDate } from "../domain/dates.js";
@@ -78,6 +79,14 @@ interface FactsRow {
  * every notice, so nothing is lost between deciding and sending.
  */
 export async function runAlertEngine(client: Queryable, options: EngineOptions): Promise<EngineSummary> {
+  // The first snapshot opens 50,000 alerts into empty tables: their foreign keys are checked
+  // with one join at the end rather than by three lookups per alert (the indexes stay: each
+  // batch reads the alerts open so far).
+  return loadIntoEmptyTable(client, "recommendation", () =>
+    loadIntoEmptyTable(client, "alert", () => evaluate(client, options), { keepIndexes: true }), { keepIndexes: true });
+}
+
+async function evaluate(client: Queryable, options: EngineOptions): Promise<EngineSummary> {
   const rules = await alertRules(client, options);
   const summary: EngineSummary = { opened: zeroCounts(), resolved: zeroCounts(), reminders: 0, outboxRows: 0 };
   const audience = await loadAudience(client);
@@ -103,12 +112,24 @@ export async function runAlertEngine(client: Queryable, options: EngineOptions):
       await evaluateBatch(client, rows, rules, options, audience, summary, fresh, waitChanged);
     }
   } else {
-    const { rows: candidates } = await client.query<{ id: number }>(candidatesSql(scope.changedTable), candidateParams(rules, scope.snapshotId));
-    const ids = candidates.map((c) => c.id);
-    for (let i = 0; i < ids.length; i += batchSize) {
-      const { rows } = await client.query<FactsRow>(FACTS_BY_ID_SQL, [ids.slice(i, i + batchSize)]);
-      if (rows.length > 0) await evaluateBatch(client, rows, rules, options, audience, summary, fresh, waitChanged);
+    // The candidates go to a table and their facts come through one cursor: one plan and one
+    // pass over each table for the run, rather than the same joins again for every batch.
+    await client.query(`CREATE TEMP TABLE engine_candidate ON COMMIT DROP AS ${candidatesSql(scope.changedTable)}`, candidateParams(rules, scope.snapshotId));
+    await client.query(`ALTER TABLE engine_candidate ADD PRIMARY KEY (id)`);
+    await client.query(`ANALYZE engine_candidate`);
+    const { rows: [count] } = await client.query<{ candidates: number; active: number }>(
+      `SELECT (SELECT count(*) FROM engine_candidate)::int AS candidates, (SELECT reltuples FROM pg_class WHERE oid = 'use_case_deployment'::regclass)::int AS active`);
+    // Most use cases (the first snapshot): contacts and stage history grouped in one pass each.
+    // A day's few thousand: looked up per use case, which reads a few pages, not 600,000 rows.
+    const wide = count!.candidates > Math.max(WIDE_FACTS_MIN, 0.2 * count!.active);
+    await client.query(`DECLARE engine_facts NO SCROLL CURSOR FOR ${wide ? FACTS_OF_MANY_SQL : FACTS_OF_FEW_SQL}`);
+    for (;;) {
+      const { rows } = await client.query<FactsRow>(`FETCH ${batchSize} FROM engine_facts`);
+      if (rows.length === 0) break;
+      await evaluateBatch(client, rows, rules, options, audience, summary, fresh, waitChanged);
     }
+    await client.query(`CLOSE engine_facts`);
+    await client.query(`DROP TABLE engine_candidate`);
   }
   summary.outboxRows += await writeFresh(client, fresh, options);
   // The snapshot decided a chat fix (confirmed, stale, overridden): the cards already sent
@@ -136,25 +157,28 @@ export async function runAlertEngine(client: Queryable, options: EngineOptions):
  * passed over by evaluateBatch as before: the set stays small.
  */
 function candidatesSql(changedTable: string): string {
-  const threshold = `CROSS JOIN LATERAL (SELECT ${stallThresholdSql("x.stage::text", "u.solution_domain", "$2", "$3", "$4")} AS days) th`;
+  // The threshold per use case and stage, worked out once for the few hundred pairs there are
+  // and hash-joined, instead of a threshold subquery run for each of 200,000 use cases.
+  const thresholds = `th AS (
+      SELECT u.id AS use_case_id, st.stage, ${stallThresholdSql("st.stage", "u.solution_domain", "$2", "$3", "$4")} AS days
+      FROM use_case u CROSS JOIN (SELECT DISTINCT stage FROM unnest($2::text[]) AS t(stage)) st)`;
   const stalledNow = `(th.days IS NOT NULL AND $1::date - x.stage_entered_on > th.days)`;
   return `
+    WITH ${thresholds}
     SELECT id FROM ${changedTable}
     UNION
     SELECT x.id FROM use_case_deployment x
-    JOIN use_case u ON u.id = x.use_case_id
+    JOIN th ON th.use_case_id = x.use_case_id AND th.stage = x.stage::text
     JOIN deployment d ON d.id = x.deployment_id
     JOIN customer c ON c.id = d.customer_id
-    ${threshold}
     WHERE x.active AND NOT x.excluded AND NOT c.excluded AND ${stalledNow}
       AND NOT EXISTS (SELECT 1 FROM alert a WHERE a.use_case_deployment_id = x.id AND a.kind = 'stalled' AND a.status = 'open')
     UNION
     SELECT x.id FROM alert a
     JOIN use_case_deployment x ON x.id = a.use_case_deployment_id
-    JOIN use_case u ON u.id = x.use_case_id
     JOIN deployment d ON d.id = x.deployment_id
     JOIN customer c ON c.id = d.customer_id
-    ${threshold}
+    LEFT JOIN th ON th.use_case_id = x.use_case_id AND th.stage = x.stage::text
     WHERE a.status = 'open' AND x.active AND (
       (a.kind = 'stalled' AND NOT ${stalledNow})
       OR (a.kind = 'new_use_case' AND NOT (x.first_seen_on > $5::date AND $1::date - x.first_seen_on <= $6))
@@ -170,25 +194,48 @@ function candidateParams(rules: AlertRules, snapshotId: number): unknown[] {
   return [rules.asOf, t.stages, t.domains, t.days, rules.baselineOn, rules.newWindowDays, snapshotId];
 }
 
-const factsSql = (where: string, limit = "") => `
-  SELECT x.id, x.stage, x.stage_entered_on, x.first_seen_on, (x.excluded OR c.excluded) AS excluded,
-         sc.from_stage AS change_from, sc.to_stage AS change_to, sc.observed_on AS change_on,
-         (SELECT json_agg(json_build_object('source', k.source, 'slot', k.slot, 'email', k.email, 'barrier', k.delivery_barrier))
-            FROM contact k WHERE k.use_case_deployment_id = x.id) AS contacts,
-         (SELECT json_agg(json_build_object('slot', substr(p.field, 17, 1)::int, 'status', p.status))
-            FROM pending_lca_change p WHERE p.use_case_deployment_id = x.id AND p.status IN ('pending', 'stale')
-              AND p.field IN ('partner_contact_1_email', 'partner_contact_2_email')) AS lca_changes,
-         d.assigned_csm_id, x.tags, u.architecture, u.solution_domain, c.name AS customer_name, c.cr_party_id
-  FROM use_case_deployment x
-  JOIN deployment d ON d.id = x.deployment_id
+const FACTS_COLUMNS = `x.id, x.stage, x.stage_entered_on, x.first_seen_on, (x.excluded OR c.excluded) AS excluded,
+         sc.from_stage AS change_from, sc.to_stage AS change_to, sc.observed_on AS change_on`;
+const FACTS_OTHER_COLUMNS = `d.assigned_csm_id, x.tags, u.architecture, u.solution_domain, c.name AS customer_name, c.cr_party_id`;
+// Contacts in slot order (desiredAlerts keeps their order), from a sorted input rather than
+// json_agg(... ORDER BY): PostgreSQL 15 sets up a sort for every group of that, 200,000 of them.
+const CONTACT_JSON = `json_agg(json_build_object('source', k.source, 'slot', k.slot, 'email', k.email, 'barrier', k.delivery_barrier))`;
+const LCA_CHANGE_JSON = `json_agg(json_build_object('slot', substr(p.field, 17, 1)::int, 'status', p.status))`;
+const OPEN_CONTACT_CHANGE = `p.status IN ('pending', 'stale') AND p.field IN ('partner_contact_1_email', 'partner_contact_2_email')`;
+const FACTS_JOINS = `JOIN deployment d ON d.id = x.deployment_id
   JOIN customer c ON c.id = d.customer_id
-  JOIN use_case u ON u.id = x.use_case_id
+  JOIN use_case u ON u.id = x.use_case_id`;
+
+const factsSql = (where: string, limit = "", from = "use_case_deployment x") => `
+  SELECT ${FACTS_COLUMNS},
+         (SELECT ${CONTACT_JSON} FROM (SELECT * FROM contact k WHERE k.use_case_deployment_id = x.id ORDER BY k.source, k.slot) k) AS contacts,
+         (SELECT ${LCA_CHANGE_JSON} FROM pending_lca_change p WHERE p.use_case_deployment_id = x.id AND ${OPEN_CONTACT_CHANGE}) AS lca_changes,
+         ${FACTS_OTHER_COLUMNS}
+  FROM ${from}
+  ${FACTS_JOINS}
   LEFT JOIN LATERAL (SELECT from_stage, to_stage, observed_on FROM stage_change
                      WHERE use_case_deployment_id = x.id ORDER BY id DESC LIMIT 1) sc ON true
   WHERE x.active AND ${where}
   ORDER BY x.id ${limit}`;
 const FACTS_SQL = factsSql("x.id > $1", "LIMIT $2");
-const FACTS_BY_ID_SQL = factsSql("x.id = ANY($1::int[])");
+const FACTS_OF_FEW_SQL = factsSql("true", "", "engine_candidate e JOIN use_case_deployment x ON x.id = e.id");
+/** The same facts for most use cases at once: each related table grouped once and joined. */
+const FACTS_OF_MANY_SQL = `
+  SELECT ${FACTS_COLUMNS}, k.contacts, p.lca_changes, ${FACTS_OTHER_COLUMNS}
+  FROM engine_candidate e
+  JOIN use_case_deployment x ON x.id = e.id
+  ${FACTS_JOINS}
+  LEFT JOIN (SELECT DISTINCT ON (use_case_deployment_id) use_case_deployment_id, from_stage, to_stage, observed_on
+             FROM stage_change ORDER BY use_case_deployment_id, id DESC) sc ON sc.use_case_deployment_id = x.id
+  LEFT JOIN (SELECT k.use_case_deployment_id, ${CONTACT_JSON} AS contacts
+             FROM (SELECT * FROM contact ORDER BY use_case_deployment_id, source, slot) k GROUP BY k.use_case_deployment_id) k
+    ON k.use_case_deployment_id = x.id
+  LEFT JOIN (SELECT p.use_case_deployment_id, ${LCA_CHANGE_JSON} AS lca_changes FROM pending_lca_change p
+             WHERE ${OPEN_CONTACT_CHANGE} GROUP BY p.use_case_deployment_id) p ON p.use_case_deployment_id = x.id
+  WHERE x.active
+  ORDER BY x.id`;
+/** Below this many candidates the per-use-case lookups win whatever the portfolio's size. */
+const WIDE_FACTS_MIN = 20_000;
 
 async function alertRules(client: Queryable, options: EngineOptions): Promise<AlertRules> {
   const { rows: [first] } = await client.query<{ baseline_on: IsoDate }>(`SELECT min(as_of) AS baseline_on FROM snapshot`);
@@ -308,14 +355,13 @@ async function closeRecommendationsOfResolvedAlerts(client: Queryable): Promise<
 
 async function openAlerts(client: Queryable, toOpen: { desired: DesiredAlert; row: FactsRow }[], asOf: IsoDate, options: EngineOptions, audience: Audience, summary: EngineSummary, fresh: Fresh): Promise<void> {
   // Ids drawn first so each alert and its recommendation are written in two flat statements.
-  const { rows: recIds } = await client.query<{ id: number }>(
-    `SELECT nextval(pg_get_serial_sequence('recommendation', 'id'))::int AS id FROM generate_series(1, $1)`,
+  const { rows: ids } = await client.query<{ rec: number; alert: number }>(
+    `SELECT nextval(pg_get_serial_sequence('recommendation', 'id'))::int AS rec, nextval(pg_get_serial_sequence('alert', 'id'))::int AS alert
+     FROM generate_series(1, $1)`,
     [toOpen.length],
   );
-  const { rows: alertIds } = await client.query<{ id: number }>(
-    `SELECT nextval(pg_get_serial_sequence('alert', 'id'))::int AS id FROM generate_series(1, $1)`,
-    [toOpen.length],
-  );
+  const recIds = ids.map((r) => ({ id: r.rec }));
+  const alertIds = ids.map((r) => ({ id: r.alert }));
   const kinds = toOpen.map((o) => o.desired.kind);
   const ucdIds = toOpen.map((o) => o.row.id);
   await client.query(

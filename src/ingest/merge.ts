@@ -29,10 +29,12 @@ export interface Outsiders {
 
 export const MAX_LISTED_OUTSIDERS = 100;
 
+/** `sql` ends in `RETURNING (xmax = 0) AS inserted`; counted in SQL, not row by row in Node. */
 async function upsertCounts(client: Queryable, sql: string, params: unknown[] = []): Promise<{ created: number; updated: number }> {
-  const { rows } = await client.query<{ inserted: boolean }>(sql, params);
-  const created = rows.filter((r) => r.inserted).length;
-  return { created, updated: rows.length - created };
+  const { rows: [counts] } = await client.query<{ created: number; updated: number }>(`
+    WITH written AS (${sql})
+    SELECT count(*) FILTER (WHERE inserted)::int AS created, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM written`, params);
+  return { created: counts!.created, updated: counts!.updated };
 }
 
 /**
@@ -40,7 +42,13 @@ async function upsertCounts(client: Queryable, sql: string, params: unknown[] = 
  * values differ are written, so re-ingesting the same snapshot changes nothing.
  */
 export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDomains: readonly string[]): Promise<MergeSummary> {
-  await client.query(`CREATE INDEX ON snapshot_row (deployment_id)`);
+  // For the rest of the ingest's transaction (the alert engine too): PostgreSQL compiles any
+  // statement estimated above jit_above_cost, and here that is every batch of the engine and
+  // most merge statements, each run once: 60-70 ms of compiling for 20-300 ms of work.
+  // (PGlite has no JIT; the setting is accepted there and changes nothing.)
+  await client.query(`SET LOCAL jit = off`);
+  // No index on the staged rows: every statement below reads all of them (hash joins), and
+  // building one on deployment_id cost 0.2-0.4 s a snapshot for no plan that used it.
   // The staged rows' statistics only steer this merge's joins: a sample of 3,000 rows (not
   // 30,000) tells a hash join from a nested loop as well, in a tenth of the time.
   await client.query(`SET LOCAL default_statistics_target = 10`);
@@ -80,8 +88,12 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDom
   // row is kept, but the person never becomes a CSM here, so no path can message them, and
   // the deployment counts as unassigned (its alerts go to the team spaces).
   const outsiders = await client.query<{ row: number; deploymentId: string; email: string; count: number }>(`
+    WITH outside AS (
+      -- The domain test once per address (40 of them), not once per row (200,000).
+      SELECT email FROM (SELECT DISTINCT csm_email AS email FROM snapshot_row WHERE csm_email IS NOT NULL) e
+      WHERE NOT ${inPartnerDomainsSql("email", "$1")})
     SELECT row_number AS row, deployment_id AS "deploymentId", csm_email AS email, count(*) OVER ()::int AS count
-    FROM snapshot_row WHERE csm_email IS NOT NULL AND NOT ${inPartnerDomainsSql("csm_email", "$1")}
+    FROM snapshot_row WHERE csm_email IN (SELECT email FROM outside)
     ORDER BY row_number LIMIT ${MAX_LISTED_OUTSIDERS}`, [partnerDomains]);
   // A CSM is active exactly while their email is in the partner's domains: one outside is no
   // longer messaged, and one a corrected PARTNER_DOMAINS lets back in is active again.
@@ -93,8 +105,10 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDom
   // CSMs named by LCA become known to the bot; each starts subscribed to every alert kind.
   const newCsms = await client.query<{ id: number }>(`
     INSERT INTO csm (email, name)
-    SELECT DISTINCT csm_email, initcap(replace(split_part(csm_email, '@', 1), '.', ' '))
-    FROM snapshot_row WHERE csm_email IS NOT NULL AND ${inPartnerDomainsSql("csm_email", "$1")}
+    SELECT email, initcap(replace(split_part(email, '@', 1), '.', ' '))
+    FROM (SELECT DISTINCT csm_email AS email FROM snapshot_row WHERE csm_email IS NOT NULL) e
+    WHERE ${inPartnerDomainsSql("email", "$1")}
+    ORDER BY email
     ON CONFLICT (email) DO NOTHING
     RETURNING id`, [partnerDomains]);
   if (newCsms.rows.length > 0) {
@@ -140,22 +154,38 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDom
   // `changed`: a row new to the model, coming back, or whose content hash differs from the
   // one merged last time. Only those are merged below; an unchanged row touches nothing (so
   // a chat-fixed contact stays, as LCA's value for it did not change either).
+  // `ucd_id`: the use case's id, drawn here for a new one (in file order), so that every later
+  // step reads it from here instead of joining use_case_deployment again on its two-column key.
+  // ucd_key holds every row's keys (narrow: what tells a removed use case); ucd_src the full
+  // rows of the changed ones only, a few thousand on a next day instead of 200,000 wide rows.
+  const { rows: [sequence] } = await client.query<{ name: string }>(`SELECT pg_get_serial_sequence('use_case_deployment', 'id') AS name`);
+  await client.query(`
+    CREATE TEMP TABLE ucd_key ON COMMIT DROP AS
+    SELECT j.*, coalesce(j.existing_id, nextval($1::regclass)::int) AS ucd_id
+    FROM (
+      SELECT s.row_number, d.id AS deployment_row_id, u.id AS use_case_row_id, x.stage::text AS old_stage, x.id AS existing_id,
+             (x.id IS NULL OR NOT x.active OR x.content_hash IS DISTINCT FROM s.content_hash) AS changed
+      FROM snapshot_row s
+      JOIN deployment d ON d.deployment_id = s.deployment_id
+      JOIN use_case u ON (u.architecture, u.solution_domain, u.name) = (s.architecture, s.solution_domain, s.use_case)
+      LEFT JOIN use_case_deployment x ON x.deployment_id = d.id AND x.use_case_id = u.id
+      ORDER BY s.row_number) j`, [sequence!.name]);
   await client.query(`
     CREATE TEMP TABLE ucd_src ON COMMIT DROP AS
-    SELECT s.*, d.id AS deployment_row_id, u.id AS use_case_row_id, x.stage::text AS old_stage,
-           (x.id IS NULL OR NOT x.active OR x.content_hash IS DISTINCT FROM s.content_hash) AS changed
-    FROM snapshot_row s
-    JOIN deployment d ON d.deployment_id = s.deployment_id
-    JOIN use_case u ON (u.architecture, u.solution_domain, u.name) = (s.architecture, s.solution_domain, s.use_case)
-    LEFT JOIN use_case_deployment x ON x.deployment_id = d.id AND x.use_case_id = u.id`);
+    SELECT s.*, k.deployment_row_id, k.use_case_row_id, k.old_stage, k.existing_id, k.ucd_id, k.changed
+    FROM ucd_key k JOIN snapshot_row s ON s.row_number = k.row_number
+    WHERE k.changed`);
 
-  const ucds = await loadIntoEmptyTable(client, "use_case_deployment", () => upsertCounts(client, `
-    INSERT INTO use_case_deployment AS x (deployment_id, use_case_id, stage, stage_entered_on, added_on, telemetry, dcc,
+  // Into an empty table (the first snapshot) every row is new: a plain INSERT, without the
+  // comparison with old rows and ON CONFLICT's check of the unique index per row.
+  const ucds = await loadIntoEmptyTable(client, "use_case_deployment", (empty) => upsertCounts(client, `
+    INSERT INTO use_case_deployment AS x (id, deployment_id, use_case_id, stage, stage_entered_on, added_on, telemetry, dcc,
       adoption_partner, cpi_eligible, renewal_on, excluded, tags, active, first_seen_on, content_hash)
-    SELECT s.deployment_row_id, s.use_case_row_id, s.stage::"Stage", s.stage_entered_on, coalesce(s.added_on, $1::date), s.telemetry, s.dcc,
+    SELECT s.ucd_id, s.deployment_row_id, s.use_case_row_id, s.stage::"Stage", s.stage_entered_on, coalesce(s.added_on, $1::date), s.telemetry, s.dcc,
       s.adoption_partner, s.cpi_eligible, s.renewal_on, s.excluded, string_to_array(nullif(s.tags, ''), '||'), true, $1::date, s.content_hash
     FROM ucd_src s
-    LEFT JOIN use_case_deployment old ON old.deployment_id = s.deployment_row_id AND old.use_case_id = s.use_case_row_id
+    ${empty ? "RETURNING true AS inserted" : `
+    LEFT JOIN use_case_deployment old ON old.id = s.existing_id
     -- Unchanged rows are left out here (a hash join) rather than by ON CONFLICT's row-by-row check.
     WHERE s.changed AND old.id IS NULL
        OR s.changed AND (old.stage::text, old.stage_entered_on, old.telemetry, old.dcc, old.adoption_partner, old.cpi_eligible, old.renewal_on,
@@ -173,33 +203,37 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDom
             IS DISTINCT FROM (EXCLUDED.stage, EXCLUDED.stage_entered_on, EXCLUDED.telemetry, EXCLUDED.dcc,
              EXCLUDED.adoption_partner, EXCLUDED.cpi_eligible, EXCLUDED.renewal_on, EXCLUDED.excluded,
              EXCLUDED.tags, true)
-    RETURNING (xmax = 0) AS inserted`, [asOf]));
+    RETURNING (xmax = 0) AS inserted`}`, [asOf]));
   const ucdsRemoved = await client.query(`
     UPDATE use_case_deployment x SET active = false, removed_on = $1::date, version = x.version + 1
-    WHERE x.active AND NOT EXISTS (
-      SELECT 1 FROM ucd_src s WHERE s.deployment_row_id = x.deployment_id AND s.use_case_row_id = x.use_case_id)`, [asOf]);
+    WHERE x.active AND NOT EXISTS (SELECT 1 FROM ucd_key k WHERE k.ucd_id = x.id)`, [asOf]);
 
   // The use cases this snapshot changed, by id: the contacts below and the alert engine
   // (only these, and those whose rules move with time, are evaluated) read them.
   await client.query(`
-    CREATE TEMP TABLE merged_ucd ON COMMIT DROP AS
-    SELECT x.id FROM ucd_src s JOIN use_case_deployment x ON x.deployment_id = s.deployment_row_id AND x.use_case_id = s.use_case_row_id
-    WHERE s.changed`);
+    CREATE TEMP TABLE merged_ucd ON COMMIT DROP AS SELECT ucd_id AS id FROM ucd_src WHERE changed`);
   await client.query(`ALTER TABLE merged_ucd ADD PRIMARY KEY (id)`);
 
   // Stage history: the first sighting, then every change the snapshots show.
-  const changes = await loadIntoEmptyTable(client, "stage_change", () => client.query<{ from_stage: Stage | null; to_stage: Stage }>(`
-    INSERT INTO stage_change (use_case_deployment_id, from_stage, to_stage, entered_on, observed_on)
-    SELECT x.id, s.old_stage::"Stage", x.stage, x.stage_entered_on, $1::date
-    FROM ucd_src s JOIN use_case_deployment x ON x.deployment_id = s.deployment_row_id AND x.use_case_id = s.use_case_row_id
-    WHERE s.changed AND s.old_stage IS DISTINCT FROM x.stage::text
-    RETURNING from_stage, to_stage`, [asOf]));
+  // Counted per pair of stages in SQL: the first snapshot's 200,000 first sightings need not
+  // come back to Node one by one.
+  const changes = await loadIntoEmptyTable(client, "stage_change", () => client.query<{ from_stage: Stage | null; to_stage: Stage; n: number }>(`
+    WITH written AS (
+      INSERT INTO stage_change (use_case_deployment_id, from_stage, to_stage, entered_on, observed_on)
+      -- A changed row's stage and entry date are the snapshot's now (the upsert above wrote them).
+      SELECT s.ucd_id, s.old_stage::"Stage", s.stage::"Stage", s.stage_entered_on, $1::date
+      FROM ucd_src s
+      WHERE s.changed AND s.old_stage IS DISTINCT FROM s.stage
+      RETURNING from_stage, to_stage)
+    SELECT from_stage, to_stage, count(*)::int AS n FROM written GROUP BY from_stage, to_stage`, [asOf]));
   let stageProgressions = 0;
   let stageRegressions = 0;
+  let stageChanges = 0;
   for (const change of changes.rows) {
+    stageChanges += change.n;
     if (change.from_stage === null) continue;
-    if (stageMove(change.from_stage, change.to_stage) === "progression") stageProgressions++;
-    else stageRegressions++;
+    if (stageMove(change.from_stage, change.to_stage) === "progression") stageProgressions += change.n;
+    else stageRegressions += change.n;
   }
 
   const contactsChanged = await mergeContacts(client);
@@ -208,14 +242,20 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDom
   await client.query(`
     UPDATE use_case_deployment x SET content_hash = s.content_hash
     FROM ucd_src s
-    WHERE s.changed AND x.deployment_id = s.deployment_row_id AND x.use_case_id = s.use_case_row_id
+    WHERE s.changed AND x.id = s.ucd_id
       AND x.content_hash IS DISTINCT FROM s.content_hash`);
   // Fresh statistics where the merge made them stale, or the planner reads a just-filled table
   // as empty and the alert engine's per-batch joins turn into nested scans (10 s instead of
   // 0.2 s on 20k rows). A day's few percent of changes leave them as they are.
-  const written = customers.created + customers.updated + deployments.created + deployments.updated + ucds.created + ucds.updated
-    + (ucdsRemoved.rowCount ?? 0) + contactsChanged + changes.rows.length;
-  await analyzeStale(client, ["customer", "deployment", "use_case_deployment", "contact", "stage_change", "alert"], written);
+  await analyzeStale(client, {
+    customer: customers.created + customers.updated + (customersRemoved.rowCount ?? 0),
+    deployment: deployments.created + deployments.updated + (deploymentsRemoved.rowCount ?? 0),
+    use_case_deployment: ucds.created + ucds.updated + (ucdsRemoved.rowCount ?? 0),
+    contact: contactsChanged,
+    stage_change: stageChanges,
+    // Written by the alert engine, not here: only its first, empty, statistics are taken.
+    alert: 0,
+  });
 
   return {
     customers: { ...customers, removed: customersRemoved.rowCount ?? 0 },
@@ -235,18 +275,21 @@ export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDom
  * upload, and until then the snapshot must not undo the fix.
  */
 async function mergeContacts(client: Queryable): Promise<number> {
-  await client.query(`
-    CREATE TEMP TABLE contact_src ON COMMIT DROP AS
-    WITH ucd AS (
-      SELECT x.id AS ucd_id, s.* FROM ucd_src s
-      JOIN use_case_deployment x ON x.deployment_id = s.deployment_row_id AND x.use_case_id = s.use_case_row_id
-      WHERE s.changed)
-    SELECT ucd_id, 'cisco'::"ContactSource" AS source, 0 AS slot, cisco_name AS name, cisco_email AS email, cisco_barrier AS barrier FROM ucd WHERE cisco_email IS NOT NULL
+  const slots = `
+    SELECT ucd_id, 'cisco'::"ContactSource" AS source, 0 AS slot, cisco_name AS name, cisco_email AS email, cisco_barrier AS barrier FROM ucd_src WHERE changed AND cisco_email IS NOT NULL
     UNION ALL
-    SELECT ucd_id, 'partner', 1, p1_name, p1_email, p1_barrier FROM ucd WHERE p1_email IS NOT NULL
+    SELECT ucd_id, 'partner', 1, p1_name, p1_email, p1_barrier FROM ucd_src WHERE changed AND p1_email IS NOT NULL
     UNION ALL
-    SELECT ucd_id, 'partner', 2, p2_name, p2_email, p2_barrier FROM ucd WHERE p2_email IS NOT NULL`);
-  const upserted = await loadIntoEmptyTable(client, "contact", () => client.query(`
+    SELECT ucd_id, 'partner', 2, p2_name, p2_email, p2_barrier FROM ucd_src WHERE changed AND p2_email IS NOT NULL`;
+  // The first snapshot's contacts all come straight from the rows with LCA's address: there is
+  // nothing to compare, to empty or to move, so no contact_src, no ON CONFLICT and no DELETEs
+  // (which would scan the 300,000 contacts just written for nothing).
+  const written = await loadIntoEmptyTable(client, "contact", async (empty) => empty ? await client.query(`
+    INSERT INTO contact (use_case_deployment_id, source, slot, name, email, delivery_barrier, lca_email, updated_at)
+    SELECT s.ucd_id, s.source, s.slot, s.name, s.email, s.barrier::"DeliveryBarrier", s.email, now() FROM (${slots}) s`) : null);
+  if (written) return written.rowCount ?? 0;
+  await client.query(`CREATE TEMP TABLE contact_src ON COMMIT DROP AS ${slots}`);
+  const upserted = await client.query(`
     INSERT INTO contact AS c (use_case_deployment_id, source, slot, name, email, delivery_barrier, lca_email, updated_at)
     SELECT s.ucd_id, s.source, s.slot, s.name, s.email, s.barrier::"DeliveryBarrier", s.email, now()
     FROM contact_src s
@@ -263,7 +306,7 @@ async function mergeContacts(client: Queryable): Promise<number> {
       lca_email = EXCLUDED.lca_email, updated_at = now()
       WHERE NOT (c.lca_email IS NOT DISTINCT FROM EXCLUDED.lca_email AND c.email IS DISTINCT FROM c.lca_email)
         AND (c.name, c.email, c.delivery_barrier, c.lca_email)
-            IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.email, EXCLUDED.delivery_barrier, EXCLUDED.lca_email)`));
+            IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.email, EXCLUDED.delivery_barrier, EXCLUDED.lca_email)`);
   // A slot LCA emptied is emptied here too, unless it only ever held a chat-added contact.
   const deleted = await client.query(`
     DELETE FROM contact c
