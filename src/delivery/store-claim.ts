@@ -55,13 +55,12 @@ const HELD_UNTIL = `(SELECT max(hd.held_until) FROM outbox_hold hd WHERE hd.chan
 
 const CLAIM_SQL = `
 WITH heads AS (
-  -- Byte order (COLLATE "C"): any order groups the lanes, and this one sorts (or reads the live-heads index) without the locale's costly comparisons.
-  SELECT DISTINCT ON (channel, destination COLLATE "C", kind = 'refresh') id
+  SELECT DISTINCT ON (channel, destination, kind = 'refresh') id
   FROM outbox_message
-  WHERE status IN ('pending', 'failed', 'sending') AND channel = ANY($1::text[]::"ChatChannel"[])
+  WHERE status IN ('pending', 'failed', 'sending') AND channel::text = ANY($1::text[])
     -- A row waiting out quiet hours holds no line: what may go now (Home, a card asked for) goes past it.
     AND NOT ${waitsOutQuietHours("outbox_message")}
-  ORDER BY channel, destination COLLATE "C", kind = 'refresh', id
+  ORDER BY channel, destination, kind = 'refresh', id
 ), candidates AS (
   SELECT o.id, o.alert_id, o.priority, o.status AS prev_status, o.next_attempt_at AS prev_next,
          CASE WHEN o.kind = 'refresh' THEN GREATEST(o.next_attempt_at, ${HELD_UNTIL}) ELSE GREATEST(
