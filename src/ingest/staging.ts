@@ -1,4 +1,4 @@
-import { hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
@@ -82,8 +82,8 @@ const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": 
 export function copyLine(row: SnapshotRow): string {
   let content = copyValue(COLUMNS[1]![2](row));
   for (let i = 2; i < COLUMNS.length; i++) content += "\t" + copyValue(COLUMNS[i]![2](row));
-  // crypto.hash: one call per row, without a Hash object's set-up and teardown.
-  return `${copyValue(COLUMNS[0]![2](row))}\t${content}\t${hash("md5", content, "base64")}\n`;
+  const hash = createHash("md5").update(content).digest("base64");
+  return `${copyValue(COLUMNS[0]![2](row))}\t${content}\t${hash}\n`;
 }
 
 const COPY_SQL = `COPY snapshot_row (${COLUMNS.map(([name]) => name).join(", ")}, content_hash) FROM STDIN`;

@@ -13,6 +13,7 @@ import type { RowProblem, SnapshotRow } from "../../src/domain/snapshot.js";
 import { isAppError } from "../../src/errors.js";
 import { COLUMNS, mapHeader, normaliseHeader } from "../../src/ingest/columns.js";
 import { chooseSheet, openSnapshot, readSnapshot, type RowResult } from "../../src/ingest/read.js";
+import { csvRecords } from "../../src/ingest/read-csv.js";
 import { validateRow } from "../../src/ingest/row.js";
 import { writeSnapshot } from "../../src/demo/write-snapshot.js";
 import { generateRowStream } from "../../src/demo/portfolio.js";
@@ -602,3 +603,38 @@ describe("Excel files whose parts come in an unusual order", () => {
 function sampleRowsForOrderTest(): SnapshotRow[] {
   return [sampleRow(), sampleRow({ useCase: "Campus Network Visibility" })];
 }
+
+describe("CSV records across chunk boundaries", () => {
+  // The reader gets the file in chunks; wherever one ends, the records are the same.
+  const texts = {
+    "CRLF, every cell quoted": 'h1,h2,h3\r\n"a","b, c","d"\r\n"e ""f""","g\r\nh","i"\r\n',
+    "LF, a quoted cell last": 'h1,h2,h3\n1,2,"x"\n3,4,"y"\n',
+    "CR only": "h1,h2\r1,2\r3,4\r",
+    "no line break at the end": 'h1,h2\r\n1,"2"',
+  };
+
+  it.each(Object.entries(texts))("%s: the same records whichever offset a chunk ends at", async (_, text) => {
+    const reference = parse(text, { relax_column_count: true }) as string[][];
+    for (let cut = 0; cut <= text.length; cut++) {
+      for (const second of [cut, Math.min(text.length, cut + 1)]) {
+        const chunks = [text.slice(0, cut), text.slice(cut, second), text.slice(second)].filter((c) => c !== "");
+        const records: string[][] = [];
+        for await (const record of csvRecords(asChunks(chunks), "t.csv")) if (record.cells.some((c) => c !== "")) records.push([...record.cells] as string[]);
+        expect(records, `cut at ${cut}, ${second}`).toEqual(reference);
+      }
+    }
+  });
+
+  it("a header that is longer than a chunk is read whole", async () => {
+    const header = Array.from({ length: 40 }, (_, i) => `column ${i}`).join(",");
+    const text = `${header}\r\n${Array.from({ length: 40 }, (_, i) => String(i)).join(",")}\r\n`;
+    const chunks = text.match(/[\s\S]{1,16}/g)!;
+    const records: string[][] = [];
+    for await (const record of csvRecords(asChunks(chunks), "t.csv")) records.push([...record.cells] as string[]);
+    expect(records).toEqual(parse(text));
+  });
+
+  async function* asChunks(chunks: string[]): AsyncGenerator<string> {
+    yield* chunks;
+  }
+});
