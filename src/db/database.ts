@@ -101,7 +101,7 @@ type FromWorker =
   | { kind: "ready"; conn: string }
   | { kind: "failed"; message: string }
   | { kind: "copied"; id: number; error?: { message: string; code?: string } }
-  | { kind: "closed" };
+  | { kind: "closed"; error?: string };
 
 /**
  * The worker's code: PGlite and its socket server, and the two requests the socket cannot
@@ -127,9 +127,13 @@ const { parentPort, workerData } = require("node:worker_threads");
         parentPort.postMessage({ kind: "copied", id: message.id, error: { message: String(error && error.message), code: error && error.code } });
       }
     } else if (message.kind === "close") {
-      await server.stop();
-      await db.close();
-      parentPort.postMessage({ kind: "closed" });
+      try {
+        await server.stop();
+        await db.close();
+        parentPort.postMessage({ kind: "closed" });
+      } catch (error) {
+        parentPort.postMessage({ kind: "closed", error: String(error && error.message) });
+      }
     }
   });
   parentPort.postMessage({ kind: "ready", conn: server.getServerConn() });
@@ -143,20 +147,37 @@ async function startEmbeddedServer(pgdata: string): Promise<EmbeddedServer> {
   });
   const waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   let nextId = 0;
-  let closed: (() => void) | undefined;
+  let state: "starting" | "running" | "closing" | "exited" = "starting";
+  let whenClosed: ((error?: Error) => void) | undefined;
+  // After start-up the worker is the database: if it fails or exits unasked, the process
+  // ends as it would have with PGlite in this thread, for its supervisor to start it again,
+  // rather than run on with every query refused.
+  const lost = (reason: string) => {
+    if (state !== "running") return;
+    process.nextTick(() => {
+      throw new AppError("db.unreachable", { what: "the embedded database", reason });
+    });
+  };
   const conn = await new Promise<string>((resolve, reject) => {
-    worker.on("error", reject);
+    worker.on("error", (error) => {
+      reject(error);
+      lost(error.message);
+    });
     worker.on("exit", (code) => {
       const gone = new Error(`the embedded database's worker exited (${code})`);
       reject(gone);
       for (const request of waiting.values()) request.reject(gone);
       waiting.clear();
-      closed?.();
+      lost(gone.message);
+      state = "exited";
+      whenClosed?.();
     });
     worker.on("message", (message: FromWorker) => {
-      if (message.kind === "ready") resolve(message.conn);
-      else if (message.kind === "failed") reject(new Error(message.message));
-      else if (message.kind === "closed") closed?.();
+      if (message.kind === "ready") {
+        state = "running";
+        resolve(message.conn);
+      } else if (message.kind === "failed") reject(new Error(message.message));
+      else if (message.kind === "closed") whenClosed?.(message.error ? new Error(message.error) : undefined);
       else {
         const request = waiting.get(message.id);
         waiting.delete(message.id);
@@ -169,22 +190,25 @@ async function startEmbeddedServer(pgdata: string): Promise<EmbeddedServer> {
     throw error;
   });
   const [host, port] = conn.split(":");
-  const send = (message: ToWorker) => worker.postMessage(message);
   return {
     host: host!,
     port: Number(port),
     copy: (sql, blob) =>
       new Promise<void>((resolve, reject) => {
+        if (state !== "running") return reject(new Error("the embedded database is closed"));
         const id = nextId++;
         waiting.set(id, { resolve, reject });
-        send({ kind: "copy", id, sql, blob });
+        worker.postMessage({ kind: "copy", id, sql, blob } satisfies ToWorker);
       }),
     async close() {
-      await new Promise<void>((resolve) => {
-        closed = resolve;
-        send({ kind: "close" });
+      if (state === "exited") return;
+      state = "closing";
+      const error = await new Promise<Error | undefined>((resolve) => {
+        whenClosed = resolve;
+        worker.postMessage({ kind: "close" } satisfies ToWorker);
       });
       await worker.terminate();
+      if (error) throw error;
     },
   };
 }
