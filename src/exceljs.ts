@@ -10,5 +10,12 @@ let loading: Promise<typeof ExcelJS> | undefined;
  * partners export CSV) should not carry for its lifetime.
  */
 export function loadExcelJs(): Promise<typeof ExcelJS> {
-  return (loading ??= import("exceljs").then((module) => module.default));
+  // A failed load is not kept: the next workbook tries again (a passing EMFILE must not last until a restart).
+  return (loading ??= import("exceljs").then(
+    (module) => module.default,
+    (error: unknown) => {
+      loading = undefined;
+      throw error;
+    },
+  ));
 }

@@ -12,6 +12,9 @@ import type { KnownHolds } from "./dispatcher-holds.js";
 import { markFinal, markRetry } from "./store.js";
 import { EVERY_DESTINATION, markRateLimited } from "./store-hold.js";
 
+
+/** The longest a 429 holds delivery back, whatever its Retry-After says: an hour. */
+export const MAX_RETRY_AFTER_MS = 3_600_000;
 export type SendFailure = Extract<SendOutcome, { ok: false }>;
 
 export interface FailureRecorderDeps {
@@ -44,13 +47,15 @@ export function createFailureRecorder(deps: FailureRecorderDeps): (entry: Held, 
     const row = entry.row;
     const fields = { outboxId: row.id, channel: row.channel, destination: row.destination, attempts: row.attempts, reason: outcome.reason };
     if (outcome.retryAfterMs !== undefined) {
+      // A chat's Retry-After is its word, within reason: a bogus one (days) would hold every message to what it covers that long.
+      const retryAfterMs = Math.min(Math.max(0, outcome.retryAfterMs), MAX_RETRY_AFTER_MS);
       rateLimited.inc({ channel: row.channel });
       retries.inc({ channel: row.channel });
       const covers = outcome.retryAfterCovers ?? "destination";
-      log.info({ ...fields, retryAfterMs: outcome.retryAfterMs, covers }, "delivery: rate limited, waiting as asked");
+      log.info({ ...fields, retryAfterMs, askedMs: outcome.retryAfterMs, covers }, "delivery: rate limited, waiting as asked");
       // Before the write: the next row through the gate must already see it.
-      deps.holds.add(row.channel, covers === "chat" ? EVERY_DESTINATION : row.destination, outcome.retryAfterMs);
-      if (await held.persist(entry, () => markRateLimited(pool, row, `429: ${outcome.reason} (retry after ${outcome.retryAfterMs} ms)`, outcome.retryAfterMs!, covers))) {
+      deps.holds.add(row.channel, covers === "chat" ? EVERY_DESTINATION : row.destination, retryAfterMs);
+      if (await held.persist(entry, () => markRateLimited(pool, row, `429: ${outcome.reason} (retry after ${retryAfterMs} ms)`, retryAfterMs, covers))) {
         count("rate_limited", row.channel);
       }
       return;

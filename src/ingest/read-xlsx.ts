@@ -4,6 +4,7 @@ import path from "node:path";
 import { AppError, isAppError } from "../errors.js";
 import { tabular, unreadable, type ReadState, type SheetRow, type SourceItem } from "./read-source.js";
 import { checkXlsxDirectory, guardedWorkbookReader, XLSX_LIMITS } from "./xlsx-guard.js";
+import { loadExcelJs } from "../exceljs.js";
 
 export function xlsxSource(file: string, state: ReadState): AsyncIterable<SourceItem> {
   return tabular(xlsxRowsSettled(file), state);
@@ -55,6 +56,7 @@ export async function* xlsxRowsSettled(file: string, attempts = 3, read: (file: 
 
 async function* xlsxRows(file: string): AsyncGenerator<SheetRow> {
   const layout = await checkXlsxDirectory(file); // which parts there are, in their order
+  await loadExcelJs(); // before the file is opened: a failed load leaves no descriptor behind
   const input = createReadStream(file);
   // Styles are needed to recognise date cells; shared strings must be cached because
   // rows refer to them by index (they are one table per workbook, not per row).

@@ -9,6 +9,7 @@ import { claim } from "../../src/delivery/store.js";
 import { createLogger } from "../../src/log.js";
 import { metricsRouter, registry } from "../../src/metrics.js";
 import { createTestDatabase, DB_KINDS, type DbKind, type TestDatabase } from "../support/db.js";
+import { MAX_RETRY_AFTER_MS } from "../../src/delivery/dispatcher-failure.js";
 import {
   addAlert,
   deliveryConfig,
@@ -128,6 +129,19 @@ describe.each(DB_KINDS)("outbox dispatcher on %s", (kind) => {
     expect(ms(row!.next_attempt_at)).toBeGreaterThanOrEqual(before + 7_000);
     expect(ms(row!.next_attempt_at)).toBeLessThanOrEqual(after + 7_000);
     expect(await registry.getSingleMetricAsString("lca_chat_rate_limited_total")).toMatch(/channel="webex"[^\n]* [1-9]/);
+  });
+
+  it("holds a 429 for an hour at most, whatever its Retry-After says", async () => {
+    const s = await setup(kind);
+    const [id] = await enqueue(s.db.pool, [{ channel: "slack", destination: "C-1", payload: markerNotice(1) }]);
+    s.slack.script = () => ({ ok: false, retryable: true, retryAfterMs: 30 * 86_400_000, reason: "429 Too Many Requests" });
+    const before = await dbNow(s.db);
+    await s.dispatcher().drainOnce();
+    const after = await dbNow(s.db);
+    const [row] = await outboxRows(s.db.pool, "id = $1", [id]);
+    expect(row).toMatchObject({ status: "failed", attempts: 0 });
+    expect(ms(row!.next_attempt_at)).toBeGreaterThanOrEqual(before + MAX_RETRY_AFTER_MS);
+    expect(ms(row!.next_attempt_at)).toBeLessThanOrEqual(after + MAX_RETRY_AFTER_MS);
   });
 
   it("holds every row to a 429's destination until Retry-After, whatever the row's own due time, and only there", async () => {
