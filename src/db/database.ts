@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, openSync, closeSync, writeSync, readFileSync, rm
 import path from "node:path";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { Worker } from "node:worker_threads";
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { PrismaClient } from "../generated/prisma/client.js";
 import type { DatabaseConfig } from "../config.js";
 import { AppError } from "../errors.js";
@@ -57,160 +58,37 @@ async function openPostgres(url: string): Promise<Database> {
 }
 
 /**
- * The embedded default: PGlite (PostgreSQL compiled to WebAssembly) served on a loopback port,
- * so Prisma and pg use the same wire protocol as production. It runs in a worker thread of
- * its own: the database works on the second core while this thread reads a snapshot or
- * answers a click, where in this thread every statement would stop everything else.
- * `dataDir` "memory://" keeps everything in memory (tests).
+ * The embedded default: PGlite (PostgreSQL compiled to WebAssembly) in this process, served on
+ * a loopback port so Prisma and pg use the same wire protocol as production. `dataDir`
+ * "memory://" keeps everything in memory (tests).
  */
 export async function openEmbedded(dataDir: string): Promise<Database> {
   const inMemory = dataDir.startsWith("memory://");
   const releaseLock = inMemory ? () => undefined : lockDataDir(dataDir);
-  let server: EmbeddedServer | undefined;
   try {
     const pgdata = inMemory ? "memory://" : path.join(dataDir, "pgdata");
     if (!inMemory && !existsSync(path.join(pgdata, "PG_VERSION"))) initDataDir(pgdata);
-    server = await startEmbeddedServer(pgdata);
-    const pool = new pg.Pool({ host: server.host, port: server.port, user: "postgres", database: "postgres", max: 4 });
+    const pglite = await PGlite.create(pgdata, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
+    // The server multiplexes connections onto PGlite's single session and keeps a
+    // transaction's statements together, so a small pool behaves like PostgreSQL's.
+    const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port: 0, maxConnections: 8 });
+    await server.start();
+    const [host, port] = server.getServerConn().split(":");
+    const pool = new pg.Pool({ host, port: Number(port), user: "postgres", database: "postgres", max: 4 });
     pool.on("error", () => undefined);
-    registerDirectCopy(pool, server.copy);
+    registerDirectCopy(pool, async (sql, blob) => {
+      await pglite.query(sql, [], { blob });
+    });
     await ping(pool, "the embedded database");
-    const running = server;
     return withPrisma("embedded", pool, async () => {
-      await running.close();
+      await server.stop();
+      await pglite.close();
       releaseLock();
     });
   } catch (error) {
-    await server?.close().catch(() => undefined);
     releaseLock();
     throw error;
   }
-}
-
-interface EmbeddedServer {
-  host: string;
-  port: number;
-  /** PGlite's own COPY from a blob, on its one session (see directCopy in sql.ts). */
-  copy(sql: string, blob: Blob): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** What the worker is told and answers, one message at a time. */
-type ToWorker = { kind: "copy"; id: number; sql: string; blob: Blob } | { kind: "close" };
-type FromWorker =
-  | { kind: "ready"; conn: string }
-  | { kind: "failed"; message: string }
-  | { kind: "copied"; id: number; error?: { message: string; code?: string } }
-  | { kind: "closed"; error?: string };
-
-/**
- * The worker's code: PGlite and its socket server, and the two requests the socket cannot
- * carry (a COPY from a blob, and closing). Plain JavaScript evaluated by the worker, so it
- * runs the same from the sources (tests) and from the build.
- */
-const EMBEDDED_WORKER = `
-const { parentPort, workerData } = require("node:worker_threads");
-(async () => {
-  const { PGlite } = await import(workerData.pglite);
-  const { PGLiteSocketServer } = await import(workerData.socket);
-  const db = await PGlite.create(workerData.pgdata, { startParams: [...PGlite.defaultStartParams, ...workerData.settings] });
-  // The server multiplexes connections onto PGlite's single session and keeps a
-  // transaction's statements together, so a small pool behaves like PostgreSQL's.
-  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 8 });
-  await server.start();
-  parentPort.on("message", async (message) => {
-    if (message.kind === "copy") {
-      try {
-        await db.query(message.sql, [], { blob: message.blob });
-        parentPort.postMessage({ kind: "copied", id: message.id });
-      } catch (error) {
-        parentPort.postMessage({ kind: "copied", id: message.id, error: { message: String(error && error.message), code: error && error.code } });
-      }
-    } else if (message.kind === "close") {
-      try {
-        await server.stop();
-        await db.close();
-        parentPort.postMessage({ kind: "closed" });
-      } catch (error) {
-        parentPort.postMessage({ kind: "closed", error: String(error && error.message) });
-      }
-    }
-  });
-  parentPort.postMessage({ kind: "ready", conn: server.getServerConn() });
-})().catch((error) => parentPort.postMessage({ kind: "failed", message: String(error && error.stack || error) }));
-`;
-
-async function startEmbeddedServer(pgdata: string): Promise<EmbeddedServer> {
-  const worker = new Worker(EMBEDDED_WORKER, {
-    eval: true,
-    workerData: { pgdata, settings: EMBEDDED_SETTINGS, pglite: import.meta.resolve("@electric-sql/pglite"), socket: import.meta.resolve("@electric-sql/pglite-socket") },
-  });
-  const waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
-  let nextId = 0;
-  let state: "starting" | "running" | "closing" | "exited" = "starting";
-  let whenClosed: ((error?: Error) => void) | undefined;
-  // After start-up the worker is the database: if it fails or exits unasked, the process
-  // ends as it would have with PGlite in this thread, for its supervisor to start it again,
-  // rather than run on with every query refused.
-  const lost = (reason: string) => {
-    if (state !== "running") return;
-    process.nextTick(() => {
-      throw new AppError("db.unreachable", { what: "the embedded database", reason });
-    });
-  };
-  const conn = await new Promise<string>((resolve, reject) => {
-    worker.on("error", (error) => {
-      reject(error);
-      lost(error.message);
-    });
-    worker.on("exit", (code) => {
-      const gone = new Error(`the embedded database's worker exited (${code})`);
-      reject(gone);
-      for (const request of waiting.values()) request.reject(gone);
-      waiting.clear();
-      lost(gone.message);
-      state = "exited";
-      whenClosed?.();
-    });
-    worker.on("message", (message: FromWorker) => {
-      if (message.kind === "ready") {
-        state = "running";
-        resolve(message.conn);
-      } else if (message.kind === "failed") reject(new Error(message.message));
-      else if (message.kind === "closed") whenClosed?.(message.error ? new Error(message.error) : undefined);
-      else {
-        const request = waiting.get(message.id);
-        waiting.delete(message.id);
-        if (message.error) request?.reject(Object.assign(new Error(message.error.message), { code: message.error.code }));
-        else request?.resolve();
-      }
-    });
-  }).catch(async (error: Error) => {
-    await worker.terminate();
-    throw error;
-  });
-  const [host, port] = conn.split(":");
-  return {
-    host: host!,
-    port: Number(port),
-    copy: (sql, blob) =>
-      new Promise<void>((resolve, reject) => {
-        if (state !== "running") return reject(new Error("the embedded database is closed"));
-        const id = nextId++;
-        waiting.set(id, { resolve, reject });
-        worker.postMessage({ kind: "copy", id, sql, blob } satisfies ToWorker);
-      }),
-    async close() {
-      if (state === "exited") return;
-      state = "closing";
-      const error = await new Promise<Error | undefined>((resolve) => {
-        whenClosed = resolve;
-        worker.postMessage({ kind: "close" } satisfies ToWorker);
-      });
-      await worker.terminate();
-      if (error) throw error;
-    },
-  };
 }
 
 /**

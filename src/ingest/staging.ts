@@ -87,7 +87,6 @@ export function copyLine(row: SnapshotRow): string {
 }
 
 const COPY_SQL = `COPY snapshot_row (${COLUMNS.map(([name]) => name).join(", ")}, content_hash) FROM STDIN`;
-const BLOB_COPY_SQL = COPY_SQL.replace("FROM STDIN", "FROM '/dev/blob'");
 /** Lines are handed to the database in chunks of about this many characters. */
 const CHUNK_CHARS = 256 * 1024;
 /** The embedded database takes a whole blob per COPY: one statement per this many characters. */
@@ -114,19 +113,7 @@ async function* copyChunks(rows: AsyncIterable<SnapshotRow>, size: number): Asyn
  */
 export async function stageRows(client: pg.PoolClient, rows: AsyncIterable<SnapshotRow>, blobCopy?: BlobCopy): Promise<void> {
   if (blobCopy) {
-    // One piece is copied while the next is read: the embedded database works in a thread
-    // of its own (db/database.ts), so reading and copying overlap as they do on PostgreSQL.
-    let copying: Promise<void> | undefined;
-    try {
-      for await (const piece of copyChunks(rows, BLOB_CHARS)) {
-        await copying;
-        copying = blobCopy(BLOB_COPY_SQL, new Blob([piece]));
-        copying.catch(() => undefined); // awaited at the next piece or below; a rejection meanwhile is not unhandled
-      }
-      await copying;
-    } finally {
-      await copying?.catch(() => undefined); // a failed read waits for the piece in flight before its rollback
-    }
+    for await (const piece of copyChunks(rows, BLOB_CHARS)) await blobCopy(COPY_SQL.replace("FROM STDIN", "FROM '/dev/blob'"), new Blob([piece]));
   } else {
     await pipeline(Readable.from(copyChunks(rows, CHUNK_CHARS)), client.query(copyFrom(COPY_SQL)));
   }
