@@ -10,7 +10,6 @@
  *   WINDOW_MS=250 npm run bench:delivery     # the limit scaled down: 1 message per 250 ms per channel
  *   ALERTS=10000 CSMS=200 SPACES=20 INSTANCES=1,2 WINDOW_MS=1000
  *   BUSY=2 npm run bench:delivery           # the machine busy: 2 CPU-burning processes for each run
- *   OUTBOX_MAX_IN_FLIGHT=4 BUSY=2 npm run bench:delivery   # 4 messages between the chat answer and its commit (the service setting)
  *
  * BUSY=N starts N child processes that spin on the CPU from before the instances start until
  * the run's figures are taken, then kills them: "other work on the machine" made reproducible
@@ -34,8 +33,6 @@ const SPACES = Number(process.env.SPACES ?? 20);
 const WINDOW_MS = Number(process.env.WINDOW_MS ?? 1_000);
 const INSTANCES = (process.env.INSTANCES ?? "1,2").split(",").map(Number);
 const BUSY = Number(process.env.BUSY ?? 0);
-/** As the service's setting: messages per instance between the chat's answer and its commit (default 1, at most one repeat per crash). */
-const MAX_IN_FLIGHT = Number(process.env.OUTBOX_MAX_IN_FLIGHT ?? 1);
 
 /** N processes that burn a CPU each until killed: the busy machine, the same every run. */
 function startBurners(n: number): ChildProcess[] {
@@ -94,7 +91,6 @@ async function runOnce(instances: number): Promise<Result> {
     minIntervalMs: { slack: WINDOW_MS, webex: WINDOW_MS },
     // The rows are written at once by one transaction: nothing to coalesce, no reason to wait.
     coalesceWindowMs: 0,
-    maxInFlight: MAX_IN_FLIGHT,
   };
   const workers = await Promise.all(Array.from({ length: instances }, (_, i) => startWorker({ databaseUrl: db.url!, fakeChatUrl: fake.url, name: `bench-${i}`, tuning })));
   try {
@@ -134,7 +130,7 @@ async function runOnce(instances: number): Promise<Result> {
 const scaled = WINDOW_MS === 1_000 ? "Slack's real limit" : `scaled down from Slack's 1 per 1000 ms; the floor uses the same ${WINDOW_MS} ms`;
 console.log(`bench:delivery — ${ALERTS.toLocaleString("en")} alerts to ${CSMS} CSMs and ${SPACES} team spaces over Slack (real card rendering, PostgreSQL)`);
 console.log(`fake chat API limit: 1 message per ${WINDOW_MS} ms per channel (${scaled}); 429 with Retry-After above it`);
-console.log(`dispatcher: default tuning but OUTBOX_MAX_IN_FLIGHT=${MAX_IN_FLIGHT} (a crash repeats at most ${MAX_IN_FLIGHT} per instance), coalescing window 0 (one ingest, nothing to coalesce)`);
+console.log(`dispatcher: default tuning (maxInFlight 1: at most one repeat per crash), coalescing window 0 (one ingest, nothing to coalesce)`);
 console.log(BUSY > 0 ? `machine busy: ${BUSY} CPU-burning processes during each run (BUSY=${BUSY}), ${cpus().length} CPUs` : `machine as it is (BUSY=0; BUSY=2 adds two CPU-burning processes), ${cpus().length} CPUs`);
 console.log(`floor: the rate-limit bound for these messages, (busiest channel's messages - 1) × ${WINDOW_MS} ms; ratio = time / floor\n`);
 const results: Result[] = [];

@@ -112,7 +112,6 @@ const envSchema = z.object({
     .optional()
     .transform((v, ctx) => parsePreviewTokens(v, ctx)),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
-  OUTBOX_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(32).default(1),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   LCA_PORTAL_URL: z.url({ error: "must be the https:// address of the LCA Customer Success portal" }).default("https://lifecycleadvantage.cisco.com/customer-success/use-cases"),
 });
@@ -239,8 +238,7 @@ export interface Config {
    * single PREVIEW_TOKEN (anyone holding it picks any CSM).
    */
   preview: { enabled: boolean; token: string | undefined; tokens?: readonly PreviewTokenSetting[] };
-  /** maxInFlight: messages between the chat's answer and its commit at once, per instance: the most a crash can repeat. */
-  delivery: { maxAttempts: number; maxInFlight: number; shutdownTimeoutMs: number };
+  delivery: { maxAttempts: number; shutdownTimeoutMs: number };
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
 }
 
@@ -350,7 +348,7 @@ export function loadConfig(env: Env = process.env): Config {
     slack: e.SLACK_BOT_TOKEN ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL.endsWith("/") ? e.SLACK_API_URL : `${e.SLACK_API_URL}/` } : undefined,
     teamSpaces: e.TEAM_SPACES,
     preview: { enabled: previewEnabled, token: e.PREVIEW_TOKEN, tokens: e.PREVIEW_TOKENS },
-    delivery: { maxAttempts: e.OUTBOX_MAX_ATTEMPTS, maxInFlight: e.OUTBOX_MAX_IN_FLIGHT, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS },
+    delivery: { maxAttempts: e.OUTBOX_MAX_ATTEMPTS, shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS },
     logLevel: e.LOG_LEVEL,
   };
 }

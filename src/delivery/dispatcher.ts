@@ -81,7 +81,7 @@ export interface Dispatcher {
  * (dispatcher-pacing.ts). What is left here is the lifecycle: start, stop, drain.
  */
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {
-  const tuning: DispatcherTuning = { ...DEFAULT_TUNING, maxInFlight: deps.config.delivery.maxInFlight, ...deps.tuning };
+  const tuning: DispatcherTuning = { ...DEFAULT_TUNING, ...deps.tuning };
   tuning.heartbeatMs = Math.min(tuning.heartbeatMs, tuning.leaseMs / 4);
   const { pool, log } = deps;
   const ports = new Map<SendChannel, ChannelPort>(deps.ports.map((p) => [p.channel, p]));

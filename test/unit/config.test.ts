@@ -52,12 +52,6 @@ describe("configuration", () => {
     for (const bad of ["0", "-3", "2.5", "many"]) expect(problems({ BATCH_OVER: bad }).map((p) => p.split(":")[0])).toEqual(["BATCH_OVER"]);
   });
 
-  it("reads OUTBOX_MAX_IN_FLIGHT as a whole number from 1 to 32, default 1 (at most one repeat per crash)", () => {
-    expect(loadConfig({}).delivery.maxInFlight).toBe(1);
-    expect(loadConfig({ OUTBOX_MAX_IN_FLIGHT: "4" }).delivery.maxInFlight).toBe(4);
-    for (const bad of ["0", "33", "1.5", "all"]) expect(problems({ OUTBOX_MAX_IN_FLIGHT: bad }).map((p) => p.split(":")[0])).toEqual(["OUTBOX_MAX_IN_FLIGHT"]);
-  });
-
   it("parses stall thresholds per stage and refuses nonsense", () => {
     expect(loadConfig({ STALL_THRESHOLDS: "implement=20, optimize=none, adopt=120" }).alerts.stallThresholds).toMatchObject({ implement: 20, adopt: 120, optimize: null, use: 60 });
     expect(problems({ STALL_THRESHOLDS: "implement=soon" })[0]).toMatch(/^STALL_THRESHOLDS: "implement=soon" is not stage=days/);
