@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { ClaimedRow, SendChannel } from "./store-rows.js";
-import { FENCE, truncate } from "./store-lease.js";
+import { FENCE, retrySet, truncate } from "./store-lease.js";
 
 /**
  * Holds from a 429 (outbox_hold): the chat said "nothing more here before Retry-After", and
@@ -30,8 +30,7 @@ export async function markRateLimited(
        VALUES ($5::text::"ChatChannel", $6, now() + $4::int * interval '1 millisecond')
        ON CONFLICT (channel, destination) DO UPDATE SET held_until = GREATEST(outbox_hold.held_until, EXCLUDED.held_until)
      ), retried AS (
-       UPDATE outbox_message SET status = 'failed', last_error = $3, next_attempt_at = now() + $4::int * interval '1 millisecond', attempts = attempts - 1
-       WHERE ${FENCE} RETURNING id
+       UPDATE outbox_message SET ${retrySet("1")} WHERE ${FENCE} RETURNING id
      )
      SELECT count(*)::int AS retried FROM retried`,
     [row.id, row.token, truncate(reason), Math.max(0, Math.round(delayMs)), row.channel, covers === "chat" ? EVERY_DESTINATION : row.destination],

@@ -23,10 +23,18 @@ export interface SentMessage {
  */
 const agoMs = (sent: SentMessage) => (sent.answeredAt === undefined ? 0 : Math.max(0, Math.floor(performance.now() - sent.answeredAt)));
 
+/** A row ended as sent, with the chat's ids in $3 and $4 and how long ago it answered (agoMs) in `agoParam`. */
+const sentSet = (agoParam: string) =>
+  `status = 'sent', sent_at = now() - ${agoParam}::int * interval '1 millisecond', external_id = $3, conversation_id = $4, last_error = NULL, next_attempt_at = now()`;
+
+/** A row due again in $4 ms with the reason in $3, `attempts` given back by the SQL `returned` (0 or 1; a 429 is not an attempt). */
+export const retrySet = (returned: string) =>
+  `status = 'failed', last_error = $3, next_attempt_at = now() + $4::int * interval '1 millisecond', attempts = attempts - ${returned}`;
+
 /** Ends a claim as sent. false: the lease was lost (another instance holds the row now). */
 export async function markSent(db: Pick<pg.Pool, "query">, row: Pick<ClaimedRow, "id" | "token">, sent: SentMessage): Promise<boolean> {
   const result = await db.query(
-    `UPDATE outbox_message SET status = 'sent', sent_at = now() - $5::int * interval '1 millisecond', external_id = $3, conversation_id = $4, last_error = NULL, next_attempt_at = now()
+    `UPDATE outbox_message SET ${sentSet("$5")}
      WHERE ${FENCE}`,
     [row.id, row.token, sent.externalId, sent.conversationId, agoMs(sent)],
   );
@@ -40,7 +48,7 @@ export async function markSent(db: Pick<pg.Pool, "query">, row: Pick<ClaimedRow,
 export async function markRefreshed(pool: pg.Pool, row: Pick<ClaimedRow, "id" | "token">, sent: SentMessage & { externalId: string; conversationId: string }, originalId: number | null): Promise<boolean> {
   const { rows } = await pool.query<{ done: number }>(
     `WITH done AS (
-       UPDATE outbox_message SET status = 'sent', sent_at = now() - $6::int * interval '1 millisecond', external_id = $3, conversation_id = $4, last_error = NULL, next_attempt_at = now()
+       UPDATE outbox_message SET ${sentSet("$6")}
        WHERE ${FENCE} RETURNING id
      ), original AS (
        UPDATE outbox_message SET external_id = $3, conversation_id = $4
@@ -55,9 +63,7 @@ export async function markRefreshed(pool: pg.Pool, row: Pick<ClaimedRow, "id" | 
 /** A retryable failure: due again at `delayMs` from now. `countAttempt: false` for a 429. */
 export async function markRetry(pool: pg.Pool, row: Pick<ClaimedRow, "id" | "token">, reason: string, delayMs: number, countAttempt: boolean): Promise<boolean> {
   const result = await pool.query(
-    `UPDATE outbox_message SET status = 'failed', last_error = $3, next_attempt_at = now() + $4::int * interval '1 millisecond',
-       attempts = attempts - $5::int
-     WHERE ${FENCE}`,
+    `UPDATE outbox_message SET ${retrySet("$5::int")} WHERE ${FENCE}`,
     [row.id, row.token, truncate(reason), Math.max(0, Math.round(delayMs)), countAttempt ? 0 : 1],
   );
   return result.rowCount === 1;
@@ -134,7 +140,7 @@ export async function markSentAndFence(
 ): Promise<{ sent: boolean; fenced: { token: string; resolved: boolean } | null }> {
   const { rows } = await pool.query<{ sent: number; token: string | null; resolved: boolean | null }>(
     `WITH done AS (
-       UPDATE outbox_message SET status = 'sent', sent_at = now() - $8::int * interval '1 millisecond', external_id = $3, conversation_id = $4, last_error = NULL, next_attempt_at = now()
+       UPDATE outbox_message SET ${sentSet("$8")}
        WHERE ${FENCE} RETURNING id
      ), fenced AS (
        UPDATE outbox_message m SET next_attempt_at = now() + $7::int * interval '1 millisecond'
