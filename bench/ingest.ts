@@ -94,6 +94,7 @@ function ingest(database: string, file: string, asOf: string, dir: string): Step
   const summary = JSON.parse(line) as {
     rowsRead: number;
     durationMs: number;
+    phaseMs: { reading: number; merging: number; alerts: number };
     useCaseDeployments: { created: number; updated: number; removed: number };
     alerts: { opened: Record<string, number>; resolved: Record<string, number> };
   };
@@ -104,9 +105,11 @@ function ingest(database: string, file: string, asOf: string, dir: string): Step
     ms: summary.durationMs,
     rows: summary.rowsRead,
     maxRssMb: Number(readFileSync(rssFile, "utf8")) / 1024,
-    note: `ucd +${ucd.created} ~${ucd.updated} -${ucd.removed}, alerts +${opened} -${resolved}; process ${(processMs / 1000).toFixed(2)} s`,
+    note: `ucd +${ucd.created} ~${ucd.updated} -${ucd.removed}, alerts +${opened} -${resolved}; reading ${sec(summary.phaseMs.reading)} merging ${sec(summary.phaseMs.merging)} alerts ${sec(summary.phaseMs.alerts)} s; process ${(processMs / 1000).toFixed(2)} s`,
   };
 }
+
+const sec = (ms: number) => (ms / 1000).toFixed(2);
 
 /** Builds dist/ when a source file is newer than the built CLI: the bench measures the code as it stands. */
 function buildIfStale(): void {

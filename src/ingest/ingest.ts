@@ -57,6 +57,8 @@ export interface IngestSummary extends MergeSummary {
   changes: ReconcileSummary["changes"];
   outboxRows: number;
   durationMs: number;
+  /** Milliseconds in each phase: reading (and staging) the rows, merging them, evaluating alerts (and queueing their messages). */
+  phaseMs: Record<IngestPhase, number>;
 }
 
 /** The problems of a refused snapshot: at most the first 100, and how many there were. */
@@ -107,6 +109,7 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
     if (problemCount > 0) throw new SnapshotRefused(options.source, problems, problemCount);
     if (rowsRead === 0) throw new AppError("ingest.empty", { file: options.source });
 
+    const readEnd = performance.now();
     options.onProgress?.({ phase: "merging", rowsRead });
     const { rows: previous } = await client.query<{ n: number }>(`SELECT count(*) AS n FROM snapshot`);
     const baseline = previous[0]!.n === 0;
@@ -124,6 +127,7 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
       quiet: options.isDemo ?? false,
     });
     const merged = await mergeSnapshot(client, options.asOf, options.partnerDomains);
+    const mergeEnd = performance.now();
     options.onProgress?.({ phase: "alerts", rowsRead });
     const engine = await runAlertEngine(client, {
       rules: { asOf: options.asOf, stallThresholds: options.stallThresholds, newWindowDays: 30 },
@@ -136,6 +140,7 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
     const outsiderNotices = await enqueueOutsidersNotice(client, merged.outsiders, options);
     // Every Home page may show changed alerts now: republished for each CSM with a chat that has one.
     const homes = await enqueueHomes(client);
+    const end = performance.now();
     const summary: IngestSummary = {
       source: options.source,
       asOf: options.asOf,
@@ -147,7 +152,8 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
       alerts: { opened: engine.opened, resolved: engine.resolved, reminders: engine.reminders },
       changes: reconciled.changes,
       outboxRows: engine.outboxRows + outsiderNotices + reconciled.notices + homes,
-      durationMs: Math.round(performance.now() - started),
+      durationMs: Math.round(end - started),
+      phaseMs: { reading: Math.round(readEnd - started), merging: Math.round(mergeEnd - readEnd), alerts: Math.round(end - mergeEnd) },
     };
     await client.query(`UPDATE snapshot SET summary = $2 WHERE id = $1`, [snapshot!.id, JSON.stringify(summary)]);
     return summary;
