@@ -217,7 +217,7 @@ function printSummary(summary: IngestSummary, json: boolean): void {
   const entity = (c: { created: number; updated: number; removed: number }) => `${c.created} created, ${c.updated} updated, ${c.removed} removed`;
   console.log(
     [
-      `Applied ${summary.source} as of ${summary.asOf}${summary.baseline ? " (baseline: alerts opened, none pushed)" : ""}: ${summary.rowsRead} rows in ${summary.durationMs} ms.`,
+      `Applied ${summary.source} as of ${summary.asOf}${summary.baseline ? " (baseline: alerts opened, none pushed)" : ""}: ${summary.rowsRead} rows in ${summary.durationMs} ms${summary.rowsUnchanged > 0 ? ` (${summary.rowsUnchanged} as in the last snapshot)` : ""}.`,
       `  customers: ${entity(summary.customers)}`,
       `  deployments: ${entity(summary.deployments)}`,
       `  use-case deployments: ${entity(summary.useCaseDeployments)}`,

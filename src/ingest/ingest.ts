@@ -11,12 +11,22 @@ import { AppError } from "../errors.js";
 import type { NoticeView } from "../protocol/views.js";
 import { enqueueHomes } from "../delivery/home.js";
 import { enqueueRedraws } from "../delivery/refresh.js";
+import { DigestSet, type Digests } from "./digest.js";
 import { mergeSnapshot, type MergeSummary } from "./merge.js";
 import { reconcileChanges, type ReconcileSummary } from "./reconcile.js";
-import { openSnapshot, type ReadOptions, type RowResult } from "./read.js";
-import { createStagingTable, stageRows } from "./staging.js";
+import { openSnapshot, type ReadOptions, type RowResult, type UnchangedRow } from "./read.js";
+import { createStagingTable, stageRows, type StagedRow } from "./staging.js";
 
 export type { RowResult } from "./read.js";
+
+/**
+ * A snapshot's rows: given as they are (the demo data), or read by a reader told the digests
+ * of the rows merged last time, which it passes over as unchanged (Snapshot.rowsSkipping).
+ */
+export type SnapshotRows =
+  | AsyncIterable<RowResult>
+  | Iterable<RowResult>
+  | ((unchanged: Digests) => AsyncIterable<RowResult | UnchangedRow>);
 
 export interface IngestOptions {
   asOf: IsoDate;
@@ -49,6 +59,8 @@ export interface IngestSummary extends MergeSummary {
   source: string;
   asOf: IsoDate;
   rowsRead: number;
+  /** Rows whose cells were those of a row merged before: staged without being validated again. */
+  rowsUnchanged: number;
   unknownColumns: string[];
   baseline: boolean;
   replacedDemo: boolean;
@@ -80,19 +92,21 @@ const INGEST_LOCK_KEY = 0x4c_43_41_69; // "LCAi": one snapshot applied at a time
  * Applies one snapshot whole or not at all: rows are validated and staged inside one
  * transaction; any bad row, and the transaction rolls back leaving the database as it was.
  */
-export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> | Iterable<RowResult>, options: IngestOptions, unknownColumns: () => string[] = () => []): Promise<IngestSummary> {
+export async function ingestRows(pool: pg.Pool, source: SnapshotRows, options: IngestOptions, unknownColumns: () => string[] = () => []): Promise<IngestSummary> {
   const started = performance.now();
   return inTransaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock($1)", [INGEST_LOCK_KEY]);
     const replacedDemo = options.isDemo ? false : await dropDemoData(client);
 
     await createStagingTable(client);
+    const rows = typeof source === "function" ? source(await unchangedDigests(client)) : source;
     const problems: RowProblem[] = [];
     let problemCount = 0;
     let rowsRead = 0;
+    let rowsUnchanged = 0;
     // Rows are validated and streamed into the staging table by COPY as they are read: the
     // file and the database work side by side, and memory holds a chunk, not the snapshot.
-    async function* goodRows(): AsyncGenerator<SnapshotRow> {
+    async function* goodRows(): AsyncGenerator<StagedRow> {
       for await (const result of rows) {
         rowsRead++;
         if (rowsRead % PROGRESS_ROWS === 0) options.onProgress?.({ phase: "reading", rowsRead });
@@ -102,7 +116,8 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
           continue;
         }
         if (problemCount > 0) continue; // refused already: keep reading only to name every bad row
-        yield result.row;
+        if ("unchanged" in result) rowsUnchanged++;
+        yield result;
       }
     }
     await stageRows(client, goodRows(), directCopy(pool));
@@ -145,6 +160,7 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
       source: options.source,
       asOf: options.asOf,
       rowsRead,
+      rowsUnchanged,
       unknownColumns: unknownColumns(),
       baseline,
       replacedDemo,
@@ -158,6 +174,21 @@ export async function ingestRows(pool: pg.Pool, rows: AsyncIterable<RowResult> |
     await client.query(`UPDATE snapshot SET summary = $2 WHERE id = $1`, [snapshot!.id, JSON.stringify(summary)]);
     return summary;
   });
+}
+
+/**
+ * The digests of the rows merged last time whose use case is still in LCA's data: a row of
+ * the new snapshot with one of them is exactly as LCA gave it before. Those with a chat
+ * change waiting for LCA are left out: the reconciliation reads their contacts from the
+ * staged row, so it is read in full.
+ */
+async function unchangedDigests(client: Queryable): Promise<DigestSet> {
+  const { rows: [found] } = await client.query<{ digests: string | null }>(`
+    SELECT string_agg(x.content_hash, ',') AS digests FROM use_case_deployment x
+    WHERE x.active AND x.content_hash IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM pending_lca_change p WHERE p.use_case_deployment_id = x.id AND p.status IN ('pending', 'stale'))`);
+  // One text, not 200,000 rows.
+  return new DigestSet(found?.digests ?? "");
 }
 
 /**
@@ -205,5 +236,5 @@ export async function fileSha256(file: string): Promise<string> {
 export async function ingestFile(pool: pg.Pool, file: string, options: Omit<IngestOptions, "source"> & ReadOptions): Promise<IngestSummary> {
   const snapshot = await openSnapshot(file, { encoding: options.encoding });
   const sha256 = options.sha256 ?? (await fileSha256(file));
-  return ingestRows(pool, snapshot.rows, { ...options, source: path.basename(file), sha256 }, () => snapshot.unknownColumns());
+  return ingestRows(pool, (unchanged) => snapshot.rowsSkipping(unchanged), { ...options, source: path.basename(file), sha256 }, () => snapshot.unknownColumns());
 }

@@ -7,7 +7,8 @@ import { jsonSource } from "./read-json.js";
 import { unreadable, type ReadState, type Source, type SourceItem } from "./read-source.js";
 import { xlsxSource } from "./read-xlsx.js";
 import type { TextEncoding } from "./decode.js";
-import { validateRow, type ProblemKey } from "./row.js";
+import { rowDigest, type Digests } from "./digest.js";
+import { rowEntities, validateRow, type ProblemKey, type RowEntities } from "./row.js";
 import { checkXlsxDirectory } from "./xlsx-guard.js";
 
 // The sources, for the callers (tests) that read them from here.
@@ -17,7 +18,19 @@ export { chooseSheet, xlsxRowsSettled } from "./read-xlsx.js";
 
 export type SnapshotFormat = "csv" | "xlsx" | "json";
 
-export type RowResult = { ok: true; row: SnapshotRow } | { ok: false; problems: RowProblem[] };
+/** `digest`: of the row's cells as the file gave them (digest.ts); absent for rows built in code (the demo data). */
+export type RowResult = { ok: true; row: SnapshotRow; digest?: string } | { ok: false; problems: RowProblem[] };
+
+/**
+ * A row whose cells are exactly those of a row merged before (its digest is one of the
+ * `unchanged` digests the reader was given): only its entities are read (rowEntities), and
+ * the checks that span rows run on them as on any row.
+ */
+export interface UnchangedRow {
+  ok: true;
+  unchanged: RowEntities;
+  digest: string;
+}
 
 /**
  * One snapshot file being read. Nothing is read until `rows` is iterated, and the file is
@@ -36,6 +49,11 @@ export interface Snapshot {
    * row problem (row.ts, cellHazard), never an exception.
    */
   readonly rows: AsyncIterable<RowResult>;
+  /**
+   * The same rows, but a row whose digest is in `unchanged` (those of the rows merged last
+   * time, as ingest.ts loads them) comes as an UnchangedRow. Iterate once, this or `rows`.
+   */
+  rowsSkipping(unchanged: Digests): AsyncIterable<RowResult | UnchangedRow>;
   /** Header texts that are not LCA columns, each once; complete once `rows` is done. */
   unknownColumns(): string[];
   /** Data rows met so far (fully empty rows are skipped, not counted); the total once `rows` is done. */
@@ -60,10 +78,15 @@ export async function openSnapshot(file: string, options: ReadOptions = {}): Pro
   await assertFile(file);
   if (format === "xlsx") await checkXlsxDirectory(file);
   const state: ReadState = { unknown: [], rows: 0, encoding: options.encoding ?? "utf8" };
+  const read = (unchanged: Digests | undefined) => validated(guarded(file, SOURCES[format](file, state)), state, unchanged);
   return {
     file,
     format,
-    rows: validated(guarded(file, SOURCES[format](file, state)), state),
+    // Without a set of digests no row comes as unchanged.
+    get rows() {
+      return read(undefined) as AsyncIterable<RowResult>;
+    },
+    rowsSkipping: read,
     unknownColumns: () => [...state.unknown],
     rowCount: () => state.rows,
   };
@@ -108,7 +131,7 @@ async function* guarded<T>(file: string, source: AsyncIterable<T>): AsyncGenerat
   }
 }
 
-async function* validated(items: AsyncIterable<SourceItem>, state: ReadState): AsyncGenerator<RowResult> {
+async function* validated(items: AsyncIterable<SourceItem>, state: ReadState, unchanged: Digests | undefined): AsyncGenerator<RowResult | UnchangedRow> {
   const crossRow = new CrossRowChecks();
   for await (const item of items) {
     if (item.kind === "header") {
@@ -120,11 +143,23 @@ async function* validated(items: AsyncIterable<SourceItem>, state: ReadState): A
       yield { ok: false, problems: item.problems };
       continue;
     }
+    const digest = rowDigest(item.record);
+    if (unchanged && digest !== undefined && item.problems.length === 0 && unchanged.has(digest)) {
+      const entities = rowEntities(item.record, item.rowNumber);
+      if (entities) {
+        const problems = crossRow.check(entities);
+        yield problems.length === 0 ? { ok: true, unchanged: entities, digest } : { ok: false, problems };
+        continue;
+      }
+    }
     const result = validateRow(item.record, item.rowNumber);
     const problems = [...item.problems, ...(result.ok ? crossRow.check(result.row) : result.problems)];
-    yield result.ok && problems.length === 0 ? result : { ok: false, problems };
+    if (!result.ok || problems.length > 0) yield { ok: false, problems };
+    else yield digest === undefined ? result : { ok: true, row: result.row, digest };
   }
 }
+
+type CrossRowKeys = Pick<SnapshotRow, "rowNumber" | "crPartyId" | "deploymentId" | "architecture" | "solutionDomain" | "useCase">;
 
 interface DeploymentSeen {
   crPartyId: string;
@@ -143,7 +178,7 @@ class CrossRowChecks {
   private readonly deployments = new Map<string, DeploymentSeen>();
   private readonly pool = new Map<string, string>();
 
-  check(row: SnapshotRow): RowProblem[] {
+  check(row: CrossRowKeys): RowProblem[] {
     const useCase = this.shared(`${row.architecture}\u0000${row.solutionDomain}\u0000${row.useCase}`);
     const seen = this.deployments.get(row.deploymentId);
     if (!seen) {

@@ -321,6 +321,46 @@ export function fastParseCells(cells: Record<string, unknown>): Cells | undefine
   return out as Cells;
 }
 
+/**
+ * What a row says about its customer and deployment (and the keys of its use case): the
+ * cells every snapshot stages, also for a row merged unchanged last time, since the
+ * customer's and the deployment's values come from their first row in the file, and which
+ * rows name which customer is what tells the merge who left.
+ */
+export const ENTITY_FIELDS = [
+  "crPartyId",
+  "crPartyName",
+  "cxbu",
+  "deploymentId",
+  "installSite",
+  "serialNumber",
+  "contractNumber",
+  "architecture",
+  "solutionDomain",
+  "useCase",
+  "adoptionPartner",
+  "ea",
+  "csmEmail",
+] as const satisfies readonly ColumnField[];
+
+export type EntityField = (typeof ENTITY_FIELDS)[number];
+export type RowEntities = Pick<SnapshotRow, "rowNumber" | EntityField>;
+
+/**
+ * The entity cells of a row whose digest matched one merged before (so it was valid then,
+ * under the same rules): read as validateRow reads them, without the checks that cannot
+ * fail on it. Undefined if one fails anyway; the caller then validates the row in full.
+ */
+export function rowEntities(record: CellRecord, rowNumber: number): RowEntities | undefined {
+  const out: Record<string, unknown> = { rowNumber };
+  for (const field of ENTITY_FIELDS) {
+    const value = (FAST_CELLS[field] as Fast<unknown>)(record[field]);
+    if (value === BAD) return undefined;
+    out[field] = value;
+  }
+  return out as RowEntities;
+}
+
 /** cellsSchema's answer, for the test that holds the fast path to it. */
 export function zodParseCells(cells: Record<string, unknown>): Cells | undefined {
   const parsed = cellsSchema.safeParse(cells);

@@ -1,49 +1,60 @@
-import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { BlobCopy, Queryable } from "../db/sql.js";
 import type { SnapshotRow } from "../domain/snapshot.js";
+import { md5 } from "./digest.js";
+import type { RowEntities } from "./row.js";
 
 /**
  * The snapshot's rows land in a temporary table first, so merging them into the model is a
  * handful of set-based statements instead of 200,000 round trips. Dropped at commit.
  */
-const COLUMNS: [name: string, type: string, value: (row: SnapshotRow) => unknown][] = [
-  ["row_number", "int", (r) => r.rowNumber],
-  ["cr_party_id", "text", (r) => r.crPartyId],
-  ["cr_party_name", "text", (r) => r.crPartyName],
-  ["cxbu", "text", (r) => r.cxbu],
-  ["deployment_id", "text", (r) => r.deploymentId],
-  ["install_site", "text", (r) => r.installSite],
-  ["serial_number", "text", (r) => r.serialNumber],
-  ["contract_number", "text", (r) => r.contractNumber],
-  ["architecture", "text", (r) => r.architecture],
-  ["solution_domain", "text", (r) => r.solutionDomain],
-  ["use_case", "text", (r) => r.useCase],
-  ["stage", "text", (r) => r.stage],
-  ["stage_entered_on", "date", (r) => r.stageEnteredOn],
-  ["added_on", "date", (r) => r.addedOn],
-  ["telemetry", "bool", (r) => r.telemetry],
-  ["dcc", "bool", (r) => r.dcc],
-  ["adoption_partner", "text", (r) => r.adoptionPartner],
-  ["ea", "bool", (r) => r.ea],
-  ["cpi_eligible", "bool", (r) => r.cpiEligible],
-  ["renewal_on", "date", (r) => r.renewalOn],
-  ["csm_email", "text", (r) => r.csmEmail],
+interface StagingColumn {
+  name: string;
+  type: string;
+  value: (row: SnapshotRow) => unknown;
+  /** Staged for an unchanged row too (see RowEntities): its value from those cells alone. */
+  entityValue?: (row: RowEntities) => unknown;
+}
+const column = (name: string, type: string, value: (row: SnapshotRow) => unknown): StagingColumn => ({ name, type, value });
+const entity = (name: string, type: string, value: (row: RowEntities) => unknown): StagingColumn => ({ name, type, value, entityValue: value });
+
+const COLUMNS: StagingColumn[] = [
+  entity("row_number", "int", (r) => r.rowNumber),
+  entity("cr_party_id", "text", (r) => r.crPartyId),
+  entity("cr_party_name", "text", (r) => r.crPartyName),
+  entity("cxbu", "text", (r) => r.cxbu),
+  entity("deployment_id", "text", (r) => r.deploymentId),
+  entity("install_site", "text", (r) => r.installSite),
+  entity("serial_number", "text", (r) => r.serialNumber),
+  entity("contract_number", "text", (r) => r.contractNumber),
+  entity("architecture", "text", (r) => r.architecture),
+  entity("solution_domain", "text", (r) => r.solutionDomain),
+  entity("use_case", "text", (r) => r.useCase),
+  column("stage", "text", (r) => r.stage),
+  column("stage_entered_on", "date", (r) => r.stageEnteredOn),
+  column("added_on", "date", (r) => r.addedOn),
+  column("telemetry", "bool", (r) => r.telemetry),
+  column("dcc", "bool", (r) => r.dcc),
+  entity("adoption_partner", "text", (r) => r.adoptionPartner),
+  entity("ea", "bool", (r) => r.ea),
+  column("cpi_eligible", "bool", (r) => r.cpiEligible),
+  column("renewal_on", "date", (r) => r.renewalOn),
+  entity("csm_email", "text", (r) => r.csmEmail),
   // Tags travel joined, split again by the merge. `||` never occurs in a tag.
-  ["tags", "text", (r) => r.tags.join("||")],
-  ["excluded", "bool", (r) => r.excluded],
-  ["cisco_name", "text", (r) => r.ciscoContact?.name ?? null],
-  ["cisco_email", "text", (r) => r.ciscoContact?.email ?? null],
-  ["cisco_barrier", "text", (r) => r.ciscoContact?.barrier ?? null],
-  ["p1_name", "text", (r) => r.partnerContacts[0]?.name ?? null],
-  ["p1_email", "text", (r) => r.partnerContacts[0]?.email ?? null],
-  ["p1_barrier", "text", (r) => r.partnerContacts[0]?.barrier ?? null],
-  ["p2_name", "text", (r) => r.partnerContacts[1]?.name ?? null],
-  ["p2_email", "text", (r) => r.partnerContacts[1]?.email ?? null],
-  ["p2_barrier", "text", (r) => r.partnerContacts[1]?.barrier ?? null],
+  column("tags", "text", (r) => r.tags.join("||")),
+  column("excluded", "bool", (r) => r.excluded),
+  column("cisco_name", "text", (r) => r.ciscoContact?.name ?? null),
+  column("cisco_email", "text", (r) => r.ciscoContact?.email ?? null),
+  column("cisco_barrier", "text", (r) => r.ciscoContact?.barrier ?? null),
+  column("p1_name", "text", (r) => r.partnerContacts[0]?.name ?? null),
+  column("p1_email", "text", (r) => r.partnerContacts[0]?.email ?? null),
+  column("p1_barrier", "text", (r) => r.partnerContacts[0]?.barrier ?? null),
+  column("p2_name", "text", (r) => r.partnerContacts[1]?.name ?? null),
+  column("p2_email", "text", (r) => r.partnerContacts[1]?.email ?? null),
+  column("p2_barrier", "text", (r) => r.partnerContacts[1]?.barrier ?? null),
 ];
 
 /**
@@ -52,7 +63,7 @@ const COLUMNS: [name: string, type: string, value: (row: SnapshotRow) => unknown
  */
 export async function createStagingTable(client: Queryable): Promise<void> {
   await client.query(
-    `CREATE TEMP TABLE snapshot_row (${COLUMNS.map(([name, type]) => `${name} ${type}`).join(", ")}, content_hash text) ON COMMIT DROP`,
+    `CREATE TEMP TABLE snapshot_row (${COLUMNS.map(({ name, type }) => `${name} ${type}`).join(", ")}, content_hash text) ON COMMIT DROP`,
   );
 }
 
@@ -74,25 +85,41 @@ const COPY_SPECIAL_ALL = /[\\\t\n\r]/g;
 const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
 
 /**
- * One staged row as a line of COPY text format, columns in COLUMNS order, then the content
- * hash: MD5 of the escaped values after the row number. Escaping is one-to-one and tabs
- * separate the values, so two rows share a hash only if every value is the same (or MD5
- * collides, which a snapshot's own values are not built to do: it is a change detector).
+ * A row as the reader hands it to staging: validated in full, or (its digest matched the one
+ * stored with its use case) only what it says about its customer and deployment.
  */
-export function copyLine(row: SnapshotRow): string {
-  let content = copyValue(COLUMNS[1]![2](row));
-  for (let i = 2; i < COLUMNS.length; i++) content += "\t" + copyValue(COLUMNS[i]![2](row));
-  const hash = createHash("md5").update(content).digest("base64");
-  return `${copyValue(COLUMNS[0]![2](row))}\t${content}\t${hash}\n`;
+export type StagedRow = { row: SnapshotRow; digest?: string } | { unchanged: RowEntities; digest: string };
+
+/**
+ * One staged row as a line of COPY text format, columns in COLUMNS order, then the content
+ * hash: the row's digest (digest.ts), or for a row given without one (the demo data) MD5 of
+ * the escaped values after the row number. Escaping is one-to-one and tabs separate the
+ * values, so two rows share that hash only if every value is the same (or MD5 collides,
+ * which a snapshot's own values are not built to do: it is a change detector). An unchanged
+ * row's use-case columns are null: the merge reads them only from the rows that changed.
+ */
+export function copyLine(staged: StagedRow): string {
+  if ("unchanged" in staged) {
+    let line = copyValue(staged.unchanged.rowNumber);
+    for (let i = 1; i < COLUMNS.length; i++) {
+      const entityValue = COLUMNS[i]!.entityValue;
+      line += "\t" + (entityValue ? copyValue(entityValue(staged.unchanged)) : "\\N");
+    }
+    return `${line}\t${staged.digest}\n`;
+  }
+  const { row } = staged;
+  let content = copyValue(COLUMNS[1]!.value(row));
+  for (let i = 2; i < COLUMNS.length; i++) content += "\t" + copyValue(COLUMNS[i]!.value(row));
+  return `${copyValue(row.rowNumber)}\t${content}\t${staged.digest ?? md5(content)}\n`;
 }
 
-const COPY_SQL = `COPY snapshot_row (${COLUMNS.map(([name]) => name).join(", ")}, content_hash) FROM STDIN`;
+const COPY_SQL = `COPY snapshot_row (${COLUMNS.map(({ name }) => name).join(", ")}, content_hash) FROM STDIN`;
 /** Lines are handed to the database in chunks of about this many characters. */
 const CHUNK_CHARS = 256 * 1024;
 /** The embedded database takes a whole blob per COPY: one statement per this many characters. */
 const BLOB_CHARS = 8 * 1024 * 1024;
 
-async function* copyChunks(rows: AsyncIterable<SnapshotRow>, size: number): AsyncGenerator<string> {
+async function* copyChunks(rows: AsyncIterable<StagedRow>, size: number): AsyncGenerator<string> {
   let chunk = "";
   for await (const row of rows) {
     chunk += copyLine(row);
@@ -111,7 +138,7 @@ async function* copyChunks(rows: AsyncIterable<SnapshotRow>, size: number): Asyn
  * own COPY from a blob, in bounded pieces (see directCopy in db/sql.ts). Either way the rows
  * join the open transaction, and an error from the reader ends the COPY and is thrown.
  */
-export async function stageRows(client: pg.PoolClient, rows: AsyncIterable<SnapshotRow>, blobCopy?: BlobCopy): Promise<void> {
+export async function stageRows(client: pg.PoolClient, rows: AsyncIterable<StagedRow>, blobCopy?: BlobCopy): Promise<void> {
   if (blobCopy) {
     for await (const piece of copyChunks(rows, BLOB_CHARS)) await blobCopy(COPY_SQL.replace("FROM STDIN", "FROM '/dev/blob'"), new Blob([piece]));
   } else {

@@ -19,7 +19,7 @@ describe("COPY text format", () => {
     expect(copyValue(7)).toBe("7");
   });
   it("puts one row on one line, whatever its values hold", () => {
-    const line = copyLine(row({ crPartyName: "two\nlines", installSite: "tab\there" }));
+    const line = copyLine({ row: row({ crPartyName: "two\nlines", installSite: "tab\there" }) });
     expect(line.endsWith("\n")).toBe(true);
     expect(line.slice(0, -1)).not.toMatch(/[\n\r]/);
   });
@@ -41,7 +41,7 @@ describe.each(DB_KINDS)("staging by COPY on %s", (kind) => {
     const stored = await inTransaction(db.pool, async (client) => {
       await createStagingTable(client);
       async function* source() {
-        yield* rows;
+        for (const r of rows) yield { row: r };
       }
       await stageRows(client, source(), directCopy(db.pool));
       return (await client.query(`SELECT row_number, cr_party_name, install_site, cisco_name, adoption_partner, ea, renewal_on, tags FROM snapshot_row ORDER BY row_number`)).rows;
@@ -52,7 +52,7 @@ describe.each(DB_KINDS)("staging by COPY on %s", (kind) => {
 
   it("ends the COPY and rolls back when the reader fails midway", async () => {
     const failing = async function* () {
-      yield row();
+      yield { row: row() };
       throw new Error("reader broke");
     };
     await expect(
