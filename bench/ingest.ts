@@ -93,6 +93,7 @@ function ingest(database: string, file: string, asOf: string, dir: string): Step
   if (result.status !== 0 || !line.startsWith("{")) throw new Error(`lca-bot ingest ${file} failed:\n${result.stdout}\n${result.stderr}`);
   const summary = JSON.parse(line) as {
     rowsRead: number;
+    rowsUnchanged: number;
     durationMs: number;
     phaseMs: { reading: number; merging: number; alerts: number };
     useCaseDeployments: { created: number; updated: number; removed: number };
@@ -105,7 +106,7 @@ function ingest(database: string, file: string, asOf: string, dir: string): Step
     ms: summary.durationMs,
     rows: summary.rowsRead,
     maxRssMb: Number(readFileSync(rssFile, "utf8")) / 1024,
-    note: `ucd +${ucd.created} ~${ucd.updated} -${ucd.removed}, alerts +${opened} -${resolved}; reading ${sec(summary.phaseMs.reading)} merging ${sec(summary.phaseMs.merging)} alerts ${sec(summary.phaseMs.alerts)} s; process ${(processMs / 1000).toFixed(2)} s`,
+    note: `ucd +${ucd.created} ~${ucd.updated} -${ucd.removed}, alerts +${opened} -${resolved}; ${summary.rowsUnchanged} rows as before; reading ${sec(summary.phaseMs.reading)} merging ${sec(summary.phaseMs.merging)} alerts ${sec(summary.phaseMs.alerts)} s; process ${(processMs / 1000).toFixed(2)} s`,
   };
 }
 
