@@ -40,6 +40,11 @@ async function upsertCounts(client: Queryable, sql: string, params: unknown[] = 
 /**
  * Merges the staged snapshot (table snapshot_row) into the model, set by set. Only rows whose
  * values differ are written, so re-ingesting the same snapshot changes nothing.
+ *
+ * A row the reader passed over as unchanged (its digest is its use case's content_hash) is
+ * staged with its customer and deployment columns only (staging.ts, `entity`), the rest null:
+ * a statement over every staged row reads only those; the use case's own columns are read
+ * from ucd_src, the rows that changed.
  */
 export async function mergeSnapshot(client: Queryable, asOf: IsoDate, partnerDomains: readonly string[]): Promise<MergeSummary> {
   // For the rest of the ingest's transaction (the alert engine too): PostgreSQL compiles any
