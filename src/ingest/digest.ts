@@ -58,26 +58,30 @@ const BASE64_VALUE = new Int8Array(128).fill(-1);
  * instead of some 40 MB of strings and Set entries. A digest is MD5, so those bits are as
  * good as random: another row's digest shares them by chance once in 2^60 / 200,000, far
  * below anything an export will meet. A text too short or not base64 is left out (it then
- * matches nothing: such a row is read in full).
+ * matches nothing: such a row is read in full), and so is one past the count the table was
+ * sized for: a digest left out only means its row is read in full.
  */
 export class DigestSet implements Digests {
   private readonly slots: Uint32Array;
   private readonly mask: number;
+  private size = 0;
 
-  /** `joined`: the digests separated by commas (base64 holds none), as string_agg gives them. */
-  constructor(joined: string) {
-    let count = 1;
-    for (let comma = joined.indexOf(","); comma !== -1; comma = joined.indexOf(",", comma + 1)) count++;
+  /** `count`: how many digests will be added at most (the table is sized for it once). */
+  constructor(count: number) {
     // At most half full, so that a probe for a digest not held ends at an empty slot soon.
     let size = 1024;
     while (size < count * 2) size *= 2;
     this.slots = new Uint32Array(size * 2);
     this.mask = size - 1;
+  }
+
+  /** Adds the digests of `joined`, separated by commas (base64 holds none), as string_agg gives them; past the count given, none. */
+  addJoined(joined: string): void {
     for (let start = 0; start < joined.length; ) {
       let end = joined.indexOf(",", start);
       if (end === -1) end = joined.length;
       const key = keyOf(joined, start, end);
-      if (key) this.insert(key[0], key[1]);
+      if (key && this.size < (this.mask + 1) / 2) this.insert(key[0], key[1]);
       start = end + 1;
     }
   }
@@ -100,6 +104,7 @@ export class DigestSet implements Digests {
       if (h === 0) {
         this.slots[slot * 2] = high;
         this.slots[slot * 2 + 1] = low;
+        this.size++;
         return;
       }
     }

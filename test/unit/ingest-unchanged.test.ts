@@ -95,7 +95,9 @@ describe("rows merged unchanged before", () => {
 
 describe("DigestSet", () => {
   const digests = Array.from({ length: 5000 }, (_, i) => md5(`row ${i}`));
-  const set = new DigestSet(digests.join(","));
+  const set = new DigestSet(digests.length);
+  set.addJoined(digests.slice(0, 2000).join(","));
+  set.addJoined(digests.slice(2000).join(","));
 
   it("holds every digest it was given, and no other", () => {
     expect(digests.every((d) => set.has(d))).toBe(true);
@@ -105,13 +107,20 @@ describe("DigestSet", () => {
 
   it("answers no for what is not a digest, and holds nothing when given nothing", () => {
     expect(["", "short", "!!!!!!!!!!!!!!!!!!!!!!==", "Ünïcödé-Ünïcödé-Ünïcödé"].some((d) => set.has(d))).toBe(false);
-    const empty = new DigestSet("");
+    const empty = new DigestSet(0);
     expect(digests.some((d) => empty.has(d))).toBe(false);
-    expect(new DigestSet(",,x,").has("x")).toBe(false);
+    const odd = new DigestSet(4);
+    odd.addJoined(",,x,");
+    expect(odd.has("x")).toBe(false);
   });
 
-  it("takes a digest given twice once", () => {
-    const twice = new DigestSet([...digests, ...digests].join(","));
+  it("takes a digest given twice once, and no more than it was sized for", () => {
+    const twice = new DigestSet(digests.length);
+    twice.addJoined([...digests, ...digests].join(","));
     expect(digests.every((d) => twice.has(d))).toBe(true);
+    const small = new DigestSet(10);
+    small.addJoined(digests.join(","));
+    const held = digests.filter((d) => small.has(d)).length;
+    expect(held).toBe(1024 / 2);
   });
 });
