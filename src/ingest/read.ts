@@ -82,10 +82,10 @@ export async function openSnapshot(file: string, options: ReadOptions = {}): Pro
   return {
     file,
     format,
+    // One reader, made once (nothing is read until it is iterated): a second look at `rows`
+    // is the same exhausted iterator, not a second pass that would count every row twice.
     // Without a set of digests no row comes as unchanged.
-    get rows() {
-      return read(undefined) as AsyncIterable<RowResult>;
-    },
+    rows: read(undefined) as AsyncIterable<RowResult>,
     rowsSkipping: read,
     unknownColumns: () => [...state.unknown],
     rowCount: () => state.rows,
